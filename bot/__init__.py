@@ -1,0 +1,7 @@
+"""Fellowship bot: daily check-ins, supporters, meetings and release-day companions.
+
+The package is the core and the composition root: settings, database, domain services
+(which never import `telegram`) and the one factory that builds the PTB Application.
+"""
+
+__version__ = "0.1.0"

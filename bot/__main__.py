@@ -1,0 +1,128 @@
+"""Command line: `fellowship run | migrate | check | sandbox` (also `python -m bot`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from bot.config import Settings, SettingsError, load_settings, secret_key_hint
+from bot.db import Database
+
+USAGE_EPILOG = (
+    "First time? Put these in a .env file (see .env.example):\n"
+    "  TELEGRAM_BOT_TOKEN   from @BotFather in Telegram (/newbot)\n"
+    "  FELLOWSHIP_SECRET_KEY  " + secret_key_hint().replace("\n", "\n  ") + "\n"
+    "Try the bot without Telegram: fellowship sandbox"
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fellowship",
+        description="Telegram bot for 12-step fellowships and prison-release aftercare.",
+        epilog=USAGE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="apply migrations, then serve Telegram by long polling until Ctrl+C")
+    commands.add_parser("migrate", help="apply pending database migrations")
+    commands.add_parser("check", help="validate settings and database, and say what was found")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        _parser().print_help()
+        return 0
+    try:
+        settings = load_settings()
+        if args.command == "run":
+            return _run(settings)
+        if args.command == "migrate":
+            return asyncio.run(_migrate(settings))
+        if args.command == "check":
+            return asyncio.run(_check(settings))
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    return 1
+
+
+async def _migrate(settings: Settings, *, quiet: bool = False) -> int:
+    settings.secret_key()  # refuse to create data we could never decrypt
+    db = Database(settings.database_url)
+    try:
+        before, after = await db.migrate()
+    finally:
+        await db.dispose()
+    if not quiet:
+        print(f"Database {_describe(settings)}: migrations {before or 'none'} -> {after}")
+    return 0
+
+
+async def _check(settings: Settings) -> int:
+    from sqlalchemy import func, select
+
+    from bot.models import Person
+
+    problems = []
+    print(f"Bot API: {settings.telegram_api_url}")
+    try:
+        settings.bot_token()
+        print("Bot token: set")
+    except SettingsError as exc:
+        problems.append(str(exc))
+    try:
+        settings.secret_key()
+        print("Secret key: set and strong enough")
+    except SettingsError as exc:
+        problems.append(str(exc))
+    print(f"Coordinators from settings: {len(settings.coordinator_telegram_ids)}")
+    print(f"Default time zone: {settings.default_timezone}")
+    db = Database(settings.database_url)
+    try:
+        current, head = await db.schema_status()
+        state = "up to date" if current == head else f"at {current or 'no migrations'}, needs {head} (run: fellowship migrate)"
+        print(f"Database {_describe(settings)}: reachable, schema {state}")
+        if current == head:
+            async with db.session() as session:
+                count = (await session.execute(select(func.count()).select_from(Person))).scalar_one()
+            print(f"People: {count}")
+        else:
+            problems.append("The database schema is not up to date.")
+    except Exception as exc:
+        problems.append(f"Database {_describe(settings)} could not be used: {type(exc).__name__}: {exc}")
+    finally:
+        await db.dispose()
+    for problem in problems:
+        print(f"\nPROBLEM: {problem}", file=sys.stderr)
+    print("All good." if not problems else "")
+    return 1 if problems else 0
+
+
+def _describe(settings: Settings) -> str:
+    """The database without its password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+def _run(settings: Settings) -> int:
+    from telegram import Update
+
+    from bot.app import build_application, configure_logging
+
+    token = settings.bot_token()
+    configure_logging(settings.log_level)
+    asyncio.run(_migrate(settings))
+    app = build_application(settings, token=token)
+    # run_polling handles SIGINT/SIGTERM: stops polling, finishes the current update,
+    # runs post_shutdown (closes the database) and returns.
+    app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

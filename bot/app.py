@@ -1,0 +1,82 @@
+"""The one factory that builds the PTB Application, for production, the sandbox and tests."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC
+
+from telegram import BotCommand, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, Defaults
+from telegram.request import BaseRequest
+
+import handlers
+import schedules
+from bot import texts
+from bot.clock import Clock, SystemClock
+from bot.config import Settings, SettingsError
+from bot.db import Database
+from bot.runtime import Runtime
+
+log = logging.getLogger("fellowship")
+
+
+def build_application(
+    settings: Settings,
+    *,
+    token: str | None = None,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    clock: Clock | None = None,
+    database: Database | None = None,
+) -> Application:  # type: ignore[type-arg]
+    """Wire settings, database, handlers and schedules into an Application.
+
+    Tests pass a fake `request`; the sandbox passes its own clock and database. Nothing
+    else differs between production, sandbox and tests.
+    """
+    rt = Runtime.build(settings, clock=clock or SystemClock(), db=database)
+    builder = (
+        Application.builder()
+        .token(token or settings.bot_token())
+        .base_url(f"{settings.telegram_api_url}/bot")
+        .base_file_url(f"{settings.telegram_api_url}/file/bot")
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=UTC, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        # Overall pacing for direct replies; the outbox paces bulk sends and handles 429 itself.
+        .rate_limiter(AIORateLimiter(max_retries=0))
+        .concurrent_updates(False)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    app = builder.build()
+    app.bot_data["runtime"] = rt
+    handlers.register(app)
+    schedules.register(app)
+    return app
+
+
+async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+    """Startup I/O: refuse an old schema, learn our username, publish the command menu."""
+    rt: Runtime = app.bot_data["runtime"]
+    current, head = await rt.db.schema_status()
+    if current != head:
+        raise SettingsError(f"The database is at migration {current or 'none'}, the bot needs {head}. Run: fellowship migrate")
+    rt.bot_username = app.bot.username
+    await app.bot.set_my_commands([BotCommand(name, description) for name, description in texts.COMMAND_MENU])
+    log.info("bot @%s ready", rt.bot_username)
+
+
+async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    rt: Runtime = app.bot_data["runtime"]
+    await rt.db.dispose()
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL, and the URL contains the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -1,0 +1,173 @@
+"""Settings from the environment or `.env`, validated once at start.
+
+Every error names the setting, says what is wrong and how to fix it, because the person
+starting the bot is often a volunteer, not a developer.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.crypto import MIN_SECRET_BYTES, generate_secret_key
+
+DEFAULT_SQLITE_PATH = Path("data") / "fellowship.sqlite3"
+_WEAK_SECRETS = {"changeme", "secret", "password", "fellowship", "test", "example"}
+_LOG_LEVELS = {"CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"}
+
+
+class SettingsError(Exception):
+    """Settings are missing or wrong; the message is meant for a person to read."""
+
+
+def secret_key_hint() -> str:
+    return (
+        "Generate one with:\n"
+        '  python -c "import secrets; print(secrets.token_urlsafe(32))"\n'
+        f"for example: FELLOWSHIP_SECRET_KEY={generate_secret_key()}\n"
+        "Keep it safe and never change it: it unlocks every stored chat id and note."
+    )
+
+
+def normalise_database_url(url: str) -> str:
+    """Pick the async driver ourselves so people can paste ordinary URLs."""
+    url = url.strip()
+    for prefix, driver in (
+        ("sqlite+aiosqlite://", "sqlite+aiosqlite://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+        ("postgresql+asyncpg://", "postgresql+asyncpg://"),
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+    ):
+        if url.startswith(prefix):
+            return driver + url[len(prefix) :]
+    raise ValueError(
+        "DATABASE_URL must start with sqlite:///, sqlite+aiosqlite:///, postgresql:// or "
+        f"postgresql+asyncpg:// (got '{url.split(':', 1)[0]}:...')"
+    )
+
+
+class Settings(BaseSettings):
+    """The bot's configuration. See `.env.example` for every setting with an explanation."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    database_url: str = Field(default=f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}")
+    fellowship_secret_key: SecretStr | None = None
+    coordinator_telegram_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    default_timezone: str = "Europe/London"
+    log_level: str = "INFO"
+    # Overall pace for bulk sends (prompts, announcements); Telegram allows about 30/s.
+    outbox_rate_per_second: float = Field(default=25.0, gt=0, le=30)
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _check_api_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must be an http(s) URL such as https://api.telegram.org")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @field_validator("coordinator_telegram_ids", mode="before")
+    @classmethod
+    def _parse_ids(cls, value: object) -> tuple[int, ...]:
+        if value is None or value == "":
+            return ()
+        if isinstance(value, int):
+            return (value,)
+        items = value.split(",") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+        ids = []
+        for item in items:
+            text = str(item).strip()
+            if not text:
+                continue
+            if not re.fullmatch(r"\d{1,20}", text):
+                raise ValueError(
+                    f"'{text}' is not a Telegram user id; use numbers separated by commas, e.g. 12345,67890"
+                )
+            ids.append(int(text))
+        return tuple(ids)
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{value}' is not an IANA time zone; use e.g. Europe/London") from None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in _LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(sorted(_LOG_LEVELS))}")
+        return value
+
+    @field_validator("fellowship_secret_key")
+    @classmethod
+    def _check_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        raw = value.get_secret_value().strip()
+        if len(raw) < MIN_SECRET_BYTES or raw.lower() in _WEAK_SECRETS or len(set(raw)) < 10:
+            raise ValueError(f"is too weak: use at least {MIN_SECRET_BYTES} random characters.\n{secret_key_hint()}")
+        return SecretStr(raw)
+
+    # --- what each command needs -------------------------------------------------------
+
+    def secret_key(self) -> str:
+        if self.fellowship_secret_key is None:
+            raise SettingsError(f"FELLOWSHIP_SECRET_KEY is not set.\n{secret_key_hint()}")
+        return self.fellowship_secret_key.get_secret_value()
+
+    def bot_token(self) -> str:
+        if self.telegram_bot_token is None or not self.telegram_bot_token.get_secret_value().strip():
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN is not set.\n"
+                "Talk to @BotFather in Telegram, send /newbot, and put the token it gives you in .env:\n"
+                "  TELEGRAM_BOT_TOKEN=123456:ABC...\n"
+                "To try the bot without Telegram, run: fellowship sandbox"
+            )
+        token = self.telegram_bot_token.get_secret_value().strip()
+        if not re.fullmatch(r"\d+:[A-Za-z0-9_-]{20,}", token):
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters); "
+                "copy it again from @BotFather."
+            )
+        return token
+
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file, if the database is SQLite on disk."""
+        prefix = "sqlite+aiosqlite:///"
+        if not self.database_url.startswith(prefix):
+            return None
+        path = self.database_url[len(prefix) :].split("?", 1)[0]
+        return None if path in ("", ":memory:") else Path(path)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate settings, turning pydantic's errors into plain instructions."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = ["The bot's settings need fixing:"]
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+            message = str(error["msg"]).removeprefix("Value error, ")
+            lines.append(f"- {name} {message}")
+        lines.append("Settings come from the environment or the .env file; see .env.example.")
+        raise SettingsError("\n".join(lines)) from None

@@ -1,0 +1,58 @@
+"""Pseudonymisation: keyed hashes for lookup, authenticated encryption for chat ids and notes.
+
+A person is found by HMAC-SHA256(key, telegram_user_id); their chat id (needed to write to
+them) is stored only encrypted with AES-GCM. Both keys are derived from the one secret with
+HKDF so a leaked database without the secret reveals neither ids nor notes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+MIN_SECRET_BYTES = 32
+
+
+def generate_secret_key() -> str:
+    """A fresh secret suitable for FELLOWSHIP_SECRET_KEY (256 bits, URL-safe)."""
+    return secrets.token_urlsafe(MIN_SECRET_BYTES)
+
+
+def _derive(secret: bytes, purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"fellowship-bot/v1", info=purpose).derive(secret)
+
+
+class Vault:
+    """Holds the derived keys; the only place that hashes ids or encrypts personal text."""
+
+    def __init__(self, secret_key: str) -> None:
+        raw = secret_key.encode()
+        self._hash_key = _derive(raw, b"telegram-id-hash")
+        self._aead = AESGCM(_derive(raw, b"field-encryption"))
+
+    def hash_telegram_id(self, telegram_id: int) -> str:
+        """Stable pseudonymous lookup key (hex) for a Telegram user id."""
+        return hmac.new(self._hash_key, str(int(telegram_id)).encode(), hashlib.sha256).hexdigest()
+
+    def encrypt(self, plaintext: str, *, context: str) -> str:
+        """Encrypt text; `context` binds the ciphertext to its column so it can't be swapped."""
+        nonce = os.urandom(12)
+        sealed = self._aead.encrypt(nonce, plaintext.encode(), context.encode())
+        return base64.urlsafe_b64encode(nonce + sealed).decode()
+
+    def decrypt(self, token: str, *, context: str) -> str:
+        blob = base64.urlsafe_b64decode(token.encode())
+        return self._aead.decrypt(blob[:12], blob[12:], context.encode()).decode()
+
+    def encrypt_chat_id(self, chat_id: int) -> str:
+        return self.encrypt(str(int(chat_id)), context="chat_id")
+
+    def decrypt_chat_id(self, token: str) -> int:
+        return int(self.decrypt(token, context="chat_id"))

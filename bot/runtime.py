@@ -1,0 +1,35 @@
+"""What every handler and tick needs, built once by the application factory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.crypto import Vault
+from bot.db import Database
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    vault: Vault
+    clock: Clock
+    # Hashes of COORDINATOR_TELEGRAM_IDS, so the raw ids are not kept around either.
+    coordinator_hashes: frozenset[str] = field(default_factory=frozenset)
+    bot_username: str = ""
+
+    @classmethod
+    def build(cls, settings: Settings, *, clock: Clock, db: Database | None = None) -> Runtime:
+        vault = Vault(settings.secret_key())
+        return cls(
+            settings=settings,
+            db=db or Database(settings.database_url),
+            vault=vault,
+            clock=clock,
+            coordinator_hashes=frozenset(vault.hash_telegram_id(i) for i in settings.coordinator_telegram_ids),
+        )
+
+    def deep_link(self, payload: str) -> str:
+        return f"https://t.me/{self.bot_username}?start={payload}"

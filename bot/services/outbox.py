@@ -1,0 +1,146 @@
+"""The outbox: messages that must reach a person, written in the caller's transaction.
+
+Delivery is at-least-once: a row stays pending until the Bot API answers ok. A crash
+between sending and marking may send one message twice; it never loses one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import Outbox, Person
+
+CLAIM_SECONDS = 60
+MAX_BACKOFF = timedelta(minutes=30)
+
+# Called when a row can never be delivered (blocked bot, chat gone), so a feature can
+# send the message to someone else instead of dropping it: (session, row, now) -> None.
+Rerouter = Callable[[AsyncSession, Outbox, datetime], Awaitable[None]]
+_rerouters: dict[str, Rerouter] = {}
+
+
+def on_undeliverable(kind: str, rerouter: Rerouter) -> None:
+    _rerouters[kind] = rerouter
+
+
+def enqueue(
+    session: AsyncSession,
+    person_id: int,
+    kind: str,
+    text: str,
+    *,
+    now: datetime,
+    reply_markup: dict[str, object] | None = None,
+    method: str = "sendMessage",
+    extra: dict[str, Any] | None = None,
+) -> Outbox:
+    """Add a message to the caller's transaction; it is sent only if that commits."""
+    params: dict[str, Any] = {"text": text, "parse_mode": "HTML"} if method == "sendMessage" else {}
+    if reply_markup:
+        params["reply_markup"] = reply_markup
+    params.update(extra or {})
+    row = Outbox(
+        person_id=person_id,
+        kind=kind,
+        method=method,
+        payload=json.dumps(params),
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(row)
+    return row
+
+
+async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Outbox]:
+    """Claim up to `limit` due rows. Compare-and-set on `claimed_until` so two processes
+    never take the same row; a claim that expires (crash) makes the row due again."""
+    candidates = (
+        await session.execute(
+            select(Outbox.id, Outbox.claimed_until)
+            .where(
+                Outbox.status == "pending",
+                Outbox.next_attempt_at <= now,
+                or_(Outbox.claimed_until.is_(None), Outbox.claimed_until < now),  # type: ignore[union-attr]
+            )
+            .order_by(Outbox.next_attempt_at, Outbox.id)
+            .limit(limit)
+        )
+    ).all()
+    claimed: list[int] = []
+    until = now + timedelta(seconds=CLAIM_SECONDS)
+    for row_id, seen in candidates:
+        same_claim = Outbox.claimed_until.is_(None) if seen is None else Outbox.claimed_until == seen  # type: ignore[union-attr]
+        result = await session.execute(
+            update(Outbox)
+            .where(Outbox.id == row_id, Outbox.status == "pending", same_claim)
+            .values(claimed_until=until, attempts=Outbox.attempts + 1)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            claimed.append(row_id)
+    await session.commit()
+    if not claimed:
+        return []
+    rows = (await session.execute(select(Outbox).where(Outbox.id.in_(claimed)).order_by(Outbox.id))).scalars()  # type: ignore[union-attr]
+    return list(rows)
+
+
+async def mark_sent(session: AsyncSession, row_id: int, now: datetime) -> None:
+    # The text is not kept once delivered: relay messages and alerts are personal.
+    await session.execute(
+        update(Outbox)
+        .where(Outbox.id == row_id)
+        .values(status="sent", sent_at=now, claimed_until=None, payload="{}", last_error=None)
+    )
+
+
+async def mark_retry(session: AsyncSession, row: Outbox, now: datetime, error: str, delay: float | None) -> None:
+    """Try again later: after `retry_after` when Telegram gave one, else with backoff."""
+    if delay is None:
+        delay = min(2 ** min(row.attempts, 12), MAX_BACKOFF.total_seconds())
+    await session.execute(
+        update(Outbox)
+        .where(Outbox.id == row.id)
+        .values(next_attempt_at=now + timedelta(seconds=delay), claimed_until=None, last_error=error[:200])
+    )
+
+
+async def mark_undeliverable(session: AsyncSession, row: Outbox, now: datetime, error: str) -> None:
+    """The recipient blocked the bot or their chat is gone: record it and hand the message on."""
+    await session.execute(
+        update(Outbox)
+        .where(Outbox.id == row.id)
+        .values(status="undeliverable", claimed_until=None, last_error=error[:200])
+    )
+    await session.execute(
+        update(Person).where(Person.id == row.person_id, Person.unreachable_at.is_(None)).values(unreachable_at=now)  # type: ignore[union-attr]
+    )
+    rerouter = _rerouters.get(row.kind)
+    if rerouter is not None:
+        await rerouter(session, row, now)
+
+
+async def pending_for(session: AsyncSession, person_ids: Sequence[int]) -> list[Outbox]:
+    result = await session.execute(select(Outbox).where(Outbox.person_id.in_(person_ids), Outbox.status == "pending"))  # type: ignore[attr-defined]
+    return list(result.scalars())
+
+
+async def mark_failed(session: AsyncSession, row: Outbox, error: str) -> None:
+    await session.execute(
+        update(Outbox).where(Outbox.id == row.id).values(status="failed", claimed_until=None, last_error=error[:200])
+    )
+
+
+async def release(session: AsyncSession, row_ids: Sequence[int]) -> None:
+    """Give back claimed rows not attempted (e.g. after a 429), without counting an attempt."""
+    if row_ids:
+        await session.execute(
+            update(Outbox)
+            .where(Outbox.id.in_(row_ids), Outbox.status == "pending")  # type: ignore[union-attr]
+            .values(claimed_until=None, attempts=Outbox.attempts - 1)
+        )

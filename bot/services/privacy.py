@@ -1,0 +1,90 @@
+"""Seeing and erasing what is held about a person.
+
+Features register what they hold: an exporter adds a section to `/mydata`, a link-ender
+tells the other side of a link (supporters, companions) that it ended before erasure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import Invitation, Outbox, Person, RoleGrant, RoleRequest
+from bot.runtime import Runtime
+
+Exporter = Callable[[AsyncSession, Runtime, Person], Awaitable[dict[str, Any]]]
+LinkEnder = Callable[[AsyncSession, Person, datetime], Awaitable[None]]
+_exporters: dict[str, Exporter] = {}
+_link_enders: list[LinkEnder] = []
+
+
+def register_exporter(section: str, exporter: Exporter) -> None:
+    _exporters[section] = exporter
+
+
+def register_link_ender(ender: LinkEnder) -> None:
+    _link_enders.append(ender)
+
+
+def _iso(value: object) -> object:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+async def export(session: AsyncSession, rt: Runtime, person: Person) -> dict[str, Any]:
+    """Everything held about the person, readable, including decrypted private fields."""
+    assert person.id is not None
+    roles = (await session.execute(select(RoleGrant).where(RoleGrant.person_id == person.id))).scalars()
+    requests = (await session.execute(select(RoleRequest).where(RoleRequest.person_id == person.id))).scalars()
+    invitations = (await session.execute(select(Invitation).where(Invitation.created_by_id == person.id))).scalars()
+    pending = (
+        await session.execute(select(Outbox).where(Outbox.person_id == person.id, Outbox.status == "pending"))
+    ).scalars()
+    data: dict[str, Any] = {
+        "about": "Everything this bot holds about you. Your Telegram id is stored only as a keyed "
+        "hash, and your chat id only encrypted; both are shown here decrypted for you.",
+        "exported_at": rt.clock.now().isoformat(),
+        "profile": {
+            "pseudonym": person.pseudonym,
+            "purpose": person.purpose,
+            "timezone": person.timezone,
+            "checkin_time": person.checkin_time,
+            "clean_date": _iso(person.clean_date),
+            "consented_at": _iso(person.consented_at),
+            "joined_at": _iso(person.created_at),
+            "chat_id": rt.vault.decrypt_chat_id(person.chat_id_enc),
+        },
+        "roles": [{"role": r.role, "granted_at": _iso(r.granted_at)} for r in roles],
+        "role_requests": [
+            {"role": r.role, "status": r.status, "requested_at": _iso(r.created_at), "decided_at": _iso(r.decided_at)}
+            for r in requests
+        ],
+        "invitations_made": [
+            {"kind": i.kind, "created_at": _iso(i.created_at), "expires_at": _iso(i.expires_at), "used": i.used_at is not None}
+            for i in invitations
+        ],
+        "messages_waiting_to_be_sent_to_you": len(list(pending)),
+    }
+    for section, exporter in _exporters.items():
+        data[section] = await exporter(session, rt, person)
+    return data
+
+
+async def forget(session: AsyncSession, person: Person, *, now: datetime) -> None:
+    """Erase the person and every row about them; the other side of each link is told
+    only that the link ended (through the outbox, in this same transaction)."""
+    for ender in _link_enders:
+        await ender(session, person, now)
+    assert person.id is not None
+    # Foreign keys cascade, but SQLite enforces them only with the pragma; be explicit.
+    for table, column in (
+        (Outbox, Outbox.person_id),
+        (RoleGrant, RoleGrant.person_id),
+        (RoleRequest, RoleRequest.person_id),
+        (Invitation, Invitation.created_by_id),
+    ):
+        await session.execute(delete(table).where(column == person.id))
+    await session.execute(delete(Person).where(Person.id == person.id))

@@ -1,0 +1,100 @@
+"""Secretary and companion roles: requested by the person, decided by a coordinator.
+Coordinators come from settings or are invited by another coordinator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import texts
+from bot.buttons import callback, inline
+from bot.models import Person, RoleRequest
+from bot.services import outbox, people
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    message: str
+
+
+async def request_role(session: AsyncSession, person: Person, role: str, *, now: datetime) -> Outcome:
+    """Record a request and tell every coordinator (through the outbox, same transaction)."""
+    if role not in people.REQUESTABLE_ROLES:
+        return Outcome(False, texts.UNKNOWN_ROLE)
+    assert person.id is not None
+    if role in await people.roles_of(session, person.id):
+        return Outcome(False, texts.ROLE_ALREADY_HELD.format(role=texts.ROLE_NAMES[role]))
+    pending = await session.execute(
+        select(RoleRequest.id).where(
+            RoleRequest.person_id == person.id, RoleRequest.role == role, RoleRequest.status == "pending"
+        )
+    )
+    if pending.first() is not None:
+        return Outcome(False, texts.ROLE_ALREADY_REQUESTED.format(role=texts.ROLE_NAMES[role]))
+    request = RoleRequest(person_id=person.id, role=role, created_at=now)
+    session.add(request)
+    await session.flush()
+    coordinators = await people.coordinators(session, exclude=person.id)
+    for coordinator in coordinators:
+        assert coordinator.id is not None
+        outbox.enqueue(
+            session,
+            coordinator.id,
+            "role_request",
+            texts.ROLE_REQUEST_FOR_COORDINATOR.format(name=texts.h(person.pseudonym), role=texts.ROLE_NAMES[role]),
+            now=now,
+            reply_markup=inline(
+                [[("✅ Approve", callback("rr", request.id, "a")), ("❌ Decline", callback("rr", request.id, "d"))]]
+            ),
+        )
+    if not coordinators:
+        return Outcome(True, texts.ROLE_REQUESTED_NO_COORDINATOR.format(role=texts.ROLE_NAMES[role]))
+    return Outcome(True, texts.ROLE_REQUESTED.format(role=texts.ROLE_NAMES[role]))
+
+
+async def decide(
+    session: AsyncSession, coordinator: Person, request_id: int, approve: bool, *, now: datetime
+) -> Outcome:
+    """Approve or decline. Only a coordinator may; only the first decision counts."""
+    assert coordinator.id is not None
+    if "coordinator" not in await people.roles_of(session, coordinator.id):
+        return Outcome(False, texts.NOT_FOR_YOU)
+    request = await session.get(RoleRequest, request_id)
+    if request is None:
+        return Outcome(False, texts.REQUEST_GONE)
+    decided = await session.execute(
+        update(RoleRequest)
+        .where(RoleRequest.id == request_id, RoleRequest.status == "pending")
+        .values(status="approved" if approve else "declined", decided_at=now, decided_by_id=coordinator.id)
+    )
+    if decided.rowcount != 1:  # type: ignore[attr-defined]
+        await session.refresh(request)
+        return Outcome(False, texts.REQUEST_ALREADY_DECIDED.format(status=request.status))
+    requester = await session.get(Person, request.person_id)
+    assert requester is not None and requester.id is not None
+    role_name = texts.ROLE_NAMES[request.role]
+    if approve:
+        await people.ensure_role(session, requester, request.role, now=now, granted_by=coordinator.id)
+        outbox.enqueue(session, requester.id, "role_outcome", texts.ROLE_APPROVED.format(role=role_name), now=now)
+    else:
+        outbox.enqueue(session, requester.id, "role_outcome", texts.ROLE_DECLINED.format(role=role_name), now=now)
+    verdict = "approved" if approve else "declined"
+    return Outcome(True, texts.DECISION_DONE.format(verdict=verdict, name=texts.h(requester.pseudonym), role=role_name))
+
+
+async def accept_coordinator_invitation(
+    session: AsyncSession, person: Person, inviter_id: int | None, *, now: datetime
+) -> Outcome:
+    assert person.id is not None
+    granted = await people.ensure_role(session, person, "coordinator", now=now, granted_by=inviter_id)
+    if not granted:
+        return Outcome(False, texts.ROLE_ALREADY_HELD.format(role=texts.ROLE_NAMES["coordinator"]))
+    if inviter_id is not None:
+        outbox.enqueue(
+            session, inviter_id, "coordinator_added", texts.COORDINATOR_JOINED.format(name=texts.h(person.pseudonym)), now=now
+        )
+    return Outcome(True, texts.COORDINATOR_WELCOME)

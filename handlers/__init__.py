@@ -1,0 +1,53 @@
+"""Thin Telegram handlers, one module per feature. `register(app)` wires them all."""
+
+from __future__ import annotations
+
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from handlers import answers, coordinators, errors, fallback, help_menu, onboarding, privacy, settings
+
+# Groups: -1 guards every update first; in group 0 the first matching handler wins, so
+# the fallbacks come last in it and run only when no feature took the update.
+GUARDS, FEATURES = -1, 0
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Every handler, in the order they are tried. Keep this block the only wiring."""
+    # Guards: group chats ignored, edited messages and over-long text answered.
+    app.add_handler(TypeHandler(object, fallback.guard), group=GUARDS)
+
+    # Commands.
+    app.add_handler(CommandHandler("start", onboarding.start), group=FEATURES)
+    app.add_handler(CommandHandler("help", help_menu.help_command), group=FEATURES)
+    app.add_handler(CommandHandler("settings", settings.settings_command), group=FEATURES)
+    app.add_handler(CommandHandler("privacy", privacy.privacy_command), group=FEATURES)
+    app.add_handler(CommandHandler("mydata", privacy.mydata_command), group=FEATURES)
+    app.add_handler(CommandHandler("forget", privacy.forget_command), group=FEATURES)
+    app.add_handler(CommandHandler("coordinators", coordinators.coordinators_command), group=FEATURES)
+
+    # Buttons, by their `v1:<feature>:` prefix (the rest is checked server-side).
+    app.add_handler(CallbackQueryHandler(onboarding.on_button, pattern=r"^v1:ob:"), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(settings.on_button, pattern=r"^v1:set:"), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(privacy.on_button, pattern=r"^v1:fg:"), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(coordinators.on_coordinator_button, pattern=r"^v1:co:"), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(coordinators.on_decision_button, pattern=r"^v1:rr:"), group=FEATURES)
+
+    # Typed answers and shared locations, routed by what the person was asked.
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE, answers.on_text), group=FEATURES)
+    app.add_handler(MessageHandler(filters.LOCATION & filters.UpdateType.MESSAGE, answers.on_location), group=FEATURES)
+
+    # Fallbacks: anything no feature took (keep these last).
+    app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(fallback.stale_button), group=FEATURES)
+    app.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.LOCATION, fallback.media), group=FEATURES
+    )
+
+    app.add_error_handler(errors.on_error)

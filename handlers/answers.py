@@ -1,0 +1,73 @@
+"""Typed answers and shared locations go to the feature that asked for them.
+
+What is awaited is stored on the person (`Person.awaiting`, e.g. "pseudonym" or
+"checkin_note:42"), so a restart or a second process continues the same conversation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Location, Update
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.models import Person
+from bot.services import people
+from handlers.common import reply, runtime, user_id
+
+# (update, context, session, person, text) -> None; runs inside the update's transaction.
+TextAnswer = Callable[[Update, ContextTypes.DEFAULT_TYPE, AsyncSession, Person, str], Awaitable[None]]
+LocationAnswer = Callable[[Update, ContextTypes.DEFAULT_TYPE, AsyncSession, Person, Location], Awaitable[None]]
+_text_answers: dict[str, TextAnswer] = {}
+_location_answers: dict[str, LocationAnswer] = {}
+
+
+def register_answer(kind: str, handler: TextAnswer) -> None:
+    _text_answers[kind] = handler
+
+
+def register_location_answer(kind: str, handler: LocationAnswer) -> None:
+    _location_answers[kind] = handler
+
+
+def _kind(person: Person) -> str:
+    return (person.awaiting or "").split(":", 1)[0]
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Plain text: an answer to our last question, or a gentle pointer to /help."""
+    rt = runtime(context)
+    message = update.effective_message
+    tg_id = user_id(update)
+    if message is None or message.text is None or tg_id is None:
+        return
+    async with rt.db.session() as session:
+        person = await people.find(session, rt, tg_id)
+        if person is None:
+            await reply(update, texts.NEED_START)
+            return
+        handler = _text_answers.get(_kind(person))
+        if handler is None:
+            await reply(update, texts.FREE_TEXT)
+            return
+        await handler(update, context, session, person, message.text)
+
+
+async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    rt = runtime(context)
+    message = update.effective_message
+    tg_id = user_id(update)
+    if message is None or message.location is None or tg_id is None:
+        return
+    async with rt.db.session() as session:
+        person = await people.find(session, rt, tg_id)
+        if person is None:
+            await reply(update, texts.NEED_START)
+            return
+        handler = _location_answers.get(_kind(person))
+        if handler is None:
+            await reply(update, texts.LOCATION_NOT_ASKED)
+            return
+        await handler(update, context, session, person, message.location)

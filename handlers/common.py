@@ -1,0 +1,86 @@
+"""Small helpers every handler module uses: the runtime, the person, replies, markup."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import (
+    ForceReply,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.runtime import Runtime
+
+log = logging.getLogger("fellowship.handlers")
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply
+
+
+def runtime(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
+    rt: Runtime = context.bot_data["runtime"]
+    return rt
+
+
+def to_markup(data: dict[str, Any] | None) -> Markup | None:
+    """Turn a Bot API markup dict (from `bot.buttons`) into PTB's object."""
+    if data is None:
+        return None
+    if "inline_keyboard" in data:
+        return InlineKeyboardMarkup.de_json(data, None)
+    if "keyboard" in data:
+        return ReplyKeyboardMarkup.de_json(data, None)
+    if data.get("remove_keyboard"):
+        return ReplyKeyboardRemove()
+    return ForceReply()
+
+
+async def reply(update: Update, text: str, markup: dict[str, Any] | None = None) -> Message | None:
+    """Answer in the chat the update came from."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    bot = update.get_bot()
+    return await bot.send_message(chat.id, text, reply_markup=to_markup(markup))
+
+
+async def answer_callback(update: Update, text: str | None = None, *, alert: bool = False) -> None:
+    """Stop the button's spinner; a short text shows as a toast (or a pop-up when `alert`)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(text[:200] if text else None, show_alert=alert)
+
+
+async def edit_or_reply(update: Update, text: str, markup: dict[str, Any] | None = None) -> None:
+    """Replace the pressed message's text (so old buttons can't be pressed twice), else reply."""
+    query = update.callback_query
+    if query is not None and query.message is not None and isinstance(query.message, Message):
+        markup_obj = to_markup(markup)
+        try:
+            await query.message.edit_text(
+                text, reply_markup=markup_obj if isinstance(markup_obj, InlineKeyboardMarkup) else None
+            )
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():  # a double tap: already shows this
+                raise
+        if markup_obj is not None and not isinstance(markup_obj, InlineKeyboardMarkup):
+            await reply(update, "👇", markup)
+        return
+    await reply(update, text, markup)
+
+
+def callback_parts(update: Update) -> list[str]:
+    """`v1:feature:a:b` -> ["feature", "a", "b"]; [] for anything not ours (forged or old)."""
+    data = update.callback_query.data if update.callback_query else None
+    if not isinstance(data, str) or not data.startswith("v1:"):
+        return []
+    return data.split(":")[1:]
+
+
+def user_id(update: Update) -> int | None:
+    return update.effective_user.id if update.effective_user else None

@@ -1,0 +1,141 @@
+"""Coordinators: decide role requests, list coordinators, invite another coordinator."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.buttons import callback, inline
+from bot.models import Person, RoleRequest
+from bot.services import invitations, people, roles
+from handlers.common import answer_callback, callback_parts, edit_or_reply, reply, runtime, user_id
+from handlers.deeplinks import register_deep_link
+
+INVITE_KIND = "co"
+
+
+async def _coordinator(session: AsyncSession, update: Update, context: ContextTypes.DEFAULT_TYPE) -> Person | None:
+    rt = runtime(context)
+    tg_id = user_id(update)
+    person = await people.find(session, rt, tg_id) if tg_id is not None else None
+    if person is None or person.id is None or "coordinator" not in await people.roles_of(session, person.id):
+        return None
+    return person
+
+
+async def coordinators_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    rt = runtime(context)
+    async with rt.db.session() as session:
+        me = await _coordinator(session, update, context)
+        if me is None:
+            await reply(update, texts.UNKNOWN_COMMAND.format(command="/coordinators"))
+            return
+        names = "\n".join(f"• {texts.h(c.pseudonym)}" for c in await people.coordinators(session))
+        waiting = (
+            await session.execute(select(RoleRequest.id).where(RoleRequest.status == "pending"))
+        ).all()
+    rows = [[("➕ Add a coordinator", callback("co", "invite"))]]
+    rows.append([(f"📝 Requests waiting ({len(waiting)})", callback("co", "requests"))])
+    await reply(update, texts.COORDINATORS_HEADER.format(names=names), inline(rows))
+
+
+async def on_coordinator_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`v1:co:invite`, `v1:co:requests`, `v1:co:accept`, `v1:co:decline`."""
+    rt = runtime(context)
+    parts = callback_parts(update)
+    action = parts[1] if len(parts) > 1 else ""
+    async with rt.db.session() as session:
+        if action in ("accept", "decline"):
+            await _answer_invitation(update, context, session, action == "accept", parts[2] if len(parts) > 2 else "")
+            return
+        me = await _coordinator(session, update, context)
+        if me is None:
+            await answer_callback(update, texts.NOT_FOR_YOU, alert=True)
+            return
+        await answer_callback(update)
+        if action == "invite":
+            payload = invitations.create(session, INVITE_KIND, created_by=me.id, now=rt.clock.now())
+            await reply(update, texts.COORDINATOR_INVITE.format(link=rt.deep_link(payload)))
+        elif action == "requests":
+            pending = (
+                await session.execute(select(RoleRequest, Person).join(Person, Person.id == RoleRequest.person_id)
+                                      .where(RoleRequest.status == "pending").order_by(RoleRequest.id))
+            ).all()
+            if not pending:
+                await reply(update, texts.PENDING_REQUESTS_NONE)
+            for request, person in pending:
+                await reply(
+                    update,
+                    texts.ROLE_REQUEST_FOR_COORDINATOR.format(name=texts.h(person.pseudonym), role=texts.ROLE_NAMES[request.role]),
+                    inline([[("✅ Approve", callback("rr", request.id, "a")), ("❌ Decline", callback("rr", request.id, "d"))]]),
+                )
+
+
+async def on_decision_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`v1:rr:<request id>:a|d` — the id is looked up and the presser's role checked."""
+    rt = runtime(context)
+    parts = callback_parts(update)
+    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in ("a", "d"):
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    tg_id = user_id(update)
+    async with rt.db.session() as session:
+        me = await people.find(session, rt, tg_id) if tg_id is not None else None
+        if me is None:
+            await answer_callback(update, texts.NOT_FOR_YOU, alert=True)
+            return
+        outcome = await roles.decide(session, me, int(parts[1]), parts[2] == "a", now=rt.clock.now())
+    if outcome.ok:
+        await answer_callback(update)
+        await edit_or_reply(update, outcome.message)
+    else:
+        await answer_callback(update, outcome.message, alert=True)
+
+
+async def open_invitation(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, payload: str
+) -> None:
+    """`/start co_<token>`: show who invited them and ask to accept (the link is not used yet)."""
+    rt = runtime(context)
+    checked = await invitations.peek(session, payload, rt.clock.now())
+    if checked.problem or checked.invitation is None:
+        await reply(update, _problem_text(checked.problem))
+        return
+    inviter = await session.get(Person, checked.invitation.created_by_id) if checked.invitation.created_by_id else None
+    await reply(
+        update,
+        texts.COORDINATOR_INVITE_PROMPT.format(name=texts.h(inviter.pseudonym if inviter else "a coordinator")),
+        inline([[("✅ Accept", callback("co", "accept", payload)), ("No thanks", callback("co", "decline", payload))]]),
+    )
+
+
+async def _answer_invitation(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, accept: bool, payload: str
+) -> None:
+    rt = runtime(context)
+    tg_id = user_id(update)
+    person = await people.find(session, rt, tg_id) if tg_id is not None else None
+    if person is None or person.id is None or person.onboarded_at is None:
+        await answer_callback(update, texts.NEED_START, alert=True)
+        return
+    if not accept:
+        await answer_callback(update)
+        await edit_or_reply(update, texts.COORDINATOR_DECLINED_INVITE)
+        return
+    redeemed = await invitations.redeem(session, payload, person_id=person.id, now=rt.clock.now())
+    if redeemed.problem or redeemed.invitation is None:
+        await answer_callback(update, _problem_text(redeemed.problem), alert=True)
+        return
+    outcome = await roles.accept_coordinator_invitation(session, person, redeemed.invitation.created_by_id, now=rt.clock.now())
+    await answer_callback(update)
+    await edit_or_reply(update, outcome.message)
+
+
+def _problem_text(problem: str | None) -> str:
+    return {"expired": texts.INVITE_EXPIRED, "used": texts.INVITE_USED}.get(problem or "", texts.INVITE_UNKNOWN)
+
+
+register_deep_link(INVITE_KIND, open_invitation)

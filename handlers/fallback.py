@@ -1,0 +1,57 @@
+"""Everything nobody else handled: unknown commands, media, edits, old buttons, huge text.
+
+Each gets a short, kind reply that says what to do next, and nothing is stored.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot import texts
+from bot.services.validation import MAX_TEXT
+from handlers.common import answer_callback, reply
+
+_MEDIA_NAMES = (
+    ("sticker", "stickers"),
+    ("photo", "photos"),
+    ("voice", "voice messages"),
+    ("video", "videos"),
+    ("video_note", "video messages"),
+    ("audio", "audio"),
+    ("animation", "GIFs"),
+    ("document", "files"),
+    ("contact", "contacts"),
+    ("poll", "polls"),
+    ("dice", "dice"),
+)
+
+
+async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs first (group -1): private chats only, no edits, no over-long text."""
+    chat = update.effective_chat
+    if chat is not None and chat.type != "private":
+        raise ApplicationHandlerStop  # we never act in groups: other members would see
+    if update.edited_message is not None:
+        await reply(update, texts.EDITED)
+        raise ApplicationHandlerStop
+    message = update.message
+    if message is not None and message.text is not None and len(message.text) > MAX_TEXT:
+        await reply(update, texts.TOO_LONG.format(length=len(message.text)))
+        raise ApplicationHandlerStop
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    text = update.effective_message.text if update.effective_message else ""
+    command = (text or "/").split()[0].split("@")[0]
+    await reply(update, texts.UNKNOWN_COMMAND.format(command=texts.h(command[:40])))
+
+
+async def media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    kind = next((name for attr, name in _MEDIA_NAMES if message is not None and getattr(message, attr, None)), "that")
+    await reply(update, texts.MEDIA.format(kind=kind))
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await answer_callback(update, texts.STALE_BUTTON)

@@ -1,0 +1,76 @@
+"""`/privacy`, `/mydata` (everything held, as a JSON file) and `/forget` (erase it all)."""
+
+from __future__ import annotations
+
+import json
+
+from telegram import InputFile, Update
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.buttons import callback, inline
+from bot.services import people, privacy
+from handlers.common import answer_callback, callback_parts, edit_or_reply, log, reply, runtime, user_id
+
+
+async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply(update, texts.PRIVACY)
+
+
+async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    rt = runtime(context)
+    tg_id = user_id(update)
+    if tg_id is None or update.effective_chat is None:
+        return
+    async with rt.db.session() as session:
+        person = await people.find(session, rt, tg_id)
+        if person is None:
+            await reply(update, texts.NOTHING_HELD)
+            return
+        data = await privacy.export(session, rt, person)
+    document = InputFile(json.dumps(data, indent=2, ensure_ascii=False).encode(), filename="my-data.json")
+    await update.get_bot().send_document(
+        update.effective_chat.id, document, caption=texts.MYDATA_CAPTION.format(name=texts.h(person.pseudonym))
+    )
+
+
+async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    rt = runtime(context)
+    tg_id = user_id(update)
+    if tg_id is None:
+        return
+    async with rt.db.session() as session:
+        person = await people.find(session, rt, tg_id)
+    if person is None:
+        await reply(update, texts.NOTHING_HELD)
+        return
+    await reply(
+        update,
+        texts.FORGET_CONFIRM,
+        inline([[("Yes, erase everything", callback("fg", "yes"))], [("No, keep it", callback("fg", "no"))]]),
+    )
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    rt = runtime(context)
+    parts = callback_parts(update)
+    tg_id = user_id(update)
+    if tg_id is None:
+        return
+    choice = parts[1] if len(parts) > 1 else ""
+    if choice == "no":
+        await answer_callback(update)
+        await edit_or_reply(update, texts.FORGET_CANCELLED)
+        return
+    if choice != "yes":
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    async with rt.db.session() as session:
+        person = await people.find(session, rt, tg_id)
+        if person is None:
+            await answer_callback(update, texts.NOTHING_HELD)
+            return
+        log.info("person %s asked to be forgotten", person.id)
+        await privacy.forget(session, person, now=rt.clock.now())
+    await answer_callback(update)
+    await edit_or_reply(update, texts.FORGET_DONE)

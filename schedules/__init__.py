@@ -1,0 +1,21 @@
+"""Periodic duties on PTB's JobQueue. Each tick claims due rows from the database, so
+restarts lose nothing and two processes never double-send."""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from schedules import outbox_sender
+
+# APScheduler skips a run that starts more than `misfire_grace_time` late (default 1 s,
+# easily missed on a busy event loop). Coalesce collapses a backlog into one run.
+JOB_KWARGS = {"misfire_grace_time": 30, "coalesce": True, "max_instances": 1}
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Every periodic duty, in one place."""
+    assert app.job_queue is not None, "python-telegram-bot[job-queue] is required"
+    # Outbox: deliver alerts, notices and reminders, paced under Telegram's limits.
+    app.job_queue.run_repeating(
+        outbox_sender.tick, interval=outbox_sender.TICK_SECONDS, first=1, name="outbox", job_kwargs=JOB_KWARGS
+    )

@@ -1,0 +1,144 @@
+"""The sender tick: claims due outbox rows and delivers them through the Bot API.
+
+Marked sent only after Telegram answers ok (at-least-once). 429 waits `retry_after`;
+5xx, timeouts and network errors back off; a blocked bot or a vanished chat marks the
+person unreachable and hands the message to the feature's re-router instead of dropping it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import warnings
+
+from sqlalchemy import select
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import ContextTypes
+from telegram.warnings import PTBUserWarning
+
+from bot.models import Outbox, Person
+from bot.runtime import Runtime
+from bot.services import outbox
+
+log = logging.getLogger("fellowship.outbox")
+TICK_SECONDS = 1.0
+_GONE = ("chat not found", "user is deactivated", "bot was blocked", "bot can't initiate", "peer_id_invalid")
+
+
+class Pacer:
+    """Keeps bulk sends under Telegram's limits: an overall rate and 1 message/s per chat."""
+
+    def __init__(self, rate_per_second: float, per_chat_interval: float = 1.0) -> None:
+        self.interval = 1.0 / rate_per_second
+        self.per_chat_interval = per_chat_interval
+        self._next_slot = 0.0
+        self._last_by_chat: dict[int, float] = {}
+
+    def pause(self, seconds: float) -> None:
+        """Telegram said 429: send nothing more until `retry_after` has passed."""
+        self._next_slot = max(self._next_slot, time.monotonic() + seconds)
+
+    async def wait_turn(self, chat_id: int) -> None:
+        now = time.monotonic()
+        start = max(now, self._next_slot, self._last_by_chat.get(chat_id, -1e9) + self.per_chat_interval)
+        if start > now:
+            await asyncio.sleep(start - now)
+        self._next_slot = max(start, self._next_slot) + self.interval
+        self._last_by_chat[chat_id] = start
+        if len(self._last_by_chat) > 10_000:  # forget chats idle for a while
+            cutoff = time.monotonic() - 5 * self.per_chat_interval
+            self._last_by_chat = {c: t for c, t in self._last_by_chat.items() if t > cutoff}
+
+
+async def send_due(bot: Bot, rt: Runtime, pacer: Pacer, *, limit: int) -> int:
+    """Deliver up to `limit` due rows; returns how many were delivered."""
+    async with rt.db.session() as session:
+        rows = await outbox.claim_due(session, rt.clock.now(), limit)
+        chats = {}
+        if rows:
+            found = await session.execute(
+                select(Person.id, Person.chat_id_enc).where(Person.id.in_({r.person_id for r in rows}))  # type: ignore[union-attr]
+            )
+            chats = {pid: rt.vault.decrypt_chat_id(enc) for pid, enc in found.all()}
+    delivered = 0
+    for index, row in enumerate(rows):
+        chat_id = chats.get(row.person_id)
+        if chat_id is None:  # the person was erased after the row was claimed
+            continue
+        await pacer.wait_turn(chat_id)
+        outcome = await _deliver(bot, rt, pacer, row, chat_id)
+        delivered += outcome == "sent"
+        if outcome == "throttled":  # Telegram asked us to slow down: release the rest
+            await _release(rt, rows[index + 1 :])
+            break
+    return delivered
+
+
+async def _deliver(bot: Bot, rt: Runtime, pacer: Pacer, row: Outbox, chat_id: int) -> str:
+    params = json.loads(row.payload)
+    params["chat_id"] = chat_id
+    assert row.id is not None
+    try:
+        with warnings.catch_warnings():
+            # Rows hold raw Bot API parameters on purpose (any method, stored as JSON), so the
+            # generic call is right here; PTB warns only to suggest its typed shortcuts.
+            warnings.simplefilter("ignore", PTBUserWarning)
+            await bot.do_api_request(row.method, api_kwargs=params)
+    except RetryAfter as exc:
+        delay = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else float(exc.retry_after)
+        await _mark(rt, row, "retry", "429 retry after", delay)
+        pacer.pause(delay)
+        return "throttled"
+    except Forbidden as exc:
+        await _mark(rt, row, "gone", f"403 {_short(exc)}")
+        return "gone"
+    except BadRequest as exc:
+        if any(marker in str(exc).lower() for marker in _GONE):
+            await _mark(rt, row, "gone", f"400 {_short(exc)}")
+            return "gone"
+        # Our own request was wrong; retrying the same bytes won't help, so keep it for a
+        # person to look at (status 'failed') rather than loop forever.
+        log.error("outbox row %s rejected: %s", row.id, _short(exc))
+        await _mark(rt, row, "failed", f"400 {_short(exc)}")
+        return "failed"
+    except (TimedOut, NetworkError) as exc:  # 5xx arrive as NetworkError in PTB
+        await _mark(rt, row, "retry", f"{type(exc).__name__} {_short(exc)}", None)
+        return "retry"
+    await _mark(rt, row, "sent", "")
+    return "sent"
+
+
+def _short(exc: Exception) -> str:
+    # Telegram's descriptions name the problem, never the message text.
+    return str(exc)[:120]
+
+
+async def _mark(rt: Runtime, row: Outbox, outcome: str, error: str, delay: float | None = None) -> None:
+    now = rt.clock.now()
+    assert row.id is not None
+    async with rt.db.session() as session:
+        if outcome == "sent":
+            await outbox.mark_sent(session, row.id, now)
+        elif outcome == "retry":
+            await outbox.mark_retry(session, row, now, error, delay)
+        elif outcome == "gone":
+            log.info("person %s is unreachable; outbox row %s re-routed", row.person_id, row.id)
+            await outbox.mark_undeliverable(session, row, now, error)
+        else:
+            await outbox.mark_failed(session, row, error)
+
+
+async def _release(rt: Runtime, rows: list[Outbox]) -> None:
+    async with rt.db.session() as session:
+        await outbox.release(session, [r.id for r in rows if r.id is not None])
+
+
+async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """JobQueue callback: one batch per second at the configured overall rate."""
+    rt: Runtime = context.bot_data["runtime"]
+    pacer: Pacer = context.bot_data.setdefault("outbox_pacer", Pacer(rt.settings.outbox_rate_per_second))
+    limit = max(1, int(rt.settings.outbox_rate_per_second * TICK_SECONDS * 2))
+    await send_due(context.bot, rt, pacer, limit=limit)
