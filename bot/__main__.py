@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 
 from bot.config import Settings, SettingsError, load_settings, secret_key_hint
 from bot.db import Database
@@ -28,6 +29,10 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help="apply migrations, then serve Telegram by long polling until Ctrl+C")
     commands.add_parser("migrate", help="apply pending database migrations")
     commands.add_parser("check", help="validate settings and database, and say what was found")
+    sandbox = commands.add_parser("sandbox", help="try the bot in a browser as several people, with no token or setup")
+    sandbox.add_argument("--port", type=int, default=8080, help="port of the page on 127.0.0.1 (default 8080)")
+    sandbox.add_argument("--database-url", help="database to use (default: sandbox-data/sandbox.sqlite3)")
+    sandbox.add_argument("--data-dir", type=Path, default=Path("sandbox-data"), help="where the key and state are kept")
     return parser
 
 
@@ -36,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         _parser().print_help()
         return 0
+    if args.command == "sandbox":  # needs no settings: must work on a fresh machine
+        from bot.sandbox import main as sandbox_main
+
+        return sandbox_main(port=args.port, database_url=args.database_url, data_dir=args.data_dir)
     try:
         settings = load_settings()
         if args.command == "run":

@@ -17,6 +17,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings, SettingsError
 from bot.db import Database
 from bot.runtime import Runtime
+from bot.update_order import PerChatUpdateProcessor
 
 log = logging.getLogger("fellowship")
 
@@ -42,9 +43,12 @@ def build_application(
         .base_url(f"{settings.telegram_api_url}/bot")
         .base_file_url(f"{settings.telegram_api_url}/file/bot")
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=UTC, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        # Overall pacing for direct replies; the outbox paces bulk sends and handles 429 itself.
-        .rate_limiter(AIORateLimiter(max_retries=0))
-        .concurrent_updates(False)
+        # Replies to a person who is using the bot are retried after a 429 (honouring
+        # retry_after, which also holds back every other send meanwhile). No overall cap
+        # here: bulk sends (prompts, alerts, announcements) go through the outbox, whose
+        # sender paces them under Telegram's limits itself.
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=2))
+        .concurrent_updates(PerChatUpdateProcessor())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

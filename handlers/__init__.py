@@ -11,7 +11,18 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import answers, coordinators, errors, fallback, help_menu, onboarding, privacy, settings
+from handlers import (
+    answers,
+    checkins,
+    coordinators,
+    crisis,
+    errors,
+    fallback,
+    help_menu,
+    onboarding,
+    privacy,
+    settings,
+)
 
 # Groups: -1 guards every update first; in group 0 the first matching handler wins, so
 # the fallbacks come last in it and run only when no feature took the update.
@@ -42,6 +53,17 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     # Typed answers and shared locations, routed by what the person was asked.
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE, answers.on_text), group=FEATURES)
     app.add_handler(MessageHandler(filters.LOCATION & filters.UpdateType.MESSAGE, answers.on_location), group=FEATURES)
+
+    # Check-ins and crisis help (/sos works for anyone, even before /start).
+    app.add_handler(CommandHandler("checkin", checkins.checkin_command), group=FEATURES)
+    app.add_handler(CommandHandler("progress", checkins.progress_command), group=FEATURES)
+    app.add_handler(CommandHandler("pause", checkins.pause_command), group=FEATURES)
+    app.add_handler(CommandHandler("resume", checkins.resume_command), group=FEATURES)
+    app.add_handler(CommandHandler("reminder", checkins.reminder_command), group=FEATURES)
+    app.add_handler(CommandHandler("sos", crisis.sos_command), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(checkins.on_checkin_button, pattern=r"^v1:ci:"), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(checkins.on_plan_button, pattern=r"^v1:cp:"), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(crisis.on_sos_button, pattern=r"^v1:sos:"), group=FEATURES)
 
     # Fallbacks: anything no feature took (keep these last).
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command), group=FEATURES)

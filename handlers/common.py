@@ -16,6 +16,7 @@ from telegram import (
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot.db import defer_until_commit
 from bot.runtime import Runtime
 
 log = logging.getLogger("fellowship.handlers")
@@ -41,23 +42,41 @@ def to_markup(data: dict[str, Any] | None) -> Markup | None:
     return ForceReply()
 
 
-async def reply(update: Update, text: str, markup: dict[str, Any] | None = None) -> Message | None:
-    """Answer in the chat the update came from."""
+async def reply(update: Update, text: str, markup: dict[str, Any] | None = None) -> None:
+    """Answer in the chat the update came from (after the open session commits, if any)."""
     chat = update.effective_chat
     if chat is None:
-        return None
+        return
     bot = update.get_bot()
-    return await bot.send_message(chat.id, text, reply_markup=to_markup(markup))
+
+    async def send() -> None:
+        await bot.send_message(chat.id, text, reply_markup=to_markup(markup))
+
+    if not defer_until_commit(send):
+        await send()
 
 
 async def answer_callback(update: Update, text: str | None = None, *, alert: bool = False) -> None:
     """Stop the button's spinner; a short text shows as a toast (or a pop-up when `alert`)."""
-    if update.callback_query is not None:
-        await update.callback_query.answer(text[:200] if text else None, show_alert=alert)
+    query = update.callback_query
+    if query is None:
+        return
+
+    async def answer() -> None:
+        await query.answer(text[:200] if text else None, show_alert=alert)
+
+    if not defer_until_commit(answer):
+        await answer()
 
 
 async def edit_or_reply(update: Update, text: str, markup: dict[str, Any] | None = None) -> None:
-    """Replace the pressed message's text (so old buttons can't be pressed twice), else reply."""
+    """Replace the pressed message's text (so old buttons can't be pressed twice), else reply.
+    Like `reply`, it waits for the open session to commit."""
+    if not defer_until_commit(lambda: _edit_or_reply_now(update, text, markup)):
+        await _edit_or_reply_now(update, text, markup)
+
+
+async def _edit_or_reply_now(update: Update, text: str, markup: dict[str, Any] | None) -> None:
     query = update.callback_query
     if query is not None and query.message is not None and isinstance(query.message, Message):
         markup_obj = to_markup(markup)

@@ -16,7 +16,7 @@ from bot import texts
 from bot.buttons import REMOVE_KEYBOARD, callback, inline, reply_keyboard
 from bot.geo import timezone_at
 from bot.models import Person
-from bot.services import onboarding, people, roles
+from bot.services import checkin_plans, onboarding, people, roles
 from bot.services.validation import InvalidInput, parse_clean_date, parse_pseudonym, parse_time_of_day
 from handlers import deeplinks
 from handlers.answers import register_answer, register_location_answer
@@ -55,30 +55,39 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, texts.WELCOME_BACK.format(name=texts.h(person.pseudonym)))
 
 
-async def ask(update: Update, person: Person, step: str) -> None:
-    """Send the question for a step (the person's `awaiting` is set by the caller)."""
+async def ask(update: Update, person: Person, step: str, *, note: str = "") -> None:
+    """Send the question for a step (the person's `awaiting` is set by the caller).
+    `note` (e.g. "Saved: 09:00.") goes in the same message: one message, not two."""
+    lead = f"{note}\n\n" if note else ""
     if step == "pseudonym":
-        await reply(update, texts.ASK_PSEUDONYM)
+        await reply(update, lead + texts.ASK_PSEUDONYM)
     elif step == "purpose":
         rows = [[(label, callback("ob", "purpose", key))] for key, label in people.PURPOSES.items()]
-        await reply(update, texts.ASK_PURPOSE.format(name=texts.h(person.pseudonym)), inline(rows))
+        await reply(update, lead + texts.ASK_PURPOSE.format(name=texts.h(person.pseudonym)), inline(rows))
     elif step == "timezone":
         zones = list(texts.TIMEZONE_CHOICES)
         rows: list[list[str | dict[str, object]]] = [[{"text": texts.SHARE_LOCATION, "request_location": True}]]
         rows += [zones[i : i + 2] for i in range(0, len(zones), 2)]
-        await reply(update, texts.ASK_TIMEZONE, reply_keyboard(rows))
+        await reply(update, lead + texts.ASK_TIMEZONE, reply_keyboard(rows))
     elif step == "checkin_time":
         buttons = [(t, callback("ob", "time", t.replace(":", ""))) for t in CHECKIN_TIMES]
-        await reply(update, texts.ASK_CHECKIN_TIME, inline([buttons[:4], buttons[4:]]))
+        await reply(update, lead + texts.ASK_CHECKIN_TIME, inline([buttons[:4], buttons[4:]]))
     elif step == "clean_date":
         rows_ = [[("Today", callback("ob", "clean", "today")), ("No date / skip", callback("ob", "clean", "skip"))]]
-        await reply(update, texts.ASK_CLEAN_DATE, inline(rows_))
+        await reply(update, lead + texts.ASK_CLEAN_DATE, inline(rows_))
 
 
 async def advance(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, done: str
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    session: AsyncSession,
+    person: Person,
+    done: str,
+    *,
+    note: str = "",
 ) -> None:
-    """After an answer: next set-up question, or the end of set-up, or back to /settings."""
+    """After an answer: next set-up question, or the end of set-up, or back to /settings.
+    `note` confirms the answer just given, in the same message as what comes next."""
     rt = runtime(context)
     if person.onboarded_at is not None:  # changing one answer from /settings
         person.awaiting = None
@@ -89,10 +98,10 @@ async def advance(
     step = onboarding.next_step(person, done)
     if step is not None:
         person.awaiting = step
-        await ask(update, person, step)
+        await ask(update, person, step, note=note)
         return
     onboarding.finish(person, rt.clock.now())
-    await reply(update, texts.ONBOARDED.format(name=texts.h(person.pseudonym)))
+    await reply(update, (f"{note}\n\n" if note else "") + texts.ONBOARDED.format(name=texts.h(person.pseudonym)))
     log.info("person %s finished set-up", person.id)
     role = onboarding.ROLE_FOR_PURPOSE.get(person.purpose or "")
     if role is not None:
@@ -145,6 +154,8 @@ async def set_timezone(
     update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, zone: str
 ) -> None:
     person.timezone = zone
+    rt = runtime(context)
+    await checkin_plans.schedule(session, person, now=rt.clock.now(), default_zone=rt.settings.default_timezone)
     await reply(update, texts.TIMEZONE_SET.format(zone=zone), REMOVE_KEYBOARD)
     await advance(update, context, session, person, "timezone")
 
@@ -162,8 +173,9 @@ async def set_checkin_time(
     update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, value: time
 ) -> None:
     person.checkin_time = people.format_time(value)
-    await reply(update, texts.CHECKIN_TIME_SET.format(time=person.checkin_time))
-    await advance(update, context, session, person, "checkin_time")
+    rt = runtime(context)
+    await checkin_plans.schedule(session, person, now=rt.clock.now(), default_zone=rt.settings.default_timezone)
+    await advance(update, context, session, person, "checkin_time", note=texts.CHECKIN_TIME_SET.format(time=person.checkin_time))
 
 
 async def answer_clean_date(
@@ -176,8 +188,11 @@ async def answer_clean_date(
     except InvalidInput as exc:
         await reply(update, str(exc))
         return
-    await reply(update, texts.CLEAN_DATE_SET.format(date=person.clean_date.strftime("%d %b %Y")))
-    await advance(update, context, session, person, "clean_date")
+    await advance(update, context, session, person, "clean_date", note=_clean_date_note(person))
+
+
+def _clean_date_note(person: Person) -> str:
+    return texts.CLEAN_DATE_SET.format(date=person.clean_date.strftime("%d %b %Y")) if person.clean_date else ""
 
 
 register_answer("pseudonym", answer_pseudonym)
@@ -233,10 +248,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await answer_callback(update)
             if arg == "today":
                 person.clean_date = people.local_today(person, rt.clock.now(), rt.settings.default_timezone)
-                await reply(update, texts.CLEAN_DATE_SET.format(date=person.clean_date.strftime("%d %b %Y")))
             elif arg == "clear":
                 person.clean_date = None
-            await advance(update, context, session, person, "clean_date")
+            await advance(update, context, session, person, "clean_date", note=_clean_date_note(person))
         else:
             await answer_callback(update, texts.STALE_BUTTON)
 

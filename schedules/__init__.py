@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from schedules import outbox_sender
+from schedules import checkin_prompts, outbox_sender
 
 # APScheduler skips a run that starts more than `misfire_grace_time` late (default 1 s,
 # easily missed on a busy event loop). Coalesce collapses a backlog into one run.
@@ -18,4 +18,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     # Outbox: deliver alerts, notices and reminders, paced under Telegram's limits.
     app.job_queue.run_repeating(
         outbox_sender.tick, interval=outbox_sender.TICK_SECONDS, first=1, name="outbox", job_kwargs=JOB_KWARGS
+    )
+    # Check-ins: each member's daily prompt at their local time, milestones, reminders.
+    app.job_queue.run_repeating(
+        checkin_prompts.tick, interval=checkin_prompts.TICK_SECONDS, first=5, name="checkin_prompts", job_kwargs=JOB_KWARGS
     )

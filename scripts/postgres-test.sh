@@ -131,10 +131,11 @@ EOF
     fi
     if ! is_running; then
         log "starting PostgreSQL $major on 127.0.0.1:$PORT ($DATA)"
-        # Settings on the command line so PGPORT_TEST changes need no re-init.
+        # Settings on the command line so PGPORT_TEST changes need no re-init. `9>&-`: the
+        # daemon must not inherit the lock fd, or it would hold the lock for its whole life.
         if ! as_owner "$BIN/pg_ctl" -D "$DATA" -l "$BASE/postgres.log" -w -t 60 \
             -o "-c listen_addresses=127.0.0.1 -c port=$PORT -c unix_socket_directories='$BASE/run'" \
-            start >/dev/null; then
+            start >/dev/null 9>&-; then
             tail -n 30 "$BASE/postgres.log" >&2 || true
             die "PostgreSQL did not start (log: $BASE/postgres.log)"
         fi

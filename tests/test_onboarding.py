@@ -82,7 +82,7 @@ async def test_bad_answers_get_a_kind_explanation_and_the_question_stays_open(h:
     await jo.send("25:00")
     assert "doesn't exist" in jo.last().text
     await jo.send("9pm")
-    assert "21:00" in jo.last(1).text
+    assert "21:00" in jo.last().text and "clean or sober date" in jo.last().text
     await jo.send("31/12/2099")
     assert "in the future" in jo.last().text
     await jo.send("31/02/2020")

@@ -18,8 +18,10 @@ from bot.runtime import Runtime
 
 Exporter = Callable[[AsyncSession, Runtime, Person], Awaitable[dict[str, Any]]]
 LinkEnder = Callable[[AsyncSession, Person, datetime], Awaitable[None]]
+Eraser = Callable[[AsyncSession, Person], Awaitable[None]]
 _exporters: dict[str, Exporter] = {}
 _link_enders: list[LinkEnder] = []
+_erasers: list[Eraser] = []
 
 
 def register_exporter(section: str, exporter: Exporter) -> None:
@@ -28,6 +30,11 @@ def register_exporter(section: str, exporter: Exporter) -> None:
 
 def register_link_ender(ender: LinkEnder) -> None:
     _link_enders.append(ender)
+
+
+def register_eraser(eraser: Eraser) -> None:
+    """A feature's own rows about the person, deleted by `forget` before the person."""
+    _erasers.append(eraser)
 
 
 def _iso(value: object) -> object:
@@ -79,6 +86,8 @@ async def forget(session: AsyncSession, person: Person, *, now: datetime) -> Non
     for ender in _link_enders:
         await ender(session, person, now)
     assert person.id is not None
+    for eraser in _erasers:
+        await eraser(session, person)
     # Foreign keys cascade, but SQLite enforces them only with the pragma; be explicit.
     for table, column in (
         (Outbox, Outbox.person_id),

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import math
 import mimetypes
 import re
@@ -289,7 +290,7 @@ class Violation:
     params: dict[str, Any]
 
     def __str__(self) -> str:
-        return f"{self.method}: {self.problem}"
+        return self.problem if self.problem.startswith(self.method) else f"{self.method}: {self.problem}"
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -1023,6 +1024,8 @@ class BotApiStandin:
     def _send_location(self, p: dict[str, Any], files: dict[str, FileUpload]) -> dict[str, Any]:
         chat = self._writable_chat(p["chat_id"])
         location = self._location(p)
+        extras = ("horizontal_accuracy", "live_period", "heading", "proximity_alert_radius")
+        location.update({key: p[key] for key in extras if key in p})
         return self._deliver(chat, p, "location", None, media={"location": location})
 
     def _send_venue(self, p: dict[str, Any], files: dict[str, FileUpload]) -> dict[str, Any]:
@@ -1399,7 +1402,7 @@ class BotApiStandin:
     def _publish(self, kind: str, chat_id: int | None, data: dict[str, Any]) -> None:
         event = {"event": kind, "chat_id": chat_id, "data": data}
         for queue, loop, thread in list(self._subscribers):
-            self._call_soon(loop, thread, lambda q=queue: q.put_nowait(event))
+            self._call_soon(loop, thread, functools.partial(queue.put_nowait, event))
 
     @staticmethod
     def _call_soon(loop: asyncio.AbstractEventLoop, thread: int, callback: Callable[[], Any]) -> None:

@@ -11,12 +11,13 @@ import asyncio
 import json
 import re
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from telegram.request import BaseRequest, RequestData
 
 from bot.standin.core import NOT_FOUND, UNAUTHORIZED, BotApiStandin, FileUpload
 
-_METHOD_URL = re.compile(r"/bot(?P<token>[^/]+)/(?P<method>[^/?]+)$")
+_METHOD_URL = re.compile(r"/bot(?P<token>[^/]+)/(?P<method>[^/]+)$")
 _FILE_URL = re.compile(r"/file/bot(?P<token>[^/]+)/(?P<path>.+)$")
 
 
@@ -68,10 +69,11 @@ class StandinRequest(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        file_match = _FILE_URL.search(url)
+        path = unquote(urlsplit(url).path)  # PTB percent-encodes file paths, and with them the token
+        file_match = _FILE_URL.search(path)
         if file_match:
             return self._download(file_match["token"], file_match["path"])
-        match = _METHOD_URL.search(url)
+        match = _METHOD_URL.search(path)
         if match is None:
             return _json(404, NOT_FOUND)
         if not self.standin.accepts_token(match["token"]):

@@ -150,6 +150,7 @@ class _Endpoints:
         user = self.standin.add_user(
             _string(body, "first_name") or "",
             username=_string(body, "username", required=False),
+            user_id=_integer(body, "id") if "id" in body else None,
             language_code=_string(body, "language_code", required=False) or "en",
         )
         return user.to_dict()
@@ -276,7 +277,11 @@ class RunningServer:
 def _bind(host: str, port: int) -> socket.socket:
     """Bind ourselves so a busy port raises OSError here instead of uvicorn calling sys.exit."""
     family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-    return socket.create_server((host, port), family=family)
+    sock = socket.create_server((host, port), family=family)
+    # create_server leaves proto 0, and asyncio turns Nagle off only for sockets whose proto
+    # is IPPROTO_TCP; without this every keep-alive response waits ~40 ms for a delayed ACK.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
 
 
 async def serve_standin(standin: BotApiStandin, host: str = "127.0.0.1", port: int = 0) -> RunningServer:

@@ -49,7 +49,7 @@ class ParsedText:
 
 def utf16_len(text: str) -> int:
     """Telegram measures entity offsets in UTF-16 code units, not code points."""
-    return sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
+    return len(text.encode("utf-16-le")) // 2
 
 
 def _byte_offset(source: str, index: int) -> int:
@@ -126,6 +126,7 @@ _HTML_SIMPLE = {
 _HTML_TAGS = frozenset({*_HTML_SIMPLE, "a", "span", "tg-emoji", "tg-time", "pre", "code", "blockquote"})
 _HTML_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _HTML_SPACE = " \t\r\n\f\v"
+_HTML_PLAIN_RUN = re.compile(r"[^<&]*")
 
 
 def _is_name_token_char(char: str) -> bool:
@@ -180,8 +181,11 @@ class _HtmlParser:
                 self.out.emit(decoded[0])
                 i = decoded[1]
             elif char != "<":
-                self.out.emit(char)
-                i += 1
+                # A run of plain text in one step (per-character emits made long messages slow).
+                end = _HTML_PLAIN_RUN.match(self.src, i + 1)
+                stop = end.end() if end else i + 1
+                self.out.emit(self.src[i:stop])
+                i = stop
             elif self.src.startswith("</", i):
                 i = self._close_tag(i)
             else:

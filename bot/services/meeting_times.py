@@ -1,0 +1,251 @@
+"""When meetings happen: day sets, the next occurrence in the meeting's own time zone, and
+how to say it in the member's zone ("today 19:30", "Tue 12:00").
+
+Days follow the Meeting Guide spec (0 = Sunday … 6 = Saturday) and are stored as a bitmask.
+Occurrences are computed in the meeting's IANA zone and converted to UTC with the same
+rules as daily check-ins (`bot.services.schedule_times.occurrence`): a 19:30 London meeting is
+18:30 UTC in summer and 19:30 UTC in winter, and a start time skipped on a spring-forward night
+moves to the first minute after the gap.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.services import schedule_times
+from bot.services.validation import InvalidInput
+
+DAY_NAMES = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
+ALL_DAYS = 0b1111111
+# A meeting that started a few minutes ago is still worth walking into.
+LATE_ARRIVAL = timedelta(minutes=10)
+
+
+class Scheduled(Protocol):
+    """What a listing must have to be placed in time (a `Meeting` row, or a test double)."""
+
+    days: int
+    start_time: str | None
+    timezone: str
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    start: datetime  # aware UTC
+    local_date: date  # the date in the meeting's own zone (cancellations are by this date)
+    cancelled: bool = False
+
+
+@lru_cache(maxsize=256)
+def zone(name: str) -> ZoneInfo:
+    """A zone by IANA name; an unknown name falls back to UTC rather than failing a search."""
+    return schedule_times.zone_named(name, "UTC")
+
+
+def valid_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+# --- day sets ------------------------------------------------------------------------------
+
+
+def mask_of(days: Iterable[int]) -> int:
+    mask = 0
+    for day in days:
+        if not 0 <= day <= 6:
+            raise ValueError(f"day {day} is not 0 (Sunday) to 6 (Saturday)")
+        mask |= 1 << day
+    return mask
+
+
+def days_of(mask: int) -> list[int]:
+    return [day for day in range(7) if mask & (1 << day)]
+
+
+def spec_weekday(value: date) -> int:
+    """Python counts Monday as 0; the spec counts Sunday as 0."""
+    return (value.weekday() + 1) % 7
+
+
+def describe_days(mask: int) -> str:
+    """"Tuesdays", "Mon, Wed, Fri", "every day", "weekdays"."""
+    if mask == ALL_DAYS:
+        return "every day"
+    if mask == mask_of(range(1, 6)):
+        return "weekdays"
+    if mask == mask_of((0, 6)):
+        return "weekends"
+    days = days_of(mask)
+    if len(days) == 1:
+        return DAY_NAMES[days[0]] + "s"
+    return ", ".join(DAY_NAMES[d][:3] for d in days)
+
+
+_DAY_WORDS = {name[:2].lower(): index for index, name in enumerate(DAY_NAMES)}
+_GROUPS = {
+    "weekdays": mask_of(range(1, 6)),
+    "weekday": mask_of(range(1, 6)),
+    "weekends": mask_of((0, 6)),
+    "weekend": mask_of((0, 6)),
+    "daily": ALL_DAYS,
+    "everyday": ALL_DAYS,
+}
+_DAY_TOKEN = re.compile(r"^(su|mo|tu|we|th|fr|sa)[a-z]*$")
+
+
+def _day(token: str) -> int | None:
+    match = _DAY_TOKEN.match(token)
+    if match is None or not _is_day_word(token):
+        return None
+    return _DAY_WORDS[match.group(1)]
+
+
+def _is_day_word(token: str) -> bool:
+    """`tu`, `tue`, `tues`, `tuesday`, `tuesdays` are days; `tuba` is not."""
+    full = DAY_NAMES[_DAY_WORDS[token[:2]]].lower()
+    return (full + "s").startswith(token) or token in ("tues", "thur", "thurs", "weds")
+
+
+def parse_days(text: str) -> int:
+    """Read days as people write them: "Tuesday", "Mon, Wed & Fri", "mon-fri", "weekdays",
+    "every day". Returns a bitmask; refuses anything it can't read completely."""
+    cleaned = text.strip().lower().replace("every day", "everyday")
+    cleaned = re.sub(r"\b(to|till|until|through|thru)\b", "-", cleaned)
+    cleaned = re.sub(r"\s*-\s*", "-", cleaned)
+    tokens = [t for t in re.split(r"[\s,;/&+]+|\band\b|\bevery\b|\bon\b", cleaned) if t]
+    mask = 0
+    for token in tokens:
+        if token in _GROUPS:
+            mask |= _GROUPS[token]
+            continue
+        if "-" in token:
+            first, _, last = token.partition("-")
+            start, end = _day(first), _day(last)
+            if start is None or end is None:
+                raise InvalidInput(_DAYS_HELP)
+            day = start
+            while True:
+                mask |= 1 << day
+                if day == end:
+                    break
+                day = (day + 1) % 7
+            continue
+        day = _day(token)
+        if day is None:
+            raise InvalidInput(_DAYS_HELP)
+        mask |= 1 << day
+    if not mask:
+        raise InvalidInput(_DAYS_HELP)
+    return mask
+
+
+_DAYS_HELP = "I couldn't read those days. Try “Tuesday”, “Mon, Wed, Fri”, “Mon-Fri” or “every day”."
+
+
+# --- clock times ---------------------------------------------------------------------------
+
+
+def parse_hhmm(value: str | None) -> time | None:
+    """A stored "HH:MM" (always written by us or validated on import)."""
+    if not value:
+        return None
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def hhmm(value: time) -> str:
+    return value.strftime("%H:%M")
+
+
+def duration_ok(start: time, end: time) -> bool:
+    """An end time must come after the start. One before it is read as past midnight, but
+    only for a short meeting (23:00-00:30): 19:00-18:00 is a typo, not a 23-hour meeting."""
+    if end > start:
+        return True
+    minutes = (end.hour * 60 + end.minute - start.hour * 60 - start.minute) % (24 * 60)
+    return 0 < minutes <= 6 * 60
+
+
+# --- occurrences ---------------------------------------------------------------------------
+
+
+def start_on(meeting: Scheduled, local_date: date) -> datetime:
+    """The UTC start of the meeting on one of its local dates (DST-correct)."""
+    return schedule_times.occurrence(local_date, parse_hhmm(meeting.start_time) or time(0, 0), zone(meeting.timezone))
+
+
+def occurrences(
+    meeting: Scheduled, after: datetime, until: datetime, cancelled: frozenset[date] = frozenset()
+) -> Iterator[Occurrence]:
+    """Every start in [after, until), oldest first, cancelled ones flagged."""
+    if not meeting.days or not meeting.start_time:
+        return
+    tz = zone(meeting.timezone)
+    day = after.astimezone(tz).date() - timedelta(days=1)
+    last = until.astimezone(tz).date() + timedelta(days=1)
+    while day <= last:
+        if meeting.days & (1 << spec_weekday(day)):
+            start = start_on(meeting, day)
+            if after <= start < until:
+                yield Occurrence(start, day, day in cancelled)
+        day += timedelta(days=1)
+
+
+def next_occurrence(
+    meeting: Scheduled,
+    now: datetime,
+    cancelled: frozenset[date] = frozenset(),
+    *,
+    skip_cancelled: bool = False,
+    grace: timedelta = LATE_ARRIVAL,
+) -> Occurrence | None:
+    """The next start (one that began under `grace` ago still counts), within five weeks
+    so a run of cancelled dates is stepped over."""
+    for occurrence in occurrences(meeting, now - grace, now + timedelta(days=35), cancelled):
+        if occurrence.cancelled and skip_cancelled:
+            continue
+        return occurrence
+    return None
+
+
+def latest_started(
+    meeting: Scheduled, now: datetime, *, within: timedelta = timedelta(days=7), early: timedelta = timedelta(minutes=15)
+) -> Occurrence | None:
+    """The most recent occurrence that has begun (or begins within `early`), for "I went"."""
+    found = None
+    for occurrence in occurrences(meeting, now - within, now + early):
+        found = occurrence
+    return found
+
+
+# --- saying it -----------------------------------------------------------------------------
+
+
+def when_label(start: datetime, viewer_zone: str, now: datetime) -> str:
+    """"today 19:30", "tomorrow 07:00", "Tue 12:00", "Tue 2 Dec 12:00" in the viewer's zone."""
+    tz = zone(viewer_zone)
+    local, today = start.astimezone(tz), now.astimezone(tz).date()
+    clock = local.strftime("%H:%M")
+    days_away = (local.date() - today).days
+    if days_away == 0:
+        return f"today {clock}"
+    if days_away == 1:
+        return f"tomorrow {clock}"
+    if 1 < days_away < 7:
+        return f"{local.strftime('%a')} {clock}"
+    return f"{local.strftime('%a')} {local.day} {local.strftime('%b')} {clock}"
+
+
+def date_label(value: date) -> str:
+    """"Thu 25 Dec"."""
+    return f"{value.strftime('%a')} {value.day} {value.strftime('%b')}"

@@ -1,0 +1,50 @@
+"""`/sos` and the "I need support now" button: help numbers at once, for anyone.
+
+The numbers are shown even to someone who never pressed /start and even if the database
+is unavailable; the request is recorded (for supporters to be alerted) when it can be.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.services import crisis, people
+from handlers.common import answer_callback, callback_parts, log, reply, runtime, user_id
+
+# A second tap this soon after the first is a double tap: the numbers are just above.
+DOUBLE_TAP_SECONDS = 10
+
+
+async def _help_now(update: Update, context: ContextTypes.DEFAULT_TYPE, source: str) -> None:
+    rt = runtime(context)
+    tg_id = user_id(update)
+    zone, repeat = None, False
+    try:
+        async with rt.db.session() as session:
+            person = await people.find(session, rt, tg_id) if tg_id is not None else None
+            if person is not None:
+                zone = person.timezone
+                now = rt.clock.now()
+                request, new = await crisis.record_request(session, person, source, now=now)
+                repeat = not new and (now - request.created_at).total_seconds() < DOUBLE_TAP_SECONDS
+                if new:
+                    log.info("person %s asked for support now (%s)", person.id, source)
+    except Exception as exc:  # the numbers matter more than the record
+        log.error("could not record a support request: %s", type(exc).__name__)
+    if update.callback_query is not None:
+        await answer_callback(update)
+        if repeat and source != "command":
+            return
+    await reply(update, crisis.message(zone, rt.settings.default_timezone))
+
+
+async def sos_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _help_now(update, context, "command")
+
+
+async def on_sos_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`v1:sos:<where the button was>`: never refused, whatever the data says."""
+    parts = callback_parts(update)
+    source = parts[1] if len(parts) > 1 and parts[1] in crisis.SOURCES and parts[1] != "command" else "checkin"
+    await _help_now(update, context, source)
