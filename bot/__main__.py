@@ -1,4 +1,4 @@
-"""Command line: `fellowship run | migrate | check | sandbox` (also `python -m bot`)."""
+"""Command line: `fellowship run | migrate | check | sandbox | meetings` (also `python -m bot`)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+from bot import meetings_cli
 from bot.config import Settings, SettingsError, load_settings, secret_key_hint
 from bot.db import Database
 
@@ -33,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=int, default=8080, help="port of the page on 127.0.0.1 (default 8080)")
     sandbox.add_argument("--database-url", help="database to use (default: sandbox-data/sandbox.sqlite3)")
     sandbox.add_argument("--data-dir", type=Path, default=Path("sandbox-data"), help="where the key and state are kept")
+    meetings_cli.add_commands(commands)
     return parser
 
 
@@ -53,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_migrate(settings))
         if args.command == "check":
             return asyncio.run(_check(settings))
+        if args.command == "meetings":
+            return meetings_cli.run(args, settings)
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -7,15 +7,16 @@ from datetime import UTC
 
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, Defaults
+from telegram.ext import Application, Defaults
 from telegram.request import BaseRequest
 
 import handlers
 import schedules
-from bot import texts
+from bot import texts, web
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, SettingsError
 from bot.db import Database
+from bot.rate_limit import RateLimiter
 from bot.runtime import Runtime
 from bot.update_order import PerChatUpdateProcessor
 
@@ -47,7 +48,7 @@ def build_application(
         # retry_after, which also holds back every other send meanwhile). No overall cap
         # here: bulk sends (prompts, alerts, announcements) go through the outbox, whose
         # sender paces them under Telegram's limits itself.
-        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=2))
+        .rate_limiter(RateLimiter(overall_max_rate=0, max_retries=2))
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -71,11 +72,13 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         raise SettingsError(f"The database is at migration {current or 'none'}, the bot needs {head}. Run: fellowship migrate")
     rt.bot_username = app.bot.username
     await app.bot.set_my_commands([BotCommand(name, description) for name, description in texts.COMMAND_MENU])
+    await web.start(app)  # /meetings.json and /healthz, when WEB_PORT is set
     log.info("bot @%s ready", rt.bot_username)
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     rt: Runtime = app.bot_data["runtime"]
+    await web.stop(app)
     await rt.db.dispose()
 
 

@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Overall pace for bulk sends (prompts, announcements); Telegram allows about 30/s.
     outbox_rate_per_second: float = Field(default=25.0, gt=0, le=30)
+    # Meetings (issue 7): feeds re-imported on a schedule, and the web server for /meetings.json.
+    meeting_feeds: Annotated[tuple[str, ...], NoDecode] = ()
+    meeting_feed_sync_hours: float = Field(default=6.0, ge=0.25, le=168)
+    web_host: str = "127.0.0.1"
+    web_port: int | None = Field(default=None, ge=1, le=65535)
 
     @field_validator("telegram_api_url")
     @classmethod
@@ -109,6 +114,32 @@ class Settings(BaseSettings):
             raise ValueError(f"'{value}' is not an IANA time zone; use e.g. Europe/London") from None
         return value
 
+    @field_validator("meeting_feeds", mode="before")
+    @classmethod
+    def _parse_feeds(cls, value: object) -> tuple[str, ...]:
+        """Feeds separated by spaces or commas, each an http(s) URL or a file path, optionally
+        prefixed with its fellowship: `NA=https://…`. Commas inside a URL are kept."""
+        if value is None or value == "":
+            return ()
+        items = re.split(r"\s+|,(?=\s*(?:[A-Za-z]+=)?(?:https?://|/))", value) if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+        feeds = []
+        for item in (str(i).strip() for i in items):
+            if not item:
+                continue
+            match = re.fullmatch(r"(?:(AA|NA|CA|CMA|other)=)?((?:https?://\S+)|/\S+)", item)
+            if match is None:
+                raise ValueError(
+                    f"'{item[:60]}' is not a feed: use an http(s) URL or an absolute file path, optionally "
+                    "with the fellowship first, e.g. NA=https://bmlt.example.org/main_server/client_interface/json/?switcher=GetSearchResults"
+                )
+            feeds.append(item)
+        return tuple(feeds)
+
+    @field_validator("web_port", mode="before")
+    @classmethod
+    def _empty_port(cls, value: object) -> object:
+        return None if value == "" else value
+
     @field_validator("log_level")
     @classmethod
     def _check_log_level(cls, value: str) -> str:
@@ -128,6 +159,15 @@ class Settings(BaseSettings):
         return SecretStr(raw)
 
     # --- what each command needs -------------------------------------------------------
+
+    def meeting_feed_specs(self) -> list[tuple[str | None, str]]:
+        """(fellowship or None, URL or path) for each of MEETING_FEEDS."""
+        specs: list[tuple[str | None, str]] = []
+        for item in self.meeting_feeds:
+            prefix, sep, rest = item.partition("=")
+            is_prefix = bool(sep) and prefix in ("AA", "NA", "CA", "CMA", "other")
+            specs.append((prefix, rest) if is_prefix else (None, item))
+        return specs
 
     def secret_key(self) -> str:
         if self.fellowship_secret_key is None:

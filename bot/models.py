@@ -316,3 +316,262 @@ class MeetingCancellation(SQLModel, table=True):
     on_date: date  # the meeting's local date
     created_at: datetime = Field(sa_type=UTCDateTime)
     created_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)  # type: ignore[assignment]
+
+
+# --- Release day (issue 8): companions, release requests, offers, status, retention --------
+# A companion applies (areas, fellowship, gender, clean time) and a coordinator approves
+# through the role request, recording the date vetting was done (no documents are kept).
+# A release request is drafted step by step (status "draft"), then offered to companions
+# who cover the prison's or the destination's area; the first to accept is assigned.
+# Timed duties (reminders, the 72-hour escalation, aftercare evening check-ins, closing and
+# erasing) are rows with an indexed UTC `due_at`, claimed by compare-and-set. Thirty days
+# after a request closes its details are erased and only an anonymous count remains.
+
+
+def _release_fk(*, index: bool = True) -> object:
+    return Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("releaserequest.id", ondelete="CASCADE"), nullable=False, index=index),
+    )
+
+
+class CompanionProfile(SQLModel, table=True):
+    """A companion's application and, once approved, their vetting record and availability."""
+
+    __table_args__ = (UniqueConstraint("person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = _person_fk(index=False)  # type: ignore[assignment]
+    fellowship: str | None = Field(default=None, sa_type=String(8))
+    gender: str | None = Field(default=None, sa_type=String(12))  # woman / man / nonbinary
+    clean_time: str | None = Field(default=None, sa_type=String(8))  # "lt1", "1to2", "2to5", "5plus"
+    submitted_at: datetime | None = _utc()  # type: ignore[assignment]
+    vetted_on: date | None = None  # the day a coordinator says vetting was completed
+    vetted_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)  # type: ignore[assignment]
+    paused: bool = False  # not taking new requests for now
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class CompanionArea(SQLModel, table=True):
+    """A postcode district or town a companion can get to, by its centre point."""
+
+    __table_args__ = (
+        UniqueConstraint("companion_id", "place_key"),
+        Index("ix_companionarea_position", "latitude", "longitude"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    companion_id: int = Field(  # type: ignore[assignment]
+        default=None,
+        sa_column=Column(Integer, ForeignKey("companionprofile.id", ondelete="CASCADE"), nullable=False, index=True),
+    )
+    place_key: str = Field(sa_type=String(16))  # bot.services.places key: "oLS6", "t1234"
+    label: str = Field(sa_type=String(100))
+    latitude: float
+    longitude: float
+
+
+class ReleaseRequest(SQLModel, table=True):
+    """Someone leaving prison who would like a companion at the gate.
+
+    Prison, date, destination, needs and notes are seen only by the assigned companion and
+    coordinators (and the person themselves); probation details and notes are encrypted.
+    """
+
+    __table_args__ = (Index("ix_releaserequest_status_date", "status", "release_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int | None = _person_fk(nullable=True, ondelete="SET NULL")  # type: ignore[assignment]
+    created_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL")  # type: ignore[assignment]
+    companion_id: int | None = _person_fk(nullable=True, ondelete="SET NULL")  # type: ignore[assignment]
+    on_behalf: bool = False  # made by a coordinator; the person connects later with a card
+    status: str = Field(default="draft", sa_type=String(10))  # draft / open / assigned / closed
+    outcome: str | None = Field(default=None, sa_type=String(16))  # why it closed
+    day_status: str | None = Field(default=None, sa_type=String(16))  # the companion's latest report
+    prison_code: str | None = Field(default=None, sa_type=String(8))
+    release_date: date | None = None
+    release_time: str | None = Field(default=None, sa_type=String(5))  # "HH:MM"; None = morning, not known yet
+    destination_key: str | None = Field(default=None, sa_type=String(16))
+    destination_label: str | None = Field(default=None, sa_type=String(100))
+    destination_latitude: float | None = None
+    destination_longitude: float | None = None
+    gender_preference: str | None = Field(default=None, sa_type=String(8))  # any / woman / man
+    fellowship: str | None = Field(default=None, sa_type=String(8))
+    needs: str | None = Field(default=None, sa_type=String(64))  # comma-separated codes; "" = none
+    probation_enc: str | None = Field(default=None, sa_type=Text)  # AES-GCM, context "release_probation"
+    notes_enc: str | None = Field(default=None, sa_type=Text)  # AES-GCM, context "release_notes"
+    invitation_id: int | None = Field(  # type: ignore[assignment]
+        default=None,
+        sa_column=Column(Integer, ForeignKey("invitation.id", ondelete="SET NULL"), nullable=True),
+    )
+    aftercare: str | None = Field(default=None, sa_type=String(8))  # asked / yes / no
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    submitted_at: datetime | None = _utc()  # type: ignore[assignment]
+    assigned_at: datetime | None = _utc()  # type: ignore[assignment]
+    closed_at: datetime | None = _utc()  # type: ignore[assignment]
+
+
+class ReleaseOffer(SQLModel, table=True):
+    """A request offered to one companion; it shows area, date, time and needs, no identity."""
+
+    __table_args__ = (UniqueConstraint("request_id", "companion_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = _release_fk(index=False)  # type: ignore[assignment]
+    companion_id: int = _person_fk()  # type: ignore[assignment]
+    status: str = Field(default="offered", sa_type=String(10))  # offered / accepted / declined / taken / withdrawn
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    answered_at: datetime | None = _utc()  # type: ignore[assignment]
+
+
+class ReleaseEvent(SQLModel, table=True):
+    """The request's history: submitted, accepted, date moved, at the gate, met, ..."""
+
+    __table_args__ = (Index("ix_releaseevent_request_at", "request_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = _release_fk(index=False)  # type: ignore[assignment]
+    kind: str = Field(sa_type=String(20))
+    detail: str | None = Field(default=None, sa_type=String(32))  # e.g. the new date and time
+    actor_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)  # type: ignore[assignment]
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ReleaseDuty(SQLModel, table=True):
+    """Something to do for a request at a time: remind, escalate, prompt, close, erase.
+
+    The tick claims a due row with `UPDATE ... SET due_at=<next or NULL> WHERE id=:id AND
+    due_at=:seen`, so two processes never both act on it; a change of date re-arms it.
+    """
+
+    __table_args__ = (UniqueConstraint("request_id", "kind"), Index("ix_releaseduty_due", "due_at", "id"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = _release_fk(index=False)  # type: ignore[assignment]
+    kind: str = Field(sa_type=String(12))  # day_before / morning / escalate / evening / close / erase
+    due_at: datetime | None = _utc()  # type: ignore[assignment]
+    done_at: datetime | None = _utc()  # type: ignore[assignment]
+
+
+class ReleaseTally(SQLModel, table=True):
+    """What is left of erased requests: how many closed each month, by outcome. Nothing else."""
+
+    __table_args__ = (UniqueConstraint("month", "outcome"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    month: str = Field(sa_type=String(7))  # "2026-12", the month the request closed
+    outcome: str = Field(sa_type=String(16))
+    count: int = 0
+
+
+# --- Supporters and alerts (issue 6) -----------------------------------------------------
+# A member links up to five supporters, in the order they should be asked (sponsor first),
+# and chooses for each what they see beyond "checking in or not". When the member goes quiet
+# (a prompt missed and no check-in for their threshold), asks for help, shares a slip or has
+# three very low days, an incident opens and alerts one person at a time: supporters in
+# order, then the coordinators on call. Each schedulable row carries an indexed UTC due time
+# claimed by compare-and-set; `Incident.step` versions an incident so a tick, a button press
+# and a re-route after a blocked bot never both move it on. Relay messages are never stored
+# here: they live only in the outbox, which clears them once delivered.
+
+
+class SupportLink(SQLModel, table=True):
+    """One supporter of one member: their place in the order and what the member shares."""
+
+    __table_args__ = (
+        UniqueConstraint("member_id", "supporter_id"),
+        Index("ix_supportlink_member_position", "member_id", "position"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = _person_fk(index=False)  # type: ignore[assignment]
+    supporter_id: int = _person_fk()  # type: ignore[assignment]
+    position: int  # 1 is asked first
+    share_mood: bool = False
+    share_slips: bool = False
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class AlertPlan(SQLModel, table=True):
+    """A member's lapse threshold, and when their silence is next worth a look.
+
+    `lapse_day` is the local day whose prompt is watched and `lapse_due_at` that prompt plus
+    the threshold. The lapse tick reads only due rows (index on time, id) and claims each by
+    compare-and-set on `lapse_due_at`. None: nothing to watch (no supporters yet, or an alert
+    is already out until the member checks in again).
+    """
+
+    __table_args__ = (UniqueConstraint("person_id"), Index("ix_alertplan_due", "lapse_due_at", "id"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = _person_fk(index=False)  # type: ignore[assignment]
+    threshold_hours: int = 24
+    lapse_day: date | None = None
+    lapse_due_at: datetime | None = _utc()  # type: ignore[assignment]
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Incident(SQLModel, table=True):
+    """Someone may need help: a lapse, an SOS, a slip they shared, or three very low days."""
+
+    __table_args__ = (
+        Index("ix_incident_escalation", "next_escalation_at", "id"),
+        Index("ix_incident_member_status", "member_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = _person_fk(index=False)  # type: ignore[assignment]
+    kind: str = Field(sa_type=String(10))  # lapse / sos / slip / low_mood
+    status: str = Field(default="open", sa_type=String(12))  # open / acknowledged / unanswered / resolved
+    step: int = 0  # bumped each time the alert moves on: the compare-and-set version
+    opened_at: datetime = Field(sa_type=UTCDateTime)
+    next_escalation_at: datetime | None = _utc()  # type: ignore[assignment]
+    acknowledged_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)  # type: ignore[assignment]
+    acknowledged_at: datetime | None = _utc()  # type: ignore[assignment]
+    closed_at: datetime | None = _utc()  # type: ignore[assignment]
+
+
+class AlertRecipient(SQLModel, table=True):
+    """One person alerted about an incident (the chain, in order of `step`) and their answer."""
+
+    __table_args__ = (UniqueConstraint("incident_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(  # type: ignore[assignment]
+        default=None,
+        sa_column=Column(Integer, ForeignKey("incident.id", ondelete="CASCADE"), nullable=False),
+    )
+    person_id: int = _person_fk()  # type: ignore[assignment]
+    role: str = Field(sa_type=String(12))  # supporter / coordinator
+    step: int  # the incident's step when this person was alerted
+    alerted_at: datetime = Field(sa_type=UTCDateTime)
+    response: str | None = Field(default=None, sa_type=String(12))  # reaching_out / cant / no_answer / unreachable
+    responded_at: datetime | None = _utc()  # type: ignore[assignment]
+
+
+class CoordinatorDuty(SQLModel, table=True):
+    """Whether a coordinator takes alerts every supporter has passed on. No row: on call."""
+
+    __table_args__ = (UniqueConstraint("person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = _person_fk(index=False)  # type: ignore[assignment]
+    on_call: bool = True
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class RelaySession(SQLModel, table=True):
+    """Who may pass messages to whom through the bot (a member and a supporter or coordinator).
+    Neither sees the other's Telegram account; the messages are not kept here."""
+
+    __table_args__ = (UniqueConstraint("member_id", "helper_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = _person_fk(index=False)  # type: ignore[assignment]
+    helper_id: int = _person_fk()  # type: ignore[assignment]
+    status: str = Field(default="open", sa_type=String(8))  # open / stopped
+    stopped_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)  # type: ignore[assignment]
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)

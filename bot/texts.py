@@ -70,6 +70,7 @@ HELP_COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("checkin", "Check in for today"),
         ("progress", "Clean time, streak, meetings and mood chart"),
         ("sos", "Help numbers, right now"),
+        ("meetings", "Find a meeting near you or online"),
         ("pause", "Pause daily check-ins (holiday, hospital)"),
         ("resume", "Start daily check-ins again"),
         ("reminder", "A gentle reminder if you haven't checked in"),
@@ -78,7 +79,10 @@ HELP_COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("mydata", "Get a copy of everything we hold"),
         ("forget", "Erase everything about you"),
     ],
-    "secretary": [],
+    "secretary": [
+        ("addmeeting", "List a meeting you run"),
+        ("mymeetings", "Change, pause or cancel your meetings; tell followers"),
+    ],
     "companion": [],
     "coordinator": [("coordinators", "See coordinators, add one, see requests")],
 }
@@ -170,6 +174,7 @@ COMMAND_MENU = [
     ("checkin", "Check in for today"),
     ("progress", "Your clean time and progress"),
     ("sos", "I need support now"),
+    ("meetings", "Find a meeting"),
     ("pause", "Pause or resume check-ins"),
     ("settings", "Your name, time zone and times"),
     ("privacy", "What we keep"),
@@ -401,7 +406,7 @@ MEETING_NO_REMINDER_DATE = "This meeting has no upcoming date to remind you of."
 MEETING_UNREMINDED = "🔕 No more reminders for this meeting."
 MEETING_WENT = "✅ Counted: <b>{name}</b>, {when}. That's <b>{count}</b> in the last 90 days. Keep coming back."
 MEETING_WENT_ALREADY = "Already counted: {name}, {when}. That's {count} in the last 90 days."
-MEETING_WENT_NOT_YET = "This meeting hasn't started yet. Tap again once you're there."
+MEETING_WENT_NOT_YET = "I can count a meeting from when it starts until two days after. The next one is {when}."
 MEETING_WENT_CANCELLED = "That meeting ({date}) was cancelled, so it can't be counted."
 MEETING_NO_VENUE = "This meeting has no address to show on a map."
 MEETING_REMINDER = "⏰ <b>{name}</b> starts {when}, in about an hour."
@@ -469,6 +474,8 @@ LISTING_PUBLISHED = "🎉 <b>{name}</b> is published. People searching nearby or
 LISTING_INCOMPLETE = "Almost there: please add {missing} first."
 LISTING_PICK_FIELD = "What would you like to change?"
 LISTING_SAVED = "Saved."
+LISTING_SAVED_TOLD = "Saved. Told: {told}."
+LISTING_TAP_A_BUTTON = "Please tap one of the buttons above."
 LISTING_NAME_SHORT = "Please give the meeting a name of at least 3 characters."
 LISTING_NAME_LONG = "That name is long. Please keep it to 100 characters or fewer."
 LISTING_NAME_COMMAND = "Please send just the name, not a command."
@@ -515,3 +522,312 @@ CONFIRM_YES = "✅ Yes, still right"
 CONFIRM_CHANGE = "✏️ Change it"
 CONFIRM_PAUSE = "⏸ Pause it"
 CONFIRMED = "Thank you. Marked as checked today."
+
+
+# --- Release day (issue 8): companions, release requests, the day itself, aftercare -------
+
+# Companions apply (/companion), a coordinator records vetting and approves.
+COMPANION_INTRO = (
+    "🤝 <b>Release-day companions</b> meet someone at the prison gate, help with the first hours "
+    "(probation, a pharmacy, a meeting) and keep in touch for a couple of weeks. A coordinator "
+    "checks every companion before they're asked to help.\n\nI'll ask four short questions."
+)
+COMPANION_APPLY_BUTTON = "🤝 Apply to be a companion"
+COMPANION_ASK_AREAS = (
+    "📍 Which areas can you get to on a release morning? Send a postcode district (LS6) or a town "
+    "(Leeds). Several are fine, separated by commas."
+)
+COMPANION_AREAS_NOW = "📍 Your areas: <b>{areas}</b>\nSend another, or tap Done."
+COMPANION_AREAS_FULL = "That's as many areas as I can keep ({max}). Tap Done, or Start again to change them."
+COMPANION_AREAS_MISSED = "I couldn't find: {missed}."
+COMPANION_AREAS_DONE_BUTTON = "✅ Done"
+COMPANION_AREAS_CLEAR_BUTTON = "Start again"
+COMPANION_AREAS_NONE = "Please send at least one area first."
+COMPANION_ASK = {
+    "fellowship": "Which fellowship are you in?",
+    "gender": "Some people ask to be met by someone of the same gender. How do you describe yourself?",
+    "clean_time": "How long have you been clean and sober?",
+}
+COMPANION_GENDERS = {"woman": "Woman", "man": "Man", "nonbinary": "Non-binary"}
+COMPANION_CLEAN_TIMES = {"lt1": "Under a year", "1to2": "1–2 years", "2to5": "2–5 years", "5plus": "5 years or more"}
+COMPANION_SUMMARY = "📍 Areas: {areas}\n🤝 Fellowship: {fellowship}\n🙋 Gender: {gender}\n🌱 Clean time: {clean_time}"
+COMPANION_REVIEW = (
+    "<b>Your application</b>\n{summary}\n\nSend it to a coordinator? They'll talk to you about "
+    "references and checks outside the bot; no documents are kept here."
+)
+COMPANION_SEND_BUTTON = "✅ Send to a coordinator"
+COMPANION_CHANGE_AREAS_BUTTON = "📍 Change my areas"
+COMPANION_INCOMPLETE = "Your application isn't finished yet. Send /companion to carry on."
+COMPANION_PENDING = "Your application is with a coordinator. I'll tell you as soon as they decide."
+COMPANION_REQUEST_FOR_COORDINATOR = (
+    "📝 <b>{name}</b> asks to be a <b>release-day companion</b>.\n{details}\n\n"
+    "Vetting (references, DBS) happens outside the bot. Approve once it's done: only its date is recorded."
+)
+COMPANION_APPROVE_BUTTON = "✅ Vetted: approve"
+VETTING_ASK = "🗓 When was vetting for <b>{name}</b> completed? Tap Today, or type the date like {example}."
+VETTING_TODAY_BUTTON = "Today"
+VETTING_DATE_FUTURE = "That date is in the future. Please send the day vetting was completed."
+VETTING_DATE_OLD = "That's more than three years ago. Please check vetting is up to date, then send the date it was done."
+VETTING_RECORDED = "Vetting recorded as done on {date}."
+COMPANION_PROFILE = "<b>Your companion profile</b>\n{summary}\n🛡 Vetting recorded: {vetted}\n{state}"
+COMPANION_TAKING = "✅ Taking requests in your areas."
+COMPANION_PAUSED_STATE = "⏸ Paused: you won't be offered new releases."
+COMPANION_PAUSE_BUTTON = "⏸ Pause new requests"
+COMPANION_RESUME_BUTTON = "▶️ Take requests again"
+COMPANION_PAUSED = "⏸ Paused. You won't be offered releases until you take requests again. Releases you've said yes to still stand."
+COMPANION_RESUMED = "▶️ You'll be offered releases in your areas again."
+COMPANION_RELEASES = "<b>Releases you're meeting</b>"
+COMPANION_NO_RELEASES = "You're not meeting anyone at the moment."
+
+# Release requests (/release, /releases).
+RELEASE_INTRO_OWN = (
+    "🚪 <b>Someone to meet you on release day</b>\nA volunteer from the fellowships can meet you at "
+    "the gate, help with the first appointments and go with you to a meeting. Only coordinators and "
+    "your companion see what you tell me here."
+)
+RELEASE_INTRO_BEHALF = (
+    "🚪 <b>A release request for someone else</b>\nAnswer for the person leaving prison. At the end "
+    "you get a printable card with a link they can use after release to connect."
+)
+RELEASE_WHO = "Is this for you, or for someone you're helping?"
+RELEASE_FOR_ME_BUTTON = "For me"
+RELEASE_FOR_SOMEONE_BUTTON = "For someone else"
+RELEASE_START_BUTTON = "🚪 Ask for a companion on release day"
+RELEASE_AFTER_SETUP = "🚪 Leaving prison soon? A companion from the fellowships can meet you at the gate."
+RELEASE_ASK = {
+    "prison": "🏢 Which prison? Type its name, like Leeds or Styal.",
+    "date": "📅 What's the release date? Type it like {example}.",
+    "time": "🕒 What time is release expected? Most are in the morning. Tap a button, or type a time like 9:30.",
+    "destination": "🏠 Where is home after release? A postcode district or a town, like LS6 or Leeds. Only the area, never an address.",
+    "gender": "🙋 Who would you like to be met by?",
+    "fellowship": "🤝 Which fellowship, if any?",
+    "needs": "🧾 What would help on the day? Tap all that apply, then Done.",
+    "probation": "📋 When and where is the probation appointment? For example “2pm, Leeds probation office”. Or tap Skip.",
+    "notes": "📝 Anything else the companion should know? For example “no phone yet”. Or tap Skip.",
+}
+RELEASE_PRISON_CHOICES = "More than one prison matches “{text}”. Which one?"
+RELEASE_PRISON_SUGGEST = "I don't know a prison called “{text}”. Did you mean one of these? Or type the name again."
+RELEASE_PRISON_UNKNOWN = (
+    "I don't know a prison called “{text}”, and nothing close to it. Please check the name, like Leeds "
+    "or Wandsworth. (Prisons in England and Wales only, for now.)"
+)
+RELEASE_DATE_PAST = "That date has passed. Please send the release date, like {example}."
+RELEASE_DATE_TOO_FAR = "That's more than a year away. Please send a date within the next year; you can ask again nearer the time."
+RELEASE_FRIDAY_NOTE = "Note: releases due on a Friday often happen on the Thursday before. You can change the date any time."
+RELEASE_MORNING_BUTTON = "🌅 Morning (time not known)"
+RELEASE_GENDER_PREFERENCES = {"woman": "A woman", "man": "A man", "any": "Anyone"}
+RELEASE_FELLOWSHIP_UNSURE = "Not sure"
+RELEASE_NEEDS = {
+    "meeting": "a meeting the same day",
+    "probation": "probation appointment",
+    "pharmacy": "pharmacy or prescription",
+    "housing": "housing office",
+    "phone": "a phone",
+}
+RELEASE_NO_NEEDS = "nothing in particular"
+RELEASE_DONE_BUTTON = "✅ Done"
+RELEASE_SKIP_BUTTON = "Skip"
+RELEASE_TEXT_LONG = "That's a bit long. Please keep it to {max} characters."
+RELEASE_TEXT_EMPTY = "Please type a few words, or tap Skip."
+RELEASE_REVIEW = "<b>Check the request</b>\n\n{details}\n\nSend it to companions?"
+RELEASE_SEND_BUTTON = "✅ Send"
+RELEASE_CHANGE_BUTTON = "✏️ Change something"
+RELEASE_DISCARD_BUTTON = "🗑 Discard"
+RELEASE_PICK_FIELD = "What would you like to change?"
+RELEASE_FIELD_NAMES = {
+    "prison": "Prison", "date": "Date", "time": "Time", "destination": "Home area", "gender": "Who meets",
+    "fellowship": "Fellowship", "needs": "Needs", "probation": "Probation", "notes": "Notes",
+}
+RELEASE_DISCARDED = "Discarded. Nothing was sent."
+RELEASE_INCOMPLETE = "Almost there: please answer “{missing}” first."
+RELEASE_SENT_OWN = (
+    "✅ Sent. I've asked {offered} near you. I'll tell you as soon as one says yes.\n"
+    "Send /release any time to see it or change the date."
+)
+RELEASE_SENT_BEHALF = (
+    "✅ Sent to {offered}. The card for the person is below: print it or pass the link on. It works "
+    "once, until {expires}:\n{link}"
+)
+RELEASE_CARD_CAPTION = "🪪 Release card #{id}: after release, scan the code or open the link to connect. It works once."
+RELEASE_NOT_COORDINATOR = "Only coordinators can make a request for someone else."
+RELEASE_DRAFT_GONE = "This request was already sent or discarded. Send /release to start a new one."
+
+# What each person sees of a request.
+RELEASE_WHEN_AT = "{day} at {time}"
+RELEASE_WHEN_MORNING = "{day}, morning (time not known yet)"
+RELEASE_DETAIL_PRISON = "🏢 {prison}"
+RELEASE_DETAIL_WHEN = "📅 {when}"
+RELEASE_DETAIL_DESTINATION = "🏠 Home area: {destination}"
+RELEASE_DETAIL_FELLOWSHIP = "🤝 Fellowship: {fellowship}"
+RELEASE_DETAIL_GENDER = "🙋 Met by: {gender}"
+RELEASE_DETAIL_NEEDS = "🧾 Needs: {needs}"
+RELEASE_DETAIL_PROBATION = "📋 Probation: {probation}"
+RELEASE_DETAIL_NOTES = "📝 Notes: {notes}"
+RELEASE_DETAIL_COMPANION = "👤 Companion: {companion}"
+RELEASE_DETAIL_CONNECTED = "🔗 The person has connected to the bot."
+RELEASE_DETAIL_NOT_CONNECTED = "🔗 The person hasn't connected yet (card not used)."
+RELEASE_NO_COMPANION_YET = "being found"
+RELEASE_YOURS = "<b>Your release-day request</b>\n\n{details}"
+RELEASE_VIEW_FOR_COORDINATOR = "<b>Release #{id}</b> · {state}\n\n{details}"
+RELEASE_STATE_OPEN = "waiting for a companion"
+RELEASE_STATE_ASSIGNED = "met by {companion}"
+RELEASE_OUTCOMES = {
+    "met": "met at the gate",
+    "not_released": "not released",
+    "not_found": "couldn't be found",
+    "cancelled": "not needed any more",
+    "withdrawn": "withdrawn",
+    "not_recorded": "closed without an outcome",
+}
+RELEASE_MANAGE_BUTTONS = {
+    "open": "📄 Open the request",
+    "assign": "👤 Assign a companion",
+    "date": "📅 Change the date",
+    "time": "🕒 Change the time",
+    "card": "🪪 New card",
+    "close": "✖ Close the request",
+}
+RELEASE_LIST_HEADER = "<b>Release requests</b>"
+RELEASE_LIST_EMPTY = "No release requests are open."
+RELEASE_LIST_LINE = "#{id} · {when} · {prison} · {state}"
+RELEASE_COUNTS = "Closed and erased since {since}: {counts}."
+RELEASE_NEW_BUTTON = "➕ New request for someone"
+RELEASE_PICK_COMPANION = "Who should meet release #{id}? (⏸ = paused)"
+RELEASE_NO_COMPANIONS = "There are no approved companions yet. People can apply with /companion."
+RELEASE_CLOSE_ASK = "Close release #{id}? What happened?"
+RELEASE_CLOSE_CHOICES = ("met", "not_released", "not_found", "cancelled")
+RELEASE_CLOSED = "Closed ({outcome}). Its details will be erased on {date}; only an anonymous count is kept."
+RELEASE_CANCEL_OWN_BUTTON = "✖ I don't need it any more"
+RELEASE_NEW_CARD = "🪪 A new card is below. The old link no longer works:\n{link}"
+RELEASE_ASK_NEW_DATE = "📅 What's the new release date? Type it like {example}."
+RELEASE_MOVED = "✅ Saved: now {when}. Everyone involved has been told."
+
+# Offers to companions: area, date, time, fellowship and needs only.
+RELEASE_OFFER = (
+    "🚪 <b>Can you meet someone on release day?</b>\n"
+    "📍 Near {area}, going home to {destination}\n"
+    "📅 {when}\n"
+    "🤝 {fellowship}\n"
+    "🧾 Needs: {needs}\n\n"
+    "You'll see the details if you say yes."
+)
+RELEASE_OFFER_CHANGED = "✏️ <b>The date or time of this release has changed.</b>"
+RELEASE_ACCEPT_BUTTON = "✅ I can meet them"
+RELEASE_DECLINE_BUTTON = "Not this time"
+RELEASE_ACCEPTED = (
+    "🙏 Thank you, {name}. It's yours:\n\n{details}\n\n"
+    "You'll get a reminder the day before and on the morning, with buttons to say how it's going."
+)
+RELEASE_TAKEN = "Someone else has already said yes to this one. Thank you for offering. 💛"
+RELEASE_TAKEN_NOTICE = "The release on {when} near {area} now has a companion. Thank you for being ready to help. 💛"
+RELEASE_ALREADY_YOURS = "You've already said yes to this one. Thank you."
+RELEASE_OFFER_GONE = "This request has been closed or withdrawn. Thank you for looking."
+RELEASE_DECLINED = "Thanks for letting us know. Someone else will be asked."
+RELEASE_ALREADY_ASSIGNED = "This release already has a companion."
+
+# Coordinators hear of everything.
+RELEASE_NEW_FOR_COORDINATOR = "🚪 <b>New release request #{id}</b>\n\n{details}\n\nOffered to {offered}."
+RELEASE_NOBODY_COVERS = "⚠️ <b>Release #{id}</b> ({when}): no available companion covers the area. Please assign someone."
+RELEASE_ACCEPTED_FOR_COORDINATOR = "✅ Release #{id}: <b>{companion}</b> will meet them, {when} ({prison})."
+RELEASE_ACCEPTED_FOR_PERSON = "🤝 Good news: <b>{companion}</b> will meet you outside {prison}, {when}. They'll wait at the gate."
+RELEASE_ALL_DECLINED = "⚠️ <b>Release #{id}</b> ({when}, {prison}): every companion asked has said no. Please assign someone."
+RELEASE_ASSIGNED = "✅ {companion} is now meeting the release, {when}. They've been told."
+RELEASE_ASSIGNED_FOR_COMPANION = "🚪 <b>A coordinator has asked you to meet a release.</b>\n\n{details}\n\nIf you can't, please tell them."
+RELEASE_ESCALATION = (
+    "⚠️ <b>No companion yet</b> for release #{id} ({when}, {prison}): it's {hours} hours away. "
+    "Please assign someone."
+)
+RELEASE_UNASSIGNED_SOON = "⚠️ <b>Release #{id} is {day}</b> ({when}, {prison}) and nobody is meeting them yet. Please assign someone."
+RELEASE_MOVED_FOR_COMPANION = "📅 <b>Change to the release you're meeting</b> ({prison}): now <b>{when}</b> (was {before})."
+RELEASE_MOVED_FOR_PERSON = "📅 Your release is now down as <b>{when}</b>."
+RELEASE_MOVED_FOR_COORDINATOR = "📅 Release #{id} ({prison}) is now <b>{when}</b> (was {before})."
+RELEASE_CLOSED_FOR_COMPANION = "The release on {when} has been closed ({outcome}). Thank you for being there for it."
+RELEASE_CLOSED_FOR_PERSON = "Your release-day request for {when} has been closed ({outcome})."
+RELEASE_CLOSED_FOR_COORDINATOR = "Release #{id} ({when}) was closed: {outcome}."
+RELEASE_CONNECTED_FOR_COMPANION = "🔗 The person you're meeting {when} has connected to the bot."
+RELEASE_CONNECTED_FOR_COORDINATOR = "🔗 Release #{id}: the person has connected with their card."
+RELEASE_WITHDRAWN_FOR_COMPANION = "The release on {when} that you were meeting has been withdrawn. Thank you for being ready to help."
+RELEASE_WITHDRAWN_FOR_COORDINATOR = "Release #{id} ({when}) was withdrawn: the person erased their data."
+RELEASE_COMPANION_LEFT = "⚠️ Release #{id} ({when}) has no companion any more: theirs has left the bot. Please assign someone."
+RELEASE_COMPANION_LEFT_FOR_PERSON = "Your companion for {when} can't meet you any more. A coordinator is finding someone else."
+RELEASE_COMPANION_UNREACHABLE = "⚠️ Release #{id} ({when}): I can't reach its companion on Telegram. Please check with them, or assign someone."
+
+# Reminders.
+RELEASE_DAY_BEFORE_COMPANION = (
+    "🔔 <b>Tomorrow</b> you're meeting someone on release.\n\n{details}\n\n"
+    "Get there a little early: releases often run late. Tomorrow, tap the buttons to say how it's going."
+)
+RELEASE_DAY_BEFORE_PERSON = "🔔 Tomorrow <b>{companion}</b> will meet you outside {prison}, {when}. Look for them at the gate."
+RELEASE_MORNING_COMPANION = "🌅 <b>Today's release</b>\n\n{details}\n\nTap to say how it's going:"
+RELEASE_MORNING_PERSON = "🌅 Today's the day. <b>{companion}</b> will be at the gate of {prison}, {when}. 💛"
+RELEASE_DAY_WORDS = {"day_before": "tomorrow", "morning": "today"}
+
+# On the day.
+RELEASE_STATUS_BUTTONS = {
+    "on_way": "🚶 On my way",
+    "at_gate": "🚪 At the gate",
+    "met": "🤝 Met",
+    "delayed": "⏳ Delayed",
+    "not_released": "⛔ Not released today",
+    "not_found": "❓ Couldn't find them",
+}
+RELEASE_STATUS_WORDS = {
+    "on_way": "on the way",
+    "at_gate": "at the gate",
+    "met": "met",
+    "delayed": "delayed",
+    "not_released": "not released today",
+    "not_found": "couldn't find them",
+    "meeting": "went to a meeting together",
+}
+RELEASE_STATUS_SAVED = "Saved: <b>{status}</b>. The coordinators can see it."
+RELEASE_STATUS_TOO_EARLY = "These buttons are for the release day, {day}."
+RELEASE_STATUS_CLOSED = "This release is closed, so there's nothing more to report. Thank you."
+RELEASE_STATUS_FOR_COORDINATOR = "🚪 Release #{id} ({prison}): {companion} says <b>{status}</b>."
+RELEASE_ALERT_FOR_COORDINATOR = "🚨 <b>Release #{id}: {status}.</b> {companion} reported it just now. Please follow up.\n\n{details}"
+RELEASE_ALERT_SAVED = "Thank you. The coordinators have been told straight away. Take care of yourself too. 💛"
+RELEASE_ON_WAY_FOR_PERSON = "🚶 {companion} is on the way to meet you."
+RELEASE_AT_GATE_FOR_PERSON = "🚪 {companion} is at the gate now."
+RELEASE_NOT_FOUND_FOR_PERSON = "{companion} couldn't find you at the gate. A coordinator has been told. If you're out, send a message here."
+RELEASE_DELAY_ASK = "⏳ What's the new expected time? Type it, like 11:30."
+RELEASE_MET = "🤝 Wonderful. Thank you, {name}."
+RELEASE_MEETINGS_TODAY = "<b>Meetings later today near {place}</b>\n\n{meetings}"
+RELEASE_NO_MEETINGS_TODAY = "I couldn't find an in-person meeting later today near {place}. /meetings shows online ones too."
+RELEASE_WENT_TOGETHER_BUTTON = "🤝 We went to a meeting together"
+RELEASE_WENT_TOGETHER_SAVED = "✅ Recorded: you went to a meeting together. What a first day."
+RELEASE_WENT_TOGETHER_NOT_YET = "That button works once you've met."
+
+# After release: the card, and check-ins with the companion as a temporary supporter.
+RELEASE_CARD_USED = "This card has already been used to connect. If that wasn't you, please ask a coordinator for a new card."
+RELEASE_CARD_EXPIRED = "This card has expired. Please ask a coordinator for a new one."
+RELEASE_CONNECTED = "✅ You're connected, {name}. 💛"
+RELEASE_AFTERCARE_ASK = (
+    "🌱 Welcome, {name}. Would you like daily check-ins? For the first two weeks I'll check in twice "
+    "a day, morning and evening, then once a day. <b>{companion}</b> would be your supporter for now: "
+    "they'd hear if you go quiet or ask for help. You can pause any time with /pause."
+)
+RELEASE_AFTERCARE_YES_BUTTON = "🌱 Yes please"
+RELEASE_AFTERCARE_NO_BUTTON = "Not now"
+RELEASE_AFTERCARE_ON = (
+    "✅ You're set up: check-ins at {morning} and {evening} for two weeks, then at {morning}. "
+    "Send /checkin any time, and /sos if you need help now."
+)
+RELEASE_AFTERCARE_NO = "That's fine. Send /checkin whenever you like, and /sos if you need help. 💛"
+RELEASE_AFTERCARE_ANSWERED = "You've already answered this. Send /settings to change your check-ins."
+RELEASE_AFTERCARE_FOR_COMPANION = (
+    "🌱 {name} said yes to daily check-ins, with you as their supporter for now. When they have "
+    "a sponsor, you can hand over."
+)
+RELEASE_HANDOVER_BUTTON = "🤝 Hand over to a sponsor"
+
+# The printable card (drawn, so no HTML here).
+RELEASE_CARD_LINES = (
+    "Someone from the fellowships will meet you",
+    "at the gate on your release day.",
+    "",
+    "After release: open Telegram on any phone,",
+    "scan this code (or type the link) and tap Start.",
+)
+RELEASE_CARD_TITLE = "Release day"
+RELEASE_CARD_ONCE = "This card works once. Keep it safe."
+RELEASE_CARD_HELP = "Need to talk now? Samaritans 116 123 (free, 24/7)"

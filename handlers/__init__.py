@@ -19,8 +19,10 @@ from handlers import (
     errors,
     fallback,
     help_menu,
+    meetings,
     onboarding,
     privacy,
+    secretary,
     settings,
 )
 
@@ -64,6 +66,15 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(checkins.on_checkin_button, pattern=r"^v1:ci:"), group=FEATURES)
     app.add_handler(CallbackQueryHandler(checkins.on_plan_button, pattern=r"^v1:cp:"), group=FEATURES)
     app.add_handler(CallbackQueryHandler(crisis.on_sos_button, pattern=r"^v1:sos:"), group=FEATURES)
+
+    # Meetings: find one (place or shared location, typed answers routed above), Follow,
+    # Remind me, I went.
+    app.add_handler(CommandHandler("meetings", meetings.meetings_command), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(meetings.on_button, pattern=r"^v1:mt:"), group=FEATURES)
+    # Secretaries' listings: add (a guided flow), change, pause, cancel a date, announce.
+    app.add_handler(CommandHandler("addmeeting", secretary.addmeeting_command), group=FEATURES)
+    app.add_handler(CommandHandler("mymeetings", secretary.mymeetings_command), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(secretary.on_button, pattern=r"^v1:sc:"), group=FEATURES)
 
     # Fallbacks: anything no feature took (keep these last).
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command), group=FEATURES)

@@ -67,11 +67,8 @@ async def on_coordinator_button(update: Update, context: ContextTypes.DEFAULT_TY
             if not pending:
                 await reply(update, texts.PENDING_REQUESTS_NONE)
             for request, person in pending:
-                await reply(
-                    update,
-                    texts.ROLE_REQUEST_FOR_COORDINATOR.format(name=texts.h(person.pseudonym), role=texts.ROLE_NAMES[request.role]),
-                    inline([[("✅ Approve", callback("rr", request.id, "a")), ("❌ Decline", callback("rr", request.id, "d"))]]),
-                )
+                view = await roles.request_view(session, request, person)
+                await reply(update, view.text, view.markup)
 
 
 async def on_decision_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -16,9 +16,9 @@ from bot import texts
 from bot.buttons import REMOVE_KEYBOARD, callback, inline, reply_keyboard
 from bot.geo import timezone_at
 from bot.models import Person
-from bot.services import checkin_plans, onboarding, people, roles
+from bot.services import checkin_plans, onboarding, people
 from bot.services.validation import InvalidInput, parse_clean_date, parse_pseudonym, parse_time_of_day
-from handlers import deeplinks
+from handlers import deeplinks, follow_ups
 from handlers.answers import register_answer, register_location_answer
 from handlers.common import answer_callback, callback_parts, edit_or_reply, log, reply, runtime, user_id
 
@@ -103,10 +103,7 @@ async def advance(
     onboarding.finish(person, rt.clock.now())
     await reply(update, (f"{note}\n\n" if note else "") + texts.ONBOARDED.format(name=texts.h(person.pseudonym)))
     log.info("person %s finished set-up", person.id)
-    role = onboarding.ROLE_FOR_PURPOSE.get(person.purpose or "")
-    if role is not None:
-        outcome = await roles.request_role(session, person, role, now=rt.clock.now())
-        await reply(update, outcome.message)
+    await follow_ups.after_setup(update, context, session, person)
     if person.pending_link:
         payload, person.pending_link = person.pending_link, None
         route = deeplinks.route_for(payload)

@@ -9,8 +9,9 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.buttons import callback, inline
 from bot.models import Person
-from bot.services import people, roles
-from handlers.common import answer_callback, callback_parts, edit_or_reply, reply, runtime, user_id
+from bot.services import people
+from handlers import follow_ups
+from handlers.common import answer_callback, callback_parts, reply, runtime, user_id
 from handlers.onboarding import ask
 
 _EDITABLE = {"name": "pseudonym", "tz": "timezone", "time": "checkin_time", "clean": "clean_date"}
@@ -71,8 +72,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             if what == "clean" and person.clean_date:
                 await reply(update, "Or remove your clean date:", inline([[("Remove it", callback("ob", "clean", "clear"))]]))
         elif what == "role" and len(parts) > 2 and parts[2] in people.REQUESTABLE_ROLES:
-            outcome = await roles.request_role(session, person, parts[2], now=rt.clock.now())
             await answer_callback(update)
-            await edit_or_reply(update, outcome.message)
+            await follow_ups.ask_for_role(update, context, session, person, parts[2], edit=True)
         else:
             await answer_callback(update, texts.STALE_BUTTON)

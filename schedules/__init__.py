@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from schedules import checkin_prompts, outbox_sender
+from schedules import checkin_prompts, feed_sync, listing_checks, meeting_reminders, outbox_sender
 
 # APScheduler skips a run that starts more than `misfire_grace_time` late (default 1 s,
 # easily missed on a busy event loop). Coalesce collapses a backlog into one run.
@@ -23,3 +23,12 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.job_queue.run_repeating(
         checkin_prompts.tick, interval=checkin_prompts.TICK_SECONDS, first=5, name="checkin_prompts", job_kwargs=JOB_KWARGS
     )
+    # Meetings: "Remind me" an hour before, the monthly "Is this listing still right?", and
+    # feeds from MEETING_FEEDS re-imported on schedule (each claims its rows, see the modules).
+    app.job_queue.run_repeating(
+        meeting_reminders.tick, interval=meeting_reminders.TICK_SECONDS, first=10, name="meeting_reminders", job_kwargs=JOB_KWARGS
+    )
+    app.job_queue.run_repeating(
+        listing_checks.tick, interval=listing_checks.TICK_SECONDS, first=20, name="listing_checks", job_kwargs=JOB_KWARGS
+    )
+    app.job_queue.run_repeating(feed_sync.tick, interval=feed_sync.TICK_SECONDS, first=30, name="feed_sync", job_kwargs=JOB_KWARGS)

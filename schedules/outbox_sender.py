@@ -20,6 +20,7 @@ from telegram.ext import ContextTypes
 from telegram.warnings import PTBUserWarning
 
 from bot.models import Outbox, Person
+from bot.rate_limit import NO_RETRY
 from bot.runtime import Runtime
 from bot.services import outbox
 
@@ -86,7 +87,7 @@ async def _deliver(bot: Bot, rt: Runtime, pacer: Pacer, row: Outbox, chat_id: in
             # Rows hold raw Bot API parameters on purpose (any method, stored as JSON), so the
             # generic call is right here; PTB warns only to suggest its typed shortcuts.
             warnings.simplefilter("ignore", PTBUserWarning)
-            await bot.do_api_request(row.method, api_kwargs=params)
+            await bot.do_api_request(row.method, api_kwargs=params, rate_limit_args=NO_RETRY)
     except RetryAfter as exc:
         delay = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else float(exc.retry_after)
         await _mark(rt, row, "retry", "429 retry after", delay)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import or_, select
 from telegram import Update
 from telegram.ext import Application
 
@@ -20,6 +21,7 @@ from bot.app import build_application
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db import Database
+from bot.models import Outbox
 from bot.runtime import Runtime
 from bot.standin import BotApiStandin, StandinRequest
 from schedules.outbox_sender import Pacer, send_due
@@ -208,13 +210,25 @@ class Harness:
         self.standin.take_updates(offset=update["update_id"] + 1, limit=100)  # consumed here, not by polling
         await self.app.process_update(Update.de_json(update, self.app.bot))
 
-    async def deliver(self, *, rounds: int = 5) -> int:
-        """Run the outbox sender until nothing more is due (as its tick would)."""
+    async def deliver(self, *, rounds: int = 10) -> int:
+        """Run the outbox sender until nothing more is due now (as its ticks would);
+        returns how many messages were delivered."""
         assert self.app is not None
         total = 0
         for _ in range(rounds):
-            sent = await send_due(self.app.bot, self.runtime, Pacer(10_000, per_chat_interval=0), limit=1000)
-            total += sent
-            if not sent:
+            total += await send_due(self.app.bot, self.runtime, Pacer(10_000, per_chat_interval=0), limit=1000)
+            if not await self._anything_due():
                 break
         return total
+
+    async def _anything_due(self) -> bool:
+        now = self.clock.now()
+        async with self.db.session() as session:
+            due = await session.execute(
+                select(Outbox.id).where(
+                    Outbox.status == "pending",
+                    Outbox.next_attempt_at <= now,
+                    or_(Outbox.claimed_until.is_(None), Outbox.claimed_until < now),  # type: ignore[union-attr]
+                ).limit(1)
+            )
+            return due.first() is not None

@@ -17,7 +17,8 @@ from bot.runtime import Runtime
 from bot.services import checkin_plans
 from schedules import JOB_KWARGS
 from schedules.checkin_prompts import run_once
-from tests.harness import Harness, Person as User, Shown
+from tests.harness import Harness, Shown
+from tests.harness import Person as User
 from tests.test_onboarding import onboard
 
 _PROMPT = re.compile(r"^(🎉.*\n\n)?(Good (morning|afternoon|evening)|Welcome back), ", re.S)

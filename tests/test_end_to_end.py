@@ -16,6 +16,7 @@ import pytest
 from bot.standin import BotApiStandin, serve_standin
 from tests.conftest import TEST_SECRET
 from tests.harness import TOKEN, plain
+from tests.test_privacy import raw_database_dump
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,19 +84,25 @@ async def test_the_running_bot_onboards_two_people_and_stops_cleanly_on_sigterm(
             standin.send_text(user_id, text)
             await wait_for(lambda: any(expect in plain(t) for t in standin.texts(user_id)), what=expect)
 
-        for name in ("Sam", "Jo"):
+        for name, pseudonym in (("Samantha", "Moon"), ("Joseph", "Rook")):
             user = standin.add_user(name, username=f"{name.lower()}_tg")
             await say(user.id, "/start", "Nothing is saved until you press")
             welcome = standin.last_message(user.id)
             assert welcome is not None
             standin.press_button(user.id, welcome.message_id, welcome.buttons[0]["callback_data"])
             await wait_for(lambda uid=user.id: "What should we call you?" in plain(standin.texts(uid)[-1]), what="name question")
-            await say(user.id, f"{name}ny", "What brings you here?")
+            await say(user.id, pseudonym, "What brings you here?")
         log_text = log_path.read_text()
-        assert "Samny" not in log_text and "sam_tg" not in log_text  # logs carry no names
+        assert "Moon" not in log_text and "Samantha" not in log_text and "samantha_tg" not in log_text
     finally:
         code = await stop_bot(process)
     assert code == 0, log_path.read_text()[-2000:]
+    # What the real process stored holds no Telegram ids, first names or usernames.
+    identities = {str(u.id) for u in standin.users} | {u.first_name for u in standin.users}
+    identities |= {u.username for u in standin.users if u.username}
+    stored = await raw_database_dump(db)
+    assert "Moon" in stored and "Rook" in stored
+    assert sorted(i for i in identities if i in stored) == []
 
 
 async def test_run_refuses_to_start_without_a_token_and_says_how_to_get_one(tmp_path: Path, database_url: str) -> None:

@@ -8,6 +8,7 @@ import os
 from sqlalchemy import func, select, text
 from sqlmodel import SQLModel
 
+from bot.db import Database
 from bot.models import Outbox, Person
 from tests.harness import Harness
 from tests.test_onboarding import onboard
@@ -82,24 +83,24 @@ async def test_the_database_holds_no_telegram_ids_names_or_usernames(h: Harness)
     secrets = set()
     for user in users:
         secrets |= {str(user.id), user.first_name, user.first_name.lower() + "_tg"}
-    dump = await raw_database_dump(h)
+    dump = await raw_database_dump(h.db)
     leaked = sorted(s for s in secrets if s in dump)
     assert leaked == [], f"found in the database: {leaked}"
     assert "Sam" in dump  # the chosen pseudonym is stored, so the dump is real
 
 
-async def raw_database_dump(h: Harness) -> str:
+async def raw_database_dump(db: Database) -> str:
     """Every stored byte: the SQLite file(s) on disk, or every row's text on PostgreSQL."""
-    if h.db.dialect == "sqlite":
-        await h.db.dispose()  # checkpoint the WAL into the main file
-        path = h.db.url.split(":///", 1)[1]
+    if db.dialect == "sqlite":
+        await db.dispose()  # close connections so the file is complete
+        path = db.url.split(":///", 1)[1]
         chunks = []
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(path + suffix):
                 with open(path + suffix, "rb") as f:
                     chunks.append(f.read().decode("latin-1"))
         return "\n".join(chunks)
-    async with h.db.session() as session:
+    async with db.session() as session:
         rows = []
         for table in SQLModel.metadata.sorted_tables:
             result = await session.execute(text(f'SELECT CAST(t.* AS text) FROM "{table.name}" t'))

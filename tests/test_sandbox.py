@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +174,23 @@ async def test_the_clock_the_bot_uses_is_the_one_the_page_moves(page: Page) -> N
     # Message dates follow the bot's clock too, so the page shows the moved time on bubbles.
     last = (await page.person("Sam"))["chat"][-1]
     assert time.gmtime(last["date"]).tm_year == next_year
+
+
+async def test_moving_the_clock_runs_the_schedules_at_once(page: Page) -> None:
+    await page.onboard("Sam")  # daily check-in at 09:00 London time
+    assert page.sandbox.app is not None and page.sandbox.app.job_queue is not None
+    (checkins,) = page.sandbox.app.job_queue.get_jobs_by_name("checkin_prompts")
+    # Let its first run pass, so its next one is far off (it repeats every 20 s).
+    first_run = checkins.next_t or datetime.now(UTC)
+    await asyncio.sleep(max(0.0, (first_run - datetime.now(UTC)).total_seconds()) + 0.5)
+    assert checkins.next_t is not None and checkins.next_t > datetime.now(UTC) + timedelta(seconds=10)
+    seen = len(await page.bot_said("Sam"))
+    tomorrow = page.sandbox.clock.now().astimezone(page.sandbox.zone) + timedelta(days=1)
+    await page.post("/api/clock", {"to": tomorrow.strftime("%Y-%m-%dT09:05")})
+    deadline = time.monotonic() + 4
+    while len(await page.bot_said("Sam")) == seen:
+        assert time.monotonic() < deadline, "no check-in prompt right after the clock passed 09:00"
+        await asyncio.sleep(0.1)
 
 
 async def test_invalid_coordinates_get_a_422_with_a_clear_message(page: Page) -> None:

@@ -285,7 +285,9 @@ class Sandbox:
         if self.app is None or self.app.job_queue is None:
             return
         for job in self.app.job_queue.jobs():
-            if job.enabled and not job.removed:
+            # A paused job has no next run; leave it paused. (`Job.enabled` is not reliable
+            # on the objects `jobs()` returns, so the run time itself is the test.)
+            if job.next_t is not None and not job.removed:
                 job.job.modify(next_run_time=datetime.now(UTC))
 
     # --- what the page sees ---------------------------------------------------------------

@@ -25,10 +25,6 @@ class Hub:
     def __init__(self) -> None:
         self._queues: set[asyncio.Queue[Event]] = set()
 
-    @property
-    def listeners(self) -> int:
-        return len(self._queues)
-
     def publish(self, event: Event) -> None:
         for queue in list(self._queues):
             try:

@@ -229,37 +229,40 @@ async def claim_due_prompts(session: AsyncSession, now: datetime, *, default_zon
     already = await _checked_in(session, {(r.person_id, d.today) for r, d in zip(rows, decisions, strict=True) if d.prompt})
     congratulated = await milestones.congratulated(session, [r.person_id for r, d in zip(rows, decisions, strict=True) if d.milestone])
     claimed = 0
-    for row, decision in zip(rows, decisions, strict=True):
-        send = decision.prompt and (row.person_id, decision.today) not in already
-        milestone = decision.milestone
-        if milestone is not None and (row.person_id, row.clean_date, milestone.key) in congratulated:
-            milestone = None
-        remind_at = None
-        if send and row.reminder_hours:
-            later = now + timedelta(hours=row.reminder_hours)
-            remind_at = later if local_date(later, decision.zone) == decision.today else None  # never after midnight
-        won = await session.execute(
-            update(CheckinPlan)
-            .where(CheckinPlan.id == row.id, CheckinPlan.next_prompt_at == row.next_prompt_at)
-            .values(
-                next_prompt_at=decision.next_prompt_at,
-                last_prompt_date=decision.last_prompt_date,
-                paused_until=decision.paused_until,
-                remind_at=remind_at,
-                updated_at=now,
+    # The outbox rows are flushed together at commit, not one round trip per claim.
+    with session.no_autoflush:
+        for row, decision in zip(rows, decisions, strict=True):
+            send = decision.prompt and (row.person_id, decision.today) not in already
+            milestone = decision.milestone
+            if milestone is not None and (row.person_id, row.clean_date, milestone.key) in congratulated:
+                milestone = None
+            remind_at = None
+            if send and row.reminder_hours:
+                later = now + timedelta(hours=row.reminder_hours)
+                remind_at = later if local_date(later, decision.zone) == decision.today else None  # never after midnight
+            won = await session.execute(
+                update(CheckinPlan)
+                .where(CheckinPlan.id == row.id, CheckinPlan.next_prompt_at == row.next_prompt_at)
+                .values(
+                    next_prompt_at=decision.next_prompt_at,
+                    last_prompt_date=decision.last_prompt_date,
+                    paused_until=decision.paused_until,
+                    remind_at=remind_at,
+                    updated_at=now,
+                )
+                .execution_options(synchronize_session=False)  # nothing loaded in this session to update
             )
-        )
-        if won.rowcount != 1:  # type: ignore[attr-defined]
-            continue
-        claimed += 1
-        if milestone is not None:
-            milestones.record(session, row.person_id, row.clean_date, milestone, now)
-        if send or milestone is not None:
-            card = checkin_card.prompt(
-                row.pseudonym, decision.today, now.astimezone(decision.zone).hour,
-                milestone=milestone, welcome_back=decision.welcome_back, ask=send,
-            )
-            outbox.enqueue(session, row.person_id, "checkin_prompt" if send else "milestone", card.text, now=now, reply_markup=card.markup)
+            if won.rowcount != 1:  # type: ignore[attr-defined]
+                continue
+            claimed += 1
+            if milestone is not None:
+                milestones.record(session, row.person_id, row.clean_date, milestone, now)
+            if send or milestone is not None:
+                card = checkin_card.prompt(
+                    row.pseudonym, decision.today, now.astimezone(decision.zone).hour,
+                    milestone=milestone, welcome_back=decision.welcome_back, ask=send,
+                )
+                outbox.enqueue(session, row.person_id, "checkin_prompt" if send else "milestone", card.text, now=now, reply_markup=card.markup)
     return Batch(len(rows), claimed)
 
 
@@ -279,22 +282,24 @@ async def claim_due_reminders(session: AsyncSession, now: datetime, *, default_z
     ).all()
     already = await _checked_in(session, {(r.person_id, r.last_prompt_date) for r in rows if r.last_prompt_date})
     claimed = 0
-    for row in rows:
-        won = await session.execute(
-            update(CheckinPlan)
-            .where(CheckinPlan.id == row.id, CheckinPlan.remind_at == row.remind_at)
-            .values(remind_at=None, updated_at=now)
-        )
-        if won.rowcount != 1:  # type: ignore[attr-defined]
-            continue
-        claimed += 1
-        today = local_date(now, zone_named(row.timezone, default_zone))
-        if (
-            row.last_prompt_date == today
-            and (row.person_id, today) not in already
-            and not (row.paused_until and row.paused_until > today)
-            and row.unreachable_at is None
-        ):
-            card = checkin_card.reminder(row.pseudonym, today)
-            outbox.enqueue(session, row.person_id, "checkin_reminder", card.text, now=now, reply_markup=card.markup)
+    with session.no_autoflush:
+        for row in rows:
+            won = await session.execute(
+                update(CheckinPlan)
+                .where(CheckinPlan.id == row.id, CheckinPlan.remind_at == row.remind_at)
+                .values(remind_at=None, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            if won.rowcount != 1:  # type: ignore[attr-defined]
+                continue
+            claimed += 1
+            today = local_date(now, zone_named(row.timezone, default_zone))
+            if (
+                row.last_prompt_date == today
+                and (row.person_id, today) not in already
+                and not (row.paused_until and row.paused_until > today)
+                and row.unreachable_at is None
+            ):
+                card = checkin_card.reminder(row.pseudonym, today)
+                outbox.enqueue(session, row.person_id, "checkin_reminder", card.text, now=now, reply_markup=card.markup)
     return Batch(len(rows), claimed)

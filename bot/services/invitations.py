@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import texts
 from bot.models import Invitation
 
 PAYLOAD_RE = re.compile(r"^([a-z]{2})_([A-Za-z0-9_-]{32})$")
@@ -41,6 +42,11 @@ def create(
 class Redeemed:
     invitation: Invitation | None
     problem: str | None  # None when redeemed: "unknown", "expired", "used"
+
+
+def problem_text(problem: str | None) -> str:
+    """What to tell someone whose link can't be used ("expired", "used", or anything else)."""
+    return {"expired": texts.INVITE_EXPIRED, "used": texts.INVITE_USED}.get(problem or "", texts.INVITE_UNKNOWN)
 
 
 def parse(payload: str) -> tuple[str, str] | None:

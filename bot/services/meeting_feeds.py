@@ -38,6 +38,7 @@ from bot.db import Database
 from bot.geo import timezone_at, valid_coordinates
 from bot.models import Meeting, MeetingFollow, MeetingReminder, MeetingSource
 from bot.services import meeting_text, meeting_times, meetings, places
+from bot.services.meeting_listings import snapshot
 from bot.services.validation import InvalidInput, parse_time_of_day
 
 log = logging.getLogger("fellowship.feeds")
@@ -72,6 +73,11 @@ def is_url(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
 
 
+def normalise_source(source: str) -> str:
+    """URLs as given; files by absolute path, so one file is one source wherever it's run from."""
+    return source if is_url(source) else str(Path(source).resolve())
+
+
 def describe_source(source: str) -> str:
     """A source for messages and logs: the host of a URL (never its query), or a file name."""
     if is_url(source):
@@ -93,7 +99,7 @@ async def fetch(
     *,
     etag: str | None = None,
     last_modified: str | None = None,
-    timeout: httpx.Timeout = TIMEOUT,
+    http_timeout: httpx.Timeout = TIMEOUT,
     deadline: float = DEADLINE_SECONDS,
     max_bytes: int = MAX_FEED_BYTES,
     retries: int = RETRIES,
@@ -109,7 +115,7 @@ async def fetch(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     try:
-        async with asyncio.timeout(deadline), httpx.AsyncClient(timeout=timeout, follow_redirects=True) as client:
+        async with asyncio.timeout(deadline), httpx.AsyncClient(timeout=http_timeout, follow_redirects=True) as client:
             for attempt in range(retries + 1):
                 try:
                     return await _get(client, url, headers, max_bytes, progress)
@@ -179,10 +185,11 @@ def _too_big(host: str, max_bytes: int) -> str:
     return f"The feed from {host} is larger than {max_bytes // (1024 * 1024)} MB, too big to be a meeting list. Nothing was changed."
 
 
-def _html(host: str) -> str:
+def _html(source: str) -> str:
     return (
-        f"{host} sent a web page, not a meeting feed. Check the address: a Meeting Guide feed is JSON "
-        "(for the 12 Step Meeting List plugin it ends in /wp-admin/admin-ajax.php?action=meetings). Nothing was changed."
+        f"What came from {source} is a web page (HTML), not a meeting feed. Check the address: a Meeting Guide "
+        "feed is JSON (for the 12 Step Meeting List plugin it ends in /wp-admin/admin-ajax.php?action=meetings). "
+        "Nothing was changed."
     )
 
 
@@ -708,14 +715,8 @@ async def _followed_snapshots(session: AsyncSession, ids: list[int]) -> dict[int
         rows = await session.execute(select(Meeting).where(Meeting.id.in_(followed)))  # type: ignore[union-attr]
         for meeting in rows.scalars():
             assert meeting.id is not None
-            snapshots[meeting.id] = _snapshot(meeting)
+            snapshots[meeting.id] = snapshot(meeting)
     return snapshots
-
-
-def _snapshot(meeting: Meeting) -> dict[str, str]:
-    from bot.services.meeting_listings import snapshot
-
-    return snapshot(meeting)
 
 
 async def _tell_changes(session: AsyncSession, before: dict[int, dict[str, str]], now: datetime) -> int:
@@ -725,7 +726,7 @@ async def _tell_changes(session: AsyncSession, before: dict[int, dict[str, str]]
         if meeting is None:
             continue
         await session.refresh(meeting)
-        new = _snapshot(meeting)
+        new = snapshot(meeting)
         lines = [
             texts.MEETING_CHANGE_LINE.format(field=texts.MEETING_FIELD_NAMES[f], value=texts.h(new[f] or "—"))
             for f in new
@@ -764,7 +765,7 @@ async def sync(
 ) -> ImportResult:
     """Fetch (or read), parse and import one feed. Any failure leaves the database as it was
     (except for noting the error on the source) and raises `FeedError`."""
-    source = source if is_url(source) else str(Path(source).resolve())
+    source = normalise_source(source)
     name = describe_source(source)
     async with db.session() as session:
         known = (await session.execute(select(MeetingSource).where(MeetingSource.url == source))).scalar_one_or_none()
@@ -774,7 +775,7 @@ async def sync(
         if is_url(source):
             fetched = await fetch(source, etag=validators[0], last_modified=validators[1], progress=progress, **fetch_options)
         else:
-            fetched = Fetched(read_file(source))
+            fetched = Fetched(await asyncio.to_thread(read_file, source))
         if fetched.body is None or hashlib.sha256(fetched.body).hexdigest() == validators[2]:
             async with db.session() as session:
                 row = await source_row(session, source, now=now)

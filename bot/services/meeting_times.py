@@ -218,10 +218,14 @@ def next_occurrence(
     return None
 
 
+WENT_WINDOW = timedelta(days=2)
+
+
 def latest_started(
-    meeting: Scheduled, now: datetime, *, within: timedelta = timedelta(days=7), early: timedelta = timedelta(minutes=15)
+    meeting: Scheduled, now: datetime, *, within: timedelta = WENT_WINDOW, early: timedelta = timedelta(minutes=15)
 ) -> Occurrence | None:
-    """The most recent occurrence that has begun (or begins within `early`), for "I went"."""
+    """The most recent occurrence that has begun (or begins within `early`) in the last
+    `within`, for "I went": honest counting for 90 in 90, but fine to tap the next morning."""
     found = None
     for occurrence in occurrences(meeting, now - within, now + early):
         found = occurrence

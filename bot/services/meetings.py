@@ -104,7 +104,13 @@ class Filters:
 
 
 def _sql_filters(filters: Filters, days_mask: int | None) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [Meeting.status == "active"]
+    # A listing with no day or time has no next occurrence to show (publishing and imports
+    # require both, so this only guards against odd rows).
+    conditions: list[ColumnElement[bool]] = [
+        Meeting.status == "active",
+        Meeting.days != 0,
+        Meeting.start_time.is_not(None),  # type: ignore[union-attr]
+    ]
     if filters.fellowship:
         conditions.append(Meeting.fellowship == filters.fellowship)
     if filters.type_code:
@@ -167,7 +173,7 @@ async def cancelled_dates(session: AsyncSession, meeting_ids: list[int], since: 
 
 
 def _matching_occurrence(
-    meeting: Meeting, filters: Filters, cancelled: frozenset[date], now: datetime, viewer_zone: str
+    meeting: meeting_times.Scheduled, filters: Filters, cancelled: frozenset[date], now: datetime, viewer_zone: str
 ) -> tuple[Occurrence | None, Occurrence | None] | None:
     """(shown, following) if the meeting passes the time filter, else None."""
     if filters.when == "a":
@@ -193,6 +199,30 @@ def _matching_occurrence(
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    """Just what places a meeting in space and time: candidates are read as these light
+    tuples, and whole rows are loaded only for the page that is shown."""
+
+    id: int
+    latitude: float
+    longitude: float
+    days: int
+    start_time: str | None
+    timezone: str
+
+
+_SLOT_COLUMNS = (Meeting.id, Meeting.latitude, Meeting.longitude, Meeting.days, Meeting.start_time, Meeting.timezone)
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    slot: _Slot
+    distance_km: float | None
+    shown: Occurrence | None = None
+    following: Occurrence | None = None
+
+
 async def search_near(
     session: AsyncSession,
     latitude: float,
@@ -211,38 +241,70 @@ async def search_near(
     radius = INITIAL_RADIUS_KM
     while True:
         south, north, west, east = bounding_box(latitude, longitude, radius)
-        rows = (
-            await session.execute(
-                select(Meeting).where(
-                    Meeting.latitude.between(south, north),  # type: ignore[union-attr]
-                    Meeting.longitude.between(west, east),  # type: ignore[union-attr]
-                    *conditions,
-                )
+        rows = await session.execute(
+            select(*_SLOT_COLUMNS).where(
+                Meeting.latitude.between(south, north),  # type: ignore[union-attr]
+                Meeting.longitude.between(west, east),  # type: ignore[union-attr]
+                *conditions,
             )
-        ).scalars().all()
-        near = [(haversine_km(latitude, longitude, m.latitude, m.longitude), m) for m in rows]  # type: ignore[arg-type]
-        near = [(d, m) for d, m in near if d <= radius]
-        matched = await _with_occurrences(session, near, filters, now, viewer_zone)
+        )
+        near = []
+        for row in rows.all():
+            slot = _Slot(*row)
+            distance = haversine_km(latitude, longitude, slot.latitude, slot.longitude)
+            if distance <= radius:  # inside the circle: nothing outside the box is nearer
+                near.append((distance, slot))
+        matched = await _timed(session, near, filters, now, viewer_zone, defer=True)
         if len(matched) >= needed or radius >= MAX_RADIUS_KM:
             break
         # Grow by the density seen so far (at least double) so sparse areas take few rounds.
         growth = math.sqrt(needed / max(len(matched), 1))
         radius = min(MAX_RADIUS_KM, radius * max(2.0, growth * 1.2))
-    matched.sort(key=lambda r: (r.distance_km or 0.0, r.meeting.id or 0))
+    matched.sort(key=lambda m: (m.distance_km or 0.0, m.slot.id))
     start = page * page_size
-    return Page(matched[start : start + page_size], page, len(matched) > start + page_size, radius)
+    results = await _results(session, matched[start : start + page_size], now)
+    return Page(results, page, len(matched) > start + page_size, radius)
 
 
-async def _with_occurrences(
-    session: AsyncSession, near: list[tuple[float, Meeting]], filters: Filters, now: datetime, viewer_zone: str
-) -> list[Result]:
-    ids = [m.id for _, m in near if m.id is not None]
+async def _timed(
+    session: AsyncSession,
+    candidates: list[tuple[float | None, _Slot]],
+    filters: Filters,
+    now: datetime,
+    viewer_zone: str,
+    *,
+    defer: bool = False,
+) -> list[_Match]:
+    """Candidates that pass the time filter, with the occurrence that matched. With no time
+    filter every candidate passes, and (`defer`) occurrences can wait until the page is known."""
+    if filters.when == "a" and defer:
+        return [_Match(slot, distance) for distance, slot in candidates]
+    cancelled = await cancelled_dates(session, [slot.id for _, slot in candidates], now.date() - timedelta(days=2))
+    matched = []
+    for distance, slot in candidates:
+        found = _matching_occurrence(slot, filters, cancelled.get(slot.id, frozenset()), now, viewer_zone)
+        if found is not None:
+            matched.append(_Match(slot, distance, *found))
+    return matched
+
+
+async def _results(session: AsyncSession, matches: list[_Match], now: datetime) -> list[Result]:
+    """Whole rows and next occurrences for one page of matches."""
+    if not matches:
+        return []
+    ids = [m.slot.id for m in matches]
+    loaded = {m.id: m for m in (await session.execute(select(Meeting).where(Meeting.id.in_(ids)))).scalars()}  # type: ignore[union-attr]
     cancelled = await cancelled_dates(session, ids, now.date() - timedelta(days=2))
     results = []
-    for distance, meeting in near:
-        found = _matching_occurrence(meeting, filters, cancelled.get(meeting.id or 0, frozenset()), now, viewer_zone)
-        if found is not None:
-            results.append(Result(meeting, distance, found[0], found[1], out_of_date(meeting, now)))
+    for match in matches:
+        meeting = loaded[match.slot.id]
+        shown, following = match.shown, match.following
+        if shown is None:
+            off = cancelled.get(match.slot.id, frozenset())
+            shown = meeting_times.next_occurrence(meeting, now, off)
+            if shown is not None and shown.cancelled:
+                following = meeting_times.next_occurrence(meeting, now, off, skip_cancelled=True)
+        results.append(Result(meeting, match.distance_km, shown, following, out_of_date(meeting, now)))
     return results
 
 
@@ -252,16 +314,16 @@ async def search_online(
     """Online and hybrid meetings, soonest first, wherever they are."""
     conditions = _sql_filters(filters, _days_prefilter(filters, now, viewer_zone))
     conditions.append(Meeting.attendance.in_(("online", "hybrid")))  # type: ignore[attr-defined]
-    rows = (await session.execute(select(Meeting).where(*conditions))).scalars().all()
-    results = await _with_occurrences(session, [(0.0, m) for m in rows], filters, now, viewer_zone)
-    results = [replace(r, distance_km=None) for r in results]
-    results.sort(key=lambda r: (_on_next(r), r.meeting.id or 0))
+    rows = await session.execute(select(*_SLOT_COLUMNS).where(*conditions))
+    candidates: list[tuple[float | None, _Slot]] = [(None, _Slot(*row)) for row in rows.all()]
+    matched = await _timed(session, candidates, filters, now, viewer_zone)  # soonest first: every start is needed
+    matched.sort(key=lambda m: (_on_next(m), m.slot.id))
     start = page * page_size
-    return Page(results[start : start + page_size], page, len(results) > start + page_size)
+    return Page(await _results(session, matched[start : start + page_size], now), page, len(matched) > start + page_size)
 
 
-def _on_next(result: Result) -> datetime:
-    occurrence = result.following or result.shown
+def _on_next(match: _Match) -> datetime:
+    occurrence = match.following or match.shown
     assert occurrence is not None
     return occurrence.start
 

@@ -3,6 +3,7 @@ Coordinators come from settings or are invited by another coordinator."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +20,35 @@ from bot.services import outbox, people
 class Outcome:
     ok: bool
     message: str
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """How a coordinator sees a request: its text and buttons."""
+
+    text: str
+    markup: dict[str, object]
+
+
+# A role whose request carries more than "approve?" registers how coordinators see it
+# (companions: their application, and an approve button that first records vetting).
+# Such a role is approved only through its own flow, which calls `decide(..., confirmed=True)`.
+RequestViewer = Callable[[AsyncSession, RoleRequest, Person], Awaitable[RequestView]]
+_viewers: dict[str, RequestViewer] = {}
+
+
+def register_request_view(role: str, viewer: RequestViewer) -> None:
+    _viewers[role] = viewer
+
+
+async def request_view(session: AsyncSession, request: RoleRequest, requester: Person) -> RequestView:
+    viewer = _viewers.get(request.role)
+    if viewer is not None:
+        return await viewer(session, request, requester)
+    return RequestView(
+        texts.ROLE_REQUEST_FOR_COORDINATOR.format(name=texts.h(requester.pseudonym), role=texts.ROLE_NAMES[request.role]),
+        inline([[("✅ Approve", callback("rr", request.id, "a")), ("❌ Decline", callback("rr", request.id, "d"))]]),
+    )
 
 
 async def request_role(session: AsyncSession, person: Person, role: str, *, now: datetime) -> Outcome:
@@ -39,33 +69,28 @@ async def request_role(session: AsyncSession, person: Person, role: str, *, now:
     session.add(request)
     await session.flush()
     coordinators = await people.coordinators(session, exclude=person.id)
+    view = await request_view(session, request, person)
     for coordinator in coordinators:
         assert coordinator.id is not None
-        outbox.enqueue(
-            session,
-            coordinator.id,
-            "role_request",
-            texts.ROLE_REQUEST_FOR_COORDINATOR.format(name=texts.h(person.pseudonym), role=texts.ROLE_NAMES[role]),
-            now=now,
-            reply_markup=inline(
-                [[("✅ Approve", callback("rr", request.id, "a")), ("❌ Decline", callback("rr", request.id, "d"))]]
-            ),
-        )
+        outbox.enqueue(session, coordinator.id, "role_request", view.text, now=now, reply_markup=view.markup)
     if not coordinators:
         return Outcome(True, texts.ROLE_REQUESTED_NO_COORDINATOR.format(role=texts.ROLE_NAMES[role]))
     return Outcome(True, texts.ROLE_REQUESTED.format(role=texts.ROLE_NAMES[role]))
 
 
 async def decide(
-    session: AsyncSession, coordinator: Person, request_id: int, approve: bool, *, now: datetime
+    session: AsyncSession, coordinator: Person, request_id: int, approve: bool, *, now: datetime, confirmed: bool = False
 ) -> Outcome:
-    """Approve or decline. Only a coordinator may; only the first decision counts."""
+    """Approve or decline. Only a coordinator may; only the first decision counts.
+    Roles with their own view are approved only by their own flow (`confirmed`)."""
     assert coordinator.id is not None
     if "coordinator" not in await people.roles_of(session, coordinator.id):
         return Outcome(False, texts.NOT_FOR_YOU)
     request = await session.get(RoleRequest, request_id)
     if request is None:
         return Outcome(False, texts.REQUEST_GONE)
+    if approve and request.role in _viewers and not confirmed:
+        return Outcome(False, texts.STALE_BUTTON)
     decided = await session.execute(
         update(RoleRequest)
         .where(RoleRequest.id == request_id, RoleRequest.status == "pending")

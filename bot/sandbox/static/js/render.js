@@ -93,13 +93,17 @@ export function renderEntities(text, entities, handlers = {}) {
     .map((e) => ({ ...e, end: e.offset + e.length }))
     .sort((a, b) => a.offset - b.offset || b.length - a.length);
   const fragment = document.createDocumentFragment();
-  build(fragment, text || "", 0, (text || "").length, list, handlers);
+  build(fragment, text || "", 0, (text || "").length, list, handlers, true);
   return fragment;
 }
 
-function build(parent, text, start, end, list, handlers) {
+// Entities whose text is shown as it is: no links or commands detected inside them.
+const LITERAL = new Set(["code", "pre", "text_link", "url", "email", "phone_number", "bot_command", "mention", "hashtag", "cashtag"]);
+
+function build(parent, text, start, end, list, handlers, detect) {
   let pos = start;
   let i = 0;
+  const plain = (from, to) => parent.append(detect ? autolink(text.slice(from, to), handlers) : text.slice(from, to));
   while (i < list.length && list[i].offset < end) {
     const entity = list[i];
     const from = Math.max(entity.offset, pos);
@@ -107,16 +111,37 @@ function build(parent, text, start, end, list, handlers) {
     let j = i + 1;
     while (j < list.length && list[j].offset < to) j += 1;
     if (to > from) {
-      if (from > pos) parent.append(text.slice(pos, from));
+      if (from > pos) plain(pos, from);
       const [outer, inner] = elementFor(entity, text.slice(from, to), handlers);
       // Entities inside this one; one that overlaps its end is cut there (text is never lost).
-      build(inner, text, from, to, list.slice(i + 1, j), handlers);
+      build(inner, text, from, to, list.slice(i + 1, j), handlers, detect && !LITERAL.has(entity.type));
       parent.append(outer);
       pos = to;
     }
     i = j;
   }
-  if (pos < end) parent.append(text.slice(pos, end));
+  if (pos < end) plain(pos, end);
+}
+
+// Telegram's servers mark links and /commands in what a bot sends even without markup, and
+// clients make them tappable; the stand-in leaves that detection to us.
+const DETECT = /(https?:\/\/[^\s<>"]+|\bt\.me\/[^\s<>"]+)|(?<![\w/])(\/[a-zA-Z0-9_]{1,32})(?![\w/])/g;
+
+/** Plain text as a fragment with links and /commands made into their entity elements. */
+function autolink(segment, handlers) {
+  const fragment = document.createDocumentFragment();
+  let pos = 0;
+  for (const match of segment.matchAll(DETECT)) {
+    let found = match[0];
+    if (match[1]) found = found.replace(/[.,;:!?)\]]+$/, ""); // trailing punctuation is not part of a link
+    if (match.index > pos) fragment.append(segment.slice(pos, match.index));
+    const [element] = elementFor({ type: match[1] ? "url" : "bot_command" }, found, handlers);
+    element.append(found);
+    fragment.append(element);
+    pos = match.index + found.length;
+  }
+  if (pos < segment.length) fragment.append(segment.slice(pos));
+  return fragment;
 }
 
 const fileUrl = (fileId, download) =>

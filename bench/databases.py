@@ -1,0 +1,57 @@
+"""Throwaway databases for benchmarks: a fresh schema from the migrations, emptied afterwards.
+
+A PostgreSQL database given to a benchmark is wiped (use the throwaway one printed by
+`scripts/postgres-test.sh start`); SQLite runs use a file in a temporary directory.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+import bot.models  # noqa: F401  (every table known to the metadata)
+from bot.config import normalise_database_url
+from bot.db import Database
+
+
+def backends(tmp_dir: str, postgres: str | None) -> list[tuple[str, str]]:
+    """(name, URL): SQLite always, PostgreSQL when a URL is given."""
+    found = [("SQLite", f"sqlite+aiosqlite:///{os.path.join(tmp_dir, 'bench.sqlite3')}")]
+    if postgres:
+        found.append(("PostgreSQL", normalise_database_url(postgres)))
+    return found
+
+
+@asynccontextmanager
+async def fresh(url: str) -> AsyncIterator[Database]:
+    """A migrated, empty database; emptied again afterwards so a shared one stays small."""
+    if url.startswith("sqlite"):
+        for suffix in ("", "-wal", "-shm"):
+            path = url.split(":///", 1)[1] + suffix
+            if os.path.exists(path):
+                os.remove(path)
+    else:
+        db = Database(url)
+        async with db.engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await db.dispose()
+    db = Database(url)
+    await db.migrate()
+    try:
+        yield db
+    finally:
+        if db.dialect == "postgresql":
+            async with db.engine.begin() as conn:
+                for table in reversed(SQLModel.metadata.sorted_tables):
+                    await conn.execute(table.delete())
+        await db.dispose()
+
+
+async def analyze(db: Database) -> None:
+    async with db.engine.begin() as conn:
+        await conn.execute(text("ANALYZE"))

@@ -1,0 +1,116 @@
+"""The bot's small web face, on the project's one web stack (Starlette on uvicorn):
+
+- `/meetings.json`: every published meeting as a Meeting Guide feed (code4recovery spec), so
+  meeting apps and websites can list them. ETag + 304 and a short cache keep it cheap; CORS
+  is open because it is public information meant to be embedded.
+- `/healthz`: 200 when the database answers, 503 when it doesn't (for a process monitor).
+
+`fellowship run` serves it alongside polling when WEB_PORT is set (see `start`/`stop`, called
+from the application's post_init/post_shutdown).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import socket
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from telegram.ext import Application
+
+from bot.runtime import Runtime
+from bot.services import meeting_feeds
+
+log = logging.getLogger("fellowship.web")
+FEED_MAX_AGE_SECONDS = 300
+
+
+def create_web_app(rt: Runtime) -> Starlette:
+    async def healthz(request: Request) -> Response:
+        try:
+            async with rt.db.session() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception as exc:  # any failure means "not healthy"; the type is enough to log
+            log.warning("health check failed: %s", type(exc).__name__)
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    async def meetings_json(request: Request) -> Response:
+        async with rt.db.session() as session:
+            body = meeting_feeds.feed_bytes(await meeting_feeds.export(session))
+        etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+        headers = {
+            "ETag": etag,
+            "Cache-Control": f"public, max-age={FEED_MAX_AGE_SECONDS}",
+            "Access-Control-Allow-Origin": "*",
+        }
+        if etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        return Response(body, media_type="application/json; charset=utf-8", headers=headers)
+
+    return Starlette(routes=[Route("/healthz", healthz), Route("/meetings.json", meetings_json)])
+
+
+class _EmbeddedServer(uvicorn.Server):
+    """uvicorn without its own signal handlers: PTB's run_polling owns SIGINT/SIGTERM."""
+
+    def capture_signals(self) -> Any:
+        return _NoSignals()
+
+
+class _NoSignals:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+
+@dataclass
+class RunningWeb:
+    server: uvicorn.Server
+    task: asyncio.Task[None]
+    port: int
+
+    async def stop(self) -> None:
+        self.server.should_exit = True
+        await self.task
+
+
+async def serve(asgi: Starlette, host: str, port: int) -> RunningWeb:
+    """Serve on the current event loop until `stop()`; port 0 picks a free one. A port in
+    use raises OSError here (uvicorn would exit the whole process instead)."""
+    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    sock = socket.create_server((host, port), family=family)
+    config = uvicorn.Config(asgi, lifespan="off", log_level="warning", access_log=False, timeout_graceful_shutdown=2)
+    server = _EmbeddedServer(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]), name="fellowship-web")
+    while not server.started:
+        if task.done():
+            sock.close()
+            task.result()
+        await asyncio.sleep(0.01)
+    return RunningWeb(server, task, sock.getsockname()[1])
+
+
+async def start(app: Application) -> None:  # type: ignore[type-arg]
+    """Start serving if WEB_PORT is set (called from post_init)."""
+    rt: Runtime = app.bot_data["runtime"]
+    if rt.settings.web_port is None:
+        return
+    app.bot_data["web"] = await serve(create_web_app(rt), rt.settings.web_host, rt.settings.web_port)
+    log.info("web server on %s:%d (/meetings.json, /healthz)", rt.settings.web_host, rt.settings.web_port)
+
+
+async def stop(app: Application) -> None:  # type: ignore[type-arg]
+    running: RunningWeb | None = app.bot_data.pop("web", None)
+    if running is not None:
+        await running.stop()

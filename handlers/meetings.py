@@ -1,0 +1,464 @@
+"""`/meetings`: find the next meeting near a shared location, a postcode or a town, or online.
+
+Three taps from a location to tonight's nearest meeting: /meetings, 📍 Share my location,
+📅 Today. Results are nearest first, five a page, with filter and page buttons that edit the
+list in place; a number opens a meeting with Map, Remind me, Follow and I went.
+
+The search itself is never stored: the place travels inside the buttons (a place key such as
+`oLS6`, or a shared location rounded to ~10 m), so nothing about where someone was is kept.
+Every button is re-checked here: forged places, filters and meeting ids just get "stale".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Location, Update
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.buttons import REMOVE_KEYBOARD, Button, callback, inline, reply_keyboard, url_button
+from bot.db import defer_until_commit
+from bot.geo import valid_coordinates
+from bot.models import Meeting, Person
+from bot.runtime import Runtime
+from bot.services import meeting_text, meeting_times, meetings, people, places
+from bot.services.meetings import Filters, Page
+from handlers.answers import register_answer, register_location_answer
+from handlers.common import answer_callback, callback_parts, edit_or_reply, reply, runtime, user_id
+
+AWAITING_PLACE = "meetings_place"
+_DAY_ORDER = (1, 2, 3, 4, 5, 6, 0)  # Monday first, as UK calendars are
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where a list is centred: a place key, a shared spot ("g<lat>,<lon>"), or none ("-")."""
+
+    code: str
+    label: str
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+def anchor_from(code: str) -> Anchor | None:
+    if code == "-":
+        return Anchor("-", "")
+    if code.startswith("g"):
+        try:
+            latitude, longitude = (float(part) for part in code[1:].split(","))
+        except ValueError:
+            return None
+        if not valid_coordinates(latitude, longitude):
+            return None
+        return Anchor(code, texts.MEETINGS_YOUR_LOCATION, latitude, longitude)
+    place = places.by_key(code)
+    return Anchor(code, place.label, place.latitude, place.longitude) if place else None
+
+
+def shared_spot(latitude: float, longitude: float) -> Anchor:
+    return Anchor(f"g{latitude:.4f},{longitude:.4f}", texts.MEETINGS_YOUR_LOCATION, latitude, longitude)
+
+
+def place_anchor(place: places.Place) -> Anchor:
+    return Anchor(place.key, place.label, place.latitude, place.longitude)
+
+
+async def _member(session: AsyncSession, rt: Runtime, update: Update) -> Person | None:
+    """The onboarded person pressing or typing, or None after telling them what to do."""
+    tg_id = user_id(update)
+    person = await people.find(session, rt, tg_id) if tg_id is not None else None
+    if person is None or person.onboarded_at is None:
+        message = texts.NEED_START if person is None else texts.FINISH_ONBOARDING
+        if update.callback_query is not None:
+            await answer_callback(update, message, alert=True)
+        else:
+            await reply(update, message)
+        return None
+    return person
+
+
+def viewer_zone(rt: Runtime, person: Person) -> str:
+    return person.timezone or rt.settings.default_timezone
+
+
+# --- asking where ----------------------------------------------------------------------------
+
+
+async def meetings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/meetings` asks where; `/meetings LS6` searches straight away."""
+    rt = runtime(context)
+    async with rt.db.session() as session:
+        person = await _member(session, rt, update)
+        if person is None:
+            return
+        if context.args:
+            await answer_place(update, context, session, person, " ".join(context.args))
+            return
+        person.awaiting = AWAITING_PLACE
+        keyboard = reply_keyboard(
+            [[{"text": texts.MEETINGS_SHARE_LOCATION, "request_location": True}], [texts.MEETINGS_ONLINE_SOON]]
+        )
+        await reply(update, texts.MEETINGS_ASK_PLACE, keyboard)
+
+
+async def answer_place(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, text: str
+) -> None:
+    """A typed place: a postcode, a town, or the "online meetings soon" button's text."""
+    rt = runtime(context)
+    if text.strip() == texts.MEETINGS_ONLINE_SOON:
+        person.awaiting = None
+        await reply(update, texts.MEETINGS_ONLINE_SOON, REMOVE_KEYBOARD)
+        await show(update, session, rt, person, Anchor("-", ""), Filters(when="s", online=True), 0, fresh=True)
+        return
+    lookup = places.resolve(text)
+    shown = texts.h(" ".join(text.split())[:40])
+    if lookup.place is not None:
+        person.awaiting = None
+        await _search_from(update, session, rt, person, place_anchor(lookup.place))
+        return
+    # Keep asking: another typed place (or the buttons below) still searches.
+    person.awaiting = AWAITING_PLACE
+    options = lookup.choices or lookup.suggestions
+    if lookup.choices:
+        message = texts.MEETINGS_PLACE_CHOICES.format(text=shown)
+    elif options:
+        message = (texts.MEETINGS_POSTCODE_SUGGEST if lookup.is_postcode else texts.MEETINGS_PLACE_SUGGEST).format(text=shown)
+    else:
+        await reply(update, texts.MEETINGS_PLACE_UNKNOWN.format(text=shown))
+        return
+    await reply(update, message, inline([[(p.label, callback("mt", "pl", p.key))] for p in options]))
+
+
+async def answer_location(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, location: Location
+) -> None:
+    """A shared location: used for this one search, and never stored."""
+    rt = runtime(context)
+    if not valid_coordinates(location.latitude, location.longitude):
+        await reply(update, texts.MEETINGS_BAD_LOCATION)
+        return
+    person.awaiting = None
+    await _search_from(update, session, rt, person, shared_spot(location.latitude, location.longitude))
+
+
+async def _search_from(update: Update, session: AsyncSession, rt: Runtime, person: Person, anchor: Anchor) -> None:
+    await reply(update, texts.MEETINGS_SEARCHING.format(place=texts.h(anchor.label)), REMOVE_KEYBOARD)
+    await show(update, session, rt, person, anchor, Filters(), 0, fresh=True)
+
+
+register_answer(AWAITING_PLACE, answer_place)
+register_location_answer(AWAITING_PLACE, answer_location)
+
+
+# --- the list ------------------------------------------------------------------------------
+
+
+async def show(
+    update: Update,
+    session: AsyncSession,
+    rt: Runtime,
+    person: Person,
+    anchor: Anchor,
+    filters: Filters,
+    page: int,
+    *,
+    fresh: bool = False,
+) -> None:
+    """Render one page of results: as a new message (`fresh`) or in place of the pressed one."""
+    text, markup = await render(session, rt, person, anchor, filters, page)
+    if fresh:
+        await reply(update, text, markup)
+    else:
+        await edit_or_reply(update, text, markup)
+
+
+async def render(
+    session: AsyncSession, rt: Runtime, person: Person, anchor: Anchor, filters: Filters, page: int
+) -> tuple[str, dict[str, object]]:
+    now, zone = rt.clock.now(), viewer_zone(rt, person)
+    far = False
+    if filters.online or anchor.latitude is None or anchor.longitude is None:
+        found = await meetings.search_online(session, filters, now=now, viewer_zone=zone, page=page)
+    else:
+        found = await meetings.search_near(
+            session, anchor.latitude, anchor.longitude, filters, now=now, viewer_zone=zone, page=page
+        )
+        if not found.results and page == 0 and not filters.narrowed:
+            far = True  # nothing to walk into: say so, and show what's online instead
+            filters = filters.with_(online=True, when="s")
+            found = await meetings.search_online(session, filters, now=now, viewer_zone=zone)
+    lines = [_header(anchor, filters, zone, far, found)]
+    if filters.narrowed:
+        lines.append(texts.MEETINGS_FILTERED.format(filters=texts.h(_describe(filters))))
+    for index, result in enumerate(found.results, start=page * meetings.PAGE_SIZE + 1):
+        lines.append(
+            meeting_text.result_block(
+                index,
+                result.meeting,
+                result.distance_km,
+                result.shown,
+                result.following,
+                result.out_of_date,
+                viewer_zone=zone,
+                now=now,
+            )
+        )
+    if found.results:
+        lines.append(texts.MEETINGS_PAGE_FOOTER)
+    return "\n\n".join(lines), inline(_list_buttons(anchor, filters, found))
+
+
+def _header(anchor: Anchor, filters: Filters, zone: str, far: bool, found: Page) -> str:
+    km = f"{meetings.MAX_RADIUS_KM:.0f}"
+    place = texts.h(anchor.label)
+    if far:
+        return texts.MEETINGS_FAR.format(km=km, place=place)
+    if filters.online or anchor.latitude is None:
+        header = texts.MEETINGS_ONLINE_HEADER.format(zone=zone)
+        return header if found.results else f"{header}\n\n{texts.MEETINGS_ONLINE_NONE}"
+    header = texts.MEETINGS_NEAR_HEADER.format(place=place)
+    return header if found.results else f"{header}\n\n{texts.MEETINGS_NONE_MATCH.format(km=km, place=place)}"
+
+
+def _describe(filters: Filters) -> str:
+    parts = []
+    if filters.when in texts.MEETINGS_WHEN_LABELS and filters.when != "a":
+        parts.append(texts.MEETINGS_WHEN_LABELS[filters.when])
+    elif filters.when.isdigit():
+        parts.append(meeting_times.DAY_NAMES[int(filters.when)])
+    if filters.fellowship:
+        parts.append(texts.FELLOWSHIP_NAMES[filters.fellowship])
+    if filters.type_code:
+        parts.append(meeting_text.type_label(filters.type_code))
+    return " · ".join(parts)
+
+
+def _list_buttons(anchor: Anchor, filters: Filters, found: Page) -> list[list[Button]]:
+    def go(new: Filters, page: int = 0) -> str:
+        return callback("mt", "r", anchor.code, new.encode(), page)
+
+    def mark(label: str, active: bool) -> str:
+        return f"✓ {label}" if active else label
+
+    b = texts.MEETINGS_BUTTONS
+    rows: list[list[Button]] = []
+    numbers = [
+        (str(n), callback("mt", "m", r.meeting.id))
+        for n, r in enumerate(found.results, start=found.page * meetings.PAGE_SIZE + 1)
+    ]
+    if numbers:
+        rows.append(numbers)
+    rows.append(
+        [
+            (mark(b["soon"], filters.when == "s"), go(filters.with_(when="a" if filters.when == "s" else "s"))),
+            (mark(b["today"], filters.when == "t"), go(filters.with_(when="a" if filters.when == "t" else "t"))),
+            (mark(b["day"], filters.when.isdigit()), callback("mt", "k", anchor.code, filters.encode(), "day")),
+        ]
+    )
+    mode_row: list[Button] = []
+    if anchor.latitude is not None:
+        if filters.online:
+            mode_row.append((b["in_person"], go(filters.with_(online=False))))
+        else:
+            mode_row.append((b["online"], go(filters.with_(online=True))))
+    mode_row.append((mark(b["fellowship"], bool(filters.fellowship)), callback("mt", "k", anchor.code, filters.encode(), "fel")))
+    mode_row.append((mark(b["type"], bool(filters.type_code)), callback("mt", "k", anchor.code, filters.encode(), "type")))
+    rows.append(mode_row)
+    pages: list[Button] = []
+    if found.page > 0:
+        pages.append((b["prev"], go(filters, found.page - 1)))
+    if found.has_more:
+        pages.append((b["next"], go(filters, found.page + 1)))
+    if pages:
+        rows.append(pages)
+    if filters.narrowed:
+        rows.append([(b["clear"], go(Filters(online=filters.online)))])
+    return rows
+
+
+def _picker(anchor: Anchor, filters: Filters, which: str) -> tuple[str, list[list[Button]]]:
+    """A sub-menu of choices for one filter; each choice goes back to the list, page 1."""
+
+    def go(new: Filters) -> str:
+        return callback("mt", "r", anchor.code, new.encode(), 0)
+
+    b = texts.MEETINGS_BUTTONS
+    if which == "day":
+        days = [(meeting_times.DAY_NAMES[d][:3], go(filters.with_(when=str(d)))) for d in _DAY_ORDER]
+        return texts.MEETINGS_PICK_DAY, [days[:4], days[4:], [(b["any"], go(filters.with_(when="a")))]]
+    if which == "fel":
+        choices = [(texts.FELLOWSHIP_NAMES[f], go(filters.with_(fellowship=f))) for f in meetings.FELLOWSHIPS]
+        return texts.MEETINGS_PICK_FELLOWSHIP, [choices[:3], choices[3:], [(b["all"], go(filters.with_(fellowship="")))]]
+    choices = [(label, go(filters.with_(type_code=code))) for code, label in texts.KEY_TYPES.items()]
+    rows = [choices[i : i + 3] for i in range(0, len(choices), 3)]
+    return texts.MEETINGS_PICK_TYPE, [*rows, [(b["all"], go(filters.with_(type_code="")))]]
+
+
+# --- one meeting -----------------------------------------------------------------------------
+
+
+async def card_for(session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting) -> tuple[str, dict[str, object]]:
+    """A meeting's details and its buttons, as this person sees them now."""
+    assert person.id is not None and meeting.id is not None
+    now = rt.clock.now()
+    text = meeting_text.card(
+        meeting,
+        now=now,
+        viewer_zone=viewer_zone(rt, person),
+        upcoming=await meetings.upcoming(session, meeting, now),
+        stale=meetings.out_of_date(meeting, now),
+    )
+    ties = await meetings.ties(session, person.id, meeting.id)
+    b = texts.MEETING_BUTTONS
+    first_row: list[dict[str, object]] = []
+    if meeting.latitude is not None and meeting.attendance != "online":
+        first_row.append({"text": b["map"], "callback_data": callback("mt", "v", meeting.id)})
+    link = meeting_text.safe_url(meeting.conference_url)
+    if link and meeting.attendance != "in_person":
+        first_row.append(url_button(b["join"], link))
+    rows: list[list[dict[str, object]]] = [first_row] if first_row else []
+    remind = ("unremind", 0) if ties.reminder else ("remind", 1)
+    follow = ("unfollow", 0) if ties.following else ("follow", 1)
+    rows.append(
+        [
+            {"text": b[remind[0]], "callback_data": callback("mt", "n", meeting.id, remind[1])},
+            {"text": b[follow[0]], "callback_data": callback("mt", "f", meeting.id, follow[1])},
+        ]
+    )
+    rows.append([{"text": b["went"], "callback_data": callback("mt", "w", meeting.id)}])
+    return text, {"inline_keyboard": rows}
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`v1:mt:*`. Lists: r (page), k (filter picker), pl (a place). One meeting: m (details),
+    v (map pin), n (reminders on/off), f (follow on/off), w (I went), x (stop reminders)."""
+    rt = runtime(context)
+    parts = callback_parts(update)[1:]
+    action, args = (parts[0] if parts else ""), parts[1:]
+    async with rt.db.session() as session:
+        person = await _member(session, rt, update)
+        if person is None:
+            return
+        if action in ("r", "k") and len(args) == 3:
+            await _list_action(update, session, rt, person, action, args)
+        elif action == "pl" and len(args) == 1 and (place := places.by_key(args[0])) is not None:
+            await answer_callback(update)
+            person.awaiting = None
+            await _search_from(update, session, rt, person, place_anchor(place))
+        elif action in ("m", "v", "n", "f", "w", "x") and args and args[0].isdigit():
+            await _meeting_action(update, context, session, rt, person, action, args)
+        else:
+            await answer_callback(update, texts.STALE_BUTTON)
+
+
+async def _list_action(update: Update, session: AsyncSession, rt: Runtime, person: Person, action: str, args: list[str]) -> None:
+    anchor = anchor_from(args[0])
+    filters = Filters.decode(args[1], set(meeting_text.type_names()))
+    if anchor is None or filters is None:
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    if action == "k":
+        if args[2] not in ("day", "fel", "type"):
+            await answer_callback(update, texts.STALE_BUTTON)
+            return
+        await answer_callback(update)
+        text, rows = _picker(anchor, filters, args[2])
+        await edit_or_reply(update, text, inline(rows))
+        return
+    if not args[2].isdigit() or int(args[2]) > 200:
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    await answer_callback(update)
+    await show(update, session, rt, person, anchor, filters, int(args[2]))
+
+
+async def _meeting_action(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    session: AsyncSession,
+    rt: Runtime,
+    person: Person,
+    action: str,
+    args: list[str],
+) -> None:
+    turning_off = action == "x" or (action in ("n", "f") and args[-1] == "0")
+    # Stopping reminders or following works even for a paused listing; anything else needs
+    # a listing people can see.
+    meeting = await session.get(Meeting, int(args[0])) if turning_off else await meetings.visible(session, int(args[0]))
+    if meeting is None or meeting.status == "draft":
+        await answer_callback(update, texts.MEETINGS_GONE, alert=True)
+        return
+    assert person.id is not None and meeting.id is not None
+    now = rt.clock.now()
+    if action == "m":
+        await answer_callback(update)
+        text, markup = await card_for(session, rt, person, meeting)
+        await reply(update, text, markup)
+    elif action == "v":
+        await _send_map(update, context, meeting)
+    elif action in ("n", "f") and len(args) == 2 and args[1] in ("0", "1"):
+        on = args[1] == "1"
+        if action == "f":
+            await meetings.set_follow(session, person.id, meeting, on, now)
+            toast = texts.MEETING_FOLLOWING if on else texts.MEETING_UNFOLLOWED
+        else:
+            due = await meetings.set_reminder(session, person.id, meeting, on, now)
+            toast = texts.MEETING_UNREMINDED
+            if on:
+                first = meeting_times.when_label(due + meetings.REMIND_BEFORE, viewer_zone(rt, person), now) if due else None
+                toast = texts.MEETING_REMINDING.format(when=first) if first else texts.MEETING_NO_REMINDER_DATE
+        await answer_callback(update, toast)
+        if meeting.status == "active":
+            text, markup = await card_for(session, rt, person, meeting)
+            await edit_or_reply(update, text, markup)
+    elif action == "x":
+        await meetings.set_reminder(session, person.id, meeting, False, now)
+        await answer_callback(update)
+        await edit_or_reply(update, texts.MEETING_REMINDER_STOPPED.format(name=texts.h(meeting.name)))
+    elif action == "w":
+        await _went(update, session, rt, person, meeting)
+    else:
+        await answer_callback(update, texts.STALE_BUTTON)
+
+
+async def _went(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting) -> None:
+    assert person.id is not None
+    now = rt.clock.now()
+    outcome = await meetings.record_attendance(session, person.id, meeting, now)
+    name = texts.h(meeting.name)
+    when = meeting_times.when_label(outcome.occurrence.start, viewer_zone(rt, person), now) if outcome.occurrence else ""
+    if outcome.outcome == "counted":
+        await answer_callback(update)
+        await reply(update, texts.MEETING_WENT.format(name=name, when=when, count=outcome.total_90_days))
+    elif outcome.outcome == "already":
+        await answer_callback(update, texts.MEETING_WENT_ALREADY.format(name=meeting.name, when=when, count=outcome.total_90_days))
+    elif outcome.outcome == "cancelled":
+        assert outcome.occurrence is not None
+        await answer_callback(update, texts.MEETING_WENT_CANCELLED.format(date=texts.day_label(outcome.occurrence.local_date)), alert=True)
+    else:
+        first, _ = await meetings.upcoming(session, meeting, now)
+        upcoming = meeting_times.when_label(first.start, viewer_zone(rt, person), now) if first else "—"
+        await answer_callback(update, texts.MEETING_WENT_NOT_YET.format(when=upcoming), alert=True)
+
+
+async def _send_map(update: Update, context: ContextTypes.DEFAULT_TYPE, meeting: Meeting) -> None:
+    """A map pin (sendVenue) people can open in their maps app for directions."""
+    if meeting.latitude is None or meeting.longitude is None or meeting.attendance == "online":
+        await answer_callback(update, texts.MEETING_NO_VENUE, alert=True)
+        return
+    await answer_callback(update)
+    chat = update.effective_chat
+    if chat is None:
+        return
+    address = meeting_text.address_line(meeting) or texts.MEETING_CARD_APPROXIMATE.strip(" ()")
+    latitude, longitude, title = meeting.latitude, meeting.longitude, meeting.name[:128] or "Meeting"
+
+    async def send() -> None:
+        # PTB adds the default parse_mode to every send, but sendVenue has no such field.
+        await context.bot.send_venue(chat.id, latitude, longitude, title, address[:256], api_kwargs={"parse_mode": None})
+
+    if not defer_until_commit(send):
+        await send()

@@ -1,0 +1,647 @@
+"""Secretaries keep their listings right: `/addmeeting` (a guided flow, each answer saved as
+it is given, then a preview and Publish) and `/mymeetings` (edit any field, pause, delete,
+cancel one date, announce to followers, and answer the monthly "Is this listing still right?").
+
+What is being asked is stored on the person (`awaiting` = "mtg:<step>:<meeting id>:<mode>",
+mode `a` while adding, `e` when changing one field), so a restart continues the same flow.
+Every button names a meeting; it is honoured only for its owner, while they are a secretary,
+and only when it matches the question being asked.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Location, Update
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.buttons import Button, callback, inline
+from bot.models import Meeting, Person
+from bot.runtime import Runtime
+from bot.services import meeting_listings as listings
+from bot.services import meeting_text, meeting_times, meetings, people
+from bot.services.validation import InvalidInput, parse_date
+from handlers.answers import register_answer, register_location_answer
+from handlers.common import answer_callback, callback_parts, edit_or_reply, reply, runtime, user_id
+
+KIND = "mtg"
+_DAY_ORDER = (1, 2, 3, 4, 5, 6, 0)
+_SKIPPABLE = ("end", "link", "phone", "notes")
+
+
+def _awaiting(step: str, meeting_id: int, mode: str, extra: str = "") -> str:
+    return ":".join(p for p in (KIND, step, str(meeting_id), mode, extra) if p)
+
+
+def _parse_awaiting(person: Person) -> tuple[str, int, str, str] | None:
+    parts = (person.awaiting or "").split(":")
+    if len(parts) < 4 or parts[0] != KIND or not parts[2].isdigit():
+        return None
+    return parts[1], int(parts[2]), parts[3], parts[4] if len(parts) > 4 else ""
+
+
+def _told(count: int) -> str:
+    return texts.plural(count, "follower")
+
+
+async def _secretary(session: AsyncSession, rt: Runtime, update: Update) -> Person | None:
+    """The onboarded secretary acting, or None after telling the person why not."""
+    tg_id = user_id(update)
+    person = await people.find(session, rt, tg_id) if tg_id is not None else None
+    problem = None
+    if person is None or person.onboarded_at is None:
+        problem = texts.NEED_START if person is None else texts.FINISH_ONBOARDING
+    elif not await listings.is_secretary(session, person):
+        problem = texts.LISTING_NOT_SECRETARY
+    if problem is None:
+        return person
+    if update.callback_query is not None:
+        await answer_callback(update, problem, alert=True)
+    else:
+        await reply(update, problem)
+    return None
+
+
+# --- /addmeeting ---------------------------------------------------------------------------
+
+
+async def addmeeting_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    rt = runtime(context)
+    async with rt.db.session() as session:
+        person = await _secretary(session, rt, update)
+        if person is None:
+            return
+        assert person.id is not None
+        draft = await listings.draft_of(session, person.id)
+        if draft is not None and draft.name:
+            person.awaiting = None
+            rows = [[(texts.LISTING_CONTINUE, callback("sc", "go", draft.id)), (texts.LISTING_START_AGAIN, callback("sc", "new"))]]
+            await reply(update, texts.LISTING_RESUME.format(name=texts.h(draft.name)), inline(rows))
+            return
+        await _start(update, session, rt, person)
+
+
+async def _start(update: Update, session: AsyncSession, rt: Runtime, person: Person) -> None:
+    draft = await listings.start_draft(session, person, now=rt.clock.now(), default_zone=rt.settings.default_timezone)
+    await ask(update, person, draft, "name", "a")
+
+
+async def ask(update: Update, person: Person, meeting: Meeting, step: str, mode: str, *, edit: bool = False) -> None:
+    """Put one question (and remember it is being asked)."""
+    assert meeting.id is not None
+    extra = str(meeting.days) if step == "days" else ""
+    person.awaiting = _awaiting(step, meeting.id, mode, extra)
+    text, rows = texts.LISTING_ASK[step], _question_buttons(meeting, step, meeting.days)
+    markup = inline(rows) if rows else None
+    if edit:
+        await edit_or_reply(update, text, markup)
+    else:
+        await reply(update, text, markup)
+
+
+def _question_buttons(meeting: Meeting, step: str, days: int) -> list[list[Button]]:
+    mid = meeting.id
+    if step == "fellowship":
+        choices = [(texts.FELLOWSHIP_NAMES[f], callback("sc", "fel", mid, f)) for f in meetings.FELLOWSHIPS]
+        return [choices[:3], choices[3:]]
+    if step == "attendance":
+        return [[(label, callback("sc", "att", mid, key))] for key, label in texts.ATTENDANCE_LABELS.items()]
+    if step == "days":
+        marks = [
+            (("✓ " if days & (1 << d) else "") + meeting_times.DAY_NAMES[d][:3], callback("sc", "day", mid, d))
+            for d in _DAY_ORDER
+        ]
+        return [marks[:4], marks[4:], [(texts.LISTING_DONE, callback("sc", "dd", mid))]]
+    if step == "types":
+        chosen = set(meeting_text.type_codes(meeting))
+        marks = [(("✓ " if code in chosen else "") + label, callback("sc", "ty", mid, code)) for code, label in texts.KEY_TYPES.items()]
+        return [*(marks[i : i + 3] for i in range(0, len(marks), 3)), [(texts.LISTING_DONE, callback("sc", "td", mid))]]
+    if step in _SKIPPABLE:
+        return [[(texts.LISTING_SKIP, callback("sc", "skip", mid, step))]]
+    return []
+
+
+async def answer_text(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, text: str
+) -> None:
+    """A typed answer to the question in `person.awaiting`."""
+    rt = runtime(context)
+    asked = _parse_awaiting(person)
+    meeting = await _owned(session, person, asked[1]) if asked else None
+    if asked is None or meeting is None:
+        person.awaiting = None
+        await reply(update, texts.STALE_BUTTON)
+        return
+    step, _, mode, _ = asked
+    if step in ("fellowship", "attendance", "types"):
+        await reply(update, texts.LISTING_TAP_A_BUTTON)
+        return
+    if step == "cancel":
+        await _cancel_typed(update, session, rt, person, meeting, text)
+        return
+    if step == "announce":
+        await _announce(update, session, rt, person, meeting, text)
+        return
+    before = listings.snapshot(meeting)
+    setters = {
+        "name": listings.set_name,
+        "days": listings.set_days,
+        "time": listings.set_start,
+        "end": listings.set_end,
+        "address": listings.set_address,
+        "place": listings.set_postcode,
+        "link": listings.set_link,
+        "phone": listings.set_phone,
+        "notes": listings.set_notes,
+    }
+    setter = setters.get(step)
+    if setter is None:
+        person.awaiting = None
+        await reply(update, texts.STALE_BUTTON)
+        return
+    try:
+        setter(meeting, text)
+    except InvalidInput as exc:
+        await reply(update, str(exc))
+        return
+    await _answered(update, session, rt, person, meeting, step, mode, before)
+
+
+async def answer_location(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, location: Location
+) -> None:
+    """The exact spot of the venue, when asked for its postcode or location."""
+    rt = runtime(context)
+    asked = _parse_awaiting(person)
+    meeting = await _owned(session, person, asked[1]) if asked else None
+    if asked is None or meeting is None or asked[0] != "place":
+        await reply(update, texts.LOCATION_NOT_ASKED)
+        return
+    before = listings.snapshot(meeting)
+    try:
+        listings.set_location(meeting, location.latitude, location.longitude)
+    except InvalidInput as exc:
+        await reply(update, str(exc))
+        return
+    await _answered(update, session, rt, person, meeting, "place", asked[2], before)
+
+
+register_answer(KIND, answer_text)
+register_location_answer(KIND, answer_location)
+
+
+async def _owned(session: AsyncSession, person: Person, meeting_id: int) -> Meeting | None:
+    return await listings.editable(session, person, meeting_id)
+
+
+async def _answered(
+    update: Update,
+    session: AsyncSession,
+    rt: Runtime,
+    person: Person,
+    meeting: Meeting,
+    step: str,
+    mode: str,
+    before: dict[str, str],
+) -> None:
+    """After a saved answer: the next question, the preview, or (for a published listing)
+    telling followers what changed and showing the listing again."""
+    now = rt.clock.now()
+    meeting.updated_at = now
+    if mode == "a":
+        following = listings.next_step(meeting, step)
+        if following is not None:
+            await ask(update, person, meeting, following, "a")
+            return
+    # A change of how people attend may need an address or a link it didn't before.
+    gap = next((g for g in listings.missing(meeting) if g in ("address", "place", "link")), None)
+    if step == "attendance" and gap is not None:
+        await ask(update, person, meeting, gap, "e")
+        return
+    person.awaiting = None
+    if meeting.status == "draft":
+        await preview(update, rt, person, meeting)
+        return
+    told = await listings.after_edit(session, meeting, before, now=now)
+    await reply(update, texts.LISTING_SAVED_TOLD.format(told=_told(told)) if told else texts.LISTING_SAVED)
+    await manage(update, session, rt, person, meeting, fresh=True)
+
+
+async def preview(update: Update, rt: Runtime, person: Person, meeting: Meeting, *, edit: bool = False) -> None:
+    card = meeting_text.card(meeting, now=rt.clock.now(), viewer_zone=person.timezone or rt.settings.default_timezone)
+    rows = [
+        [(texts.LISTING_PUBLISH, callback("sc", "pub", meeting.id))],
+        [(texts.LISTING_CHANGE, callback("sc", "ch", meeting.id)), (texts.LISTING_DISCARD, callback("sc", "del", meeting.id))],
+    ]
+    text = texts.LISTING_PREVIEW.format(card=card)
+    if edit:
+        await edit_or_reply(update, text, inline(rows))
+    else:
+        await reply(update, text, inline(rows))
+
+
+# --- /mymeetings ---------------------------------------------------------------------------
+
+
+async def mymeetings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    rt = runtime(context)
+    async with rt.db.session() as session:
+        person = await _secretary(session, rt, update)
+        if person is None:
+            return
+        person.awaiting = None
+        text, rows = await _my_list(session, person)
+        await reply(update, text, inline(rows) if rows else None)
+
+
+async def _my_list(session: AsyncSession, person: Person) -> tuple[str, list[list[Button]]]:
+    assert person.id is not None
+    owned = await listings.owned_by(session, person.id)
+    rows: list[list[Button]] = [
+        [(m.name + texts.MY_MEETING_STATUS.get(m.status, ""), callback("sc", "mg", m.id))] for m in owned
+    ]
+    draft = await listings.draft_of(session, person.id)
+    if draft is not None and draft.name:
+        rows.append([(draft.name + texts.MY_MEETING_STATUS["draft"], callback("sc", "go", draft.id))])
+    return (texts.MY_MEETINGS_HEADER if rows else texts.MY_MEETINGS_NONE), rows
+
+
+async def manage(
+    update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, *, fresh: bool = False
+) -> None:
+    """One published listing, with what its secretary can do."""
+    assert meeting.id is not None
+    now = rt.clock.now()
+    card = meeting_text.card(
+        meeting,
+        now=now,
+        viewer_zone=person.timezone or rt.settings.default_timezone,
+        upcoming=await meetings.upcoming(session, meeting, now),
+    )
+    followers = await listings.follower_count(session, meeting.id)
+    b, mid = texts.MANAGE_BUTTONS, meeting.id
+    pause = (b["resume"], callback("sc", "pa", mid, 0)) if meeting.status == "paused" else (b["pause"], callback("sc", "pa", mid, 1))
+    rows = [
+        [(b["edit"], callback("sc", "ch", mid)), pause],
+        [(b["cancel"], callback("sc", "cx", mid)), (b["announce"], callback("sc", "an", mid))],
+        [(b["delete"], callback("sc", "rm", mid)), (b["back"], callback("sc", "ls"))],
+    ]
+    text = texts.MANAGE_HEADER.format(card=card, followers=_told(followers))
+    if fresh:
+        await reply(update, text, inline(rows))
+    else:
+        await edit_or_reply(update, text, inline(rows))
+
+
+def _field_picker(meeting: Meeting) -> list[list[Button]]:
+    fields = [(texts.MEETING_FIELD_NAMES[f], callback("sc", "ed", meeting.id, f)) for f in listings.steps_for(meeting)]
+    back = callback("sc", "bk", meeting.id)
+    return [*(fields[i : i + 3] for i in range(0, len(fields), 3)), [(texts.MANAGE_BUTTONS["back"], back)]]
+
+
+async def _dates(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting) -> None:
+    assert meeting.id is not None
+    person.awaiting = _awaiting("cancel", meeting.id, "e")
+    choices = await listings.coming_dates(session, meeting, now=rt.clock.now())
+    buttons = [
+        (("❌ " if c.cancelled else "") + texts.day_label(c.local_date), callback("sc", "cd", meeting.id, c.local_date.strftime("%Y%m%d")))
+        for c in choices
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([(texts.MANAGE_BUTTONS["back"], callback("sc", "mg", meeting.id))])
+    example = texts.day_label(choices[0].local_date) if choices else "25/12"
+    await edit_or_reply(update, texts.CANCEL_PICK.format(example=example), inline(rows))
+
+
+async def _toggle_date(
+    update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, on_date: date, cancel: bool
+) -> None:
+    try:
+        told = await listings.set_cancelled(session, meeting, on_date, cancel, by=person, now=rt.clock.now())
+    except InvalidInput as exc:
+        if update.callback_query is not None:
+            await answer_callback(update, str(exc), alert=True)
+        else:
+            await reply(update, str(exc))
+        return
+    person.awaiting = None
+    message = texts.CANCEL_DONE if cancel else texts.CANCEL_RESTORED
+    await answer_callback(update)
+    await reply(update, message.format(date=texts.day_label(on_date), told=_told(told)))
+    await manage(update, session, rt, person, meeting, fresh=True)
+
+
+async def _cancel_typed(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, text: str) -> None:
+    try:
+        on_date = parse_date(text)
+    except InvalidInput as exc:
+        await reply(update, str(exc))
+        return
+    await _toggle_date(update, session, rt, person, meeting, on_date, True)
+
+
+async def _announce(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, text: str) -> None:
+    try:
+        told = await listings.announce(session, meeting, text, now=rt.clock.now())
+    except InvalidInput as exc:
+        await reply(update, str(exc))
+        return
+    person.awaiting = None
+    await reply(update, texts.ANNOUNCE_SENT.format(followers=_told(told)))
+
+
+# --- buttons -------------------------------------------------------------------------------
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`v1:sc:<action>[:<meeting id>[:<arg>]]`; the meeting must be the presser's own."""
+    rt = runtime(context)
+    parts = callback_parts(update)[1:]
+    action, args = (parts[0] if parts else ""), parts[1:]
+    async with rt.db.session() as session:
+        person = await _secretary(session, rt, update)
+        if person is None:
+            return
+        if action == "new" and not args:
+            await answer_callback(update)
+            await _start(update, session, rt, person)
+            return
+        if action == "ls" and not args:
+            await answer_callback(update)
+            person.awaiting = None
+            text, rows = await _my_list(session, person)
+            await edit_or_reply(update, text, inline(rows))
+            return
+        meeting = await _owned(session, person, int(args[0])) if args and args[0].isdigit() else None
+        if meeting is None:
+            await answer_callback(update, texts.NOT_FOR_YOU if args and args[0].isdigit() else texts.STALE_BUTTON, alert=True)
+            return
+        handler = _ACTIONS.get(action)
+        if handler is None:
+            await answer_callback(update, texts.STALE_BUTTON)
+            return
+        await handler(update, session, rt, person, meeting, args[1:])
+
+
+async def _asked(update: Update, person: Person, meeting: Meeting, step: str) -> tuple[str, str] | None:
+    """(mode, extra) if this question is the one open for this meeting; else says "stale"."""
+    asked = _parse_awaiting(person)
+    if asked is None or asked[0] != step or asked[1] != meeting.id:
+        await answer_callback(update, texts.STALE_BUTTON)
+        return None
+    return asked[2], asked[3]
+
+
+async def _b_continue(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, args: list[str]) -> None:
+    if meeting.status != "draft":
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    await answer_callback(update)
+    step = next((s for s in listings.steps_for(meeting) if s in listings.missing(meeting)), None)
+    if step is None:
+        await preview(update, rt, person, meeting)
+    else:
+        await ask(update, person, meeting, step, "a")
+
+
+async def _b_choice(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, args: list[str], *, step: str) -> None:
+    asked = await _asked(update, person, meeting, step)
+    if asked is None or len(args) != 1:
+        return
+    before = listings.snapshot(meeting)
+    try:
+        (listings.set_fellowship if step == "fellowship" else listings.set_attendance)(meeting, args[0])
+    except InvalidInput:
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    await answer_callback(update)
+    label = texts.FELLOWSHIP_NAMES.get(args[0]) if step == "fellowship" else texts.ATTENDANCE_LABELS.get(args[0])
+    await edit_or_reply(update, f"{texts.LISTING_ASK[step]}\n<b>{label}</b>")
+    await _answered(update, session, rt, person, meeting, step, asked[0], before)
+
+
+async def _b_fellowship(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, args: list[str]) -> None:
+    await _b_choice(update, session, rt, person, meeting, args, step="fellowship")
+
+
+async def _b_attendance(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, args: list[str]) -> None:
+    await _b_choice(update, session, rt, person, meeting, args, step="attendance")
+
+
+async def _b_day(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, args: list[str]) -> None:
+    """Toggle a day. Kept in `awaiting` until Done, so followers hear of the result once."""
+    asked = await _asked(update, person, meeting, "days")
+    if asked is None or len(args) != 1 or args[0] not in "0123456" or len(args[0]) != 1:
+        if asked is not None:
+            await answer_callback(update, texts.STALE_BUTTON)
+        return
+    mode, extra = asked
+    days = (int(extra) if extra.isdigit() else meeting.days) ^ (1 << int(args[0]))
+    assert meeting.id is not None
+    person.awaiting = _awaiting("days", meeting.id, mode, str(days))
+    await answer_callback(update)
+    await edit_or_reply(update, texts.LISTING_ASK["days"], inline(_question_buttons(meeting, "days", days)))
+
+
+async def _b_days_done(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, args: list[str]) -> None:
+    asked = await _asked(update, person, meeting, "days")
+    if asked is None:
+        return
+    mode, extra = asked
+    days = int(extra) if extra.isdigit() else meeting.days
+    if not days:
+        await answer_callback(update, texts.LISTING_ASK["days"], alert=True)
+        return
+    before = listings.snapshot(meeting)
+    meeting.days = days
+    await answer_callback(update)
+    await edit_or_reply(update, f"{texts.LISTING_ASK['days']}\n<b>{meeting_times.describe_days(days)}</b>")
+    await _answered(update, session, rt, person, meeting, "days", mode, before)
+
+
+async def _b_type(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, args: list[str]) -> None:
+    asked = await _asked(update, person, meeting, "types")
+    if asked is None or len(args) != 1:
+        return
+    try:
+        listings.toggle_type(meeting, args[0])
+    except InvalidInput:
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    await answer_callback(update)
+    await edit_or_reply(update, texts.LISTING_ASK["types"], inline(_question_buttons(meeting, "types", meeting.days)))
+
+
+async def _b_types_done(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, args: list[str]) -> None:
+    asked = await _asked(update, person, meeting, "types")
+    if asked is None:
+        return
+    await answer_callback(update)
+    labels = meeting_text.types_line(meeting) or "—"
+    await edit_or_reply(update, f"{texts.LISTING_ASK['types']}\n<b>{texts.h(labels)}</b>")
+    await _answered(update, session, rt, person, meeting, "types", asked[0], listings.snapshot(meeting))
+
+
+async def _b_skip(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, args: list[str]) -> None:
+    step = args[0] if args else ""
+    asked = await _asked(update, person, meeting, step) if step in _SKIPPABLE else None
+    if asked is None:
+        if step not in _SKIPPABLE:
+            await answer_callback(update, texts.STALE_BUTTON)
+        return
+    before = listings.snapshot(meeting)
+    {"end": listings.set_end, "link": listings.set_link, "phone": listings.set_phone, "notes": listings.set_notes}[step](meeting, None)
+    await answer_callback(update)
+    await _answered(update, session, rt, person, meeting, step, asked[0], before)
+
+
+async def _b_publish(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, args: list[str]) -> None:
+    if meeting.status != "draft":
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    gaps = await listings.publish(session, meeting, now=rt.clock.now())
+    if gaps:
+        names = ", ".join(texts.MEETING_FIELD_NAMES[g].lower() for g in gaps)
+        await answer_callback(update, texts.LISTING_INCOMPLETE.format(missing=names), alert=True)
+        return
+    person.awaiting = None
+    await answer_callback(update)
+    await edit_or_reply(update, texts.LISTING_PUBLISHED.format(name=texts.h(meeting.name)))
+
+
+async def _b_change(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, args: list[str]) -> None:
+    person.awaiting = None
+    await answer_callback(update)
+    await edit_or_reply(update, texts.LISTING_PICK_FIELD, inline(_field_picker(meeting)))
+
+
+async def _b_edit_field(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, args: list[str]) -> None:
+    if len(args) != 1 or args[0] not in listings.steps_for(meeting):
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    await answer_callback(update)
+    await ask(update, person, meeting, args[0], "e", edit=True)
+
+
+async def _b_back(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, args: list[str]) -> None:
+    person.awaiting = None
+    await answer_callback(update)
+    if meeting.status == "draft":
+        await preview(update, rt, person, meeting, edit=True)
+    else:
+        await manage(update, session, rt, person, meeting)
+
+
+async def _b_discard(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, args: list[str]) -> None:
+    if meeting.status != "draft":
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    person.awaiting = None
+    await session.delete(meeting)
+    await answer_callback(update)
+    await edit_or_reply(update, texts.LISTING_DISCARDED)
+
+
+async def _b_manage(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, args: list[str]) -> None:
+    if meeting.status == "draft":
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    person.awaiting = None
+    await answer_callback(update)
+    await manage(update, session, rt, person, meeting)
+
+
+async def _b_pause(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, args: list[str]) -> None:
+    if meeting.status == "draft" or args not in (["0"], ["1"]):
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    paused = args[0] == "1"
+    told = await listings.set_paused(session, meeting, paused, now=rt.clock.now())
+    await answer_callback(update, (texts.LISTING_PAUSED if paused else texts.LISTING_RESUMED).format(told=_told(told)))
+    await manage(update, session, rt, person, meeting)
+
+
+async def _b_cancel_dates(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, args: list[str]) -> None:
+    if meeting.status == "draft":
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    await answer_callback(update)
+    await _dates(update, session, rt, person, meeting)
+
+
+async def _b_cancel_date(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, args: list[str]) -> None:
+    try:
+        on_date = datetime.strptime(args[0], "%Y%m%d").date() if len(args) == 1 else None
+    except ValueError:
+        on_date = None
+    if on_date is None or meeting.status == "draft":
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    assert meeting.id is not None
+    cancelled = on_date in (await meetings.cancelled_dates(session, [meeting.id], on_date)).get(meeting.id, frozenset())
+    await _toggle_date(update, session, rt, person, meeting, on_date, not cancelled)
+
+
+async def _b_announce(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, args: list[str]) -> None:
+    if meeting.status == "draft":
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    assert meeting.id is not None
+    followers = await listings.follower_count(session, meeting.id)
+    await answer_callback(update)
+    if not followers:
+        await reply(update, texts.ANNOUNCE_NOBODY.format(name=texts.h(meeting.name)))
+        return
+    person.awaiting = _awaiting("announce", meeting.id, "e")
+    await reply(update, texts.ANNOUNCE_ASK.format(name=texts.h(meeting.name), followers=_told(followers)))
+
+
+async def _b_delete(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, args: list[str]) -> None:
+    if meeting.status == "draft":
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    assert meeting.id is not None
+    await answer_callback(update)
+    if args == ["y"]:
+        person.awaiting = None
+        told = await listings.delete_listing(session, meeting, now=rt.clock.now())
+        await edit_or_reply(update, texts.DELETED.format(told=_told(told)))
+        return
+    followers = await listings.follower_count(session, meeting.id)
+    rows = [[(texts.DELETE_YES, callback("sc", "rm", meeting.id, "y")), (texts.DELETE_NO, callback("sc", "mg", meeting.id))]]
+    await edit_or_reply(update, texts.DELETE_CONFIRM.format(name=texts.h(meeting.name), followers=_told(followers)), inline(rows))
+
+
+async def _b_confirm(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, args: list[str]) -> None:
+    if meeting.status == "draft":
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    await listings.confirm(session, meeting, now=rt.clock.now())
+    await answer_callback(update)
+    await edit_or_reply(update, texts.CONFIRMED)
+
+
+_ACTIONS = {
+    "go": _b_continue,
+    "fel": _b_fellowship,
+    "att": _b_attendance,
+    "day": _b_day,
+    "dd": _b_days_done,
+    "ty": _b_type,
+    "td": _b_types_done,
+    "skip": _b_skip,
+    "pub": _b_publish,
+    "ch": _b_change,
+    "ed": _b_edit_field,
+    "bk": _b_back,
+    "del": _b_discard,
+    "mg": _b_manage,
+    "pa": _b_pause,
+    "cx": _b_cancel_dates,
+    "cd": _b_cancel_date,
+    "an": _b_announce,
+    "rm": _b_delete,
+    "ok": _b_confirm,
+}
