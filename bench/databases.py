@@ -26,14 +26,18 @@ def backends(tmp_dir: str, postgres: str | None) -> list[tuple[str, str]]:
     return found
 
 
+def _remove_sqlite_files(url: str) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        path = url.split(":///", 1)[1] + suffix
+        if os.path.exists(path):
+            os.remove(path)
+
+
 @asynccontextmanager
 async def fresh(url: str) -> AsyncIterator[Database]:
     """A migrated, empty database; emptied again afterwards so a shared one stays small."""
     if url.startswith("sqlite"):
-        for suffix in ("", "-wal", "-shm"):
-            path = url.split(":///", 1)[1] + suffix
-            if os.path.exists(path):
-                os.remove(path)
+        _remove_sqlite_files(url)
     else:
         db = Database(url)
         async with db.engine.begin() as conn:

@@ -65,7 +65,7 @@ def _meetings(count: int, rng: random.Random) -> list[dict[str, object]]:
                 "attendance": attendance, "latitude": lat + rng.gauss(0, 0.004), "longitude": lon + rng.gauss(0, 0.006),
                 "approximate": False, "address": f"{n} High Street", "status": "active",
                 "confirmed_at": NOW, "created_at": NOW, "updated_at": NOW,
-            }  # fmt: skip
+            }
         )
     return rows
 

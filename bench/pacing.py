@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import bisect
+import logging
 import os
 import tempfile
 import time
@@ -75,6 +76,8 @@ async def run(prompts: int, rate: float, database_url: str) -> dict[str, float]:
     db = Database(settings.database_url)
     await db.migrate()
     user_ids = [standin.add_user(f"User{n}").id for n in range(prompts)]
+    for user_id in user_ids:  # Telegram lets a bot write only to people who wrote to it first
+        standin.send_text(user_id, "/start")
     await _members(db, Vault(secret), user_ids)
     await db.dispose()
     app = build_application(settings, token=TOKEN)
@@ -117,6 +120,8 @@ async def run(prompts: int, rate: float, database_url: str) -> dict[str, float]:
 
 
 def main() -> None:
+    # A run still sending makes APScheduler skip (and warn about) the next one, every second.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="1,000 prompts instead of 10,000")
     parser.add_argument("--prompts", type=int, help="how many members are due at once")

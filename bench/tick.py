@@ -175,6 +175,13 @@ def _print(backend: str, results: list[dict[str, object]]) -> None:
     print(f"tick({results[-1]['size']:,}) / tick({results[0]['size']:,}) = {ratio:.2f}  (target <= 2)")
 
 
+def _remove_sqlite_files(url: str) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        path = url.split(":///", 1)[1] + suffix
+        if os.path.exists(path):
+            os.remove(path)
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="10k, 30k and 100k members instead of 10k, 100k and 1M")
@@ -191,10 +198,7 @@ async def main() -> None:
             results = []
             for size in sizes:
                 if url.startswith("sqlite"):
-                    for suffix in ("", "-wal", "-shm"):
-                        path = url.split(":///", 1)[1] + suffix
-                        if os.path.exists(path):
-                            os.remove(path)
+                    _remove_sqlite_files(url)
                 results.append(await measure(url, size, args.repeats))
             _print(name, results)
 

@@ -87,3 +87,6 @@ def configure_logging(level: str) -> None:
     # httpx logs every request URL, and the URL contains the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # At DEBUG, python-telegram-bot logs whole API payloads: message text and names.
+    for name in ("telegram", "telegram.ext"):
+        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))

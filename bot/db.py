@@ -7,7 +7,6 @@ keys and a busy timeout so the bot, its ticks and a second process can share the
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -22,7 +21,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import PoolResetState
 from sqlalchemy.types import TypeDecorator
+
+from bot import sqlite_driver
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -66,10 +68,29 @@ def create_engine(url: str) -> AsyncEngine:
         path = url.split(":///", 1)[1].split("?", 1)[0] if ":///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 10}, pool_reset_on_return=os.environ.get("RESET","rollback") or None)
+        # aiosqlite with one trip to its thread per statement (see bot.sqlite_driver), and
+        # no pool-level ROLLBACK after every commit: `_rollback_if_open` does it only when a
+        # transaction was really left open.
+        engine = create_async_engine(
+            url, async_creator=lambda: _connect_sqlite(engine), pool_reset_on_return=None
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "reset", _rollback_if_open)
         return engine
     return create_async_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def _connect_sqlite(engine: AsyncEngine) -> sqlite_driver.OneTripConnection:
+    """What `sqlite+aiosqlite` would open for this URL (path, URL options), plus a 10 s timeout."""
+    args, kwargs = engine.dialect.create_connect_args(engine.url)
+    return sqlite_driver.connect(*args, **{"timeout": 10, **kwargs})
+
+
+def _rollback_if_open(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
+    """Pool check-in: roll back a transaction left open, as SQLAlchemy's default reset does,
+    but skip the no-op ROLLBACK (a trip to the driver's thread) after a commit."""
+    if state.asyncio_safe and not state.terminate_only and dbapi_connection.driver_connection.in_transaction:
+        dbapi_connection.rollback()
 
 
 # Replies to the person are sent after their change is committed: nobody is told "saved"

@@ -71,6 +71,10 @@ HELP_COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("progress", "Clean time, streak, meetings and mood chart"),
         ("sos", "Help numbers, right now"),
         ("meetings", "Find a meeting near you or online"),
+        ("supporters", "People alerted if you go quiet or need help"),
+        ("supporting", "People you support, and how they are"),
+        ("release", "Someone to meet you on release day"),
+        ("companion", "Volunteer to meet people on release day"),
         ("pause", "Pause daily check-ins (holiday, hospital)"),
         ("resume", "Start daily check-ins again"),
         ("reminder", "A gentle reminder if you haven't checked in"),
@@ -83,8 +87,11 @@ HELP_COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("addmeeting", "List a meeting you run"),
         ("mymeetings", "Change, pause or cancel your meetings; tell followers"),
     ],
-    "companion": [],
-    "coordinator": [("coordinators", "See coordinators, add one, see requests")],
+    "companion": [("releases", "The releases you're meeting")],
+    "coordinator": [
+        ("coordinators", "See coordinators, add one, see requests"),
+        ("releases", "Release requests: new, assign, change, close"),
+    ],
 }
 HELP_FOOTER = "\n" + CRISIS_LINE
 
@@ -112,6 +119,7 @@ LINK_ENDED = "{name} is no longer linked with you on this bot."
 SETTINGS = (
     "<b>Your settings</b>\n"
     "Name: <b>{name}</b>\n"
+    "Here because: <b>{purpose}</b>\n"
     "Time zone: <b>{zone}</b>\n"
     "Daily check-in: <b>{time}</b>\n"
     "Clean date: <b>{clean}</b>\n"
@@ -175,6 +183,9 @@ COMMAND_MENU = [
     ("progress", "Your clean time and progress"),
     ("sos", "I need support now"),
     ("meetings", "Find a meeting"),
+    ("supporters", "Your supporters"),
+    ("supporting", "People you support"),
+    ("release", "A companion on release day"),
     ("pause", "Pause or resume check-ins"),
     ("settings", "Your name, time zone and times"),
     ("privacy", "What we keep"),
@@ -310,6 +321,7 @@ MEETINGS_ASK_PLACE = (
 MEETINGS_SHARE_LOCATION = "📍 Share my location"
 MEETINGS_ONLINE_SOON = "💻 Online meetings soon"
 MEETINGS_SEARCHING = "🔎 Meetings near <b>{place}</b>"
+MEETINGS_SEARCHING_ONLINE = "🔎 Online meetings starting soon"
 MEETINGS_YOUR_LOCATION = "you"
 MEETINGS_PLACE_CHOICES = "There's more than one “{text}”. Which one?"
 MEETINGS_PLACE_SUGGEST = "I don't know “{text}”. Did you mean one of these? Or type another postcode or town."
@@ -577,6 +589,7 @@ COMPANION_RESUME_BUTTON = "▶️ Take requests again"
 COMPANION_PAUSED = "⏸ Paused. You won't be offered releases until you take requests again. Releases you've said yes to still stand."
 COMPANION_RESUMED = "▶️ You'll be offered releases in your areas again."
 COMPANION_RELEASES = "<b>Releases you're meeting</b>"
+COMPANION_RELEASE_LINE = "#{id} · {when} · {prison}"
 COMPANION_NO_RELEASES = "You're not meeting anyone at the moment."
 
 # Release requests (/release, /releases).
@@ -669,6 +682,7 @@ RELEASE_DETAIL_NOT_CONNECTED = "🔗 The person hasn't connected yet (card not u
 RELEASE_NO_COMPANION_YET = "being found"
 RELEASE_YOURS = "<b>Your release-day request</b>\n\n{details}"
 RELEASE_VIEW_FOR_COORDINATOR = "<b>Release #{id}</b> · {state}\n\n{details}"
+RELEASE_VIEW_FOR_COMPANION = "<b>Release #{id}</b>\n\n{details}\n\nOn the day, tap to say how it's going:"
 RELEASE_STATE_OPEN = "waiting for a companion"
 RELEASE_STATE_ASSIGNED = "met by {companion}"
 RELEASE_OUTCOMES = {
@@ -733,6 +747,7 @@ RELEASE_ACCEPTED_FOR_PERSON = "🤝 Good news: <b>{companion}</b> will meet you 
 RELEASE_ALL_DECLINED = "⚠️ <b>Release #{id}</b> ({when}, {prison}): every companion asked has said no. Please assign someone."
 RELEASE_ASSIGNED = "✅ {companion} is now meeting the release, {when}. They've been told."
 RELEASE_ASSIGNED_FOR_COMPANION = "🚪 <b>A coordinator has asked you to meet a release.</b>\n\n{details}\n\nIf you can't, please tell them."
+RELEASE_REASSIGNED_FOR_COMPANION = "A coordinator has asked someone else to meet the release on {when}. Thank you for being ready to help."
 RELEASE_ESCALATION = (
     "⚠️ <b>No companion yet</b> for release #{id} ({when}, {prison}): it's {hours} hours away. "
     "Please assign someone."
@@ -831,3 +846,158 @@ RELEASE_CARD_LINES = (
 RELEASE_CARD_TITLE = "Release day"
 RELEASE_CARD_ONCE = "This card works once. Keep it safe."
 RELEASE_CARD_HELP = "Need to talk now? Samaritans 116 123 (free, 24/7)"
+
+
+# --- Supporters and alerts (issue 6): invitations, alerts, relay --------------------------
+
+ORDINALS = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th"}
+SUPPORTERS_HEADER = "<b>Your supporters</b>"
+SUPPORTERS_EXPLAIN = (
+    "If you miss a check-in, they're alerted <b>{hours} hours</b> after it, one at a time in this order. "
+    "If you ask for help with /sos, they're alerted at once."
+)
+SUPPORTERS_NONE = (
+    "<b>Your supporters</b>\n"
+    "You haven't added anyone yet. A supporter is someone you trust, like a sponsor, a friend or family, who "
+    "gets an alert if you go quiet or ask for help, and can message you through the bot. They see whether "
+    "you're checking in, and only what else you choose. Neither of you sees the other's Telegram account."
+)
+SUPPORTER_LINE = "{n}. <b>{name}</b> · sees {sees}"
+SEES_CHECKINS = "check-ins"
+SEES = {"mood": "mood", "slips": "slips"}
+ADD_SUPPORTER_BUTTON = "➕ Add a supporter"
+THRESHOLD_BUTTON = "⏰ Alert after {hours} hours"
+SUPPORTERS_FULL = "You have {limit} supporters, the most you can have. To add someone else, end a link first."
+SUPPORT_TOO_MANY_INVITES = (
+    "You have {limit} invitation links that haven't been used yet. Please wait until one is used or expires (72 hours)."
+)
+SUPPORT_INVITE = (
+    "Forward this link to the person you'd like as a supporter. It works once and expires in 72 hours. "
+    "They'll see your name, {name}, and can say yes or no:\n{link}"
+)
+SUPPORT_INVITE_PROMPT = (
+    "💛 <b>{name}</b> would like you to be one of their supporters.\n\n"
+    "If {name} goes quiet or asks for help, you may get an alert and can reach out to them through the bot. "
+    "You'll see whether {name} is checking in, and only what else they choose to share. Neither of you sees "
+    "the other's Telegram account, and either of you can end this at any time.\n\nWill you be {name}'s supporter?"
+)
+SUPPORT_ACCEPT_BUTTON = "✅ Yes, I'll support {name}"
+SUPPORT_DECLINE_BUTTON = "No, not now"
+SUPPORT_OWN_LINK = "This is your own invitation link. Forward it to the person you'd like as a supporter."
+SUPPORT_ALREADY = "You already support {name}. See /supporting."
+SUPPORT_MEMBER_FULL = "{name} already has 5 supporters, so this link can't be used. You could let them know."
+SUPPORTING_WELCOME = (
+    "🎉 Thank you. You're now one of <b>{name}</b>'s supporters. If an alert comes, you can tap "
+    "<b>I'll reach out</b> or <b>I can't right now</b>; it's OK to say you can't. See how {name} is with /supporting."
+)
+SUPPORT_DECLINED_DONE = "OK. You're not linked with {name}. They'll be told, kindly."
+SUPPORTER_ACCEPTED = "🎉 <b>{name}</b> said yes: they're now your {place} supporter. See /supporters."
+SUPPORTER_DECLINED = "{name} said no thanks to being a supporter this time. You can ask someone else in /supporters."
+SUPPORTER_CARD = "<b>{name}</b> is your {place} supporter.\n\n{name} sees whether you're checking in{extra}."
+SUPPORTER_CARD_EXTRA = ", and your {what}"
+SUPPORTER_CARD_NOTHING_MORE = ", and nothing else"
+SHARE_BUTTONS = {
+    ("mood", True): "👁 Share my mood",
+    ("mood", False): "🙈 Stop sharing my mood",
+    ("slips", True): "👁 Share slips",
+    ("slips", False): "🙈 Stop sharing slips",
+}
+MOVE_UP_BUTTON = "⬆️ Ask {name} sooner"
+END_LINK_BUTTON = "✖ End link with {name}"
+BACK_BUTTON = "◀ Back"
+END_LINK_CONFIRM = "End your link with <b>{name}</b>? They'll be told. This can't be undone, but you can invite them again."
+END_LINK_YES = "Yes, end it"
+END_LINK_NO = "No, keep it"
+LINK_ENDED_DONE = "Done. You're no longer linked with {name}."
+SUPPORT_ENDED_BY_MEMBER = "{name} has ended your link as a supporter. Thank you for being there for them."
+SUPPORT_ENDED_BY_SUPPORTER = "{name} is no longer one of your supporters."
+SUPPORTERS_LEFT = "You have {count} left. See /supporters."
+SUPPORTERS_NONE_LEFT = "You have no supporters now. You can add someone any time in /supporters."
+THRESHOLD_ASK = (
+    "⏰ If you miss a check-in, how long should I wait before alerting your supporters? Right now: "
+    "<b>{hours} hours</b> after the check-in you missed."
+)
+THRESHOLD_CHOICE = "{hours} hours"
+THRESHOLD_SET = "⏰ Got it: your supporters are alerted {hours} hours after a check-in you miss."
+
+SUPPORTING_HEADER = "<b>People you support</b>"
+SUPPORTING_NONE = (
+    "You're not supporting anyone yet. When someone sends you a supporter link, open it and say yes."
+)
+STOP_SUPPORTING_BUTTON = "✖ Stop supporting {name}"
+STATUS_CHECKED_IN_TODAY = "✅ Checked in today"
+STATUS_LAST_CHECKIN = "Last check-in: {day}"
+STATUS_NO_CHECKIN = "No check-in yet"
+STATUS_PAUSED = "⏸ Check-ins paused until {day}"
+STATUS_MOOD = "Mood: {face} {word}"
+STATUS_CLEAN = "Clean and sober: {answer}"
+STATUS_ALERT_OPEN = "🔔 An alert is open"
+STATUS_REACHING_OUT = "🤝 {helper} is reaching out"
+
+ALERT_HEADLINES = {
+    "lapse": "🔔 <b>{name} has gone quiet.</b> They missed their check-in and haven't checked in since.",
+    "sos": "🆘 <b>{name} asked for support just now.</b> If you think they're in danger, call 999.",
+    "slip": "💛 <b>{name} had a slip</b> and wanted you to know. A kind word can mean a lot right now.",
+    "low_mood": "💛 <b>{name} has felt very low three days in a row.</b>",
+}
+ALERT_LAST_CHECKIN = "Last check-in: {day}."
+ALERT_NO_CHECKIN_YET = "No check-in yet."
+ALERT_FOR_COORDINATOR = "{name}'s supporters couldn't respond, so this comes to you as a coordinator."
+ALERT_COORDINATOR_PRIVATE = (
+    "🔔 <b>{name} may need support.</b> Their supporters couldn't respond to an alert, so this comes to you "
+    "as a coordinator."
+)
+ALERT_ASK = "Could you reach out to {name}? If you can't right now, that's OK: I'll ask someone else."
+ALERT_REACH_OUT = "🤝 I'll reach out"
+ALERT_CANT = "I can't right now"
+ALERT_THANKS = "🤝 Thank you for reaching out to {name}. Everyone else alerted has been told. You can message {name} through the bot; they won't see your Telegram account."
+ALERT_PASSED_ON = "Thanks for letting me know. I've asked someone else. 💛"
+ALERT_ALREADY_PASSED_ON = "Thanks. This alert has already gone to someone else."
+ALERT_SOMEONE_REACHING_OUT = "🤝 <b>{helper}</b> is reaching out to {name}. Thank you."
+ALERT_ALREADY_REACHING_OUT = "{helper} is already reaching out to {name}. Thank you."
+ALERT_YOU_ARE_REACHING_OUT = "You've already said you'll reach out to {name}. Thank you."
+ALERT_MEMBER_TOLD = "💛 {helper} is going to reach out to you."
+ALERT_CHECKED_IN = "✅ {name} has checked in. Thank you for being there."
+ALERT_ALREADY_CHECKED_IN = "{name} has checked in since, so this alert is closed."
+ALERT_SUPPORTER_UNREACHABLE = (
+    "I couldn't get a message to <b>{name}</b>: they may have blocked the bot or left Telegram. Alerts will "
+    "go to your other supporters. You might check in with {name}, or add someone in /supporters."
+)
+ALERT_NOBODY_REACHED = (
+    "I couldn't reach any of your supporters just now. Please don't wait: call <b>Samaritans on 116 123</b> "
+    "(free, 24/7), or <b>999</b> if you're in danger."
+)
+ON_CALL_BUTTON = "🔔 On call · tap to go off call"
+OFF_CALL_BUTTON = "🔕 Off call · tap to go on call"
+ON_CALL_SET = "🔔 You're on call: alerts that every supporter has passed on will come to you."
+OFF_CALL_SET = "🔕 You're off call. (If no coordinator is on call, alerts still come to every coordinator.)"
+
+RELAY_MESSAGE_BUTTON = "💬 Message {name}"
+RELAY_ASK = (
+    "✍️ Type your message to <b>{name}</b> and send it. I'll pass it on; {name} won't see your Telegram "
+    "account. Only text is passed on."
+)
+RELAY_CANCEL = "Cancel"
+RELAY_CANCELLED = "Nothing was sent."
+RELAY_SENT = "✅ Passed on to {name}. It isn't kept once delivered."
+RELAY_AGAIN = "✍️ Write again"
+RELAY_FROM_SUPPORTER = "💬 <b>{name}</b>, your supporter, wrote to you through the bot:"
+RELAY_FROM_COORDINATOR = "💬 <b>{name}</b>, a coordinator, wrote to you through the bot:"
+RELAY_FROM_MEMBER = "💬 <b>{name}</b> wrote back through the bot:"
+RELAY_REPLY = "↩️ Reply"
+RELAY_STOP = "🛑 Stop messages"
+RELAY_EMPTY = "That message is empty. Please type a few words, or tap Cancel."
+RELAY_TOO_LONG = "That's a bit long to pass on. Please keep it under {limit} characters."
+RELAY_TEXT_ONLY = (
+    "I can only pass on typed text, so that wasn't sent (it keeps you both private). Please type your "
+    "message, or tap Cancel."
+)
+RELAY_EXPIRED = "Your message wasn't sent: it's been a while since you tapped Message. Tap it again to send it."
+RELAY_NOT_LINKED = "You can only message people you support, or who support you."
+RELAY_ENDED = "This conversation has ended, so nothing can be sent."
+RELAY_STOPPED = "Messages with {name} are stopped."
+RELAY_STOPPED_BY_OTHER = "{name} has stopped messages through the bot for now."
+RELAY_STOPPED_DONE = "🛑 Stopped. No more messages with {name} through the bot unless you start them again."
+RELAY_STOPPED_NOTICE = "{name} has stopped messages through the bot for now."
+RELAY_UNDELIVERED = "Your message to {name} couldn't be delivered: they may have blocked the bot. It wasn't kept."
+RELAY_EXPORT_NOTE = "Messages passed through the bot are not kept once delivered; only who you've written with."

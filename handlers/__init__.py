@@ -12,8 +12,10 @@ from telegram.ext import (
 )
 
 from handlers import (
+    alerts,
     answers,
     checkins,
+    companions,
     coordinators,
     crisis,
     errors,
@@ -22,8 +24,12 @@ from handlers import (
     meetings,
     onboarding,
     privacy,
+    relay,
+    release_day,
+    releases,
     secretary,
     settings,
+    supporters,
 )
 
 # Groups: -1 guards every update first; in group 0 the first matching handler wins, so
@@ -75,6 +81,33 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("addmeeting", secretary.addmeeting_command), group=FEATURES)
     app.add_handler(CommandHandler("mymeetings", secretary.mymeetings_command), group=FEATURES)
     app.add_handler(CallbackQueryHandler(secretary.on_button, pattern=r"^v1:sc:"), group=FEATURES)
+
+    # Supporters and alerts: /supporters (add by a `su_` link, order, what each sees, end),
+    # /supporting; alert buttons checked against the presser; coordinators on/off call; the
+    # anonymous relay (typed messages routed above; media while writing refused kindly).
+    app.add_handler(CommandHandler("supporters", supporters.supporters_command), group=FEATURES)
+    app.add_handler(CommandHandler("supporting", supporters.supporting_command), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(supporters.on_button, pattern=r"^v1:su:"), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(alerts.on_button, pattern=r"^v1:al:"), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(alerts.on_duty_button, pattern=r"^v1:oc:"), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(relay.on_button, pattern=r"^v1:rl:"), group=FEATURES)
+    app.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.LOCATION, relay.on_media), group=FEATURES
+    )
+
+    # Release day: companions apply (/companion) and are approved with a vetting date (cv);
+    # requests (/release, /releases) drafted (rq) and managed (rx); offers (ro), on-the-day
+    # status (rs) and the check-ins question afterwards (ra). Typed answers are routed above.
+    app.add_handler(CommandHandler("companion", companions.companion_command), group=FEATURES)
+    app.add_handler(CommandHandler("release", releases.release_command), group=FEATURES)
+    app.add_handler(CommandHandler("releases", releases.releases_command), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(companions.on_button, pattern=r"^v1:cm:"), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(companions.on_vetting_button, pattern=r"^v1:cv:"), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(releases.on_draft_button, pattern=r"^v1:rq:"), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(releases.on_manage_button, pattern=r"^v1:rx:"), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(release_day.on_offer_button, pattern=r"^v1:ro:"), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(release_day.on_status_button, pattern=r"^v1:rs:"), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(release_day.on_aftercare_button, pattern=r"^v1:ra:"), group=FEATURES)
 
     # Fallbacks: anything no feature took (keep these last).
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command), group=FEATURES)

@@ -20,7 +20,7 @@ from bot import mood_chart, texts
 from bot.buttons import Button, callback, inline
 from bot.models import Checkin, CheckinPlan, Person
 from bot.runtime import Runtime
-from bot.services import checkin_card, checkin_plans, checkins, people
+from bot.services import alerts, checkin_card, checkin_plans, checkins, people
 from bot.services.schedule_times import local_date, zone_named
 from bot.services.validation import InvalidInput
 from handlers.answers import register_answer
@@ -112,6 +112,8 @@ async def _apply(
         toast = None if checkins.choose_slip_reset(person, checkin, value == "y", now) else texts.ALREADY_SAVED
     elif action == "t" and checkin.clean == "slip":
         toast = None if checkins.choose_tell_supporters(checkin, value == "y", now) else texts.ALREADY_SAVED
+        if toast is None and value == "y":  # Supporters (issue 6): a slip they chose to share alerts them now
+            await alerts.slip_shared(session, person, now)
     elif action == "n":
         person.awaiting = f"{NOTE_AWAITING}:{checkin_card.day_code(day)}"
     elif action == "k" and person.awaiting == f"{NOTE_AWAITING}:{checkin_card.day_code(day)}":

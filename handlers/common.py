@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import (
     ForceReply,
     InlineKeyboardMarkup,
+    InputFile,
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
@@ -16,8 +18,11 @@ from telegram import (
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot import texts
 from bot.db import defer_until_commit
+from bot.models import Person
 from bot.runtime import Runtime
+from bot.services import people
 
 log = logging.getLogger("fellowship.handlers")
 
@@ -51,6 +56,21 @@ async def reply(update: Update, text: str, markup: dict[str, Any] | None = None)
 
     async def send() -> None:
         await bot.send_message(chat.id, text, reply_markup=to_markup(markup))
+
+    if not defer_until_commit(send):
+        await send()
+
+
+async def reply_document(update: Update, data: bytes, filename: str, caption: str) -> None:
+    """Send a file (a printable card, say) in the chat the update came from, after the
+    open session commits, like `reply`."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    bot = update.get_bot()
+
+    async def send() -> None:
+        await bot.send_document(chat.id, InputFile(data, filename=filename), caption=caption)
 
     if not defer_until_commit(send):
         await send()
@@ -91,6 +111,21 @@ async def _edit_or_reply_now(update: Update, text: str, markup: dict[str, Any] |
             await reply(update, "👇", markup)
         return
     await reply(update, text, markup)
+
+
+async def onboarded_person(session: AsyncSession, update: Update, rt: Runtime) -> Person | None:
+    """The set-up person behind the update, or None after telling them what to do first
+    (as a pop-up for a button, a reply for a message)."""
+    tg_id = user_id(update)
+    person = await people.find(session, rt, tg_id) if tg_id is not None else None
+    if person is None or person.onboarded_at is None:
+        problem = texts.NEED_START if person is None else texts.FINISH_ONBOARDING
+        if update.callback_query is not None:
+            await answer_callback(update, problem, alert=True)
+        else:
+            await reply(update, problem)
+        return None
+    return person
 
 
 def callback_parts(update: Update) -> list[str]:

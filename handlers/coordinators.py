@@ -10,7 +10,8 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.buttons import callback, inline
 from bot.models import Person, RoleRequest
-from bot.services import invitations, people, roles
+from bot.services import alerts, invitations, people, roles
+from handlers.alerts import duty_button
 from handlers.common import answer_callback, callback_parts, edit_or_reply, reply, runtime, user_id
 from handlers.deeplinks import register_deep_link
 
@@ -37,8 +38,10 @@ async def coordinators_command(update: Update, context: ContextTypes.DEFAULT_TYP
         waiting = (
             await session.execute(select(RoleRequest.id).where(RoleRequest.status == "pending"))
         ).all()
+        on_call = await alerts.is_on_call(session, me.id or 0)  # issue 6: alerts supporters passed on
     rows = [[("➕ Add a coordinator", callback("co", "invite"))]]
     rows.append([(f"📝 Requests waiting ({len(waiting)})", callback("co", "requests"))])
+    rows.append([duty_button(on_call)])
     await reply(update, texts.COORDINATORS_HEADER.format(names=names), inline(rows))
 
 
@@ -132,7 +135,7 @@ async def _answer_invitation(
 
 
 def _problem_text(problem: str | None) -> str:
-    return {"expired": texts.INVITE_EXPIRED, "used": texts.INVITE_USED}.get(problem or "", texts.INVITE_UNKNOWN)
+    return invitations.problem_text(problem)
 
 
 register_deep_link(INVITE_KIND, open_invitation)

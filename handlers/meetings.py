@@ -12,6 +12,7 @@ Every button is re-checked here: forged places, filters and meeting ids just get
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Location, Update
@@ -110,14 +111,16 @@ async def answer_place(
     rt = runtime(context)
     if text.strip() == texts.MEETINGS_ONLINE_SOON:
         person.awaiting = None
-        await reply(update, texts.MEETINGS_ONLINE_SOON, REMOVE_KEYBOARD)
+        await reply(update, texts.MEETINGS_SEARCHING_ONLINE, REMOVE_KEYBOARD)
         await show(update, session, rt, person, Anchor("-", ""), Filters(when="s", online=True), 0, fresh=True)
         return
     lookup = places.resolve(text)
     shown = texts.h(" ".join(text.split())[:40])
     if lookup.place is not None:
+        # Typed after /meetings, the "Share my location" keyboard is showing: put it away.
+        keyboard_shown = person.awaiting == AWAITING_PLACE
         person.awaiting = None
-        await _search_from(update, session, rt, person, place_anchor(lookup.place))
+        await _search_from(update, session, rt, person, place_anchor(lookup.place), clear_keyboard=keyboard_shown)
         return
     # Keep asking: another typed place (or the buttons below) still searches.
     person.awaiting = AWAITING_PLACE
@@ -144,8 +147,11 @@ async def answer_location(
     await _search_from(update, session, rt, person, shared_spot(location.latitude, location.longitude))
 
 
-async def _search_from(update: Update, session: AsyncSession, rt: Runtime, person: Person, anchor: Anchor) -> None:
-    await reply(update, texts.MEETINGS_SEARCHING.format(place=texts.h(anchor.label)), REMOVE_KEYBOARD)
+async def _search_from(
+    update: Update, session: AsyncSession, rt: Runtime, person: Person, anchor: Anchor, *, clear_keyboard: bool = True
+) -> None:
+    if clear_keyboard:
+        await reply(update, texts.MEETINGS_SEARCHING.format(place=texts.h(anchor.label)), REMOVE_KEYBOARD)
     await show(update, session, rt, person, anchor, Filters(), 0, fresh=True)
 
 
@@ -313,13 +319,13 @@ async def card_for(session: AsyncSession, rt: Runtime, person: Person, meeting: 
     )
     ties = await meetings.ties(session, person.id, meeting.id)
     b = texts.MEETING_BUTTONS
-    first_row: list[dict[str, object]] = []
+    first_row: list[dict[str, Any]] = []
     if meeting.latitude is not None and meeting.attendance != "online":
         first_row.append({"text": b["map"], "callback_data": callback("mt", "v", meeting.id)})
     link = meeting_text.safe_url(meeting.conference_url)
     if link and meeting.attendance != "in_person":
         first_row.append(url_button(b["join"], link))
-    rows: list[list[dict[str, object]]] = [first_row] if first_row else []
+    rows: list[list[dict[str, Any]]] = [first_row] if first_row else []
     remind = ("unremind", 0) if ties.reminder else ("remind", 1)
     follow = ("unfollow", 0) if ties.following else ("follow", 1)
     rows.append(

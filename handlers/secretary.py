@@ -76,7 +76,6 @@ async def addmeeting_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
         assert person.id is not None
         draft = await listings.draft_of(session, person.id)
         if draft is not None and draft.name:
-            person.awaiting = None
             rows = [[(texts.LISTING_CONTINUE, callback("sc", "go", draft.id)), (texts.LISTING_START_AGAIN, callback("sc", "new"))]]
             await reply(update, texts.LISTING_RESUME.format(name=texts.h(draft.name)), inline(rows))
             return
@@ -130,9 +129,9 @@ async def answer_text(
     rt = runtime(context)
     asked = _parse_awaiting(person)
     meeting = await _owned(session, person, asked[1]) if asked else None
-    if asked is None or meeting is None:
+    if asked is None or meeting is None:  # the listing is gone, or its owner no longer a secretary
         person.awaiting = None
-        await reply(update, texts.STALE_BUTTON)
+        await reply(update, texts.FREE_TEXT)
         return
     step, _, mode, _ = asked
     if step in ("fellowship", "attendance", "types"):
@@ -159,7 +158,7 @@ async def answer_text(
     setter = setters.get(step)
     if setter is None:
         person.awaiting = None
-        await reply(update, texts.STALE_BUTTON)
+        await reply(update, texts.FREE_TEXT)
         return
     try:
         setter(meeting, text)
@@ -399,7 +398,11 @@ async def _b_continue(update: Update, session: AsyncSession, rt: Runtime, person
         await answer_callback(update, texts.STALE_BUTTON)
         return
     await answer_callback(update)
-    step = next((s for s in listings.steps_for(meeting) if s in listings.missing(meeting)), None)
+    asked = _parse_awaiting(person)
+    if asked is not None and asked[1] == meeting.id and asked[0] in listings.STEPS:
+        step: str | None = asked[0]  # the question that was open when they stopped
+    else:
+        step = next((s for s in listings.steps_for(meeting) if s in listings.missing(meeting)), None)
     if step is None:
         await preview(update, rt, person, meeting)
     else:

@@ -14,7 +14,13 @@ from handlers import follow_ups
 from handlers.common import answer_callback, callback_parts, reply, runtime, user_id
 from handlers.onboarding import ask
 
-_EDITABLE = {"name": "pseudonym", "tz": "timezone", "time": "checkin_time", "clean": "clean_date"}
+_EDITABLE = {
+    "name": "pseudonym",
+    "purpose": "purpose",
+    "tz": "timezone",
+    "time": "checkin_time",
+    "clean": "clean_date",
+}
 
 
 async def show_settings(update: Update, session: AsyncSession, person: Person, *, saved: bool = False) -> None:
@@ -22,6 +28,7 @@ async def show_settings(update: Update, session: AsyncSession, person: Person, *
     held = await people.roles_of(session, person.id)
     text = texts.SETTINGS.format(
         name=texts.h(person.pseudonym),
+        purpose=people.PURPOSES.get(person.purpose or "", texts.NOT_SET),
         zone=person.timezone or texts.NOT_SET,
         time=person.checkin_time or texts.NOT_SET,
         clean=person.clean_date.strftime("%d %b %Y") if person.clean_date else texts.NOT_SET,
@@ -30,6 +37,7 @@ async def show_settings(update: Update, session: AsyncSession, person: Person, *
     rows = [
         [("Name", callback("set", "name")), ("Time zone", callback("set", "tz"))],
         [("Check-in time", callback("set", "time")), ("Clean date", callback("set", "clean"))],
+        [("What brings you here", callback("set", "purpose"))],
     ]
     rows += [
         [(f"Ask to be a {texts.ROLE_NAMES[role]}", callback("set", "role", role))]

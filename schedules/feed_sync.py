@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import update
 from telegram.ext import ContextTypes
 
 from bot.models import MeetingSource
@@ -35,7 +35,7 @@ async def claim_due(rt: Runtime, now: datetime) -> list[tuple[str | None, str]]:
                 continue
             same = MeetingSource.next_sync_at.is_(None) if seen is None else MeetingSource.next_sync_at == seen  # type: ignore[union-attr]
             claimed = await session.execute(
-                update(MeetingSource).where(MeetingSource.id == source.id, or_(same)).values(next_sync_at=now + every)
+                update(MeetingSource).where(MeetingSource.id == source.id, same).values(next_sync_at=now + every)
             )
             if claimed.rowcount == 1:  # type: ignore[attr-defined]
                 due.append((fellowship, location))

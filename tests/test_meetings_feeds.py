@@ -427,3 +427,23 @@ async def test_the_command_line_imports_with_a_summary_and_fails_clearly(
     async with db.session() as session:
         assert (await session.execute(select(func.count()).select_from(Person))).scalar_one() == 0
         assert (await session.execute(select(func.count()).select_from(Outbox))).scalar_one() == 0
+
+
+async def test_the_bot_serves_the_web_pages_only_when_web_port_is_set(h: Harness) -> None:
+    import socket
+
+    assert h.app is not None and "web" not in h.app.bot_data  # WEB_PORT unset: nothing listens
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    h.runtime.settings.web_port = port
+    await web.start(h.app)
+    try:
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(f"http://127.0.0.1:{port}/healthz")).json() == {"status": "ok"}
+    finally:
+        await web.stop(h.app)
+    with pytest.raises(httpx.ConnectError):
+        async with httpx.AsyncClient() as client:
+            await client.get(f"http://127.0.0.1:{port}/healthz")
+

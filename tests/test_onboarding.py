@@ -148,8 +148,14 @@ async def test_running_a_meeting_asks_a_coordinator_who_can_approve(h: Harness) 
 async def test_a_declined_companion_is_told_kindly(h: Harness) -> None:
     coordinator = h.user("Coordinator", coordinator=True)
     await onboard(h, "Coordinator", purpose="I support someone")
-    await onboard(h, "Lee", purpose="I volunteer as a companion")
-    lee = h.user("Lee")
+    lee = await onboard(h, "Lee", purpose="I volunteer as a companion")
+    assert "Which areas can you get to" in lee.last().text  # a companion applies first (tests/test_release_companions.py)
+    await lee.send("LS6")
+    await lee.press("✅ Done")
+    await lee.press("NA")
+    await lee.press("Man")
+    await lee.press("2–5 years")
+    await lee.press("✅ Send to a coordinator")
     await h.deliver()
     await coordinator.press("❌ Decline", message=coordinator.find("asks to be a"))
     await h.deliver()
@@ -202,8 +208,13 @@ async def test_settings_change_one_answer_at_a_time(h: Harness) -> None:
     await sam.press("Clean date")
     await sam.send("01/01/2025")
     assert "Clean date: <b>01 Jan 2025</b>" in sam.last().html
+    await sam.press("What brings you here")
+    await sam.press("I'm leaving prison soon")
+    assert "Saved." in sam.last().text and "Here because: I'm leaving prison soon" in sam.last().text
     await sam.press("Ask to be a release-day companion")
-    assert "no coordinator yet" in sam.last().text
+    assert "Which areas can you get to" in sam.last().text  # the companion application starts
+    async with h.db.session() as session:
+        assert (await session.execute(select(Person.purpose))).scalar_one() == "prison"
 
 
 async def test_help_lists_what_the_person_can_do_for_their_roles(h: Harness) -> None:

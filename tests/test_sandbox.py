@@ -356,3 +356,17 @@ def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
     )
+
+
+def test_the_sandbox_clock_runs_with_real_time_and_only_moves_forward() -> None:
+    from bot.clock import ManualClock
+
+    clock = ManualClock(datetime.now(UTC) + timedelta(days=2), ticking=True)
+    first = clock.now()
+    time.sleep(0.02)
+    assert clock.now() > first  # seconds pass after a jump, as on a real phone
+    assert clock.advance(timedelta(hours=1)) - first >= timedelta(hours=1)
+    with pytest.raises(ValueError):
+        clock.advance(timedelta(seconds=-1))
+    with pytest.raises(ValueError):
+        clock.set(first)

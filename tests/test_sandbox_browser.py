@@ -168,6 +168,14 @@ def test_a_member_is_onboarded_in_the_browser_and_the_clock_moves(browser: objec
     sam.get_by_role("button", name="Today").click()
     expect(chat).to_contain_text("You're all set, Sam.")
 
+    # The "/" menu lists the bot's commands; /mydata answers with a document to download.
+    sam.get_by_role("button", name="Commands").click()
+    sam.locator(".command-menu button", has_text="/mydata").click()
+    document = sam.locator(".msg.out .document").last
+    expect(document).to_contain_text(".json")
+    download = page.request.get(sandbox_url + (document.get_attribute("href") or ""))
+    assert download.ok and "attachment" in download.headers["content-disposition"]
+
     # Two people linked by a feature: the seeded coordinator approves a new secretary.
     onboard(page, "Morgan", "I support someone")
     onboard(page, "Priya", "I run a meeting")

@@ -116,6 +116,7 @@ def create_page_app(sandbox: Sandbox) -> Starlette:
     async def events(request: Request) -> Response:
         async def stream() -> AsyncIterator[str]:
             async with sandbox.hub.listen() as queue:
+                yield "retry: 1000\n\n"  # after a restart, reconnect within a second
                 yield _sse({"event": "state", "chat_id": None, "data": sandbox.snapshot()})
                 while True:
                     try:

@@ -381,7 +381,7 @@ async def checked_in(session: AsyncSession, person_id: int, day: date, now: date
         if won.rowcount == 1:  # type: ignore[attr-defined]
             told = await _tell_chain(session, incident_id, texts.ALERT_CHECKED_IN.format(name=texts.h(person.pseudonym)), now)
             log.info("incident %s resolved by a check-in; %d told", incident_id, told)
-    await lapses.watch_after_checkin(session, person, day, now)
+    await lapses.watch_next_prompt(session, person, now, after_day=day)
 
 
 async def very_low_mood(session: AsyncSession, person_id: int, day: date, now: datetime) -> None:

@@ -303,3 +303,26 @@ async def claim_due_reminders(session: AsyncSession, now: datetime, *, default_z
                 card = checkin_card.reminder(row.pseudonym, today)
                 outbox.enqueue(session, row.person_id, "checkin_reminder", card.text, now=now, reply_markup=card.markup)
     return Batch(len(rows), claimed)
+
+
+# --- an extra prompt, outside the daily schedule -------------------------------------------
+
+
+async def send_extra_prompt(session: AsyncSession, person_id: int, now: datetime, *, default_zone: str) -> bool:
+    """Write one more check-in prompt for today to the outbox, if the member may be prompted
+    now (set up, reachable, not paused). Returns whether one was written.
+
+    The extension point for features that need more than the daily prompt: release aftercare
+    asks twice a day for the first two weeks and owns *when*; this module owns what a prompt
+    is and who may get one. A check-in already made today is simply updated from it.
+    """
+    person = await session.get(Person, person_id)
+    if person is None or person.onboarded_at is None or person.unreachable_at is not None:
+        return False
+    zone = zone_named(person.timezone, default_zone)
+    today = local_date(now, zone)
+    if is_paused(await plan_for(session, person_id), today):
+        return False
+    card = checkin_card.prompt(person.pseudonym, today, now.astimezone(zone).hour)
+    outbox.enqueue(session, person_id, "checkin_prompt", card.text, now=now, reply_markup=card.markup)
+    return True

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.crypto import Vault
 from bot.models import Checkin, CheckinPlan, CrisisRequest, Milestone, Person
 from bot.runtime import Runtime
-from bot.services import milestones, privacy
+from bot.services import alerts, milestones, privacy
 
 MOODS = range(1, 6)
 CLEAN_ANSWERS = ("yes", "slip", "private")
@@ -46,6 +46,8 @@ async def open_day(session: AsyncSession, person_id: int, day: date, now: dateti
         found = await for_day(session, person_id, day)
         assert found is not None
         return found
+    # Supporters (issue 6): a new day's check-in closes a lapse alert and watches the next prompt.
+    await alerts.checked_in(session, person_id, day, now)
     return checkin
 
 
@@ -59,6 +61,8 @@ async def answer(session: AsyncSession, person_id: int, day: date, now: datetime
     for field, value in answers.items():
         setattr(checkin, field, value)
     checkin.updated_at = now
+    if answers.get("mood") == 1:  # Supporters (issue 6): three very low days alert those who see mood
+        await alerts.very_low_mood(session, person_id, day, now)
     return checkin
 
 

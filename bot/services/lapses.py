@@ -111,32 +111,36 @@ async def ensure_plan(session: AsyncSession, person_id: int, now: datetime) -> A
     return plan
 
 
-async def look_again(session: AsyncSession, person_id: int, now: datetime, *, fresh: bool = False) -> None:
-    """Have the lapse tick judge the member at its next run (after a new supporter, a new
-    threshold). `fresh` forgets the watched day: prompts missed before are not counted."""
+async def look_again(session: AsyncSession, person_id: int, now: datetime) -> None:
+    """Have the lapse tick judge the member's watch again at its next run (a new threshold)."""
     plan = await ensure_plan(session, person_id, now)
-    plan.lapse_due_at = now
-    if fresh:
-        plan.lapse_day = None
-    plan.updated_at = now
+    plan.lapse_due_at, plan.updated_at = now, now
 
 
-async def watch_after_checkin(session: AsyncSession, person: Person, day: date, now: datetime) -> None:
-    """The member checked in for `day`: watch the next prompt instead. Members without
-    supporters have no plan and cost nothing here."""
+async def watch_next_prompt(
+    session: AsyncSession, person: Person, now: datetime, *, after_day: date | None, start: bool = False
+) -> None:
+    """Watch the member's first prompt after `after_day` (the day they last checked in).
+
+    Called when they check in (members without supporters have no plan and cost nothing)
+    and, with `start`, when they gain a supporter: prompts missed before then don't count.
+    """
     assert person.id is not None
-    plan = await plan_for(session, person.id)
+    plan = await (ensure_plan(session, person.id, now) if start else plan_for(session, person.id))
     if plan is None:
         return
-    if person.timezone is None:  # only the tick knows the bot's default zone
-        plan.lapse_due_at, plan.lapse_day = now, None
+    if person.timezone is None:  # only the tick knows the bot's default zone: let it judge
+        plan.lapse_due_at, plan.lapse_day, plan.updated_at = now, None, now
         return
     checkin_plan = (
         await session.execute(select(CheckinPlan).where(CheckinPlan.person_id == person.id))
     ).scalar_one_or_none()
-    watch = next_watch(
-        now, zone_named(person.timezone, "UTC"), checkin_time(person.checkin_time),
-        checkin_plan.next_prompt_at if checkin_plan else None, day, plan.threshold_hours,
+    watch = _later(
+        next_watch(
+            now, zone_named(person.timezone, "UTC"), checkin_time(person.checkin_time),
+            checkin_plan.next_prompt_at if checkin_plan else None, after_day, plan.threshold_hours,
+        ),
+        now,
     )
     plan.lapse_day, plan.lapse_due_at, plan.updated_at = watch.day, watch.due, now
 

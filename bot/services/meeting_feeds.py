@@ -48,7 +48,7 @@ TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=10.0, pool=10.0)
 DEADLINE_SECONDS = 120.0
 RETRIES = 3
 BACKOFF_SECONDS = 1.0
-USER_AGENT = "fellowship-bot meeting import (+https://github.com/)"
+USER_AGENT = "fellowship-bot/0.1 (meeting feed import)"
 CHUNK = 500
 
 # Progress: (stage, done, total or None). Stages: "download", "import".
@@ -270,7 +270,8 @@ def parse(body: bytes, *, fellowship: str | None, default_zone: str, source: str
 def _shape(data: Any, source: str) -> tuple[list[Any], list[Any], str]:
     """(meeting items, BMLT formats, kind) from the JSON's top level."""
     if isinstance(data, dict) and isinstance(data.get("meetings"), list):
-        items, formats = data["meetings"], data.get("formats") if isinstance(data.get("formats"), list) else []
+        items = data["meetings"]
+        formats = data["formats"] if isinstance(data.get("formats"), list) else []
     elif isinstance(data, list):
         items, formats = data, []
     else:
@@ -653,7 +654,8 @@ async def import_parsed(
         result.told += await _tell_changes(session, before, now)
         await _reschedule(session, [existing[m.key][0] for m in changed], now)
 
-    gone = [meeting_id for key, (meeting_id, _) in existing.items() if key not in {m.key for m in parsed.meetings}]
+    listed = {m.key for m in parsed.meetings}
+    gone = [meeting_id for key, (meeting_id, _) in existing.items() if key not in listed]
     result.told += await meetings.retire(session, gone, now=now)
     result.removed = len(gone)
     source.kind, source.meeting_count = parsed.kind, len(parsed.meetings)

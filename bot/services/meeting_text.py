@@ -106,12 +106,29 @@ def result_block(
     kinds = types_line(meeting, limit=MAX_TYPES_IN_LIST)
     if kinds:
         lines.append(texts.h(kinds))
-    where = address_line(meeting)
-    if where and meeting.attendance != "online":
-        lines.append(texts.MEETING_CARD_WHERE.format(address=texts.h(where)))
+    if distance_km is None:  # the online list: how to join, right there
+        lines.extend(_joining(meeting))
+    else:
+        where = address_line(meeting)
+        if where:
+            lines.append(texts.MEETING_CARD_WHERE.format(address=texts.h(where)))
     if stale:
         lines.append(texts.MEETING_OUT_OF_DATE)
     return "\n".join(lines)
+
+
+def _joining(meeting: Meeting) -> list[str]:
+    """The link and the dial-in number of an online or hybrid meeting, with their notes."""
+    lines = []
+    url = safe_url(meeting.conference_url)
+    if url and meeting.attendance != "in_person":
+        link = f'<a href="{html.escape(url, quote=True)}">{texts.MEETING_JOIN_LINK}</a>'
+        notes = f" ({texts.h(meeting.conference_url_notes)})" if meeting.conference_url_notes else ""
+        lines.append(texts.MEETING_CARD_ONLINE.format(link=link) + notes)
+    if meeting.conference_phone and meeting.attendance != "in_person":
+        notes = f" ({texts.h(meeting.conference_phone_notes)})" if meeting.conference_phone_notes else ""
+        lines.append(texts.MEETING_CARD_PHONE.format(phone=texts.h(meeting.conference_phone)) + notes)
+    return lines
 
 
 def card(
@@ -149,14 +166,7 @@ def card(
         lines.append(texts.MEETING_CARD_WHERE.format(address=texts.h(where)) + approximate)
     if meeting.location_notes:
         lines.append(texts.h(meeting.location_notes))
-    url = safe_url(meeting.conference_url)
-    if url and meeting.attendance != "in_person":
-        link = f'<a href="{html.escape(url, quote=True)}">{texts.MEETING_JOIN_LINK}</a>'
-        notes = f" ({texts.h(meeting.conference_url_notes)})" if meeting.conference_url_notes else ""
-        lines.append(texts.MEETING_CARD_ONLINE.format(link=link) + notes)
-    if meeting.conference_phone and meeting.attendance != "in_person":
-        notes = f" ({texts.h(meeting.conference_phone_notes)})" if meeting.conference_phone_notes else ""
-        lines.append(texts.MEETING_CARD_PHONE.format(phone=texts.h(meeting.conference_phone)) + notes)
+    lines.extend(_joining(meeting))
     kinds = types_line(meeting)
     if kinds:
         lines.append(texts.MEETING_CARD_TYPES.format(types=texts.h(kinds)))

@@ -28,11 +28,14 @@ LATE_ARRIVAL = timedelta(minutes=10)
 
 
 class Scheduled(Protocol):
-    """What a listing must have to be placed in time (a `Meeting` row, or a test double)."""
+    """What a listing must have to be placed in time (a `Meeting` row, or a lighter tuple)."""
 
-    days: int
-    start_time: str | None
-    timezone: str
+    @property
+    def days(self) -> int: ...
+    @property
+    def start_time(self) -> str | None: ...
+    @property
+    def timezone(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -140,10 +143,10 @@ def parse_days(text: str) -> int:
                     break
                 day = (day + 1) % 7
             continue
-        day = _day(token)
-        if day is None:
+        single = _day(token)
+        if single is None:
             raise InvalidInput(_DAYS_HELP)
-        mask |= 1 << day
+        mask |= 1 << single
     if not mask:
         raise InvalidInput(_DAYS_HELP)
     return mask

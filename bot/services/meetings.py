@@ -117,7 +117,7 @@ def _sql_filters(filters: Filters, days_mask: int | None) -> list[ColumnElement[
         padded = literal(",") + Meeting.types + literal(",")
         conditions.append(padded.like(f"%,{filters.type_code},%"))
     if days_mask is not None:
-        conditions.append(Meeting.days.op("&")(days_mask) != 0)
+        conditions.append(Meeting.days.op("&")(days_mask) != 0)  # type: ignore[attr-defined]
     return conditions
 
 
@@ -248,7 +248,7 @@ async def search_near(
                 *conditions,
             )
         )
-        near = []
+        near: list[tuple[float | None, _Slot]] = []
         for row in rows.all():
             slot = _Slot(*row)
             distance = haversine_km(latitude, longitude, slot.latitude, slot.longitude)
@@ -530,7 +530,7 @@ async def claim_due_reminders(session: AsyncSession, now: datetime, *, limit: in
     cancelled = await cancelled_dates(session, ids, now.date() - timedelta(days=2))
     due: list[DueReminder] = []
     for reminder, meeting in rows:
-        off = cancelled.get(meeting.id, frozenset())
+        off = cancelled.get(meeting.id or 0, frozenset())
         target = next(meeting_times.occurrences(meeting, now, now + timedelta(days=40), off), None)
         send = target is not None and meeting.status == "active" and target.start - now <= REMIND_BEFORE + timedelta(minutes=5)
         after = (target.start + timedelta(minutes=1)) if (send and target) else now

@@ -18,7 +18,7 @@ from bot import texts
 
 WIDTH, HEIGHT = 1240, 874  # A6 landscape at 150 dpi
 MARGIN = 60
-QR_SIZE = 560
+QR_SIZE = 500
 QUIET_ZONE = 4  # modules of white around the code, as the QR standard asks
 
 
@@ -31,9 +31,10 @@ def qr_matrix(link: str) -> list[list[bool]]:
     return [[bool(cell) for cell in row] for row in code.get_matrix()]
 
 
-def qr_box() -> tuple[int, int, int]:
-    """Where the code is drawn: (left, top, module size in pixels)."""
-    return MARGIN, (HEIGHT - QR_SIZE) // 2, 0
+def qr_layout(matrix: list[list[bool]]) -> tuple[int, int, int]:
+    """Where the code is drawn: (left, top, pixels per module), centred on the left."""
+    module = QR_SIZE // len(matrix)
+    return MARGIN, (HEIGHT - module * len(matrix)) // 2, module
 
 
 def render_png(link: str) -> bytes:
@@ -41,8 +42,7 @@ def render_png(link: str) -> bytes:
     card = Image.new("RGB", (WIDTH, HEIGHT), "white")
     draw = ImageDraw.Draw(card)
     matrix = qr_matrix(link)
-    module = QR_SIZE // len(matrix)
-    left, top = MARGIN, (HEIGHT - module * len(matrix)) // 2
+    left, top, module = qr_layout(matrix)
     for y, row in enumerate(matrix):
         for x, dark in enumerate(row):
             if dark:
@@ -50,7 +50,7 @@ def render_png(link: str) -> bytes:
                 draw.rectangle((x0, y0, x0 + module - 1, y0 + module - 1), fill="black")
     text_left = left + module * len(matrix) + MARGIN // 2
     y = MARGIN + 20
-    title, body, small = (ImageFont.load_default(size=s) for s in (64, 30, 24))
+    title, body, small = (ImageFont.load_default(size=s) for s in (64, 28, 24))
     draw.text((text_left, y), texts.RELEASE_CARD_TITLE, font=title, fill="#1b5e20")
     y += 110
     for line in texts.RELEASE_CARD_LINES:

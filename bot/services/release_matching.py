@@ -101,6 +101,20 @@ async def _give(session: AsyncSession, request: ReleaseRequest, companion_id: in
     return True
 
 
+async def _reassign(session: AsyncSession, request: ReleaseRequest, previous: int, companion_id: int, now: datetime) -> bool:
+    """Hand an assigned release to someone else (the companion can't be reached, say);
+    compare-and-set on the companion, so two coordinators can't both do it."""
+    won = await session.execute(
+        update(ReleaseRequest)
+        .where(ReleaseRequest.id == request.id, ReleaseRequest.status == "assigned", ReleaseRequest.companion_id == previous)
+        .values(companion_id=companion_id, assigned_at=now, updated_at=now)
+    )
+    if won.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    await session.refresh(request)
+    return True
+
+
 async def accept(session: AsyncSession, offer_id: int, companion: Person, vault: Vault, *, now: datetime) -> Answer:
     """A companion says yes. Only the companion the offer was made to may; the first wins."""
     row = await session.get(ReleaseOffer, offer_id)
@@ -141,13 +155,21 @@ async def decline(session: AsyncSession, offer_id: int, companion: Person, *, no
 
 async def assign(session: AsyncSession, request: ReleaseRequest, companion_id: int, coordinator: Person, vault: Vault,
                  *, now: datetime) -> Answer:
-    """A coordinator gives the request to an approved companion (after the 72-hour alert, say)."""
+    """A coordinator gives the request to an approved companion (after the 72-hour alert,
+    say), or to someone else when the one assigned can't do it."""
     assert coordinator.id is not None
     if not await release_records.is_coordinator(session, coordinator.id):
         return Answer(False, texts.NOT_FOR_YOU)
     if not await companions.is_companion(session, companion_id):
         return Answer(False, texts.STALE_BUTTON)
-    if request.status != "open" or not await _give(session, request, companion_id, now):
+    previous = request.companion_id if request.status == "assigned" else None
+    if previous == companion_id:
+        return Answer(False, texts.RELEASE_ALREADY_ASSIGNED)
+    if previous is not None:
+        if not await _reassign(session, request, previous, companion_id, now):
+            return Answer(False, texts.RELEASE_ALREADY_ASSIGNED)
+        tell(session, previous, "release_companion", texts.RELEASE_REASSIGNED_FOR_COMPANION.format(when=release_text.when(request)), now)
+    elif request.status != "open" or not await _give(session, request, companion_id, now):
         return Answer(False, texts.RELEASE_ALREADY_ASSIGNED)
     for row in await _offers(session, request.id or 0, "offered", "declined"):
         if row.companion_id == companion_id:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -63,6 +63,12 @@ async def link_between(session: AsyncSession, member_id: int, supporter_id: int)
 
 async def _count(session: AsyncSession, member_id: int) -> int:
     return (await session.execute(select(func.count()).where(SupportLink.member_id == member_id))).scalar_one()
+
+
+async def _close_up(session: AsyncSession, member_id: int) -> None:
+    """Number the member's remaining supporters 1, 2, 3... again after one left."""
+    for position, (link, _) in enumerate(await supporters_of(session, member_id), start=1):
+        link.position = position
 
 
 # --- invitations --------------------------------------------------------------------------
@@ -133,10 +139,11 @@ async def accept(session: AsyncSession, payload: str, supporter: Person, now: da
             session.add(link)
     except IntegrityError:  # the same person accepted another of the member's links meanwhile
         return Outcome(False, texts.SUPPORT_ALREADY.format(name=texts.h(member.pseudonym)))
-    await lapses.look_again(session, member.id, now, fresh=True)
+    await lapses.watch_next_prompt(session, member, now, after_day=await alerts.last_checkin(session, member.id), start=True)
     outbox.enqueue(
         session, member.id, NEWS,
-        texts.SUPPORTER_ACCEPTED.format(name=texts.h(supporter.pseudonym), place=texts.ORDINALS[link.position]), now=now,
+        texts.SUPPORTER_ACCEPTED.format(name=texts.h(supporter.pseudonym), place=texts.ORDINALS[await _count(session, member.id)]),
+        now=now,
     )
     return Outcome(True, texts.SUPPORTING_WELCOME.format(name=texts.h(member.pseudonym)))
 
@@ -196,11 +203,7 @@ async def end_link(session: AsyncSession, link: SupportLink, by: Person, now: da
     supporter = await session.get(Person, link.supporter_id)
     assert member is not None and supporter is not None and member.id is not None and supporter.id is not None
     await session.execute(delete(SupportLink).where(SupportLink.id == link.id))
-    await session.execute(
-        update(SupportLink)
-        .where(SupportLink.member_id == member.id, SupportLink.position > link.position)
-        .values(position=SupportLink.position - 1)
-    )
+    await _close_up(session, member.id)
     await alerts.stop_waiting_on(session, supporter.id, now, member_id=member.id)
     if by.id == member.id:
         outbox.enqueue(session, supporter.id, NEWS, texts.SUPPORT_ENDED_BY_MEMBER.format(name=texts.h(member.pseudonym)), now=now)
@@ -290,10 +293,13 @@ async def end_every_link(session: AsyncSession, person: Person, now: datetime) -
     for _, supporter in await supporters_of(session, person.id):
         assert supporter.id is not None
         outbox.enqueue(session, supporter.id, NEWS, texts.LINK_ENDED.format(name=texts.h(person.pseudonym)), now=now)
-    for _, member in await supported_by(session, person.id):
+    members = [member for _, member in await supported_by(session, person.id)]
+    for member in members:
         assert member.id is not None
         outbox.enqueue(session, member.id, NEWS, texts.LINK_ENDED.format(name=texts.h(person.pseudonym)), now=now)
     await session.execute(delete(SupportLink).where(SupportLink.supporter_id == person.id))
+    for member in members:
+        await _close_up(session, member.id or 0)
     await alerts.stop_waiting_on(session, person.id, now)
 
 

@@ -479,6 +479,7 @@ class BotApiStandin:
         self._loop: tuple[asyncio.AbstractEventLoop, int] | None = None
         self._poll_ticket = 0
         self._release_ticket = 0
+        self._closing = False
         self._subscribers: list[tuple[asyncio.Queue[dict[str, Any]], asyncio.AbstractEventLoop, int]] = []
         self._handlers: dict[str, Handler] = self._build_handlers()
 
@@ -752,15 +753,18 @@ class BotApiStandin:
             signal = self._signal()
             updates = self.take_updates(offset, limit)
             remaining = deadline - loop.time()
-            if updates or remaining <= 0 or release != self._release_ticket:
+            if updates or remaining <= 0 or release != self._release_ticket or self._closing:
                 return updates
             try:
                 await asyncio.wait_for(signal.wait(), remaining)
             except TimeoutError:
                 pass
 
-    def release_waiters(self) -> None:
-        """End every pending long poll now (with no updates), e.g. before the server stops."""
+    def release_waiters(self, *, closing: bool = False) -> None:
+        """End every pending long poll now (with no updates), e.g. before the server stops.
+        With `closing`, later polls return at once too, so a bot still polling while the
+        server shuts down isn't left waiting to be cancelled."""
+        self._closing = self._closing or closing
         self._release_ticket += 1
         self._wake()
 

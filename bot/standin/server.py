@@ -263,7 +263,7 @@ class RunningServer:
         if self._stopped:
             return
         self._stopped = True
-        self.standin.release_waiters()
+        self.standin.release_waiters(closing=True)
         self.server.should_exit = True
         await self.task
 

@@ -1,0 +1,259 @@
+"""Companions: apply (/companion, or from set-up and /settings), a coordinator records vetting
+and approves, and a companion pauses or changes their areas.
+
+The application is four questions; each answer is saved as it is given, and the typed one
+(areas) is routed by `Person.awaiting`, so a restart loses nothing.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.buttons import Button, callback, inline
+from bot.models import CompanionProfile, Person, RoleRequest
+from bot.services import companions, places, release_records, release_text, releases
+from bot.services.validation import InvalidInput
+from handlers import follow_ups
+from handlers.answers import register_answer
+from handlers.common import (
+    answer_callback,
+    callback_parts,
+    edit_or_reply,
+    log,
+    onboarded_person,
+    reply,
+    runtime,
+)
+
+AREAS = "companion_areas"
+VETTING = "vetting"
+_CHOICES = {
+    "f": ("fellowship", texts.FELLOWSHIP_NAMES),
+    "g": ("gender", texts.COMPANION_GENDERS),
+    "c": ("clean_time", texts.COMPANION_CLEAN_TIMES),
+}
+
+
+async def companion_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/companion`: your profile if you are one, where your application is, or how to apply."""
+    rt = runtime(context)
+    async with rt.db.session() as session:
+        person = await onboarded_person(session, update, rt)
+        if person is None or person.id is None:
+            return
+        person.awaiting = None
+        profile = await companions.profile_for(session, person.id)
+        if await companions.is_companion(session, person.id) and profile is not None:
+            await _show_profile(update, session, profile)
+        elif profile is not None and await _pending(session, person.id):
+            await reply(update, texts.COMPANION_PENDING)
+        else:
+            await reply(update, texts.COMPANION_INTRO, inline([[(texts.COMPANION_APPLY_BUTTON, callback("cm", "apply"))]]))
+
+
+async def start_application(update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person) -> None:
+    """From set-up ("I volunteer as a companion") or /settings: the first open question."""
+    profile = await companions.start_application(session, person, now=runtime(context).clock.now())
+    await _ask_next(update, session, person, profile, intro=texts.COMPANION_INTRO)
+
+
+async def _pending(session: AsyncSession, person_id: int) -> bool:
+    waiting = await session.execute(
+        select(RoleRequest.id).where(RoleRequest.person_id == person_id, RoleRequest.role == "companion",
+                                     RoleRequest.status == "pending")
+    )
+    return waiting.first() is not None
+
+
+async def _ask_next(update: Update, session: AsyncSession, person: Person, profile: CompanionProfile, *, intro: str = "") -> None:
+    """Ask the first unanswered question, or show the finished application."""
+    lead = f"{intro}\n\n" if intro else ""
+    areas = await companions.areas_of(session, profile)
+    step = companions.next_question(profile, areas)
+    if step == "areas":
+        person.awaiting = AREAS
+        await reply(update, lead + texts.COMPANION_ASK_AREAS)
+        return
+    person.awaiting = None
+    if step is not None:
+        code = next(c for c, (field, _) in _CHOICES.items() if field == step)
+        buttons: list[Button] = [(label, callback("cm", code, value)) for value, label in _CHOICES[code][1].items()]
+        await reply(update, lead + texts.COMPANION_ASK[step], inline([buttons[i : i + 3] for i in range(0, len(buttons), 3)]))
+    elif person.id is not None and await companions.is_companion(session, person.id):
+        await _show_profile(update, session, profile)
+    else:
+        summary = companions.describe(profile, areas)
+        await reply(update, texts.COMPANION_REVIEW.format(summary=summary), inline([
+            [(texts.COMPANION_SEND_BUTTON, callback("cm", "send"))],
+            [(texts.COMPANION_CHANGE_AREAS_BUTTON, callback("cm", "areas"))],
+        ]))
+
+
+async def _show_profile(update: Update, session: AsyncSession, profile: CompanionProfile) -> None:
+    """An approved companion's profile, pause switch and the releases they're meeting."""
+    summary = companions.describe(profile, await companions.areas_of(session, profile))
+    vetted = texts.long_date(profile.vetted_on) if profile.vetted_on else texts.NOT_SET
+    state = texts.COMPANION_PAUSED_STATE if profile.paused else texts.COMPANION_TAKING
+    toggle = (texts.COMPANION_RESUME_BUTTON, callback("cm", "resume")) if profile.paused else (texts.COMPANION_PAUSE_BUTTON, callback("cm", "pause"))
+    rows = [[toggle], [(texts.COMPANION_CHANGE_AREAS_BUTTON, callback("cm", "areas"))]]
+    meeting = await releases.live_requests(session, companion_id=profile.person_id)
+    lines = [texts.COMPANION_PROFILE.format(summary=summary, vetted=vetted, state=state), ""]
+    lines.append(texts.COMPANION_RELEASES if meeting else texts.COMPANION_NO_RELEASES)
+    for request in meeting:
+        lines.append(texts.COMPANION_RELEASE_LINE.format(id=request.id, when=release_text.when(request),
+                                                         prison=texts.h(release_text.prison_name(request))))
+        rows.append([(f"📄 #{request.id}", callback("rs", request.id, "v"))])
+    await reply(update, "\n".join(lines), inline(rows))
+
+
+# --- the application's answers --------------------------------------------------------------
+
+
+async def answer_areas(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, text: str
+) -> None:
+    """One or more places, comma-separated: each is added if it is clear, offered as
+    choices if several places share the name, and named back if unknown."""
+    rt = runtime(context)
+    profile = await companions.start_application(session, person, now=rt.clock.now())
+    missed: list[str] = []
+    options: tuple[places.Place, ...] = ()
+    for part in [p.strip() for p in text.split(",") if p.strip()][: companions.MAX_AREAS]:
+        found = places.resolve(part)
+        if found.place is not None:
+            await companions.add_area(session, profile, found.place, now=rt.clock.now())
+            continue
+        if not options and (found.choices or found.suggestions):
+            options, prompt = found.choices or found.suggestions, texts.MEETINGS_PLACE_CHOICES if found.choices else texts.MEETINGS_PLACE_SUGGEST
+            asked = part
+        missed.append(part)
+    await _show_areas(update, session, profile, missed=[m for m in missed if not options or m != asked])
+    if options:
+        await reply(update, prompt.format(text=texts.h(asked)), inline([[(p.label, callback("cm", "a", p.key))] for p in options]))
+
+
+async def _show_areas(update: Update, session: AsyncSession, profile: CompanionProfile, *, missed: list[str] | None = None) -> None:
+    areas = await companions.areas_of(session, profile)
+    lines = [texts.COMPANION_AREAS_NOW.format(areas=texts.h(", ".join(a.label for a in areas)) or texts.NOT_SET)]
+    if missed:
+        lines.append(texts.COMPANION_AREAS_MISSED.format(missed=texts.h(", ".join(missed))))
+    if len(areas) >= companions.MAX_AREAS:
+        lines.append(texts.COMPANION_AREAS_FULL.format(max=companions.MAX_AREAS))
+    await reply(update, "\n".join(lines), inline([[
+        (texts.COMPANION_AREAS_DONE_BUTTON, callback("cm", "done")),
+        (texts.COMPANION_AREAS_CLEAR_BUTTON, callback("cm", "clear")),
+    ]]))
+
+
+async def answer_vetting_date(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, text: str
+) -> None:
+    """A coordinator types the day vetting was completed."""
+    rt = runtime(context)
+    request_id = int((person.awaiting or "").split(":")[1])
+    try:
+        vetted_on = companions.parse_vetting_date(text, today=release_records.today(rt.clock.now()))
+    except InvalidInput as exc:
+        await reply(update, str(exc))
+        return
+    person.awaiting = None
+    outcome = await companions.approve(session, person, request_id, vetted_on, now=rt.clock.now())
+    await reply(update, outcome.message)
+
+
+register_answer(AREAS, answer_areas)
+register_answer(VETTING, answer_vetting_date)
+follow_ups.register_application("companion", start_application)
+
+
+# --- buttons --------------------------------------------------------------------------------
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`v1:cm:<action>[:<value>]`: the person's own application and profile only."""
+    rt = runtime(context)
+    parts = callback_parts(update)
+    action, value = (parts[1] if len(parts) > 1 else ""), (parts[2] if len(parts) > 2 else "")
+    now = rt.clock.now()
+    async with rt.db.session() as session:
+        person = await onboarded_person(session, update, rt)
+        if person is None or person.id is None:
+            return
+        is_companion = await companions.is_companion(session, person.id)
+        if action == "apply" and not is_companion:
+            await answer_callback(update)
+            await start_application(update, context, session, person)
+            return
+        profile = await companions.profile_for(session, person.id)
+        if profile is None:
+            await answer_callback(update, texts.STALE_BUTTON)
+        elif action in _CHOICES and companions.choose(profile, _CHOICES[action][0], value, now=now):
+            await answer_callback(update)
+            await edit_or_reply(update, f"{texts.COMPANION_ASK[_CHOICES[action][0]]}\n<b>{_CHOICES[action][1][value]}</b>")
+            await _ask_next(update, session, person, profile)
+        elif action == "a" and person.awaiting == AREAS and (place := places.by_key(value)) is not None:
+            await answer_callback(update)
+            await companions.add_area(session, profile, place, now=now)
+            await _show_areas(update, session, profile)
+        elif action == "done" and person.awaiting == AREAS:
+            if not await companions.areas_of(session, profile):
+                await answer_callback(update, texts.COMPANION_AREAS_NONE, alert=True)
+                return
+            await answer_callback(update)
+            person.awaiting = None
+            await _ask_next(update, session, person, profile)
+        elif action == "clear" and person.awaiting == AREAS:
+            await answer_callback(update)
+            await companions.clear_areas(session, profile, now=now)
+            await _show_areas(update, session, profile)
+        elif action == "areas":
+            await answer_callback(update)
+            person.awaiting = AREAS
+            await _show_areas(update, session, profile)
+        elif action == "send" and not is_companion:
+            outcome = await companions.submit(session, person, profile, now=now)
+            await answer_callback(update)
+            await edit_or_reply(update, outcome.message)
+            log.info("person %s applied to be a companion", person.id)
+        elif action in ("pause", "resume") and is_companion:
+            companions.set_paused(profile, action == "pause", now=now)
+            await answer_callback(update)
+            await edit_or_reply(update, texts.COMPANION_PAUSED if action == "pause" else texts.COMPANION_RESUMED)
+        else:
+            await answer_callback(update, texts.STALE_BUTTON)
+
+
+async def on_vetting_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`v1:cv:<request id>[:today]`: a coordinator approves a companion, recording vetting."""
+    rt = runtime(context)
+    parts = callback_parts(update)
+    if len(parts) < 2 or not parts[1].isdigit():
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    request_id = int(parts[1])
+    async with rt.db.session() as session:
+        me = await onboarded_person(session, update, rt)
+        if me is None or me.id is None:
+            return
+        if not await release_records.is_coordinator(session, me.id):
+            await answer_callback(update, texts.NOT_FOR_YOU, alert=True)
+            return
+        request = await companions.pending_request(session, request_id)
+        if request is None:
+            await answer_callback(update, texts.REQUEST_GONE, alert=True)
+            return
+        await answer_callback(update)
+        if parts[2:] == ["today"]:
+            me.awaiting = None
+            outcome = await companions.approve(session, me, request_id, release_records.today(rt.clock.now()), now=rt.clock.now())
+            await edit_or_reply(update, outcome.message)
+            return
+        applicant = await session.get(Person, request.person_id)
+        me.awaiting = f"{VETTING}:{request_id}"
+        example = f"{release_records.today(rt.clock.now()):%d/%m/%Y}"
+        await reply(update, texts.VETTING_ASK.format(name=texts.h(applicant.pseudonym if applicant else ""), example=example),
+                    inline([[(texts.VETTING_TODAY_BUTTON, callback("cv", request_id, "today"))]]))

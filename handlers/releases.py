@@ -1,0 +1,522 @@
+"""Release requests: `/release` (your own, or a coordinator's for someone else), `/releases`
+(a coordinator's list), the questions, the review, and changing or closing a request.
+
+The questions are asked one at a time; every answer is saved to the draft as it is given
+and the question being asked is stored on the person (`release:<id>:<step>[:e]`, `e` when
+changing one answer from the review), so a restart continues where it stopped. Buttons
+carry the request id and are checked against the database: only the draft's creator may
+answer it, only coordinators (or the person, for their own) may change a sent request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.buttons import Button, callback, inline
+from bot.models import Person, ReleaseRequest
+from bot.runtime import Runtime
+from bot.services import (
+    companions,
+    people,
+    places,
+    prisons,
+    release_aftercare,
+    release_card,
+    release_matching,
+    release_records,
+    release_retention,
+    release_text,
+    releases,
+)
+from bot.services.validation import InvalidInput, parse_time_of_day
+from handlers import follow_ups
+from handlers.answers import register_answer
+from handlers.common import (
+    answer_callback,
+    callback_parts,
+    edit_or_reply,
+    log,
+    onboarded_person,
+    reply,
+    reply_document,
+    runtime,
+)
+from handlers.companions import companion_command
+from handlers.deeplinks import register_deep_link
+
+DRAFT = "release"  # awaiting "release:<id>:<step>[:e]"
+MOVE = "release_move"  # awaiting "release_move:<id>:<date|time>"
+
+
+# --- starting -------------------------------------------------------------------------------
+
+
+async def release_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/release`: your request if you have one; otherwise start one (coordinators choose
+    whether it is for them or for someone else)."""
+    rt = runtime(context)
+    async with rt.db.session() as session:
+        person = await onboarded_person(session, update, rt)
+        if person is None or person.id is None:
+            return
+        person.awaiting = None
+        own = await releases.own_request(session, person.id)
+        if own is not None:
+            await _show_own(update, session, rt, own)
+        elif await release_records.is_coordinator(session, person.id):
+            await reply(update, texts.RELEASE_WHO, inline([[(texts.RELEASE_FOR_ME_BUTTON, callback("rq", "new", "me")),
+                                                            (texts.RELEASE_FOR_SOMEONE_BUTTON, callback("rq", "new", "other"))]]))
+        else:
+            await _start(update, session, rt, person, on_behalf=False)
+
+
+async def releases_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/releases`: every open request for a coordinator; a companion's own; else your own."""
+    rt = runtime(context)
+    async with rt.db.session() as session:
+        person = await onboarded_person(session, update, rt)
+        if person is None or person.id is None:
+            return
+        person.awaiting = None
+        if await release_records.is_coordinator(session, person.id):
+            await _coordinator_list(update, session, rt)
+        elif await companions.is_companion(session, person.id):
+            await companion_command(update, context)  # a companion's releases are listed with their profile
+        else:
+            own = await releases.own_request(session, person.id)
+            if own is not None:
+                await _show_own(update, session, rt, own)
+            else:
+                await reply(update, texts.RELEASE_AFTER_SETUP, inline([[(texts.RELEASE_START_BUTTON, callback("rq", "new", "me"))]]))
+
+
+async def _coordinator_list(update: Update, session: AsyncSession, rt: Runtime) -> None:
+    live = await releases.live_requests(session)
+    names = await release_records.pseudonyms(session, *(r.companion_id for r in live))
+    lines = [texts.RELEASE_LIST_HEADER]
+    lines += [texts.RELEASE_LIST_LINE.format(id=r.id, when=release_text.when(r), prison=texts.h(release_text.prison_name(r)),
+                                             state=release_text.state(r, names.get(r.companion_id or 0))) for r in live]
+    if not live:
+        lines.append(texts.RELEASE_LIST_EMPTY)
+    since = release_records.today(rt.clock.now()).replace(day=1) - timedelta(days=335)
+    counts = await release_retention.counts_since(session, f"{since:%Y-%m}")
+    if counts:
+        summary = ", ".join(f"{texts.RELEASE_OUTCOMES.get(k, k)} {n}" for k, n in sorted(counts.items()))
+        lines += ["", texts.RELEASE_COUNTS.format(since=f"{since:%b %Y}", counts=summary)]
+    rows: list[list[Button]] = [[(f"📄 #{r.id}", callback("rx", r.id, "v")) for r in live[i : i + 4]] for i in range(0, len(live), 4)]
+    rows.append([(texts.RELEASE_NEW_BUTTON, callback("rq", "new", "other"))])
+    await reply(update, "\n".join(lines), inline(rows))
+
+
+async def _start(update: Update, session: AsyncSession, rt: Runtime, person: Person, *, on_behalf: bool) -> None:
+    request = await releases.start_draft(session, person, on_behalf=on_behalf, now=rt.clock.now())
+    intro = texts.RELEASE_INTRO_BEHALF if on_behalf else texts.RELEASE_INTRO_OWN
+    await _ask(update, rt, person, request, "prison", intro=intro)
+
+
+async def offer_after_setup(update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person) -> None:
+    """"I'm leaving prison soon": offer a companion on release day straight after set-up."""
+    await reply(update, texts.RELEASE_AFTER_SETUP, inline([[(texts.RELEASE_START_BUTTON, callback("rq", "new", "me"))]]))
+
+
+follow_ups.register_after_setup("prison", offer_after_setup)
+
+
+# --- the questions --------------------------------------------------------------------------
+
+
+async def _ask(update: Update, rt: Runtime, person: Person, request: ReleaseRequest, step: str, *, intro: str = "",
+               editing: bool = False) -> None:
+    """Ask one question (its buttons, if any) and remember that it was asked."""
+    person.awaiting = f"{DRAFT}:{request.id}:{step}" + (":e" if editing else "")
+    question = texts.RELEASE_ASK[step]
+    if step == "date":
+        question = question.format(example=_example_date(rt.clock.now()))
+    rows: list[list[Button]] = []
+    if step == "time":
+        rows = [[(texts.RELEASE_MORNING_BUTTON, callback("rq", request.id, "t", "m"))]]
+    elif step == "gender":
+        rows = [[(label, callback("rq", request.id, "g", key)) for key, label in texts.RELEASE_GENDER_PREFERENCES.items()]]
+    elif step == "fellowship":
+        choices = [*texts.FELLOWSHIP_NAMES.items(), ("unsure", texts.RELEASE_FELLOWSHIP_UNSURE)]
+        buttons = [(label, callback("rq", request.id, "f", key)) for key, label in choices]
+        rows = [buttons[:3], buttons[3:]]
+    elif step == "needs":
+        rows = _needs_rows(request)
+    elif step in releases.PRIVATE_FIELDS:
+        rows = [[(texts.RELEASE_SKIP_BUTTON, callback("rq", request.id, "s"))]]
+    await reply(update, (f"{intro}\n\n" if intro else "") + question, inline(rows) if rows else None)
+
+
+def _needs_rows(request: ReleaseRequest) -> list[list[Button]]:
+    chosen = set(release_text.need_codes(request))
+    rows = [[(("✅ " if code in chosen else "") + label[0].upper() + label[1:], callback("rq", request.id, "n", code))]
+            for code, label in texts.RELEASE_NEEDS.items()]
+    rows.append([(texts.RELEASE_DONE_BUTTON, callback("rq", request.id, "n", "done"))])
+    return rows
+
+
+def _example_date(now: datetime) -> str:
+    return f"{release_records.today(now) + timedelta(days=7):%d/%m/%Y}"
+
+
+def _asked(person: Person) -> tuple[int, str, bool] | None:
+    """(request id, step, editing) from `release:<id>:<step>[:e]`."""
+    parts = (person.awaiting or "").split(":")
+    if len(parts) < 3 or parts[0] != DRAFT or not parts[1].isdigit():
+        return None
+    return int(parts[1]), parts[2], parts[3:] == ["e"]
+
+
+async def _advance(update: Update, rt: Runtime, person: Person, request: ReleaseRequest, step: str, editing: bool,
+                   *, note: str = "") -> None:
+    """After an answer: the next question, or the review once everything is answered."""
+    following = None if editing else releases.next_step(request, step)
+    if following is not None:
+        await _ask(update, rt, person, request, following, intro=note)
+        return
+    person.awaiting = None
+    await _review(update, rt, request, note=note)
+
+
+async def _review(update: Update, rt: Runtime, request: ReleaseRequest, *, note: str = "") -> None:
+    text = texts.RELEASE_REVIEW.format(details=release_text.details(request, rt.vault))
+    await reply(update, (f"{note}\n\n" if note else "") + text, inline([
+        [(texts.RELEASE_SEND_BUTTON, callback("rq", request.id, "send"))],
+        [(texts.RELEASE_CHANGE_BUTTON, callback("rq", request.id, "edit")), (texts.RELEASE_DISCARD_BUTTON, callback("rq", request.id, "x"))],
+    ]))
+
+
+async def answer_draft(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, text: str
+) -> None:
+    """A typed answer to the question being asked about a draft."""
+    rt = runtime(context)
+    asked = _asked(person)
+    request = await releases.draft_for(session, person.id or 0, asked[0]) if asked else None
+    if asked is None or request is None:
+        person.awaiting = None
+        await reply(update, texts.RELEASE_DRAFT_GONE)
+        return
+    _, step, editing = asked
+    now = rt.clock.now()
+    note = ""
+    try:
+        if step == "prison":
+            found = prisons.search(text)
+            if found.prison is None:
+                await _prison_choices(update, request, text, found)
+                return
+            releases.set_prison(request, found.prison, now=now)
+        elif step == "date":
+            request.release_date = releases.parse_release_date(text, today=release_records.today(now))
+            note = texts.RELEASE_FRIDAY_NOTE if request.release_date.weekday() == 4 else ""
+        elif step == "time":
+            request.release_time = people.format_time(parse_time_of_day(text))
+        elif step == "destination":
+            found_place = places.resolve(text)
+            if found_place.place is None:
+                await _place_choices(update, request, text, found_place)
+                return
+            releases.set_destination(request, found_place.place, now=now)
+        elif step in releases.PRIVATE_FIELDS:
+            if not text.strip():
+                raise InvalidInput(texts.RELEASE_TEXT_EMPTY)
+            releases.set_private_text(request, rt.vault, step, text, now=now)
+        else:  # a step answered with buttons
+            await reply(update, texts.LISTING_TAP_A_BUTTON)
+            return
+    except InvalidInput as exc:
+        await reply(update, str(exc))
+        return
+    request.updated_at = now
+    await _advance(update, rt, person, request, step, editing, note=note)
+
+
+async def _prison_choices(update: Update, request: ReleaseRequest, text: str, found: prisons.Search) -> None:
+    options = found.choices or found.suggestions
+    if not options:
+        await reply(update, texts.RELEASE_PRISON_UNKNOWN.format(text=texts.h(text[:80])))
+        return
+    template = texts.RELEASE_PRISON_CHOICES if found.choices else texts.RELEASE_PRISON_SUGGEST
+    rows = [[(p.name, callback("rq", request.id, "p", p.code))] for p in options]
+    await reply(update, template.format(text=texts.h(text[:80])), inline(rows))
+
+
+async def _place_choices(update: Update, request: ReleaseRequest, text: str, found: places.Lookup) -> None:
+    options = found.choices or found.suggestions
+    if not options:
+        await reply(update, texts.MEETINGS_PLACE_UNKNOWN.format(text=texts.h(text[:80])))
+        return
+    template = texts.MEETINGS_PLACE_CHOICES if found.choices else texts.MEETINGS_PLACE_SUGGEST
+    rows = [[(p.label, callback("rq", request.id, "d", p.key))] for p in options]
+    await reply(update, template.format(text=texts.h(text[:80])), inline(rows))
+
+
+register_answer(DRAFT, answer_draft)
+
+
+# --- buttons on a draft ---------------------------------------------------------------------
+
+# button code -> the step it answers
+_STEP_OF = {"p": "prison", "t": "time", "d": "destination", "g": "gender", "f": "fellowship", "n": "needs", "s": ""}
+
+
+async def on_draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`v1:rq:new:<me|other>` and `v1:rq:<id>:<code>[:<value>]` on the presser's own draft."""
+    rt = runtime(context)
+    parts = callback_parts(update)
+    async with rt.db.session() as session:
+        person = await onboarded_person(session, update, rt)
+        if person is None or person.id is None:
+            return
+        if parts[1:2] == ["new"]:
+            await _new_from_button(update, session, rt, person, parts[2] if len(parts) > 2 else "")
+            return
+        request = await releases.draft_for(session, person.id, int(parts[1])) if len(parts) > 2 and parts[1].isdigit() else None
+        if request is None:
+            await answer_callback(update, texts.RELEASE_DRAFT_GONE, alert=True)
+            return
+        await _draft_action(update, session, rt, person, request, parts[2], parts[3] if len(parts) > 3 else "")
+
+
+async def _new_from_button(update: Update, session: AsyncSession, rt: Runtime, person: Person, who: str) -> None:
+    assert person.id is not None
+    if who == "other" and not await release_records.is_coordinator(session, person.id):
+        await answer_callback(update, texts.RELEASE_NOT_COORDINATOR, alert=True)
+        return
+    if who not in ("me", "other"):
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    own = await releases.own_request(session, person.id) if who == "me" else None
+    await answer_callback(update)
+    if own is not None:
+        await _show_own(update, session, rt, own)
+        return
+    await _start(update, session, rt, person, on_behalf=who == "other")
+
+
+async def _draft_action(update: Update, session: AsyncSession, rt: Runtime, person: Person, request: ReleaseRequest,
+                        code: str, value: str) -> None:
+    now = rt.clock.now()
+    if code == "send":
+        await _send(update, session, rt, person, request)
+        return
+    if code == "x":
+        await session.delete(request)
+        person.awaiting = None
+        await answer_callback(update)
+        await edit_or_reply(update, texts.RELEASE_DISCARDED)
+        return
+    if code == "edit":
+        await answer_callback(update)
+        rows = [[(texts.RELEASE_FIELD_NAMES[s], callback("rq", request.id, "e", s))] for s in releases.STEPS]
+        await reply(update, texts.RELEASE_PICK_FIELD, inline([[b for row in rows[i : i + 3] for b in row] for i in range(0, len(rows), 3)]))
+        return
+    if code == "e" and value in releases.STEPS:
+        await answer_callback(update)
+        await _ask(update, rt, person, request, value, editing=True)
+        return
+    asked = _asked(person)
+    step = _STEP_OF.get(code)
+    if asked is None or asked[0] != request.id or step is None or (step and asked[1] != step):
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    step, editing = asked[1], asked[2]
+    if code == "p" and (prison := prisons.by_code(value)) is not None:
+        releases.set_prison(request, prison, now=now)
+    elif code == "t" and value == "m":
+        request.release_time = None
+    elif code == "d" and (place := places.by_key(value)) is not None:
+        releases.set_destination(request, place, now=now)
+    elif code in ("g", "f") and releases.choose(request, step, value, now=now):
+        pass
+    elif code == "n" and value in releases.NEEDS:
+        releases.toggle_need(request, value, now=now)
+        await answer_callback(update)
+        await edit_or_reply(update, texts.RELEASE_ASK["needs"], inline(_needs_rows(request)))
+        return
+    elif code == "n" and value == "done":
+        releases.confirm_needs(request, now=now)
+    elif code == "s" and step in releases.PRIVATE_FIELDS:
+        releases.set_private_text(request, rt.vault, step, None, now=now)
+    else:
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    await answer_callback(update)
+    await _advance(update, rt, person, request, step, editing)
+
+
+async def _send(update: Update, session: AsyncSession, rt: Runtime, person: Person, request: ReleaseRequest) -> None:
+    missing = releases.missing(request)
+    if missing:
+        await answer_callback(update, texts.RELEASE_INCOMPLETE.format(missing=texts.RELEASE_FIELD_NAMES[missing[0]]), alert=True)
+        return
+    now = rt.clock.now()
+    sent = await releases.submit(session, request, person, rt.vault, now=now)
+    person.awaiting = None
+    log.info("release request %s sent by person %s", request.id, person.id)
+    offered = texts.plural(sent.offered, "companion")
+    await answer_callback(update)
+    if sent.card_payload is None:
+        await edit_or_reply(update, texts.RELEASE_SENT_OWN.format(offered=offered))
+        return
+    link = rt.deep_link(sent.card_payload)
+    expires = texts.long_date(releases.card_expires(request).astimezone(release_records.ZONE).date())
+    await edit_or_reply(update, texts.RELEASE_SENT_BEHALF.format(offered=offered, expires=expires, link=link))
+    await _send_card(update, request, link)
+
+
+async def _send_card(update: Update, request: ReleaseRequest, link: str) -> None:
+    png = await asyncio.to_thread(release_card.render_png, link)
+    await reply_document(update, png, f"release-card-{request.id}.png", texts.RELEASE_CARD_CAPTION.format(id=request.id))
+
+
+# --- a sent request: seeing, moving, assigning, closing ---------------------------------------
+
+
+async def _show_own(update: Update, session: AsyncSession, rt: Runtime, request: ReleaseRequest) -> None:
+    rows = [
+        [(texts.RELEASE_MANAGE_BUTTONS["date"], callback("rx", request.id, "date")),
+         (texts.RELEASE_MANAGE_BUTTONS["time"], callback("rx", request.id, "time"))],
+        [(texts.RELEASE_CANCEL_OWN_BUTTON, callback("rx", request.id, "out", "cancelled"))],
+    ]
+    await reply(update, await releases.person_view(session, request, rt.vault), inline(rows))
+
+
+async def _show_for_coordinator(update: Update, session: AsyncSession, rt: Runtime, request: ReleaseRequest) -> None:
+    buttons = texts.RELEASE_MANAGE_BUTTONS
+    rows: list[list[Button]] = [
+        [(buttons["date"], callback("rx", request.id, "date")), (buttons["time"], callback("rx", request.id, "time"))],
+        [(buttons["assign"], callback("rx", request.id, "as"))],
+    ]
+    if request.on_behalf and request.person_id is None:
+        rows[1].append((buttons["card"], callback("rx", request.id, "card")))
+    rows.append([(buttons["close"], callback("rx", request.id, "close"))])
+    await reply(update, await release_records.coordinator_view(session, request, rt.vault), inline(rows))
+
+
+async def on_manage_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`v1:rx:<id>:<action>[:<value>]`. Coordinators may do everything; the person may move
+    or cancel their own request. Anyone else learns nothing, not even that it exists."""
+    rt = runtime(context)
+    parts = callback_parts(update)
+    if len(parts) < 3 or not parts[1].isdigit():
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    action, value = parts[2], (parts[3] if len(parts) > 3 else "")
+    async with rt.db.session() as session:
+        person = await onboarded_person(session, update, rt)
+        if person is None or person.id is None:
+            return
+        request = await session.get(ReleaseRequest, int(parts[1]))
+        coordinator = await release_records.is_coordinator(session, person.id)
+        own = request is not None and request.person_id == person.id
+        if request is None or request.status == "draft" or not (coordinator or (own and action in ("date", "time", "tm", "out"))):
+            await answer_callback(update, texts.NOT_FOR_YOU, alert=True)
+            return
+        if request.status not in release_records.LIVE and action != "v":
+            await answer_callback(update, texts.RELEASE_STATUS_CLOSED, alert=True)
+            return
+        await answer_callback(update)
+        await _manage(update, session, rt, person, request, action, value, coordinator=coordinator)
+
+
+async def _manage(update: Update, session: AsyncSession, rt: Runtime, person: Person, request: ReleaseRequest, action: str,
+                  value: str, *, coordinator: bool) -> None:
+    now = rt.clock.now()
+    if action == "v":
+        await _show_for_coordinator(update, session, rt, request)
+    elif action == "date":
+        person.awaiting = f"{MOVE}:{request.id}:date"
+        await reply(update, texts.RELEASE_ASK_NEW_DATE.format(example=_example_date(now)))
+    elif action == "time":
+        person.awaiting = f"{MOVE}:{request.id}:time"
+        await reply(update, texts.RELEASE_ASK["time"], inline([[(texts.RELEASE_MORNING_BUTTON, callback("rx", request.id, "tm"))]]))
+    elif action == "tm":
+        person.awaiting = None
+        when = await releases.move(session, request, person, now=now, morning=True)
+        await edit_or_reply(update, texts.RELEASE_MOVED.format(when=when))
+    elif action == "as":
+        await _pick_companion(update, session, request)
+    elif action == "to" and value.isdigit():
+        answer = await release_matching.assign(session, request, int(value), person, rt.vault, now=now)
+        await edit_or_reply(update, answer.message)
+    elif action == "card" and request.on_behalf and request.person_id is None:
+        payload = await releases.new_card(session, request, person, now=now)
+        link = rt.deep_link(payload)
+        await reply(update, texts.RELEASE_NEW_CARD.format(link=link))
+        await _send_card(update, request, link)
+    elif action == "close":
+        rows = [[(texts.RELEASE_OUTCOMES[o], callback("rx", request.id, "out", o))] for o in texts.RELEASE_CLOSE_CHOICES]
+        await reply(update, texts.RELEASE_CLOSE_ASK.format(id=request.id), inline(rows))
+    elif action == "out" and value in texts.RELEASE_CLOSE_CHOICES and (coordinator or value == "cancelled"):
+        await releases.close_and_tell(session, request, value, person, now=now)
+        erase_on = texts.long_date((now + release_records.ERASE_AFTER).astimezone(release_records.ZONE).date())
+        await edit_or_reply(update, texts.RELEASE_CLOSED.format(outcome=texts.RELEASE_OUTCOMES[value], date=erase_on))
+    else:
+        await reply(update, texts.STALE_BUTTON)
+
+
+async def _pick_companion(update: Update, session: AsyncSession, request: ReleaseRequest) -> None:
+    everyone = await companions.approved_companions(session)
+    if not everyone:
+        await reply(update, texts.RELEASE_NO_COMPANIONS)
+        return
+    rows = [[(("⏸ " if profile.paused else "") + (person.pseudonym or "?"), callback("rx", request.id, "to", person.id))]
+            for person, profile in everyone if person.id != request.companion_id]
+    await reply(update, texts.RELEASE_PICK_COMPANION.format(id=request.id), inline(rows))
+
+
+async def answer_move(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, text: str
+) -> None:
+    """A typed new date or time for a sent request (`release_move:<id>:<date|time>`)."""
+    rt = runtime(context)
+    parts = (person.awaiting or "").split(":")
+    request = await session.get(ReleaseRequest, int(parts[1])) if len(parts) == 3 and parts[1].isdigit() else None
+    if request is None or not await releases.may_manage(session, request, person):
+        person.awaiting = None
+        await reply(update, texts.RELEASE_STATUS_CLOSED)
+        return
+    now = rt.clock.now()
+    try:
+        if parts[2] == "date":
+            when = await releases.move(session, request, person, now=now,
+                                       new_date=releases.parse_release_date(text, today=release_records.today(now)))
+        else:
+            when = await releases.move(session, request, person, now=now, new_time=parse_time_of_day(text))
+    except InvalidInput as exc:
+        await reply(update, str(exc))
+        return
+    person.awaiting = None
+    await reply(update, texts.RELEASE_MOVED.format(when=when))
+
+
+register_answer(MOVE, answer_move)
+
+
+# --- the card's link ------------------------------------------------------------------------
+
+
+async def open_card(update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, payload: str) -> None:
+    """`/start rc_<token>` after release: connect the person to their request (once)."""
+    rt = runtime(context)
+    connected = await releases.connect(session, payload, person, now=rt.clock.now())
+    if connected.problem or connected.request is None:
+        problem = {"used": texts.RELEASE_CARD_USED, "expired": texts.RELEASE_CARD_EXPIRED}.get(connected.problem or "", texts.INVITE_UNKNOWN)
+        await reply(update, problem)
+        return
+    log.info("release request %s connected", connected.request.id)
+    await reply(update, texts.RELEASE_CONNECTED.format(name=texts.h(person.pseudonym)) + "\n\n"
+                + await releases.person_view(session, connected.request, rt.vault))
+    await release_aftercare.ask(session, connected.request, now=rt.clock.now())  # if they have met already
+
+
+register_deep_link(releases.CARD_KIND, open_card)
