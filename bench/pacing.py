@@ -24,6 +24,7 @@ import os
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from bot.app import build_application
@@ -65,7 +66,12 @@ def _max_in_window(times: list[float], window: float = 1.0) -> int:
     return best
 
 
-async def run(prompts: int, rate: float, database_url: str) -> dict[str, float]:
+Seed = Callable[[Database, Vault, list[int]], Awaitable[None]]
+
+
+async def run(prompts: int, rate: float, database_url: str, *, seed: Seed = _members) -> dict[str, float]:
+    """`seed` writes rows that make one message due for each stand-in user (by default a
+    check-in prompt; bench.lapse_scan passes lapsed members, so each user gets an alert)."""
     standin = BotApiStandin(token=TOKEN, enforce_rate_limits=True)
     server = await serve_standin(standin)
     secret = generate_secret_key()
@@ -78,7 +84,7 @@ async def run(prompts: int, rate: float, database_url: str) -> dict[str, float]:
     user_ids = [standin.add_user(f"User{n}").id for n in range(prompts)]
     for user_id in user_ids:  # Telegram lets a bot write only to people who wrote to it first
         standin.send_text(user_id, "/start")
-    await _members(db, Vault(secret), user_ids)
+    await seed(db, Vault(secret), user_ids)
     await db.dispose()
     app = build_application(settings, token=TOKEN)
     await app.initialize()

@@ -62,7 +62,8 @@ class Replies:
     """Wakes the simulated user whose chat got a new bot message matching what it waits for."""
 
     def __init__(self, standin: BotApiStandin) -> None:
-        self.queue = standin.subscribe()
+        self.standin = standin
+        self.queue = standin.subscribe(kinds=("message", "edit"))  # only the bot's replies matter
         self.waiting: dict[int, tuple[str, asyncio.Future[None]]] = {}
         self.task = asyncio.create_task(self._pump())
 
@@ -82,6 +83,11 @@ class Replies:
         self.waiting[chat_id] = (fragment, future)
         await asyncio.wait_for(future, timeout=30)
         del self.waiting[chat_id]
+
+    def close(self) -> None:
+        """Stop listening, so later runs on the same stand-in don't feed an unread queue."""
+        self.task.cancel()
+        self.standin.unsubscribe(self.queue)
 
 
 async def drive(standin: BotApiStandin, users: int, steps: list[tuple[str, str, str]], label: str) -> Result:
@@ -112,7 +118,7 @@ async def _drive(standin: BotApiStandin, users: int, steps: list[tuple[str, str,
     started = time.perf_counter()
     await asyncio.gather(*(one_person(i) for i in range(users)))
     elapsed = time.perf_counter() - started
-    replies.task.cancel()
+    replies.close()
     return Result(label, len(latencies), elapsed, latencies)
 
 

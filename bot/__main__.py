@@ -34,6 +34,12 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=int, default=8080, help="port of the page on 127.0.0.1 (default 8080)")
     sandbox.add_argument("--database-url", help="database to use (default: sandbox-data/sandbox.sqlite3)")
     sandbox.add_argument("--data-dir", type=Path, default=Path("sandbox-data"), help="where the key and state are kept")
+    sandbox.add_argument(
+        "--no-demo-meetings",
+        dest="demo_meetings",
+        action="store_false",
+        help="don't add the ~150 fictional demo meetings a new sandbox database otherwise gets",
+    )
     meetings_cli.add_commands(commands)
     return parser
 
@@ -46,7 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "sandbox":  # needs no settings: must work on a fresh machine
         from bot.sandbox import main as sandbox_main
 
-        return sandbox_main(port=args.port, database_url=args.database_url, data_dir=args.data_dir)
+        return sandbox_main(
+            port=args.port, database_url=args.database_url, data_dir=args.data_dir, demo_meetings=args.demo_meetings
+        )
     try:
         settings = load_settings()
         if args.command == "run":

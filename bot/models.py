@@ -100,7 +100,7 @@ class Outbox(SQLModel, table=True):
     kind: str = Field(sa_type=String(32))  # what it is about, for re-routing and counts
     method: str = Field(sa_type=String(32))
     payload: str = Field(sa_type=Text)  # JSON params without chat_id
-    status: str = Field(default="pending", sa_type=String(12))  # pending/sent/undeliverable
+    status: str = Field(default="pending", sa_type=String(16))  # pending/sent/undeliverable/failed
     attempts: int = 0
     next_attempt_at: datetime = Field(sa_type=UTCDateTime)
     claimed_until: datetime | None = _utc()  # type: ignore[assignment]

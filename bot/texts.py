@@ -612,7 +612,7 @@ RELEASE_ASK = {
     "date": "📅 What's the release date? Type it like {example}.",
     "time": "🕒 What time is release expected? Most are in the morning. Tap a button, or type a time like 9:30.",
     "destination": "🏠 Where is home after release? A postcode district or a town, like LS6 or Leeds. Only the area, never an address.",
-    "gender": "🙋 Who would you like to be met by?",
+    "gender": "🙋 Who should be at the gate: a woman, a man, or anyone?",
     "fellowship": "🤝 Which fellowship, if any?",
     "needs": "🧾 What would help on the day? Tap all that apply, then Done.",
     "probation": "📋 When and where is the probation appointment? For example “2pm, Leeds probation office”. Or tap Skip.",
@@ -834,6 +834,12 @@ RELEASE_AFTERCARE_FOR_COMPANION = (
     "a sponsor, you can hand over."
 )
 RELEASE_HANDOVER_BUTTON = "🤝 Hand over to a sponsor"
+RELEASE_HANDOVER_LINK = (
+    "🤝 Send this link to {name}'s sponsor (or ask {name} to). It works once and expires in 72 hours. "
+    "When the sponsor says yes, you'll step back as {name}'s supporter:\n{link}"
+)
+RELEASE_HANDOVER_DONE = "You've already handed over. Thank you for walking with them."
+RELEASE_HANDED_OVER = "🤝 {name}'s sponsor has said yes, so you've stepped back as their supporter. Thank you for walking with them. 💛"
 
 # The printable card (drawn, so no HTML here).
 RELEASE_CARD_LINES = (

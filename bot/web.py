@@ -26,6 +26,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram.ext import Application
 
+from bot.config import SettingsError
 from bot.runtime import Runtime
 from bot.services import meeting_feeds
 
@@ -106,7 +107,13 @@ async def start(app: Application) -> None:  # type: ignore[type-arg]
     rt: Runtime = app.bot_data["runtime"]
     if rt.settings.web_port is None:
         return
-    app.bot_data["web"] = await serve(create_web_app(rt), rt.settings.web_host, rt.settings.web_port)
+    try:
+        app.bot_data["web"] = await serve(create_web_app(rt), rt.settings.web_host, rt.settings.web_port)
+    except OSError as exc:  # port taken, or no such address: say which setting to change
+        raise SettingsError(
+            f"The web server can't listen on {rt.settings.web_host}:{rt.settings.web_port} ({exc.strerror or exc}). "
+            "Change WEB_PORT (or WEB_HOST), or leave WEB_PORT empty to run without it."
+        ) from None
     log.info("web server on %s:%d (/meetings.json, /healthz)", rt.settings.web_host, rt.settings.web_port)
 
 

@@ -244,13 +244,20 @@ async def _plan_or_explain(session: AsyncSession, update: Update, person: Person
     return plan
 
 
+async def _member_with_plan(session: AsyncSession, update: Update, rt: Runtime) -> tuple[Person, CheckinPlan] | None:
+    """For pause, resume and reminders: a set-up person with a check-in time, or None (told why)."""
+    person = await _member(session, update, rt)
+    plan = await _plan_or_explain(session, update, person) if person is not None else None
+    return (person, plan) if person is not None and plan is not None else None
+
+
 async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     rt = runtime(context)
     async with rt.db.session() as session:
-        person = await _member(session, update, rt)
-        plan = person and await _plan_or_explain(session, update, person)
-        if person is None or plan is None:
+        found = await _member_with_plan(session, update, rt)
+        if found is None:
             return
+        person, plan = found
         today = local_date(rt.clock.now(), _zone(rt, person))
         if checkin_plans.is_paused(plan, today):
             text = texts.PAUSED_ALREADY.format(date=texts.long_date(plan.paused_until))
@@ -262,10 +269,10 @@ async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 async def resume_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     rt = runtime(context)
     async with rt.db.session() as session:
-        person = await _member(session, update, rt)
-        plan = person and await _plan_or_explain(session, update, person)
-        if person is None or plan is None:
+        found = await _member_with_plan(session, update, rt)
+        if found is None:
             return
+        person, plan = found
         await _resume(session, update, rt, person, plan)
 
 
@@ -273,7 +280,7 @@ async def _resume(session: AsyncSession, update: Update, rt: Runtime, person: Pe
     now = rt.clock.now()
     was_paused = plan.paused_until is not None
     if was_paused:
-        await checkin_plans.resume(session, person, now=now, default_zone=rt.settings.default_timezone)
+        await checkin_plans.pause(session, person, None, now=now, default_zone=rt.settings.default_timezone)
     when = checkin_plans.describe_next(plan, _zone(rt, person), now)
     text = (texts.RESUMED if was_paused else texts.NOT_PAUSED).format(when=when)
     await edit_or_reply(update, _with_zone_note(rt, person, text))
@@ -308,10 +315,10 @@ def _reminder_markup() -> dict[str, object]:
 async def reminder_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     rt = runtime(context)
     async with rt.db.session() as session:
-        person = await _member(session, update, rt)
-        plan = person and await _plan_or_explain(session, update, person)
-        if person is None or plan is None:
+        found = await _member_with_plan(session, update, rt)
+        if found is None:
             return
+        _, plan = found
         current = (
             texts.REMINDER_CURRENT_ON.format(hours=plan.reminder_hours) if plan.reminder_hours else texts.REMINDER_CURRENT_OFF
         )
@@ -332,10 +339,10 @@ async def on_plan_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await answer_callback(update, texts.STALE_BUTTON)
         return
     async with rt.db.session() as session:
-        person = await _member(session, update, rt)
-        plan = person and await _plan_or_explain(session, update, person)
-        if person is None or plan is None:
+        found = await _member_with_plan(session, update, rt)
+        if found is None:
             return
+        person, plan = found
         today = local_date(rt.clock.now(), _zone(rt, person))
         if action == "p" and value == "date":
             person.awaiting = PAUSE_AWAITING

@@ -125,19 +125,23 @@ register_answer(DELAY, answer_delay)
 
 
 async def on_aftercare_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """`v1:ra:<request id>:<y|n>`: the person's answer about daily check-ins."""
+    """`v1:ra:<request id>:<y|n>`: the person's answer about daily check-ins;
+    `v1:ra:<request id>:h`: the companion hands over to a sponsor."""
     rt = runtime(context)
     found = _ids(update)
-    if found is None or found[1] not in ("y", "n"):
+    if found is None or found[1] not in ("y", "n", "h"):
         await answer_callback(update, texts.STALE_BUTTON)
         return
     async with rt.db.session() as session:
         person = await onboarded_person(session, update, rt)
         if person is None:
             return
-        answer = await release_aftercare.answer(
-            session, found[0], person, found[1] == "y", now=rt.clock.now(), default_zone=rt.settings.default_timezone
-        )
+        if found[1] == "h":
+            answer = await release_aftercare.hand_over(session, found[0], person, link_for=rt.deep_link, now=rt.clock.now())
+        else:
+            answer = await release_aftercare.answer(
+                session, found[0], person, found[1] == "y", now=rt.clock.now(), default_zone=rt.settings.default_timezone
+            )
         if not answer.ok:
             await answer_callback(update, answer.message, alert=True)
             return

@@ -86,14 +86,15 @@ async def releases_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         person.awaiting = None
         if await release_records.is_coordinator(session, person.id):
             await _coordinator_list(update, session, rt)
-        elif await companions.is_companion(session, person.id):
-            await companion_command(update, context)  # a companion's releases are listed with their profile
-        else:
+            return
+        if not await companions.is_companion(session, person.id):
             own = await releases.own_request(session, person.id)
             if own is not None:
                 await _show_own(update, session, rt, own)
             else:
                 await reply(update, texts.RELEASE_AFTER_SETUP, inline([[(texts.RELEASE_START_BUTTON, callback("rq", "new", "me"))]]))
+            return
+    await companion_command(update, context)  # a companion's releases are listed with their profile
 
 
 async def _coordinator_list(update: Update, session: AsyncSession, rt: Runtime) -> None:
@@ -402,6 +403,10 @@ async def _show_for_coordinator(update: Update, session: AsyncSession, rt: Runti
     await reply(update, await release_records.coordinator_view(session, request, rt.vault), inline(rows))
 
 
+# What the person may do to their own request (coordinators may do everything).
+_OWN_ACTIONS = {("date", ""), ("time", ""), ("tm", ""), ("out", "cancelled")}
+
+
 async def on_manage_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:rx:<id>:<action>[:<value>]`. Coordinators may do everything; the person may move
     or cancel their own request. Anyone else learns nothing, not even that it exists."""
@@ -417,19 +422,19 @@ async def on_manage_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             return
         request = await session.get(ReleaseRequest, int(parts[1]))
         coordinator = await release_records.is_coordinator(session, person.id)
-        own = request is not None and request.person_id == person.id
-        if request is None or request.status == "draft" or not (coordinator or (own and action in ("date", "time", "tm", "out"))):
+        own = request is not None and request.person_id == person.id and (action, value) in _OWN_ACTIONS
+        if request is None or request.status == "draft" or not (coordinator or own):
             await answer_callback(update, texts.NOT_FOR_YOU, alert=True)
             return
         if request.status not in release_records.LIVE and action != "v":
             await answer_callback(update, texts.RELEASE_STATUS_CLOSED, alert=True)
             return
         await answer_callback(update)
-        await _manage(update, session, rt, person, request, action, value, coordinator=coordinator)
+        await _manage(update, session, rt, person, request, action, value)
 
 
 async def _manage(update: Update, session: AsyncSession, rt: Runtime, person: Person, request: ReleaseRequest, action: str,
-                  value: str, *, coordinator: bool) -> None:
+                  value: str) -> None:
     now = rt.clock.now()
     if action == "v":
         await _show_for_coordinator(update, session, rt, request)
@@ -456,7 +461,7 @@ async def _manage(update: Update, session: AsyncSession, rt: Runtime, person: Pe
     elif action == "close":
         rows = [[(texts.RELEASE_OUTCOMES[o], callback("rx", request.id, "out", o))] for o in texts.RELEASE_CLOSE_CHOICES]
         await reply(update, texts.RELEASE_CLOSE_ASK.format(id=request.id), inline(rows))
-    elif action == "out" and value in texts.RELEASE_CLOSE_CHOICES and (coordinator or value == "cancelled"):
+    elif action == "out" and value in texts.RELEASE_CLOSE_CHOICES:
         await releases.close_and_tell(session, request, value, person, now=now)
         erase_on = texts.long_date((now + release_records.ERASE_AFTER).astimezone(release_records.ZONE).date())
         await edit_or_reply(update, texts.RELEASE_CLOSED.format(outcome=texts.RELEASE_OUTCOMES[value], date=erase_on))

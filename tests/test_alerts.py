@@ -99,7 +99,7 @@ async def test_reaching_out_stops_the_escalation_and_everyone_alerted_is_told_wh
 
 
 async def test_i_cant_right_now_passes_it_on_at_once(h: Harness) -> None:
-    sam, (alex, jo) = await member_with_supporters(h, "Alex", "Jo")
+    _, (alex, jo) = await member_with_supporters(h, "Alex", "Jo")
     await tick_at(h, WED_PROMPT)
     await tick_at(h, THU_PROMPT)
     reach_out = alex.last().buttons_data()[0]
@@ -150,7 +150,7 @@ async def test_a_member_who_checks_in_every_day_never_causes_an_alert(h: Harness
 
 
 async def test_checking_in_late_but_before_the_threshold_raises_nothing(h: Harness) -> None:
-    sam, (alex,) = await member_with_supporters(h, "Alex")
+    sam, _ = await member_with_supporters(h, "Alex")
     await tick_at(h, WED_PROMPT)
     await tick_at(h, THU_PROMPT - timedelta(minutes=30))
     await sam.send("/checkin")

@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from bot import web
 from bot.__main__ import main
+from bot.config import SettingsError
 from bot.db import Database
 from bot.models import Meeting, MeetingFollow, MeetingSource, Outbox, Person
 from bot.services import meeting_feeds, meeting_times
@@ -183,6 +184,15 @@ async def test_a_broken_feed_changes_nothing_and_says_why(db: Database, tmp_path
     assert source.last_error is not None and says in source.last_error
 
 
+async def test_a_huge_or_missing_file_is_refused_before_reading_it(db: Database, tmp_path: Path) -> None:
+    feed = write_feed(tmp_path / "feed.json", [uk_meeting(f"m{i}") for i in range(50)])
+    with pytest.raises(FeedError, match=re.escape("feed.json is larger than 1 KB, too big for a meeting feed")):
+        await sync(db, feed, max_bytes=1024)
+    with pytest.raises(FeedError, match="There is no file"):
+        await sync(db, tmp_path / "nothing-here.json")
+    assert await count(db) == 0
+
+
 async def test_unreadable_meetings_are_skipped_and_counted_not_fatal(db: Database, tmp_path: Path) -> None:
     feed = write_feed(
         tmp_path / "feed.json",
@@ -280,9 +290,9 @@ async def test_server_errors_are_retried_with_backoff(db: Database, feed_server:
     [
         ("/html", {}, "is a web page (HTML)"),
         ("/missing", {}, "answered 404"),
-        ("/huge", {"max_bytes": 1_000_000}, "larger than 0 MB"),
+        ("/huge", {"max_bytes": 1_000_000}, "larger than 976 KB"),
         ("/slow", {"http_timeout": httpx.Timeout(0.2), "retries": 1, "backoff": 0.01}, "did not answer in time after 2 tries"),
-        ("/slow", {"deadline": 0.3}, "took longer than 0 seconds"),
+        ("/slow", {"deadline": 0.3}, "took longer than 0.3 seconds"),
     ],
 )
 async def test_html_missing_huge_and_slow_feeds_fail_clearly(
@@ -446,4 +456,10 @@ async def test_the_bot_serves_the_web_pages_only_when_web_port_is_set(h: Harness
     with pytest.raises(httpx.ConnectError):
         async with httpx.AsyncClient() as client:
             await client.get(f"http://127.0.0.1:{port}/healthz")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        h.runtime.settings.web_port = taken.getsockname()[1]
+        with pytest.raises(SettingsError, match="Change WEB_PORT"):
+            await web.start(h.app)
 

@@ -346,6 +346,27 @@ async def test_events_stream_new_bot_messages_to_subscribers(
     assert ("message", "live") in kinds
 
 
+async def test_a_subscriber_can_ask_for_some_kinds_of_event_and_stop_listening(
+    local_bot: Bot, standin: BotApiStandin, ada: SimUser
+) -> None:
+    replies = standin.subscribe(kinds=("message",))
+    everything = standin.subscribe()
+
+    await local_bot.send_message(ada.id, "live")
+    standin.unsubscribe(everything)
+    await local_bot.send_message(ada.id, "later")
+
+    def drain(queue: asyncio.Queue[dict[str, Any]]) -> list[tuple[str, Any]]:
+        events = []
+        while not queue.empty():
+            event = queue.get_nowait()
+            events.append((event["event"], event["data"].get("text")))
+        return events
+
+    assert drain(replies) == [("message", "live"), ("message", "later")]
+    assert [kind for kind, _ in drain(everything)] == ["message", "call"]
+
+
 def test_user_locations_stickers_and_edits_arrive_as_telegram_shaped_updates(
     standin: BotApiStandin, ada: SimUser
 ) -> None:

@@ -3,11 +3,12 @@ member sets, what each supporter sees, /supporting, and either side ending the l
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.models import Checkin, Invitation, SupportLink
+from bot.models import AlertPlan, AlertRecipient, Checkin, Incident, Invitation, RelaySession, SupportLink
 from tests.harness import Harness
 from tests.supporters_helpers import add_supporter, invite_link, supporter
 from tests.test_onboarding import onboard
@@ -211,7 +212,6 @@ async def test_buttons_for_someone_elses_link_or_forged_data_change_nothing(h: H
     sam, kim = await onboard(h, "Sam"), await onboard(h, "Kim")
     alex = await supporter(h, "Alex")
     await add_supporter(h, sam, alex)
-    ((_, _, _),) = await links(h)
     async with h.db.session() as session:
         link_id = (await session.execute(select(SupportLink.id))).scalar_one()
     for data in (f"v1:su:endok:{link_id}", f"v1:su:share:{link_id}:mood:1", f"v1:su:up:{link_id}", f"v1:su:card:{link_id}"):
@@ -243,6 +243,39 @@ async def test_a_checkin_without_supporters_costs_no_alert_rows(h: Harness) -> N
     await sam.press("🙂")
     async with h.db.session() as session:
         assert (await session.execute(select(func.count()).select_from(Checkin))).scalar_one() == 1
-        from bot.models import AlertPlan
-
         assert (await session.execute(select(func.count()).select_from(AlertPlan))).scalar_one() == 0
+
+
+async def test_mydata_shows_links_alerts_and_conversations_and_forget_leaves_no_trace(h: Harness) -> None:
+    sam = await onboard(h, "Sam")
+    alex = await supporter(h, "Alex")
+    await add_supporter(h, sam, alex)
+    await sam.send("/sos")
+    await h.deliver()
+    await alex.press("🤝 I'll reach out")
+    await alex.press("💬 Message Sam")
+    await alex.send("Here for you")
+    await h.deliver()
+    await sam.send("/mydata")
+    data = json.loads(sam.last().raw.file.data)
+    assert data["supporters"]["your_supporters"][0] | {"since": None} == {
+        "name": "Alex", "order": 1, "sees_mood": False, "sees_slips": False, "since": None,
+    }
+    assert data["supporters"]["alert_after_hours_without_a_check_in"] == 24
+    assert [a["kind"] for a in data["alerts"]["alerts_about_you"]] == ["sos"]
+    assert data["messages_through_the_bot"]["conversations"][0]["with"] == "Alex"
+    assert "Here for you" not in json.dumps(data)
+    await alex.send("/mydata")
+    alex_data = json.loads(alex.last().raw.file.data)
+    assert alex_data["supporters"]["people_you_support"][0]["name"] == "Sam"
+    assert alex_data["alerts"]["alerts_you_received"][0]["your_answer"] == "reaching_out"
+    # Alex leaves: Sam is told only that the link ended; nothing of Alex remains.
+    await alex.send("/forget")
+    await alex.press("Yes, erase everything")
+    await h.deliver()
+    assert sam.last().text == "Alex is no longer linked with you on this bot."
+    await sam.send("/forget")
+    await sam.press("Yes, erase everything")
+    async with h.db.session() as session:
+        for table in (SupportLink, AlertPlan, Incident, AlertRecipient, RelaySession):
+            assert (await session.execute(select(func.count()).select_from(table))).scalar_one() == 0, table

@@ -19,11 +19,13 @@ from bot.sandbox.web import PageServer, bind, create_page_app
 DEFAULT_DATA_DIR = Path("sandbox-data")
 
 
-def main(*, port: int = 8080, database_url: str | None = None, data_dir: Path = DEFAULT_DATA_DIR) -> int:
+def main(
+    *, port: int = 8080, database_url: str | None = None, data_dir: Path = DEFAULT_DATA_DIR, demo_meetings: bool = True
+) -> int:
     """Exit code 0 after a clean stop, 2 when it could not start (the reason is printed)."""
     level = os.environ.get("LOG_LEVEL", "INFO").upper()
     configure_logging(level if level in ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG") else "INFO")
-    options = SandboxOptions(port=port, database_url=database_url, data_dir=data_dir)
+    options = SandboxOptions(port=port, database_url=database_url, data_dir=data_dir, demo_meetings=demo_meetings)
     try:
         sock = bind(options.host, options.port)
     except OSError as exc:

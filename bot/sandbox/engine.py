@@ -37,6 +37,7 @@ from bot.sandbox.cast import (
     save_state,
     validate_name,
 )
+from bot.sandbox.demo_meetings import seed as seed_demo_meetings
 from bot.sandbox.hub import Hub
 from bot.sandbox.keyfile import load_or_create_secret
 from bot.standin import BotApiStandin, RunningServer, serve_standin
@@ -61,6 +62,7 @@ class SandboxOptions:
     port: int = 8080
     data_dir: Path = Path("sandbox-data")
     database_url: str | None = None
+    demo_meetings: bool = True  # fictional meetings, imported once so /meetings finds something
 
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -95,7 +97,8 @@ class Sandbox:
     # --- lifecycle ------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Key, state, stand-in, migrations, bot, people: in that order, each needing the last."""
+        """Key, state, stand-in, migrations (and the demo meetings, the first time), bot, people:
+        in that order, each needing the last."""
         self.options.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # key, database, state
         secret = load_or_create_secret(self.options.data_dir / "secret.key")
         self.state = load_state(self._state_path)
@@ -112,6 +115,10 @@ class Sandbox:
         )
         database = Database(self.settings.database_url)
         await database.migrate()
+        if self.options.demo_meetings:
+            added = await seed_demo_meetings(database, now=self.clock.now(), default_zone=self.settings.default_timezone)
+            if added:
+                log.info("sandbox: %d fictional demo meetings added (--no-demo-meetings to start without)", added)
         self.app = build_application(self.settings, token=SANDBOX_TOKEN, clock=self.clock, database=database)
         self._seed_people()
         await self.app.initialize()

@@ -428,7 +428,7 @@ async def reroute(session: AsyncSession, row: Outbox, now: datetime) -> None:
     recipient = await session.get(AlertRecipient, recipient_of(row) or 0)
     if recipient is None or recipient.person_id != row.person_id:
         return
-    if recipient.response is None:
+    if recipient.response in (None, "no_answer"):  # (passed on already if it waited long in the outbox)
         recipient.response, recipient.responded_at = "unreachable", now
     incident = await session.get(Incident, recipient.incident_id)
     member = await session.get(Person, incident.member_id) if incident is not None else None

@@ -70,36 +70,31 @@ async def schedule(session: AsyncSession, person: Person, *, now: datetime, defa
     assert person.id is not None
     plan = await plan_for(session, person.id)
     at = checkin_time(person.checkin_time)
+    zone = zone_named(person.timezone, default_zone)
     if plan is None:
         if at is None:
             return None
-        plan = CheckinPlan(person_id=person.id, updated_at=now)
+        # Inserted complete, so the new row needs no UPDATE straight after.
+        plan = CheckinPlan(person_id=person.id, updated_at=now, next_prompt_at=_next_prompt(at, zone, now, None, None))
         try:
             async with session.begin_nested():
                 session.add(plan)
         except IntegrityError:  # a second process created it a moment ago
             plan = await plan_for(session, person.id)
             assert plan is not None
-    zone = zone_named(person.timezone, default_zone)
     plan.next_prompt_at = _next_prompt(at, zone, now, plan.last_prompt_date, plan.paused_until)
     plan.updated_at = now
     return plan
 
 
-async def pause(session: AsyncSession, person: Person, until: date, *, now: datetime, default_zone: str) -> CheckinPlan:
-    """No prompts or reminders before `until` (the local day they start again)."""
+async def pause(
+    session: AsyncSession, person: Person, until: date | None, *, now: datetime, default_zone: str
+) -> CheckinPlan:
+    """No prompts or reminders before `until` (the local day they start again); None resumes."""
     plan = await plan_for(session, person.id) if person.id is not None else None
     assert plan is not None, "only people with a check-in time can pause"
     plan.paused_until = until
     plan.remind_at = None
-    await schedule(session, person, now=now, default_zone=default_zone)
-    return plan
-
-
-async def resume(session: AsyncSession, person: Person, *, now: datetime, default_zone: str) -> CheckinPlan:
-    plan = await plan_for(session, person.id) if person.id is not None else None
-    assert plan is not None
-    plan.paused_until = None
     await schedule(session, person, now=now, default_zone=default_zone)
     return plan
 
@@ -211,6 +206,31 @@ async def _checked_in(session: AsyncSession, wanted: set[tuple[int, date]]) -> s
     return {(pid, day) for pid, day in rows.all()}
 
 
+def _reminder_time(hours: int | None, decision: Decision, now: datetime) -> datetime | None:
+    """When an unanswered prompt sent now gets its reminder: never after local midnight."""
+    if not hours:
+        return None
+    later = now + timedelta(hours=hours)
+    return later if local_date(later, decision.zone) == decision.today else None
+
+
+async def _claim(session: AsyncSession, row: Any, decision: Decision, remind_at: datetime | None, now: datetime) -> bool:
+    """The compare-and-set: True only for the one process whose update moved the row on."""
+    won = await session.execute(
+        update(CheckinPlan)
+        .where(CheckinPlan.id == row.id, CheckinPlan.next_prompt_at == row.next_prompt_at)
+        .values(
+            next_prompt_at=decision.next_prompt_at,
+            last_prompt_date=decision.last_prompt_date,
+            paused_until=decision.paused_until,
+            remind_at=remind_at,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)  # nothing loaded in this session to update
+    )
+    return bool(won.rowcount == 1)  # type: ignore[attr-defined]
+
+
 async def claim_due_prompts(session: AsyncSession, now: datetime, *, default_zone: str, limit: int) -> Batch:
     """Claim up to `limit` due plans (oldest first) and write their prompts to the outbox.
 
@@ -229,40 +249,24 @@ async def claim_due_prompts(session: AsyncSession, now: datetime, *, default_zon
     already = await _checked_in(session, {(r.person_id, d.today) for r, d in zip(rows, decisions, strict=True) if d.prompt})
     congratulated = await milestones.congratulated(session, [r.person_id for r, d in zip(rows, decisions, strict=True) if d.milestone])
     claimed = 0
-    # The outbox rows are flushed together at commit, not one round trip per claim.
-    with session.no_autoflush:
+    with session.no_autoflush:  # the outbox rows are flushed together at commit
         for row, decision in zip(rows, decisions, strict=True):
-            send = decision.prompt and (row.person_id, decision.today) not in already
+            ask = decision.prompt and (row.person_id, decision.today) not in already
             milestone = decision.milestone
             if milestone is not None and (row.person_id, row.clean_date, milestone.key) in congratulated:
                 milestone = None
-            remind_at = None
-            if send and row.reminder_hours:
-                later = now + timedelta(hours=row.reminder_hours)
-                remind_at = later if local_date(later, decision.zone) == decision.today else None  # never after midnight
-            won = await session.execute(
-                update(CheckinPlan)
-                .where(CheckinPlan.id == row.id, CheckinPlan.next_prompt_at == row.next_prompt_at)
-                .values(
-                    next_prompt_at=decision.next_prompt_at,
-                    last_prompt_date=decision.last_prompt_date,
-                    paused_until=decision.paused_until,
-                    remind_at=remind_at,
-                    updated_at=now,
-                )
-                .execution_options(synchronize_session=False)  # nothing loaded in this session to update
-            )
-            if won.rowcount != 1:  # type: ignore[attr-defined]
-                continue
+            if not await _claim(session, row, decision, _reminder_time(row.reminder_hours, decision, now) if ask else None, now):
+                continue  # another process claimed it first
             claimed += 1
             if milestone is not None:
                 milestones.record(session, row.person_id, row.clean_date, milestone, now)
-            if send or milestone is not None:
+            if ask or milestone is not None:
                 card = checkin_card.prompt(
                     row.pseudonym, decision.today, now.astimezone(decision.zone).hour,
-                    milestone=milestone, welcome_back=decision.welcome_back, ask=send,
+                    milestone=milestone, welcome_back=decision.welcome_back, ask=ask,
                 )
-                outbox.enqueue(session, row.person_id, "checkin_prompt" if send else "milestone", card.text, now=now, reply_markup=card.markup)
+                kind = "checkin_prompt" if ask else "milestone"
+                outbox.enqueue(session, row.person_id, kind, card.text, now=now, reply_markup=card.markup)
     return Batch(len(rows), claimed)
 
 

@@ -2,7 +2,7 @@
 
 Only rows whose `verification` is exactly `verified` are ever shown: an unchecked number
 could send someone in crisis to the wrong place. Every number must be re-checked against
-its official source before each release (see `bot/data/README.md`).
+its official source before each release (see `bot/data/SOURCES.md`).
 """
 
 from __future__ import annotations

@@ -90,7 +90,7 @@ def read_file(path: str, *, max_bytes: int = MAX_FEED_BYTES) -> bytes:
     if not file.is_file():
         raise FeedError(f"There is no file {path}.")
     if file.stat().st_size > max_bytes:
-        raise FeedError(f"{file.name} is larger than {max_bytes // (1024 * 1024)} MB, too big for a meeting feed.")
+        raise FeedError(f"{file.name} is larger than {_size(max_bytes)}, too big for a meeting feed. Nothing was changed.")
     return file.read_bytes()
 
 
@@ -126,7 +126,7 @@ async def fetch(
                     log.warning("feed %s: %s; retrying in %.1f s", host, exc, wait)
                     await asyncio.sleep(wait)
     except TimeoutError:
-        raise FeedError(f"{host} took longer than {deadline:.0f} seconds to send the feed. Nothing was changed.") from None
+        raise FeedError(f"{host} took longer than {deadline:g} seconds to send the feed. Nothing was changed.") from None
     raise AssertionError("unreachable")
 
 
@@ -181,8 +181,12 @@ def _retry_after(response: httpx.Response) -> float | None:
             return None
 
 
+def _size(limit: int) -> str:
+    return f"{limit // 1_048_576} MB" if limit >= 1_048_576 else f"{limit // 1024} KB"
+
+
 def _too_big(host: str, max_bytes: int) -> str:
-    return f"The feed from {host} is larger than {max_bytes // (1024 * 1024)} MB, too big to be a meeting list. Nothing was changed."
+    return f"The feed from {host} is larger than {_size(max_bytes)}, too big to be a meeting list. Nothing was changed."
 
 
 def _html(source: str) -> str:
@@ -777,7 +781,8 @@ async def sync(
         if is_url(source):
             fetched = await fetch(source, etag=validators[0], last_modified=validators[1], progress=progress, **fetch_options)
         else:
-            fetched = Fetched(await asyncio.to_thread(read_file, source))
+            limit = fetch_options.get("max_bytes", MAX_FEED_BYTES)
+            fetched = Fetched(await asyncio.to_thread(read_file, source, max_bytes=limit))
         if fetched.body is None or hashlib.sha256(fetched.body).hexdigest() == validators[2]:
             async with db.session() as session:
                 row = await source_row(session, source, now=now)

@@ -153,7 +153,11 @@ class Page:
 
 
 def out_of_date(meeting: Meeting, now: datetime) -> bool:
-    return meeting.confirmed_at is None or now - meeting.confirmed_at > OUT_OF_DATE
+    """Unconfirmed for 90 days. A feed that dates nothing (BMLT) vouches for its meetings
+    each time it is synced; one that gives `updated` dates is judged by them."""
+    if meeting.confirmed_at is None:
+        return meeting.source_id is None
+    return now - meeting.confirmed_at > OUT_OF_DATE
 
 
 async def cancelled_dates(session: AsyncSession, meeting_ids: list[int], since: date) -> dict[int, frozenset[date]]:

@@ -27,9 +27,15 @@ REQUESTABLE_ROLES = ("secretary", "companion")
 async def find(session: AsyncSession, rt: Runtime, telegram_id: int) -> Person | None:
     result = await session.execute(select(Person).where(Person.telegram_hash == rt.vault.hash_telegram_id(telegram_id)))
     person = result.scalar_one_or_none()
-    if person is not None and rt.vault.hash_telegram_id(telegram_id) in rt.coordinator_hashes:
-        await ensure_role(session, person, "coordinator", now=rt.clock.now())
+    if person is not None:
+        await _grant_configured_coordinator(session, rt, person)
     return person
+
+
+async def _grant_configured_coordinator(session: AsyncSession, rt: Runtime, person: Person) -> None:
+    """People named in COORDINATOR_TELEGRAM_IDS are coordinators from the start."""
+    if person.telegram_hash in rt.coordinator_hashes:
+        await ensure_role(session, person, "coordinator", now=rt.clock.now())
 
 
 async def create_on_consent(
@@ -55,7 +61,7 @@ async def create_on_consent(
         found = await find(session, rt, telegram_id)
         assert found is not None
         return found, False
-    await find(session, rt, telegram_id)  # grants coordinator from settings, if configured
+    await _grant_configured_coordinator(session, rt, person)
     return person, True
 
 

@@ -14,15 +14,17 @@ prompt itself comes from `checkin_plans.send_extra_prompt`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.buttons import callback, inline
 from bot.models import Person, ReleaseRequest
-from bot.services import checkin_plans, people, release_records
+from bot.services import checkin_plans, people, release_records, supporters
 from bot.services.release_records import record, tell
 from bot.services.schedule_times import next_occurrence, zone_named
 
@@ -88,9 +90,61 @@ async def _enrol(session: AsyncSession, request: ReleaseRequest, person: Person,
     await checkin_plans.schedule(session, person, now=now, default_zone=default_zone)
     await release_records.arm(session, request.id, "evening", next_evening(request, person, now, default_zone))
     record(session, request, "aftercare", now, person.id)
-    tell(session, request.companion_id, "release_companion",
-         texts.RELEASE_AFTERCARE_FOR_COMPANION.format(name=texts.h(person.pseudonym)), now)
+    if await _companion_supports(session, request, person, now):
+        tell(session, request.companion_id, "release_companion",
+             texts.RELEASE_AFTERCARE_FOR_COMPANION.format(name=texts.h(person.pseudonym)), now,
+             inline([[(texts.RELEASE_HANDOVER_BUTTON, callback("ra", request.id, "h"))]]))
     return Answer(True, texts.RELEASE_AFTERCARE_ON.format(morning=person.checkin_time, evening=people.format_time(EVENING)))
+
+
+async def _companion_supports(session: AsyncSession, request: ReleaseRequest, person: Person, now: datetime) -> bool:
+    """Make the companion one of the person's supporters, the way anyone becomes one (an
+    invitation from the person, accepted), so every rule of the supporters feature holds.
+    The person said yes to exactly this; False if it couldn't be done (five already)."""
+    companion = await session.get(Person, request.companion_id) if request.companion_id else None
+    if companion is None:
+        return False
+    invited = await supporters.invite(session, person, now)
+    return invited.ok and (await supporters.accept(session, invited.message, companion, now)).ok
+
+
+async def hand_over(session: AsyncSession, request_id: int, companion: Person, *, link_for: Callable[[str], str],
+                    now: datetime) -> Answer:
+    """The companion asks a sponsor to take over: a supporter invitation from the person,
+    for the companion to pass on. When the sponsor says yes, the companion steps back."""
+    request = await session.get(ReleaseRequest, request_id)
+    if request is None or companion.id is None or request.companion_id != companion.id or request.person_id is None:
+        return Answer(False, texts.NOT_FOR_YOU)
+    if request.aftercare not in ("yes", "handover"):
+        return Answer(False, texts.RELEASE_HANDOVER_DONE)
+    person = await session.get(Person, request.person_id)
+    assert person is not None
+    invited = await supporters.invite(session, person, now)
+    if not invited.ok:
+        return Answer(False, invited.message)
+    request.aftercare = "handover"
+    record(session, request, "handover", now, companion.id)
+    return Answer(True, texts.RELEASE_HANDOVER_LINK.format(name=texts.h(person.pseudonym), link=link_for(invited.message)))
+
+
+async def _step_back(session: AsyncSession, member: Person, supporter: Person, now: datetime) -> None:
+    """A new supporter joined: if the member's companion was handing over, they step back."""
+    result = await session.execute(
+        select(ReleaseRequest).where(ReleaseRequest.person_id == member.id, ReleaseRequest.aftercare == "handover")
+    )
+    for request in result.scalars():
+        if request.companion_id is None or request.companion_id == supporter.id:
+            continue
+        companion = await session.get(Person, request.companion_id)
+        link = await supporters.link_between(session, member.id or 0, request.companion_id)
+        if companion is not None and link is not None:
+            await supporters.end_link(session, link, companion, now)
+        request.aftercare = "done"
+        record(session, request, "handed_over", now)
+        tell(session, request.companion_id, "release_companion", texts.RELEASE_HANDED_OVER.format(name=texts.h(member.pseudonym)), now)
+
+
+supporters.on_linked(_step_back)
 
 
 async def evening_prompt(session: AsyncSession, request: ReleaseRequest, *, now: datetime, default_zone: str) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
-import qrcode
+import qrcode  # type: ignore[import-untyped]
 from PIL import Image, ImageDraw, ImageFont
 
 from bot import texts

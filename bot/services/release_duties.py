@@ -29,8 +29,9 @@ from bot.services import (
 )
 from bot.services.release_records import LIVE, tell, tell_coordinators
 
-# A reminder is still worth sending until this long after the expected release time.
-STILL_USEFUL = {"day_before": timedelta(0), "morning": timedelta(hours=6)}
+REMINDERS = ("day_before", "morning")
+# After downtime, the morning reminder is still worth sending this long after the expected time.
+MORNING_USEFUL_FOR = timedelta(hours=6)
 
 
 class Batch(NamedTuple):
@@ -70,8 +71,8 @@ async def claim_due(session: AsyncSession, now: datetime, *, vault: Vault, defau
 
 async def _carry_out(session: AsyncSession, kind: str, request: ReleaseRequest, *, vault: Vault, now: datetime,
                      default_zone: str) -> None:
-    if kind in STILL_USEFUL:
-        if request.status in LIVE and now < release_records.gate_at(request) + STILL_USEFUL[kind]:
+    if kind in REMINDERS:
+        if request.status in LIVE and _still_useful(kind, request, now):
             await _remind(session, kind, request, vault, now)
     elif kind == "escalate":
         if request.status == "open":
@@ -83,6 +84,13 @@ async def _carry_out(session: AsyncSession, kind: str, request: ReleaseRequest, 
         await release_retention.erase(session, request)
     elif kind == "evening":
         await release_aftercare.evening_prompt(session, request, now=now, default_zone=default_zone)
+
+
+def _still_useful(kind: str, request: ReleaseRequest, now: datetime) -> bool:
+    """"Tomorrow" only before the day itself; the morning one until a few hours after."""
+    if kind == "day_before":
+        return request.release_date is not None and release_records.today(now) < request.release_date
+    return now < release_records.gate_at(request) + MORNING_USEFUL_FOR
 
 
 async def _remind(session: AsyncSession, kind: str, request: ReleaseRequest, vault: Vault, now: datetime) -> None:

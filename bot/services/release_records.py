@@ -118,30 +118,32 @@ def duty_times(request: ReleaseRequest) -> dict[str, datetime]:
     }
 
 
-async def arm_duties(session: AsyncSession, request: ReleaseRequest, now: datetime) -> None:
-    """(Re)schedule the reminders, the escalation and the automatic close. Called when the
-    request is sent and whenever its date or time changes, so a reminder already sent for
-    the old date comes again for the new one. Overdue reminders are simply due (the tick
-    decides whether they still make sense); a short-notice request escalates at once."""
+async def arm_duties(session: AsyncSession, request: ReleaseRequest, now: datetime, *, again: bool = True) -> None:
+    """(Re)schedule the reminders, the escalation and the automatic close, when the request
+    is sent and whenever its date or time changes. With `again` (a new date) a reminder
+    already sent for the old date comes again for the new one; without it (a new time on
+    the same day) what was sent stays sent. Overdue reminders are simply due: the tick
+    decides whether they still make sense. A short-notice request escalates at once."""
     assert request.id is not None
     times: dict[str, datetime | None] = dict(duty_times(request))
     escalate = times["escalate"]
     assert escalate is not None
     times["escalate"] = max(escalate, now) if request.status == "open" else None
     for kind, due in times.items():
-        await arm(session, request.id, kind, due)
+        await arm(session, request.id, kind, due, again=again)
 
 
-async def arm(session: AsyncSession, request_id: int, kind: str, due_at: datetime | None) -> None:
-    """Set one duty's time, creating it on first use; None switches it off."""
+async def arm(session: AsyncSession, request_id: int, kind: str, due_at: datetime | None, *, again: bool = True) -> None:
+    """Set one duty's time, creating it on first use; None switches it off. Without
+    `again`, a duty already carried out is left alone."""
     duty = (
         await session.execute(select(ReleaseDuty).where(ReleaseDuty.request_id == request_id, ReleaseDuty.kind == kind))
     ).scalar_one_or_none()
     if duty is None:
         if due_at is not None:
             session.add(ReleaseDuty(request_id=request_id, kind=kind, due_at=due_at))
-        return
-    duty.due_at, duty.done_at = due_at, None
+    elif again or duty.done_at is None:
+        duty.due_at, duty.done_at = due_at, None
 
 
 async def disarm(session: AsyncSession, request_id: int, *kinds: str) -> None:

@@ -244,7 +244,7 @@ async def move(session: AsyncSession, request: ReleaseRequest, actor: Person, *,
     involved hears at once: the companion (or companions still deciding), the person and
     the coordinators. Reminders follow the new time. Returns the new "when"."""
     assert request.id is not None and request.release_date is not None
-    before = release_text.when(request)
+    before, new_day = release_text.when(request), new_date is not None and new_date != request.release_date
     if new_date is not None:
         request.release_date = new_date
     if new_time is not None:
@@ -254,7 +254,7 @@ async def move(session: AsyncSession, request: ReleaseRequest, actor: Person, *,
     request.updated_at = now
     after = release_text.when(request)
     record(session, request, "moved", now, actor.id, detail=f"{request.release_date.isoformat()} {request.release_time or 'morning'}")
-    await release_records.arm_duties(session, request, now)
+    await release_records.arm_duties(session, request, now, again=new_day)
     if request.invitation_id is not None:
         await session.execute(
             update(Invitation)

@@ -9,6 +9,7 @@ other is told, and an alert that was waiting on that supporter moves on to the n
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -30,6 +31,16 @@ INVITE_KIND = "su"
 MAX_OPEN_INVITATIONS = 5
 SHARES = {"mood": "share_mood", "slips": "share_slips"}
 NEWS = "support_link"  # outbox kind: accepted, declined, ended
+
+# Told when someone becomes a supporter, in the same transaction: (session, member,
+# supporter, now). Release aftercare uses it so a companion steps back once the sponsor
+# they handed over to says yes.
+LinkListener = Callable[[AsyncSession, Person, Person, datetime], Awaitable[None]]
+_link_listeners: list[LinkListener] = []
+
+
+def on_linked(listener: LinkListener) -> None:
+    _link_listeners.append(listener)
 
 
 async def supporters_of(session: AsyncSession, member_id: int) -> list[tuple[SupportLink, Person]]:
@@ -145,6 +156,8 @@ async def accept(session: AsyncSession, payload: str, supporter: Person, now: da
         texts.SUPPORTER_ACCEPTED.format(name=texts.h(supporter.pseudonym), place=texts.ORDINALS[await _count(session, member.id)]),
         now=now,
     )
+    for listener in _link_listeners:
+        await listener(session, member, supporter, now)
     return Outcome(True, texts.SUPPORTING_WELCOME.format(name=texts.h(member.pseudonym)))
 
 

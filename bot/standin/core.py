@@ -26,16 +26,18 @@ import struct
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.standin.spec import ApiSpec, EntityParseError, ParsedText, parse_formatted_text, utf16_len
 
 Response = tuple[int, dict[str, Any]]
 FileUpload = tuple[str, bytes, str]  # (file name, content, MIME type), as PTB's multipart tuples
 FaultHook = Callable[[str, dict[str, Any]], Response | None]
+# Seconds to hold an HTTP call and then drop it unprocessed (a timeout), or None.
+StallHook = Callable[[str, dict[str, Any]], float | None]
 Handler = Callable[[dict[str, Any], dict[str, FileUpload]], Any]
 
 NOT_FOUND: dict[str, Any] = {"ok": False, "error_code": 404, "description": "Not Found"}
@@ -330,6 +332,13 @@ class _Call:
     response: Response | None = None
 
 
+class _Subscriber(NamedTuple):
+    queue: asyncio.Queue[dict[str, Any]]
+    loop: asyncio.AbstractEventLoop
+    thread: int
+    kinds: frozenset[str] | None  # None: every kind
+
+
 @dataclass
 class _ScriptedFault:
     method: str | None  # lower-case name, or None for any method
@@ -460,6 +469,9 @@ class BotApiStandin:
         self.presses: list[CallbackPress] = []
         self.unsupported: list[str] = []
         self.fault: FaultHook | None = None
+        # Only the HTTP server honours it: the call waits, is never carried out, and ends in
+        # 504, by which time the client has given up (as with a request lost on the way).
+        self.stall: StallHook | None = None
         self.rate_limits = rate_limits or (RateLimits(clock=now) if enforce_rate_limits else None)
         self.rate_limited = 0
         self.webhook_url = ""
@@ -480,7 +492,7 @@ class BotApiStandin:
         self._poll_ticket = 0
         self._release_ticket = 0
         self._closing = False
-        self._subscribers: list[tuple[asyncio.Queue[dict[str, Any]], asyncio.AbstractEventLoop, int]] = []
+        self._subscribers: list[_Subscriber] = []
         self._handlers: dict[str, Handler] = self._build_handlers()
 
     # ------------------------------------------------------------------ simulated users
@@ -504,7 +516,7 @@ class BotApiStandin:
                 raise ValueError(f"user id {user_id} is taken or not a valid private chat id")
             user = SimUser(user_id, first_name, username, language_code, last_name)
             self._users[user_id] = _Chat(user)
-        self._publish("user", user_id, user.to_dict())
+        self._publish("user", user_id, user.to_dict)
         return user
 
     def user(self, user_id: int) -> SimUser:
@@ -571,7 +583,7 @@ class BotApiStandin:
             message.edits += 1
             message.edit_date = int(self.now())
             update = self._enqueue("edited_message", self._message_dict(chat, message))
-        self._publish("edit", user_id, self._entry(message).to_dict())
+        self._publish("edit", user_id, self._entry(message).to_dict)
         return update
 
     def press_button(self, user_id: int, message_id: int, callback_data: str) -> dict[str, Any]:
@@ -603,7 +615,7 @@ class BotApiStandin:
                 "data": callback_data,
             }
             update = self._enqueue("callback_query", query)
-        self._publish("callback", user_id, self._press_entry(press).to_dict())
+        self._publish("callback", user_id, self._press_entry(press).to_dict)
         return update
 
     def press(self, user_id: int, label: str, *, message_id: int | None = None) -> dict[str, Any]:
@@ -770,15 +782,17 @@ class BotApiStandin:
 
     # ------------------------------------------------------------------ observers
 
-    def subscribe(self) -> asyncio.Queue[dict[str, Any]]:
+    def subscribe(self, kinds: Collection[str] | None = None) -> asyncio.Queue[dict[str, Any]]:
         """A queue of events (message, edit, delete, callback, callback_answer, chat_action,
-        user, call) for live views. Call from the event loop that will read the queue."""
+        user, call) for live views; only `kinds`, if given (events nobody wants are never
+        built). Call from the event loop that will read the queue."""
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self._subscribers.append((queue, asyncio.get_running_loop(), threading.get_ident()))
+        wanted = frozenset(kinds) if kinds is not None else None
+        self._subscribers.append(_Subscriber(queue, asyncio.get_running_loop(), threading.get_ident(), wanted))
         return queue
 
     def unsubscribe(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
-        self._subscribers = [s for s in self._subscribers if s[0] is not queue]
+        self._subscribers = [s for s in self._subscribers if s.queue is not queue]
 
     # ================================================================== internals: calls
 
@@ -827,7 +841,7 @@ class BotApiStandin:
         )
         self.calls.append(record)
         if call.method != "getUpdates":
-            self._publish("call", None, record.to_dict())
+            self._publish("call", None, record.to_dict)
         return response
 
     def _injected_fault(self, call: _Call) -> Response | None:
@@ -1016,7 +1030,7 @@ class BotApiStandin:
         if p["action"] not in CHAT_ACTIONS:
             raise SpecViolation(f"wrong parameter action in request ({p['action']!r})")
         chat.chat_action = p["action"]
-        self._publish("chat_action", chat.user.id, {"action": p["action"]})
+        self._publish("chat_action", chat.user.id, functools.partial(dict, action=p["action"]))
         return True
 
     # -- sending
@@ -1086,7 +1100,7 @@ class BotApiStandin:
         )
         chat.add(message)
         self._track_reply_keyboard(chat, message.reply_markup)
-        self._publish("message", chat.user.id, self._entry(message).to_dict())
+        self._publish("message", chat.user.id, self._entry(message).to_dict)
         return self._message_dict(chat, message)
 
     def _formatted(self, p: dict[str, Any], text_key: str, entities_key: str) -> ParsedText | None:
@@ -1221,7 +1235,7 @@ class BotApiStandin:
         message.edits += 1
         message.edit_date = int(self.now())
         message.params = dict(p)
-        self._publish("edit", chat.user.id, self._entry(message).to_dict())
+        self._publish("edit", chat.user.id, self._entry(message).to_dict)
         return self._message_dict(chat, message)
 
     def _edit_message_text(self, p: dict[str, Any], files: dict[str, FileUpload]) -> dict[str, Any]:
@@ -1249,7 +1263,7 @@ class BotApiStandin:
         if self.now() - message.date > _DELETE_WINDOW_SECONDS:
             raise bad_request("message can't be deleted for everyone")
         message.deleted = True
-        self._publish("delete", chat.user.id, self._entry(message).to_dict())
+        self._publish("delete", chat.user.id, self._entry(message).to_dict)
         return True
 
     # -- callback queries
@@ -1260,7 +1274,7 @@ class BotApiStandin:
             raise bad_request(_QUERY_INVALID)
         press.answered = True
         press.answer = {key: value for key, value in p.items() if key != "callback_query_id"}
-        self._publish("callback_answer", press.user_id, self._press_entry(press).to_dict())
+        self._publish("callback_answer", press.user_id, self._press_entry(press).to_dict)
         return True
 
     # ================================================================== internals: users
@@ -1301,7 +1315,7 @@ class BotApiStandin:
             )
             chat.add(message)
             update = self._enqueue("message", self._message_dict(chat, message))
-        self._publish("message", user_id, self._entry(message).to_dict())
+        self._publish("message", user_id, self._entry(message).to_dict)
         return update
 
     def _set_blocked(self, user_id: int, blocked: bool) -> dict[str, Any]:
@@ -1318,7 +1332,7 @@ class BotApiStandin:
                 "new_chat_member": {**new, "user": dict(self.bot_user)},
             }
             update = self._enqueue("my_chat_member", member_update)
-        self._publish("user", user_id, chat.user.to_dict())
+        self._publish("user", user_id, chat.user.to_dict)
         return update
 
     def _next_callback_id(self) -> str:
@@ -1403,9 +1417,13 @@ class BotApiStandin:
         if event is not None and self._loop is not None:
             self._call_soon(self._loop[0], self._loop[1], event.set)
 
-    def _publish(self, kind: str, chat_id: int | None, data: dict[str, Any]) -> None:
-        event = {"event": kind, "chat_id": chat_id, "data": data}
-        for queue, loop, thread in list(self._subscribers):
+    def _publish(self, kind: str, chat_id: int | None, data: Callable[[], dict[str, Any]]) -> None:
+        """Tell subscribers; `data` snapshots the event's data, now, if anyone wants this kind."""
+        subscribers = [s for s in self._subscribers if s.kinds is None or kind in s.kinds]
+        if not subscribers:
+            return
+        event = {"event": kind, "chat_id": chat_id, "data": data()}
+        for queue, loop, thread, _ in subscribers:
             self._call_soon(loop, thread, functools.partial(queue.put_nowait, event))
 
     @staticmethod

@@ -129,7 +129,12 @@ class _Endpoints:
         except ValueError:
             body = {"ok": False, "error_code": 400, "description": "Bad Request: can't parse JSON body"}
             return JSONResponse(body, status_code=400)
-        status, body = await self.standin.handle_async(request.path_params["method"], params, uploads)
+        method = request.path_params["method"]
+        stall = self.standin.stall(method, params) if self.standin.stall is not None else None
+        if stall:
+            await asyncio.sleep(stall)
+            return JSONResponse({"ok": False, "error_code": 504, "description": "Gateway Timeout"}, status_code=504)
+        status, body = await self.standin.handle_async(method, params, uploads)
         return JSONResponse(body, status_code=status)
 
     async def download(self, request: Request) -> Response:

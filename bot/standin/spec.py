@@ -584,9 +584,13 @@ class ObjectSpec:
         fields = {f["name"]: FieldSpec.from_json(f) for f in data.get("fields", [])}
         return cls(data["name"], fields, tuple(data.get("subtypes", [])), tuple(data.get("returns", [])))
 
-    @property
+    @functools.cached_property
     def required(self) -> list[str]:
         return [f.name for f in self.fields.values() if f.required]
+
+    @functools.cached_property
+    def literals(self) -> list[FieldSpec]:
+        return [f for f in self.fields.values() if f.literal is not None]
 
 
 @dataclass(frozen=True)
@@ -694,6 +698,9 @@ class ApiSpec:
         self.methods: dict[str, ObjectSpec] = {n: ObjectSpec.from_json(m) for n, m in data["methods"].items()}
         self.types: dict[str, ObjectSpec] = {n: ObjectSpec.from_json(t) for n, t in data["types"].items()}
         self._method_names = {name.lower(): name for name in self.methods}
+        # Declared types -> concrete types, or None when this copy of the spec can't describe
+        # one; the same few declarations come up in every call, so each is worked out once.
+        self._concrete: dict[tuple[str, ...], tuple[str, ...] | None] = {}
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> ApiSpec:
@@ -813,8 +820,8 @@ class ApiSpec:
         return [f"{_telegram_phrase(owner, fspec.name, too_short=size < limit.low)}: {detail}"]
 
     def _value_problems(self, value: Any, types: Sequence[str], path: str, context: _Context) -> list[str]:
-        expanded = self._expand(types)
-        if not all(self._is_known(t) for t in expanded):
+        expanded = self._concrete_types(tuple(types))
+        if expanded is None:
             return []  # a type this copy of the spec cannot describe: nothing to check against
         if isinstance(value, dict):
             objects = [t for t in expanded if t in self.types]
@@ -843,12 +850,14 @@ class ApiSpec:
     def _mismatch(value: Mapping[str, Any], spec: ObjectSpec) -> int:
         missing = sum(1 for name in spec.required if name not in value)
         unknown = sum(1 for key in value if key not in spec.fields)
-        wrong_literal = sum(
-            1
-            for f in spec.fields.values()
-            if f.literal is not None and f.name in value and value[f.name] != f.literal
-        )
+        wrong_literal = sum(1 for f in spec.literals if f.name in value and value[f.name] != f.literal)
         return missing + unknown + 2 * wrong_literal
+
+    def _concrete_types(self, types: tuple[str, ...]) -> tuple[str, ...] | None:
+        if types not in self._concrete:
+            expanded = tuple(self._expand(types))
+            self._concrete[types] = expanded if all(self._is_known(t) for t in expanded) else None
+        return self._concrete[types]
 
     def _expand(self, types: Iterable[str]) -> list[str]:
         """Replace abstract types (``BotCommandScope``) with their concrete subtypes."""

@@ -20,6 +20,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # "undeliverable" is 13 characters: PostgreSQL refused it in a VARCHAR(12), so a blocked
+    # bot could never be recorded and the alert never re-routed (SQLite doesn't check lengths).
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.alter_column('status', existing_type=sa.String(length=12), type_=sa.String(length=16), existing_nullable=False)
+
     op.create_table('alertplan',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
@@ -115,6 +120,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.alter_column('status', existing_type=sa.String(length=16), type_=sa.String(length=12), existing_nullable=False)
+
     with op.batch_alter_table('alertrecipient', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_alertrecipient_person_id'))
 
