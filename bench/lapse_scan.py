@@ -212,7 +212,7 @@ def _print(backend: str, results: list[dict[str, object]]) -> None:
     print(f"{'members':>10} {'lapsed':>7} {'scan batch':>16} {'find 100 due':>13} {'ask everyone':>13} "
           f"{'all lapsed':>11} {'per alert':>10}  due query plan")
     for r in results:
-        per = r["drain"] / max(1, r["drained"]) * 1e6  # type: ignore[operator]
+        per = float(r["drain"]) / max(1, int(r["drained"])) * 1e6  # type: ignore[arg-type]
         scan = f"{r['scan'] * 1000:.1f} ms ({r['opened']})"  # type: ignore[operator]
         print(
             f"{r['size']:>10,} {r['lapsed']:>7,} {scan:>16} {r['find'] * 1000:>10.2f} ms {r['everyone'] * 1000:>10.0f} ms "  # type: ignore[operator]

@@ -22,6 +22,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, text, update
@@ -130,12 +131,20 @@ async def _put_back(db: Database) -> None:
         await session.execute(delete(Outbox))
 
 
-async def measure(url: str, size: int, repeats: int) -> dict[str, object]:
+@dataclass(frozen=True)
+class Result:
+    size: int
+    claimed: str  # members claimed by each timed batch
+    tick: float  # median seconds for one batch
+    drained: int
+    drain: float  # seconds to claim every due member
+    plan: str
+
+
+async def measure(url: str, size: int, repeats: int) -> Result:
     db = await _fresh(url)
     try:
-        started = time.perf_counter()
         await _fill(db, size)
-        load = time.perf_counter() - started
         plan = await _plan(db)
         await _one_batch(db)  # warm caches and prepared statements
         await _put_back(db)
@@ -152,10 +161,7 @@ async def measure(url: str, size: int, repeats: int) -> dict[str, object]:
             if claimed < BATCH:
                 break
         drain = time.perf_counter() - drain_started
-        return {
-            "size": size, "due": size // DUE_SHARE, "claimed": "/".join(map(str, sorted(claims))), "load": load,
-            "tick": statistics.median(timings), "drained": drained, "drain": drain, "plan": plan,
-        }
+        return Result(size, "/".join(map(str, sorted(claims))), statistics.median(timings), drained, drain, plan)
     finally:
         if db.dialect == "postgresql":
             async with db.engine.begin() as conn:  # leave the throwaway database small again
@@ -164,15 +170,15 @@ async def measure(url: str, size: int, repeats: int) -> dict[str, object]:
         await db.dispose()
 
 
-def _print(backend: str, results: list[dict[str, object]]) -> None:
+def _print(backend: str, results: list[Result]) -> None:
     print(f"\n{backend}")
     print(f"{'members':>10} {'due':>7} {'tick: find+claim':>18} {'all due drained':>16} {'per member':>11}  due query plan")
     for r in results:
-        per = r["drain"] / max(1, r["drained"]) * 1e6  # type: ignore[operator]
-        tick = f"{r['tick'] * 1000:.1f} ms ({r['claimed']})"  # type: ignore[operator]
-        print(f"{r['size']:>10,} {r['due']:>7,} {tick:>18} {r['drain']:>14.2f} s {per:>8.0f} µs  {r['plan']}")
-    ratio = results[-1]["tick"] / results[0]["tick"]  # type: ignore[operator]
-    print(f"tick({results[-1]['size']:,}) / tick({results[0]['size']:,}) = {ratio:.2f}  (target <= 2)")
+        tick = f"{r.tick * 1000:.1f} ms ({r.claimed})"
+        per = r.drain / max(1, r.drained) * 1e6
+        print(f"{r.size:>10,} {r.drained:>7,} {tick:>18} {r.drain:>14.2f} s {per:>8.0f} µs  {r.plan}")
+    ratio = results[-1].tick / results[0].tick
+    print(f"tick({results[-1].size:,}) / tick({results[0].size:,}) = {ratio:.2f}  (target <= 2)")
 
 
 def _remove_sqlite_files(url: str) -> None:

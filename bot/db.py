@@ -74,6 +74,7 @@ def create_engine(url: str) -> AsyncEngine:
         # aiosqlite with one trip to its thread per statement (see bot.sqlite_driver), and
         # no pool-level ROLLBACK after every commit: `_rollback_if_open` does it only when a
         # transaction was really left open.
+        engine: AsyncEngine
         engine = create_async_engine(
             url, async_creator=lambda: _connect_sqlite(engine), pool_reset_on_return=None
         )

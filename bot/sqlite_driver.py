@@ -5,7 +5,8 @@ calls per statement (open a cursor, execute, fetch, close), and each trip is a q
 thread wake-up and an event-loop wake-up. Here a statement is executed, its rows fetched and
 its cursor closed in one call on that thread; the cursor SQLAlchemy sees just hands over
 the results. Same sqlite3 calls in the same order on the same thread, so the same behaviour
-(errors, rowcount, lastrowid, RETURNING) — only the trips are fewer.
+(errors, rowcount, lastrowid, RETURNING) — only the trips are fewer. A read-only session's
+COMMIT, which sqlite3 would skip anyway, makes no trip at all.
 
 Relies on aiosqlite's `Connection._execute` (run a function on the worker thread), pinned
 with aiosqlite in pyproject.toml; tests/test_sqlite_driver.py checks it still holds.
@@ -86,6 +87,17 @@ class OneTripCursor:
 class OneTripConnection(aiosqlite.Connection):
     def cursor(self) -> OneTripCursor:  # type: ignore[override]
         return OneTripCursor(self)
+
+    # sqlite3 itself does nothing on commit or rollback outside a transaction (a session
+    # that only read); checking first saves the trip to do nothing.
+
+    async def commit(self) -> None:
+        if self.in_transaction:
+            await super().commit()
+
+    async def rollback(self) -> None:
+        if self.in_transaction:
+            await super().rollback()
 
 
 def connect(database: str, **kwargs: Any) -> OneTripConnection:

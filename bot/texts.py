@@ -704,6 +704,7 @@ RELEASE_MANAGE_BUTTONS = {
 RELEASE_LIST_HEADER = "<b>Release requests</b>"
 RELEASE_LIST_EMPTY = "No release requests are open."
 RELEASE_LIST_LINE = "#{id} · {when} · {prison} · {state}"
+RELEASE_LIST_MORE = "…and {count} later ones."
 RELEASE_COUNTS = "Closed and erased since {since}: {counts}."
 RELEASE_NEW_BUTTON = "➕ New request for someone"
 RELEASE_PICK_COMPANION = "Who should meet release #{id}? (⏸ = paused)"

@@ -84,16 +84,13 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
 
     # Supporters and alerts: /supporters (add by a `su_` link, order, what each sees, end),
     # /supporting; alert buttons checked against the presser; coordinators on/off call; the
-    # anonymous relay (typed messages routed above; media while writing refused kindly).
+    # anonymous relay (typed messages routed above; media while writing: see the fallbacks).
     app.add_handler(CommandHandler("supporters", supporters.supporters_command), group=FEATURES)
     app.add_handler(CommandHandler("supporting", supporters.supporting_command), group=FEATURES)
     app.add_handler(CallbackQueryHandler(supporters.on_button, pattern=r"^v1:su:"), group=FEATURES)
     app.add_handler(CallbackQueryHandler(alerts.on_button, pattern=r"^v1:al:"), group=FEATURES)
     app.add_handler(CallbackQueryHandler(alerts.on_duty_button, pattern=r"^v1:oc:"), group=FEATURES)
     app.add_handler(CallbackQueryHandler(relay.on_button, pattern=r"^v1:rl:"), group=FEATURES)
-    app.add_handler(
-        MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.LOCATION, relay.on_media), group=FEATURES
-    )
 
     # Release day: companions apply (/companion) and are approved with a vetting date (cv);
     # requests (/release, /releases) drafted (rq) and managed (rx); offers (ro), on-the-day
@@ -112,8 +109,9 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     # Fallbacks: anything no feature took (keep these last).
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command), group=FEATURES)
     app.add_handler(CallbackQueryHandler(fallback.stale_button), group=FEATURES)
+    # Media: "only text is passed on" to someone writing a relay message, else fallback.media.
     app.add_handler(
-        MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.LOCATION, fallback.media), group=FEATURES
+        MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.LOCATION, relay.on_media), group=FEATURES
     )
 
     app.add_error_handler(errors.on_error)

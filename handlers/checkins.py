@@ -153,8 +153,6 @@ async def on_checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         card = checkin_card.render(step, day, person.pseudonym, checkin, clean_date=person.clean_date, streak=streak)
         await answer_callback(update, toast)
         await edit_or_reply(update, card.text, card.markup)
-    if action == "c" and value == "s":
-        log.info("person %s reported a slip", person.id)
 
 
 async def answer_note(

@@ -121,19 +121,21 @@ async def answer_areas(
     rt = runtime(context)
     profile = await companions.start_application(session, person, now=rt.clock.now())
     missed: list[str] = []
-    options: tuple[places.Place, ...] = ()
+    unclear: tuple[str, places.Lookup] | None = None  # the first name to ask about, with its options
     for part in [p.strip() for p in text.split(",") if p.strip()][: companions.MAX_AREAS]:
         found = places.resolve(part)
         if found.place is not None:
             await companions.add_area(session, profile, found.place, now=rt.clock.now())
-            continue
-        if not options and (found.choices or found.suggestions):
-            options, prompt = found.choices or found.suggestions, texts.MEETINGS_PLACE_CHOICES if found.choices else texts.MEETINGS_PLACE_SUGGEST
-            asked = part
-        missed.append(part)
-    await _show_areas(update, session, profile, missed=[m for m in missed if not options or m != asked])
-    if options:
-        await reply(update, prompt.format(text=texts.h(asked)), inline([[(p.label, callback("cm", "a", p.key))] for p in options]))
+        elif unclear is None and (found.choices or found.suggestions):
+            unclear = (part, found)
+        else:
+            missed.append(part)
+    await _show_areas(update, session, profile, missed=missed)
+    if unclear is not None:
+        part, found = unclear
+        prompt = texts.MEETINGS_PLACE_CHOICES if found.choices else texts.MEETINGS_PLACE_SUGGEST
+        rows = [[(place.label, callback("cm", "a", place.key))] for place in found.choices or found.suggestions]
+        await reply(update, prompt.format(text=texts.h(part)), inline(rows))
 
 
 async def _show_areas(update: Update, session: AsyncSession, profile: CompanionProfile, *, missed: list[str] | None = None) -> None:

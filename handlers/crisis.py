@@ -28,8 +28,8 @@ async def _help_now(update: Update, context: ContextTypes.DEFAULT_TYPE, source: 
                 now = rt.clock.now()
                 request, new = await crisis.record_request(session, person, source, now=now)
                 repeat = not new and (now - request.created_at).total_seconds() < DOUBLE_TAP_SECONDS
-                if new:
-                    log.info("person %s asked for support now (%s)", person.id, source)
+                if new:  # counted, but not tied to anyone in the logs
+                    log.info("a support request was recorded (%s)", source)
     except Exception as exc:  # the numbers matter more than the record
         log.error("could not record a support request: %s", type(exc).__name__)
     if update.callback_query is not None:

@@ -52,6 +52,7 @@ from handlers.deeplinks import register_deep_link
 
 DRAFT = "release"  # awaiting "release:<id>:<step>[:e]"
 MOVE = "release_move"  # awaiting "release_move:<id>:<date|time>"
+LIST_MAX = 40
 
 
 # --- starting -------------------------------------------------------------------------------
@@ -98,11 +99,14 @@ async def releases_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 async def _coordinator_list(update: Update, session: AsyncSession, rt: Runtime) -> None:
-    live = await releases.live_requests(session)
+    everything = await releases.live_requests(session)
+    live = everything[:LIST_MAX]  # soonest first; one message and its buttons stay within Telegram's limits
     names = await release_records.pseudonyms(session, *(r.companion_id for r in live))
     lines = [texts.RELEASE_LIST_HEADER]
     lines += [texts.RELEASE_LIST_LINE.format(id=r.id, when=release_text.when(r), prison=texts.h(release_text.prison_name(r)),
                                              state=release_text.state(r, names.get(r.companion_id or 0))) for r in live]
+    if len(everything) > len(live):
+        lines.append(texts.RELEASE_LIST_MORE.format(count=len(everything) - len(live)))
     if not live:
         lines.append(texts.RELEASE_LIST_EMPTY)
     since = release_records.today(rt.clock.now()).replace(day=1) - timedelta(days=335)
@@ -122,7 +126,10 @@ async def _start(update: Update, session: AsyncSession, rt: Runtime, person: Per
 
 
 async def offer_after_setup(update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person) -> None:
-    """"I'm leaving prison soon": offer a companion on release day straight after set-up."""
+    """"I'm leaving prison soon": offer a companion on release day straight after set-up
+    (not to someone arriving with their release card: they are connected next)."""
+    if (person.pending_link or "").startswith(f"{releases.CARD_KIND}_"):
+        return
     await reply(update, texts.RELEASE_AFTER_SETUP, inline([[(texts.RELEASE_START_BUTTON, callback("rq", "new", "me"))]]))
 
 
@@ -164,7 +171,7 @@ def _needs_rows(request: ReleaseRequest) -> list[list[Button]]:
 
 
 def _example_date(now: datetime) -> str:
-    return f"{release_records.today(now) + timedelta(days=7):%d/%m/%Y}"
+    return releases.example_date(release_records.today(now))
 
 
 def _asked(person: Person) -> tuple[int, str, bool] | None:
@@ -470,7 +477,7 @@ async def _manage(update: Update, session: AsyncSession, rt: Runtime, person: Pe
 
 
 async def _pick_companion(update: Update, session: AsyncSession, request: ReleaseRequest) -> None:
-    everyone = await companions.approved_companions(session)
+    everyone = (await companions.approved_companions(session))[:LIST_MAX]
     if not everyone:
         await reply(update, texts.RELEASE_NO_COMPANIONS)
         return

@@ -30,10 +30,10 @@ async def _supporters_view(session: AsyncSession, member: Person) -> tuple[str, 
     assert member.id is not None
     links = await supporters.supporters_of(session, member.id)
     rows: list[list[Button]] = []
+    hours = await supporters.threshold_of(session, member.id)
     if not links:
         text = texts.SUPPORTERS_NONE
     else:
-        hours = await supporters.threshold_of(session, member.id)
         lines = [texts.SUPPORTERS_HEADER, texts.SUPPORTERS_EXPLAIN.format(hours=hours), ""]
         lines += [
             texts.SUPPORTER_LINE.format(n=n, name=texts.h(person.pseudonym), sees=supporters.sees(link))
@@ -44,7 +44,7 @@ async def _supporters_view(session: AsyncSession, member: Person) -> tuple[str, 
     if len(links) < supporters.MAX_SUPPORTERS:
         rows.append([(texts.ADD_SUPPORTER_BUTTON, callback(FEATURE, "add"))])
     if links:
-        rows.append([(texts.THRESHOLD_BUTTON.format(hours=await supporters.threshold_of(session, member.id)), callback(FEATURE, "thr"))])
+        rows.append([(texts.THRESHOLD_BUTTON.format(hours=hours), callback(FEATURE, "thr"))])
     return text, inline(rows)
 
 

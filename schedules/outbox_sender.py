@@ -142,10 +142,15 @@ async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     """JobQueue callback: batches at the configured overall rate, back to back while full
     ones keep coming. (A run still sending makes the scheduler skip the next one, so a
     single batch per run left the sender idle until the next whole interval: about a fifth
-    of the time at 25/s. The budget keeps one run from holding on indefinitely.)"""
+    of the time at 25/s.) It stops at the budget, or when the bot is stopping: PTB waits
+    for running jobs before it shuts down."""
     rt: Runtime = context.bot_data["runtime"]
     pacer: Pacer = context.bot_data.setdefault("outbox_pacer", Pacer(rt.settings.outbox_rate_per_second))
     limit = max(1, int(rt.settings.outbox_rate_per_second * TICK_SECONDS * 2))
     deadline = time.monotonic() + DRAIN_SECONDS
-    while await send_due(context.bot, rt, pacer, limit=limit) == limit and time.monotonic() < deadline:
+    while (
+        await send_due(context.bot, rt, pacer, limit=limit) == limit
+        and time.monotonic() < deadline
+        and context.application.running
+    ):
         pass

@@ -89,9 +89,9 @@ async def test_all_1000_alerts_arrive_after_sigkill_mid_burst_and_a_restart_with
     await seed_lapsed_members(db, api)
     env = bot_env(url, database_url, OUTBOX_RATE_PER_SECOND="30")
     (tmp_path / "first").mkdir()
-    first, first_log = await start_bot(env, tmp_path / "first")
+    first, first_log = start_bot(env, tmp_path / "first")
     try:
-        await wait_for(lambda: sum(received(api).values()) >= BURST // 4, timeout=90, what="a quarter of the burst")
+        await wait_for(lambda: sum(received(api).values()) >= BURST // 4, within=90, what="a quarter of the burst")
     finally:
         first.send_signal(signal.SIGKILL)  # no chance to finish anything
         first.wait(timeout=10)
@@ -112,8 +112,8 @@ async def test_all_1000_alerts_arrive_after_sigkill_mid_burst_and_a_restart_with
     try:
         for name in ("second", "third"):
             (tmp_path / name).mkdir()
-            processes.append((await start_bot(env, tmp_path / name))[0])
-        await wait_for(lambda: len(received(api)) == BURST, timeout=240, what="every alert")
+            processes.append((start_bot(env, tmp_path / name))[0])
+        await wait_for(lambda: len(received(api)) == BURST, within=240, what="every alert")
         async with db.session() as session:
             pending = (await session.execute(select(func.count()).where(Outbox.status != "sent"))).scalar_one()
             incidents = (await session.execute(select(func.count()).select_from(Incident))).scalar_one()

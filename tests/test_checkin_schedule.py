@@ -6,19 +6,24 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select, update
 
-from bot.clock import ManualClock
+from bot.clock import ManualClock, SystemClock
 from bot.config import Settings
+from bot.crypto import Vault
 from bot.db import Database
-from bot.models import CheckinPlan, Outbox, Person
+from bot.models import Checkin, CheckinPlan, Outbox, Person
 from bot.runtime import Runtime
 from bot.services import checkin_plans
+from bot.standin import BotApiStandin, SentMessage
 from schedules import JOB_KWARGS
 from schedules.checkin_prompts import run_once
-from tests.harness import Harness, Shown
+from tests.conftest import TEST_SECRET
+from tests.harness import Harness, Shown, plain
 from tests.harness import Person as User
+from tests.test_end_to_end import bot_env, served, start_bot, stop_bot, wait_for  # noqa: F401  (served: a fixture)
 from tests.test_onboarding import onboard
 
 _PROMPT = re.compile(r"^(🎉.*\n\n)?(Good (morning|afternoon|evening)|Welcome back), ", re.S)
@@ -30,7 +35,7 @@ def utc(*args: int) -> datetime:
 
 def prompts(user: User) -> list[Shown]:
     """The daily prompts this person received (not cards they opened with /checkin)."""
-    return [m for m in user.messages() if _PROMPT.match(m.text)]
+    return [m for m in user.messages() if _PROMPT.match(m.text) and "How are you feeling today?" in m.text]
 
 
 async def tick(h: Harness) -> None:
@@ -307,6 +312,19 @@ async def test_people_who_have_not_finished_set_up_get_no_prompt(h: Harness) -> 
     assert prompts(jo) == []
 
 
+async def test_no_prompts_are_tried_while_a_member_has_blocked_the_bot_and_they_return_with_start(h: Harness) -> None:
+    sam = await onboard(h, "Sam")
+    await h.feed(h.standin.block(sam.id))
+    await tick_at(h, utc(2026, 11, 25, 9, 0))  # refused with 403: the member is marked unreachable
+    await tick_at(h, utc(2026, 11, 26, 9, 0))
+    attempts = [c for c in h.standin.calls_to("sendMessage") if c.params.get("chat_id") == sam.id and c.status == 403]
+    assert len(attempts) == 1  # the 26th was not even tried
+    await h.feed(h.standin.unblock(sam.id))
+    await sam.send("/start")
+    await tick_at(h, utc(2026, 11, 27, 9, 0))
+    assert len(prompts(sam)) == 1
+
+
 # --- the real scheduler -------------------------------------------------------------------------
 
 
@@ -320,3 +338,37 @@ async def test_the_prompt_tick_runs_on_the_job_queue_with_a_misfire_grace_time(h
     await job.run(h.app)
     await h.deliver()
     assert len(prompts(sam)) == 1
+
+
+async def test_the_running_bot_prompts_a_due_member_from_its_own_scheduler_and_takes_the_answer(
+    served: tuple[BotApiStandin, str], db: Database, tmp_path: Path  # noqa: F811  (the fixture, imported above)
+) -> None:
+    """`fellowship run` as in production: real clock, JobQueue, outbox sender, HTTP to the stand-in."""
+    standin, url = served
+    user = standin.add_user("Samantha", username="samantha_tg")
+    standin.send_text(user.id, "/start")  # Telegram lets a bot write only to people who wrote first
+    vault, now = Vault(TEST_SECRET), SystemClock().now()
+    async with db.session() as session:
+        person = Person(
+            telegram_hash=vault.hash_telegram_id(user.id), chat_id_enc=vault.encrypt_chat_id(user.id), pseudonym="Sam",
+            purpose="recovery", timezone="Europe/London", checkin_time="00:00", consented_at=now, created_at=now, onboarded_at=now,
+        )
+        session.add(person)
+        await session.flush()
+        session.add(CheckinPlan(person_id=person.id, next_prompt_at=now - timedelta(minutes=1), updated_at=now))
+    process, log_path = start_bot(bot_env(url, db.url), tmp_path)
+    try:
+        def prompt() -> SentMessage | None:
+            return next((m for m in standin.messages(user.id) if "How are you feeling today?" in plain(m.source or "")), None)
+
+        await wait_for(lambda: prompt() is not None, what="the daily prompt")
+        shown = prompt()
+        assert shown is not None
+        standin.press_button(user.id, shown.message_id, shown.button(label="😊")["callback_data"])  # type: ignore[index]
+        await wait_for(lambda: "Did you stay clean" in plain(standin.messages(user.id)[-1].source or ""), what="the next step")
+        assert "Sam" not in log_path.read_text() and "samantha" not in log_path.read_text()
+    finally:
+        code = await stop_bot(process)
+    assert code == 0, log_path.read_text()[-2000:]
+    async with db.session() as session:
+        assert (await session.execute(select(Checkin.mood))).scalar_one() == 5

@@ -29,7 +29,7 @@ def test_a_weak_secret_key_is_refused_with_a_way_to_make_one(weak: str) -> None:
 
 def test_a_missing_secret_key_or_token_says_how_to_get_one() -> None:
     settings = load_settings(_env_file=None)
-    with pytest.raises(SettingsError, match="secrets.token_urlsafe"):
+    with pytest.raises(SettingsError, match=r"secrets\.token_urlsafe"):
         settings.secret_key()
     with pytest.raises(SettingsError, match="BotFather"):
         settings.bot_token()

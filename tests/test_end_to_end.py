@@ -43,8 +43,8 @@ def bot_env(api_url: str, database_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
-async def wait_for(condition, timeout: float = 20.0, what: str = "") -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
+async def wait_for(condition, within: float = 20.0, what: str = "") -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if condition():
             return
@@ -52,11 +52,10 @@ async def wait_for(condition, timeout: float = 20.0, what: str = "") -> None:  #
     raise AssertionError(f"timed out waiting for {what}")
 
 
-async def start_bot(env: dict[str, str], tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path]:
+def start_bot(env: dict[str, str], tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path]:
     log_path = tmp_path / "bot.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path, stdout=open(log_path, "wb"), stderr=subprocess.STDOUT
-    )
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
     return process, log_path
 
 
@@ -74,7 +73,7 @@ async def test_the_running_bot_onboards_two_people_and_stops_cleanly_on_sigterm(
     served: tuple[BotApiStandin, str], database_url: str, db, tmp_path: Path  # type: ignore[no-untyped-def]
 ) -> None:
     standin, url = served
-    process, log_path = await start_bot(bot_env(url, database_url), tmp_path)
+    process, log_path = start_bot(bot_env(url, database_url), tmp_path)
     try:
         await wait_for(lambda: standin.calls_to("setMyCommands"), what="the command menu")
         commands = [c["command"] for c in standin.calls_to("setMyCommands")[-1].params["commands"]]
@@ -105,7 +104,7 @@ async def test_the_running_bot_onboards_two_people_and_stops_cleanly_on_sigterm(
     assert sorted(i for i in identities if i in stored) == []
 
 
-async def test_run_refuses_to_start_without_a_token_and_says_how_to_get_one(tmp_path: Path, database_url: str) -> None:
+def test_run_refuses_to_start_without_a_token_and_says_how_to_get_one(tmp_path: Path, database_url: str) -> None:
     env = bot_env("http://127.0.0.1:9", database_url)
     env.pop("TELEGRAM_BOT_TOKEN")
     result = subprocess.run([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path, capture_output=True, text=True)
@@ -113,7 +112,7 @@ async def test_run_refuses_to_start_without_a_token_and_says_how_to_get_one(tmp_
     assert "BotFather" in result.stderr
 
 
-async def test_check_reports_settings_and_database(tmp_path: Path) -> None:
+def test_check_reports_settings_and_database(tmp_path: Path) -> None:
     env = bot_env("http://127.0.0.1:9", f"sqlite:///{tmp_path}/fresh.sqlite3")
     before = subprocess.run([sys.executable, "-m", "bot", "check"], env=env, cwd=tmp_path, capture_output=True, text=True)
     assert before.returncode == 1 and "run: fellowship migrate" in before.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 
@@ -89,17 +90,20 @@ async def test_the_database_holds_no_telegram_ids_names_or_usernames(h: Harness)
     assert "Sam" in dump  # the chosen pseudonym is stored, so the dump is real
 
 
+def _read_sqlite_files(path: str) -> str:
+    chunks = []
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            with open(path + suffix, "rb") as f:
+                chunks.append(f.read().decode("latin-1"))
+    return "\n".join(chunks)
+
+
 async def raw_database_dump(db: Database) -> str:
     """Every stored byte: the SQLite file(s) on disk, or every row's text on PostgreSQL."""
     if db.dialect == "sqlite":
         await db.dispose()  # close connections so the file is complete
-        path = db.url.split(":///", 1)[1]
-        chunks = []
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(path + suffix):
-                with open(path + suffix, "rb") as f:
-                    chunks.append(f.read().decode("latin-1"))
-        return "\n".join(chunks)
+        return await asyncio.to_thread(_read_sqlite_files, db.url.split(":///", 1)[1])
     async with db.session() as session:
         rows = []
         for table in SQLModel.metadata.sorted_tables:

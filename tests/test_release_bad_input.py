@@ -5,11 +5,14 @@ kind reply; nothing changes that shouldn't, and nothing about the release leaks.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.models import ReleaseOffer, ReleaseRequest
+from bot.db import Database
+from bot.models import Person, ReleaseOffer, ReleaseRequest
+from bot.services import release_matching
 from tests.harness import Harness
 from tests.harness import Person as User
 from tests.release_steps import companion, coordinator, request_for_someone, the_request, tick_at, utc
@@ -183,3 +186,50 @@ async def test_buttons_pressed_by_someone_not_assigned_change_nothing_and_reveal
     await h.deliver()
     for someone in (kim, stranger):
         assert not any("Leeds (HMP)" in t or "no phone yet" in t for t in someone.texts())
+
+
+async def test_a_companion_who_blocked_the_bot_is_reported_so_someone_else_can_be_asked(h: Harness) -> None:
+    casey = await coordinator(h)
+    lee = await companion(h, casey, "Lee")
+    await request_for_someone(h, casey, date="04/12/2026")
+    await h.deliver()
+    await lee.press("✅ I can meet them")
+    await h.deliver()
+    h.standin.block(lee.id)
+    await tick_at(h, utc(2026, 12, 3, 18, 0))  # the day-before reminder can't reach Lee
+    alert = casey.find("I can't reach its companion on Telegram")
+    assert "👤 Assign a companion" not in alert.buttons() and "📄 Open the request" in alert.buttons()
+    kim = await companion(h, casey, "Kim", areas="Leeds", gender="Woman")
+    await casey.press("📄 Open the request", message=alert)
+    await casey.press("👤 Assign a companion")
+    await casey.press("Kim")
+    await h.deliver()
+    assert "A coordinator has asked you to meet a release" in kim.last().text
+    assert "Kim is now meeting the release" in casey.find("is now meeting the release").text
+
+
+async def test_two_companions_saying_yes_at_the_same_moment_get_exactly_one_winner(h: Harness) -> None:
+    """Two processes, one database: the compare-and-set on the request lets one yes through."""
+    casey = await coordinator(h)
+    await companion(h, casey, "Lee")
+    await companion(h, casey, "Kim", areas="Leeds", gender="Woman")
+    await request_for_someone(h, casey)
+    async with h.db.session() as session:
+        offers = [(o.id, o.companion_id) for o in (await session.execute(select(ReleaseOffer))).scalars()]
+    processes = [Database(h.db.url) for _ in offers]
+
+    async def say_yes(db: Database, offer_id: int, person_id: int) -> bool:
+        async with db.session() as session:
+            person = await session.get(Person, person_id)
+            assert person is not None
+            return (await release_matching.accept(session, offer_id, person, h.runtime.vault, now=h.clock.now())).ok
+
+    try:
+        results = await asyncio.gather(*(say_yes(db, *offer) for db, offer in zip(processes, offers, strict=True)))
+    finally:
+        for db in processes:
+            await db.dispose()
+    assert sorted(results) == [False, True]
+    async with h.db.session() as session:
+        statuses = sorted((await session.execute(select(ReleaseOffer.status))).scalars())
+    assert statuses == ["accepted", "taken"]

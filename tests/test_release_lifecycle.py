@@ -24,6 +24,7 @@ from bot.models import (
     ReleaseTally,
     SupportLink,
 )
+from schedules import JOB_KWARGS
 from tests.harness import Harness
 from tests.harness import Person as User
 from tests.meeting_factory import add_meeting
@@ -64,6 +65,7 @@ async def count(h: Harness, table: type) -> int:
 
 async def test_the_whole_release_day_from_request_to_check_ins_that_taper(h: Harness) -> None:
     await add_meeting(h.db, "Headingley Thursday", at=(53.8213, -1.5780), days="Thursday", time="19:30", fellowship="NA")
+    await add_meeting(h.db, "Nearer but AA", at=(53.8201, -1.5709), days="Thursday", time="18:00", fellowship="AA")
     casey = await coordinator(h)
     lee = await companion(h, casey, "Lee", areas="LS6")
     kim = await companion(h, casey, "Kim", areas="Leeds", gender="Woman")
@@ -96,6 +98,7 @@ async def test_the_whole_release_day_from_request_to_check_ins_that_taper(h: Har
     # Out of prison? Not yet, but the person has the card and connects early.
     robin = await connect_with_card(h, "Robin", link)
     assert "You're connected, Robin" in robin.find("You're connected").text
+    assert not any("Ask for a companion" in label for m in robin.messages() for label in m.buttons())
     assert "Companion: Lee" in robin.find("You're connected").text
     await h.deliver()
     assert "has connected to the bot" in lee.last().text
@@ -133,7 +136,7 @@ async def test_the_whole_release_day_from_request_to_check_ins_that_taper(h: Har
     await lee.press("🤝 Met", message=lee.last())
     met = lee.last()
     assert "Wonderful" in met.text and "Meetings later today near LS6 (Leeds)" in met.text
-    assert "Headingley Thursday" in met.text
+    assert "Headingley Thursday" in met.text and "Nearer but AA" not in met.text  # their fellowship first
     await lee.press("🤝 We went to a meeting together")
     assert "you went to a meeting together" in lee.last().text
     assert (await the_request(h)).outcome == "met"
@@ -322,3 +325,15 @@ async def test_a_delay_on_the_day_reaches_everyone_without_repeating_the_reminde
     await tick_at(h, utc(2026, 11, 26, 9, 0))
     assert sum("Tomorrow you're meeting" in t for t in lee.texts()) == 1
     assert sum("Today's release" in t for t in lee.texts()) == 1
+
+
+async def test_the_release_tick_runs_on_the_job_queue_with_a_misfire_grace_time(h: Harness) -> None:
+    casey = await coordinator(h)
+    await request_for_someone(h, casey, date="26/11/2026")
+    assert h.app is not None and h.app.job_queue is not None
+    (job,) = h.app.job_queue.get_jobs_by_name("release_reminders")
+    assert job.job.misfire_grace_time == JOB_KWARGS["misfire_grace_time"] > 1 and job.job.coalesce is True
+    h.clock.set(utc(2026, 11, 25, 18, 0))
+    await job.run(h.app)
+    await h.deliver()
+    assert "Release #" in casey.last().text and "is tomorrow" in casey.last().text  # nobody has it yet

@@ -53,6 +53,10 @@ async def test_a_read_and_a_write_take_one_trip_each_plus_the_commit(sqlite_db: 
         person = (await session.execute(select(Person).where(Person.telegram_hash == "hash-1"))).scalar_one()
         person.awaiting = "pseudonym"
     assert len(trips) == 3  # SELECT, UPDATE, COMMIT; no ROLLBACK after the commit
+    trips.clear()
+    async with sqlite_db.session() as session:
+        await session.execute(select(Person))
+    assert len(trips) == 1  # a session that only read has nothing to commit
 
 
 async def test_rows_rowcount_and_returned_ids_are_what_sqlite_gives(sqlite_db: Database) -> None:

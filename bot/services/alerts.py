@@ -89,13 +89,22 @@ async def set_on_call(session: AsyncSession, person_id: int, on_call: bool, now:
     duty.on_call, duty.updated_at = on_call, now
 
 
-async def _next_recipients(session: AsyncSession, incident: Incident) -> tuple[str, list[Person]]:
-    """The next supporter not yet asked, else the coordinators (once), else nobody."""
+async def _next_recipients(
+    session: AsyncSession, incident: Incident, links: list[tuple[SupportLink, Person]] | None = None
+) -> tuple[str, list[Person]]:
+    """The next supporter not yet asked, else the coordinators (once), else nobody.
+    (`links`: the member's supporters when already loaded, for a new incident.)"""
     asked = (
-        await session.execute(select(AlertRecipient.person_id, AlertRecipient.role).where(AlertRecipient.incident_id == incident.id))
-    ).all()
+        []
+        if incident.step == 0 and links is not None  # a new incident: nobody asked yet
+        else (
+            await session.execute(
+                select(AlertRecipient.person_id, AlertRecipient.role).where(AlertRecipient.incident_id == incident.id)
+            )
+        ).all()
+    )
     alerted = {person_id for person_id, _ in asked}
-    for _, supporter in await supporters_for(session, incident.member_id, incident.kind):
+    for _, supporter in links if links is not None else await supporters_for(session, incident.member_id, incident.kind):
         if supporter.id not in alerted and supporter.unreachable_at is None:
             return "supporter", [supporter]
     if any(role == "coordinator" for _, role in asked):
@@ -167,7 +176,8 @@ async def open_incident(session: AsyncSession, member: Person, kind: str, now: d
     """Open an incident and alert the first person; None when there is nobody to alert or
     the same kind of alert is already being passed on (one chain at a time)."""
     assert member.id is not None and kind in KINDS
-    if not await supporters_for(session, member.id, kind):
+    links = await supporters_for(session, member.id, kind)
+    if not links:
         return None  # alerts are something a member chooses by adding supporters
     live = await session.execute(
         select(Incident.id).where(Incident.member_id == member.id, Incident.kind == kind, Incident.status.in_(_LIVE[kind]))  # type: ignore[attr-defined]
@@ -178,12 +188,14 @@ async def open_incident(session: AsyncSession, member: Person, kind: str, now: d
     session.add(incident)
     await session.flush()
     log.info("incident %s (%s) opened for person %s", incident.id, kind, member.id)
-    await _alert_next(session, incident, member, now)
+    await _alert_next(session, incident, member, now, links)
     return incident
 
 
-async def _alert_next(session: AsyncSession, incident: Incident, member: Person, now: datetime) -> None:
-    role, recipients = await _next_recipients(session, incident)
+async def _alert_next(
+    session: AsyncSession, incident: Incident, member: Person, now: datetime, links: list[tuple[SupportLink, Person]] | None = None
+) -> None:
+    role, recipients = await _next_recipients(session, incident, links)
     if not recipients:
         incident.status, incident.next_escalation_at = "unanswered", None
         log.warning("incident %s: nobody left to alert", incident.id)
@@ -192,6 +204,7 @@ async def _alert_next(session: AsyncSession, incident: Incident, member: Person,
             outbox.enqueue(session, member.id, NEWS, texts.ALERT_NOBODY_REACHED, now=now)
         return
     last = await last_checkin(session, incident.member_id)
+    assert incident.id is not None
     for person in recipients:
         assert person.id is not None
         recipient = AlertRecipient(incident_id=incident.id, person_id=person.id, role=role, step=incident.step, alerted_at=now)

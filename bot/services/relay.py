@@ -119,7 +119,7 @@ async def send(session: AsyncSession, relay: RelaySession, writer: Person, text:
     opened = await resume(session, writer, relay.id or 0, now)
     if opened.relay is None or opened.other is None or opened.other.id is None:
         return Outcome(False, opened.problem or texts.RELAY_ENDED)
-    other = opened.other
+    other, other_id = opened.other, opened.other.id
     name = texts.h(writer.pseudonym)
     if writer.id == relay.member_id:
         header = texts.RELAY_FROM_MEMBER.format(name=name)
@@ -127,7 +127,7 @@ async def send(session: AsyncSession, relay: RelaySession, writer: Person, text:
         header = texts.RELAY_FROM_SUPPORTER.format(name=name)
     else:
         header = texts.RELAY_FROM_COORDINATOR.format(name=name)
-    outbox.enqueue(session, other.id, MESSAGE, f"{header}\n\n{texts.h(words)}", now=now, reply_markup=message_markup(relay.id or 0))
+    outbox.enqueue(session, other_id, MESSAGE, f"{header}\n\n{texts.h(words)}", now=now, reply_markup=message_markup(relay.id or 0))
     relay.updated_at = now
     log.info("relay %s: a message was passed on", relay.id)
     return Outcome(True, texts.RELAY_SENT.format(name=texts.h(other.pseudonym)))

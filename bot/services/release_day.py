@@ -120,11 +120,12 @@ async def _record_status(session: AsyncSession, request: ReleaseRequest, status:
     if status in ALERTS:
         text = texts.RELEASE_ALERT_FOR_COORDINATOR.format(
             id=request.id, status=words, companion=name, details=release_text.details(request, vault, companion=companion.pseudonym))
-        await tell_coordinators(session, text, now, kind="release_alert", markup=release_records.coordinator_buttons(request))
+        await tell_coordinators(session, text, now, exclude=companion.id, kind="release_alert",
+                                markup=release_records.coordinator_buttons(request))
     elif status != "delayed":  # a delay reaches coordinators with its new time, from `releases.move`
         text = texts.RELEASE_STATUS_FOR_COORDINATOR.format(
             id=request.id, prison=texts.h(release_text.prison_name(request)), companion=name, status=words)
-        await tell_coordinators(session, text, now)
+        await tell_coordinators(session, text, now, exclude=companion.id)
     if status in _PERSON_HEARS:
         tell(session, request.person_id, "release_person", _PERSON_HEARS[status].format(companion=name), now)
 
@@ -138,7 +139,7 @@ def _went_together(session: AsyncSession, request: ReleaseRequest, companion: Pe
 
 async def suggest_meetings(session: AsyncSession, request: ReleaseRequest, *, now: datetime) -> str:
     """The nearest in-person meetings later today to where the person is going (or, without
-    a home area, to the prison), from the meetings feature."""
+    a home area, to the prison), from the meetings feature: their fellowship's if any."""
     prison = prisons.by_code(request.prison_code or "")
     if request.destination_latitude is not None and request.destination_longitude is not None:
         latitude, longitude = request.destination_latitude, request.destination_longitude
@@ -148,9 +149,14 @@ async def suggest_meetings(session: AsyncSession, request: ReleaseRequest, *, no
     else:
         return ""
     zone = release_records.ZONE.key
-    page = await meetings.search_near(
-        session, latitude, longitude, meetings.Filters(when="t"), now=now, viewer_zone=zone, page_size=MEETINGS_SHOWN
-    )
+    # Their own fellowship's meetings first; any fellowship's if there are none tonight.
+    wanted = [meetings.Filters(when="t", fellowship=request.fellowship)] if request.fellowship in meetings.FELLOWSHIPS else []
+    for filters in [*wanted, meetings.Filters(when="t")]:
+        page = await meetings.search_near(
+            session, latitude, longitude, filters, now=now, viewer_zone=zone, page_size=MEETINGS_SHOWN
+        )
+        if page.results:
+            break
     if not page.results:
         return texts.RELEASE_NO_MEETINGS_TODAY.format(place=texts.h(place))
     blocks = [

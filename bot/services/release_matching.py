@@ -124,7 +124,9 @@ async def accept(session: AsyncSession, offer_id: int, companion: Person, vault:
     assert request is not None and companion.id is not None
     if request.companion_id == companion.id:
         return Answer(False, texts.RELEASE_ALREADY_YOURS)
-    if request.status != "open" or row.status not in ("offered", "declined") or not await _give(session, request, companion.id, now):
+    open_offer = request.status == "open" and row.status in ("offered", "declined")
+    if not open_offer or not await _give(session, request, companion.id, now):
+        await session.refresh(request)  # another companion (or process) may have just won
         if row.status in ("offered", "declined"):
             row.status, row.answered_at = "taken" if request.status == "assigned" else "withdrawn", now
         return Answer(False, texts.RELEASE_TAKEN if request.status == "assigned" else texts.RELEASE_OFFER_GONE)
@@ -132,7 +134,7 @@ async def accept(session: AsyncSession, offer_id: int, companion: Person, vault:
     record(session, request, "accepted", now, companion.id)
     await tell_coordinators(session, texts.RELEASE_ACCEPTED_FOR_COORDINATOR.format(
         id=request.id, companion=texts.h(companion.pseudonym), when=release_text.when(request),
-        prison=texts.h(release_text.prison_name(request))), now)
+        prison=texts.h(release_text.prison_name(request))), now, exclude=companion.id)
     return Answer(True, texts.RELEASE_ACCEPTED.format(name=texts.h(companion.pseudonym), details=release_text.details(request, vault)))
 
 
@@ -142,7 +144,7 @@ async def decline(session: AsyncSession, offer_id: int, companion: Person, *, no
     if row is None or row.companion_id != companion.id:
         return Answer(False, texts.NOT_FOR_YOU)
     if row.status != "offered":
-        return Answer(False, texts.RELEASE_OFFER_GONE)
+        return Answer(False, texts.RELEASE_TAKEN if row.status == "taken" else texts.RELEASE_OFFER_GONE)
     row.status, row.answered_at = "declined", now
     request = await session.get(ReleaseRequest, row.request_id)
     assert request is not None and request.id is not None

@@ -89,12 +89,16 @@ def missing(request: ReleaseRequest) -> list[str]:
     return [step for step, value in required.items() if value is None]
 
 
+def example_date(today: date) -> str:
+    """A date a week ahead, written the way we ask people to write dates."""
+    return f"{today + timedelta(days=7):%d/%m/%Y}"
+
+
 def parse_release_date(text: str, *, today: date) -> date:
     """A release date from today to a year ahead."""
     value = parse_date(text)
-    example = f"{today + timedelta(days=7):%d/%m/%Y}"
     if value < today:
-        raise InvalidInput(texts.RELEASE_DATE_PAST.format(example=example))
+        raise InvalidInput(texts.RELEASE_DATE_PAST.format(example=example_date(today)))
     if value - today > MAX_AHEAD:
         raise InvalidInput(texts.RELEASE_DATE_TOO_FAR)
     return value

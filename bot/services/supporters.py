@@ -132,28 +132,29 @@ async def accept(session: AsyncSession, payload: str, supporter: Person, now: da
     """Use the link and become the member's last supporter; the member is told."""
     assert supporter.id is not None
     invited = await check_invitation(session, payload, supporter, now)
-    if invited.problem or invited.member is None or invited.member.id is None:
-        return Outcome(False, invited.problem or texts.INVITE_UNKNOWN)
     member = invited.member
+    if invited.problem or member is None or member.id is None:
+        return Outcome(False, invited.problem or texts.INVITE_UNKNOWN)
+    member_id = member.id
     # One accept at a time per member, so two invitees can't both become the fifth (a row
     # lock on PostgreSQL; SQLite has one writer anyway).
-    await session.execute(select(Person.id).where(Person.id == member.id).with_for_update())
-    if await _count(session, member.id) >= MAX_SUPPORTERS:
+    await session.execute(select(Person.id).where(Person.id == member_id).with_for_update())
+    if await _count(session, member_id) >= MAX_SUPPORTERS:
         return Outcome(False, texts.SUPPORT_MEMBER_FULL.format(name=texts.h(member.pseudonym)))
     redeemed = await invitations.redeem(session, payload, person_id=supporter.id, now=now)
     if redeemed.problem:
         return Outcome(False, invitations.problem_text(redeemed.problem))
-    last = (await session.execute(select(func.max(SupportLink.position)).where(SupportLink.member_id == member.id))).scalar()
-    link = SupportLink(member_id=member.id, supporter_id=supporter.id, position=(last or 0) + 1, created_at=now)
+    last = (await session.execute(select(func.max(SupportLink.position)).where(SupportLink.member_id == member_id))).scalar()
+    link = SupportLink(member_id=member_id, supporter_id=supporter.id, position=(last or 0) + 1, created_at=now)
     try:
         async with session.begin_nested():
             session.add(link)
     except IntegrityError:  # the same person accepted another of the member's links meanwhile
         return Outcome(False, texts.SUPPORT_ALREADY.format(name=texts.h(member.pseudonym)))
-    await lapses.watch_next_prompt(session, member, now, after_day=await alerts.last_checkin(session, member.id), start=True)
+    await lapses.watch_next_prompt(session, member, now, after_day=await alerts.last_checkin(session, member_id), start=True)
     outbox.enqueue(
-        session, member.id, NEWS,
-        texts.SUPPORTER_ACCEPTED.format(name=texts.h(supporter.pseudonym), place=texts.ORDINALS[await _count(session, member.id)]),
+        session, member_id, NEWS,
+        texts.SUPPORTER_ACCEPTED.format(name=texts.h(supporter.pseudonym), place=texts.ORDINALS[await _count(session, member_id)]),
         now=now,
     )
     for listener in _link_listeners:
