@@ -87,6 +87,9 @@ def configure_logging(level: str) -> None:
     # httpx logs every request URL, and the URL contains the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # A tick still running when its next run is due is skipped on purpose (max_instances=1);
+    # APScheduler reports each skip as a warning.
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
     # At DEBUG, python-telegram-bot logs whole API payloads: message text and names.
     for name in ("telegram", "telegram.ext"):
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))

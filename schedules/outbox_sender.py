@@ -39,6 +39,9 @@ class Pacer:
         self._next_slot = 0.0
         self._last_by_chat: dict[int, float] = {}
 
+    def chat_ready(self, chat_id: int) -> bool:
+        return time.monotonic() >= self._last_by_chat.get(chat_id, -1e9) + self.per_chat_interval
+
     def pause(self, seconds: float) -> None:
         """Telegram said 429: send nothing more until `retry_after` has passed."""
         self._next_slot = max(self._next_slot, time.monotonic() + seconds)
@@ -66,7 +69,8 @@ async def send_due(bot: Bot, rt: Runtime, pacer: Pacer, *, limit: int) -> int:
             )
             chats = {pid: rt.vault.decrypt_chat_id(enc) for pid, enc in found.all()}
     delivered = 0
-    for index, row in enumerate(rows):
+    ordered = _spread_chats(rows, chats, pacer)
+    for index, row in enumerate(ordered):
         chat_id = chats.get(row.person_id)
         if chat_id is None:  # the person was erased after the row was claimed
             continue
@@ -74,9 +78,27 @@ async def send_due(bot: Bot, rt: Runtime, pacer: Pacer, *, limit: int) -> int:
         outcome = await _deliver(bot, rt, pacer, row, chat_id)
         delivered += outcome == "sent"
         if outcome == "throttled":  # Telegram asked us to slow down: release the rest
-            await _release(rt, rows[index + 1 :])
+            await _release(rt, ordered[index + 1 :])
             break
     return delivered
+
+
+def _spread_chats(rows: list[Outbox], chats: dict[int, int], pacer: Pacer) -> list[Outbox]:
+    """Order a batch so one chat's second message doesn't hold up everyone else's first:
+    rows whose chat may receive now come first (in due order), the rest after. Stable, so
+    one person's messages keep their order."""
+    first_seen: set[int] = set()
+    now_ready, later = [], []
+    for row in rows:
+        chat_id = chats.get(row.person_id)
+        if chat_id is not None and chat_id not in first_seen and pacer.chat_ready(chat_id):
+            first_seen.add(chat_id)
+            now_ready.append(row)
+        else:
+            if chat_id is not None:
+                first_seen.add(chat_id)
+            later.append(row)
+    return now_ready + later
 
 
 async def _deliver(bot: Bot, rt: Runtime, pacer: Pacer, row: Outbox, chat_id: int) -> str:

@@ -356,3 +356,23 @@ async def test_forget_erases_check_ins_plans_milestones_and_support_requests(h: 
     async with h.db.session() as session:
         for table in SQLModel.metadata.sorted_tables:
             assert (await session.execute(select(func.count()).select_from(table))).scalar_one() == 0, table.name
+
+
+async def test_meetings_tapped_i_went_and_ticked_in_a_check_in_add_up_without_counting_a_day_twice(h: Harness) -> None:
+    from bot.models import MeetingAttendance
+
+    sam = await onboard(h, "Sam")
+    person_id = (await stored_person(h)).id
+    async with h.db.session() as session:
+        for day, meeting in ((20, True), (21, True), (22, False)):
+            session.add(Checkin(person_id=person_id, local_date=date(2026, 11, day), went_to_meeting=meeting,
+                                created_at=h.clock.now(), updated_at=h.clock.now()))
+        # "I went" twice on the 21st (two meetings that day) and once on the 22nd; one long ago.
+        for day in (21, 21, 22):
+            session.add(MeetingAttendance(person_id=person_id, attended_on=date(2026, 11, day),
+                                          attended_at=utc(2026, 11, day, 19), created_at=h.clock.now()))
+        session.add(MeetingAttendance(person_id=person_id, attended_on=date(2026, 7, 1),
+                                      attended_at=utc(2026, 7, 1, 19), created_at=h.clock.now()))
+    await sam.send("/progress")
+    # the 20th (ticked), two on the 21st (tapped; the tick is the same day), the 22nd (tapped)
+    assert "Meetings in the last 90 days: 4 (90 in 90)" in sam.last().text

@@ -128,3 +128,24 @@ async def test_a_claim_left_by_a_crashed_sender_expires_and_the_message_is_sent(
     h.clock.advance(timedelta(seconds=outbox.CLAIM_SECONDS + 1))
     assert await h.deliver() == 1
     assert sam.last().text == "A note for you"
+
+
+async def test_a_second_message_to_one_person_does_not_hold_up_everyone_else(h: Harness) -> None:
+    import time
+
+    from schedules.outbox_sender import Pacer, send_due
+
+    await onboard(h, "Sam")
+    others = [await onboard(h, name) for name in ("Jo", "Ali", "Kim")]
+    await queue_note(h, "Sam", "first for Sam")
+    await queue_note(h, "Sam", "second for Sam")
+    for name in ("Jo", "Ali", "Kim"):
+        await queue_note(h, name, f"for {name}")
+    pacer = Pacer(1000, per_chat_interval=0.5)
+    started = time.monotonic()
+    order: list[str] = []
+    h.standin.fault = lambda method, params: order.append(params.get("text", "")) and None  # type: ignore[func-returns-value]
+    assert await send_due(h.app.bot, h.runtime, pacer, limit=10) == 5  # type: ignore[union-attr]
+    assert order == ["first for Sam", "for Jo", "for Ali", "for Kim", "second for Sam"]
+    assert time.monotonic() - started >= 0.5  # Sam still gets at most one message per interval
+    assert all(o.last().text.startswith("for ") for o in others)

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.crypto import Vault
-from bot.models import Checkin, CheckinPlan, CrisisRequest, Milestone, Person
+from bot.models import Checkin, CheckinPlan, CrisisRequest, MeetingAttendance, Milestone, Person
 from bot.runtime import Runtime
 from bot.services import alerts, milestones, privacy
 
@@ -128,16 +128,35 @@ async def streak(session: AsyncSession, person_id: int, today: date) -> int:
     return count
 
 
+async def meetings_in_window(session: AsyncSession, person_id: int, today: date) -> int:
+    """Meetings in the last 90 days (the "90 in 90"): each "I went" on a meeting counts, and
+    a check-in's "I went to a meeting today" counts for a day with no "I went" of its own,
+    so telling the bot twice about the same meeting doesn't count it twice."""
+    since = today - timedelta(days=MEETING_WINDOW_DAYS)
+    went = (
+        await session.execute(
+            select(MeetingAttendance.attended_on).where(
+                MeetingAttendance.person_id == person_id,
+                MeetingAttendance.attended_on > since,
+                MeetingAttendance.attended_on <= today,
+            )
+        )
+    ).scalars().all()
+    ticked = (
+        await session.execute(
+            select(Checkin.local_date).where(
+                Checkin.person_id == person_id,
+                Checkin.went_to_meeting.is_(True),  # type: ignore[attr-defined]
+                Checkin.local_date > since,
+                Checkin.local_date <= today,
+            )
+        )
+    ).scalars().all()
+    return len(went) + len(set(ticked) - set(went))
+
+
 async def progress(session: AsyncSession, person: Person, today: date) -> Progress:
     assert person.id is not None
-    meetings = await session.execute(
-        select(func.count()).where(
-            Checkin.person_id == person.id,
-            Checkin.went_to_meeting.is_(True),  # type: ignore[attr-defined]
-            Checkin.local_date > today - timedelta(days=MEETING_WINDOW_DAYS),
-            Checkin.local_date <= today,
-        )
-    )
     moods = await session.execute(
         select(Checkin.local_date, Checkin.mood)
         .where(
@@ -153,7 +172,7 @@ async def progress(session: AsyncSession, person: Person, today: date) -> Progre
         clean=milestones.clean_time(clean, today) if clean else None,
         next_milestone=milestones.next_after(clean, today) if clean else None,
         streak=await streak(session, person.id, today),
-        meetings=meetings.scalar_one(),
+        meetings=await meetings_in_window(session, person.id, today),
         moods=[(day, mood) for day, mood in moods.all()],
     )
 
