@@ -156,6 +156,13 @@ class Database:
         async with self._turn:
             yield
 
+    async def truncate_write_ahead_log(self) -> None:
+        """SQLite keeps recent page versions in its WAL file, old texts included, until the
+        file is reused; checkpointing and truncating it leaves only the main file."""
+        if self.dialect == "sqlite":
+            async with self.engine.connect() as conn:
+                await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
     async def dispose(self) -> None:
         await self.engine.dispose()
 

@@ -23,7 +23,9 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await reply(update, texts.NEED_START)
         return
     lines = [texts.HELP_HEADER]
+    listed: set[str] = set()  # a command shared by two of someone's roles is listed once
     for group, commands in texts.HELP_COMMANDS.items():
         if group == "everyone" or group in held:
-            lines += [f"/{name} — {what}" for name, what in commands]
+            lines += [f"/{name} — {what}" for name, what in commands if name not in listed]
+            listed.update(name for name, _ in commands)
     await reply(update, "\n".join(lines) + "\n" + texts.HELP_FOOTER)

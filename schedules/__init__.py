@@ -13,6 +13,7 @@ from schedules import (
     meeting_reminders,
     outbox_sender,
     release_reminders,
+    storage_hygiene,
 )
 
 # APScheduler skips a run that starts more than `misfire_grace_time` late (default 1 s,
@@ -48,4 +49,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     # aftercare evening check-ins, and erasing closed requests after 30 days.
     app.job_queue.run_repeating(
         release_reminders.tick, interval=release_reminders.TICK_SECONDS, first=15, name="release_reminders", job_kwargs=JOB_KWARGS
+    )
+    # Storage: on SQLite, truncate the write-ahead log so cleared texts don't linger on disk.
+    app.job_queue.run_repeating(
+        storage_hygiene.tick, interval=storage_hygiene.INTERVAL_SECONDS, first=60, name="storage_hygiene", job_kwargs=JOB_KWARGS
     )

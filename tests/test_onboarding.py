@@ -226,3 +226,13 @@ async def test_help_lists_what_the_person_can_do_for_their_roles(h: Harness) -> 
     assert "116 123" in member.last().text
     await coordinator.send("/help")
     assert "/coordinators" in coordinator.last().text
+
+
+async def test_help_lists_a_command_shared_by_two_roles_once(h: Harness) -> None:
+    h.user("Coordinator", coordinator=True)
+    coordinator = await onboard(h, "Coordinator", purpose="I support someone")
+    async with h.db.session() as session:
+        person = (await session.execute(select(Person))).scalar_one()
+        session.add(RoleGrant(person_id=person.id, role="companion", granted_at=h.clock.now()))
+    await coordinator.send("/help")
+    assert coordinator.last().text.count("/releases") == 1

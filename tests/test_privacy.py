@@ -120,3 +120,22 @@ async def test_messages_to_other_people_are_not_kept_after_delivery(h: Harness) 
     async with h.db.session() as session:
         rows = (await session.execute(select(Outbox))).scalars().all()
     assert rows and all(r.status == "sent" and r.payload == "{}" for r in rows)
+
+
+async def test_texts_cleared_after_delivery_leave_no_trace_in_the_sqlite_files(h: Harness) -> None:
+    import pytest
+
+    from bot.services import outbox
+
+    if h.db.dialect != "sqlite":
+        pytest.skip("SQLite files only; PostgreSQL rows are checked above")
+    sam = await onboard(h, "Sam")
+    secret = "Meet me by the blue door at nine"
+    async with h.db.session() as session:
+        person = (await session.execute(select(Person).where(Person.pseudonym == "Sam"))).scalar_one()
+        outbox.enqueue(session, person.id, "test_note", secret, now=h.clock.now())  # type: ignore[arg-type]
+    await h.deliver()
+    assert sam.last().text == secret
+    await h.runtime.db.truncate_write_ahead_log()
+    await h.db.truncate_write_ahead_log()
+    assert secret not in await raw_database_dump(h.db)

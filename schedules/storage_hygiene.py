@@ -1,0 +1,15 @@
+"""Storage hygiene: on SQLite, fold the write-ahead log back into the database file and
+truncate it, so texts already cleared from the outbox don't linger on disk in old WAL frames."""
+
+from __future__ import annotations
+
+from telegram.ext import ContextTypes
+
+from bot.runtime import Runtime
+
+INTERVAL_SECONDS = 600
+
+
+async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    rt: Runtime = context.bot_data["runtime"]
+    await rt.db.truncate_write_ahead_log()
