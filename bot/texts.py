@@ -955,6 +955,7 @@ ALERT_COORDINATOR_PRIVATE = (
     "as a coordinator."
 )
 ALERT_ASK = "Could you reach out to {name}? If you can't right now, that's OK: I'll ask someone else."
+ALERT_ASK_COORDINATOR = "Could you reach out to {name}? Every coordinator on call has this; the first to answer takes it."
 ALERT_REACH_OUT = "🤝 I'll reach out"
 ALERT_CANT = "I can't right now"
 ALERT_THANKS = "🤝 Thank you for reaching out to {name}. Everyone else alerted has been told. You can message {name} through the bot; they won't see your Telegram account."

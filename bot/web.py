@@ -11,14 +11,9 @@ from the application's post_init/post_shutdown).
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
-import socket
-from dataclasses import dataclass
-from typing import Any
 
-import uvicorn
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -26,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram.ext import Application
 
+from bot import http_server
 from bot.config import SettingsError
 from bot.runtime import Runtime
 from bot.services import meeting_feeds
@@ -60,46 +56,9 @@ def create_web_app(rt: Runtime) -> Starlette:
     return Starlette(routes=[Route("/healthz", healthz), Route("/meetings.json", meetings_json)])
 
 
-class _EmbeddedServer(uvicorn.Server):
-    """uvicorn without its own signal handlers: PTB's run_polling owns SIGINT/SIGTERM."""
-
-    def capture_signals(self) -> Any:
-        return _NoSignals()
-
-
-class _NoSignals:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc_info: object) -> None:
-        return None
-
-
-@dataclass
-class RunningWeb:
-    server: uvicorn.Server
-    task: asyncio.Task[None]
-    port: int
-
-    async def stop(self) -> None:
-        self.server.should_exit = True
-        await self.task
-
-
-async def serve(asgi: Starlette, host: str, port: int) -> RunningWeb:
-    """Serve on the current event loop until `stop()`; port 0 picks a free one. A port in
-    use raises OSError here (uvicorn would exit the whole process instead)."""
-    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-    sock = socket.create_server((host, port), family=family)
-    config = uvicorn.Config(asgi, lifespan="off", log_level="warning", access_log=False, timeout_graceful_shutdown=2)
-    server = _EmbeddedServer(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]), name="fellowship-web")
-    while not server.started:
-        if task.done():
-            sock.close()
-            task.result()
-        await asyncio.sleep(0.01)
-    return RunningWeb(server, task, sock.getsockname()[1])
+async def serve(asgi: Starlette, host: str, port: int) -> http_server.RunningServer:
+    """Serve on the current event loop until `stop()`; port 0 picks a free one."""
+    return await http_server.start(asgi, http_server.bind(host, port), name="fellowship-web")
 
 
 async def start(app: Application) -> None:  # type: ignore[type-arg]
@@ -118,6 +77,6 @@ async def start(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def stop(app: Application) -> None:  # type: ignore[type-arg]
-    running: RunningWeb | None = app.bot_data.pop("web", None)
+    running: http_server.RunningServer | None = app.bot_data.pop("web", None)
     if running is not None:
         await running.stop()

@@ -11,10 +11,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from bot import http_server
 from bot.app import configure_logging
 from bot.config import SettingsError
 from bot.sandbox.engine import Sandbox, SandboxOptions
-from bot.sandbox.web import PageServer, bind, create_page_app
+from bot.sandbox.web import bind, create_page_app
 
 DEFAULT_DATA_DIR = Path("sandbox-data")
 
@@ -45,15 +46,16 @@ def main(
 
 
 @asynccontextmanager
-async def running(options: SandboxOptions, sock: socket.socket) -> AsyncIterator[tuple[Sandbox, PageServer]]:
+async def running(
+    options: SandboxOptions, sock: socket.socket
+) -> AsyncIterator[tuple[Sandbox, http_server.RunningServer]]:
     """The sandbox and its page, started and (whatever happens) stopped: open pages first,
     so their event streams end, then the bot, then the stand-in."""
     sandbox = Sandbox(options)
-    page: PageServer | None = None
+    page: http_server.RunningServer | None = None
     try:
         await sandbox.start()
-        page = PageServer(create_page_app(sandbox), sock)
-        await page.start()
+        page = await http_server.start(create_page_app(sandbox), sock, name="sandbox-page")
         yield sandbox, page
     finally:
         sandbox.hub.close()

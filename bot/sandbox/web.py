@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -28,6 +26,7 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot import http_server
 from bot.sandbox import places
 from bot.sandbox.engine import Sandbox, SandboxInputError
 from bot.sandbox.hub import CLOSED
@@ -199,50 +198,5 @@ def _sse(event: dict[str, Any]) -> str:
     return f"data: {json.dumps(event, separators=(',', ':'))}\n\n"
 
 
-# --- serving in the sandbox's own event loop -------------------------------------------------
-
-
-class _PageServer(uvicorn.Server):
-    """uvicorn without its own signal handling: `fellowship sandbox` handles Ctrl+C itself."""
-
-    def capture_signals(self) -> Any:
-        return _NoSignals()
-
-
-class _NoSignals:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc_info: object) -> None:
-        return None
-
-
-def bind(host: str, port: int) -> socket.socket:
-    """Bind before anything else starts, so a busy port is reported at once and clearly."""
-    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-    return socket.create_server((host, port), family=family)
-
-
-class PageServer:
-    """The page served on an already-bound socket until `stop()`."""
-
-    def __init__(self, app: Starlette, sock: socket.socket) -> None:
-        config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False, timeout_graceful_shutdown=2)
-        self._server = _PageServer(config)
-        self._sock = sock
-        self._task: asyncio.Task[None] | None = None
-        host, port = sock.getsockname()[:2]
-        self.url = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}"
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._server.serve(sockets=[self._sock]), name="sandbox-page")
-        while not self._server.started:
-            if self._task.done():
-                self._task.result()
-                raise RuntimeError("the sandbox page server stopped before it started")
-            await asyncio.sleep(0.01)
-
-    async def stop(self) -> None:
-        self._server.should_exit = True
-        if self._task is not None:
-            await self._task
+# Re-exported for the CLI and tests: the project's one way to bind a port.
+bind = http_server.bind

@@ -138,7 +138,7 @@ def alert_text(kind: str, role: str, name: str | None, last: date | None) -> str
         lines.append(texts.ALERT_LAST_CHECKIN.format(day=texts.day_label(last)) if last else texts.ALERT_NO_CHECKIN_YET)
         if role == "coordinator":
             lines.append(texts.ALERT_FOR_COORDINATOR.format(name=name))
-    lines += ["", texts.ALERT_ASK.format(name=name)]
+    lines += ["", (texts.ALERT_ASK_COORDINATOR if role == "coordinator" else texts.ALERT_ASK).format(name=name)]
     return "\n".join(lines)
 
 
@@ -184,7 +184,7 @@ async def open_incident(session: AsyncSession, member: Person, kind: str, now: d
     )
     if live.first() is not None:
         return None
-    incident = Incident(member_id=member.id, kind=kind, opened_at=now)
+    incident = Incident(member_id=member.id, kind=kind, opened_at=now, next_escalation_at=now + ESCALATION_WINDOW)
     session.add(incident)
     await session.flush()
     log.info("incident %s (%s) opened for person %s", incident.id, kind, member.id)
@@ -278,9 +278,9 @@ async def scan_lapses(session: AsyncSession, now: datetime, *, default_zone: str
     (how many watches were due, incidents opened)."""
     found, lapsed = await lapses.claim_due(session, now, default_zone=default_zone, limit=limit)
     opened = 0
-    for member_id in lapsed:
-        member = await session.get(Person, member_id)
-        if member is not None and await open_incident(session, member, "lapse", now) is not None:
+    members = (await session.execute(select(Person).where(Person.id.in_(lapsed)))).scalars().all() if lapsed else []  # type: ignore[union-attr]
+    for member in members:
+        if await open_incident(session, member, "lapse", now) is not None:
             opened += 1
     return found, opened
 
