@@ -20,28 +20,22 @@ from bot import mood_chart, texts
 from bot.buttons import Button, callback, inline
 from bot.models import Checkin, CheckinPlan, Person
 from bot.runtime import Runtime
-from bot.services import alerts, checkin_card, checkin_plans, checkins, people
+from bot.services import alerts, checkin_card, checkin_plans, checkins
 from bot.services.schedule_times import local_date, zone_named
 from bot.services.validation import InvalidInput
 from handlers.answers import register_answer
-from handlers.common import answer_callback, callback_parts, edit_or_reply, log, reply, runtime, user_id
+from handlers.common import (
+    answer_callback,
+    callback_parts,
+    edit_or_reply,
+    log,
+    onboarded_person,
+    reply,
+    runtime,
+)
 
 NOTE_AWAITING = "checkin_note"
 PAUSE_AWAITING = "pause_until"
-
-
-async def _member(session: AsyncSession, update: Update, rt: Runtime) -> Person | None:
-    """The set-up person behind the update, or None after telling them what to do first."""
-    tg_id = user_id(update)
-    person = await people.find(session, rt, tg_id) if tg_id is not None else None
-    if person is None or person.onboarded_at is None:
-        problem = texts.NEED_START if person is None else texts.FINISH_ONBOARDING
-        if update.callback_query is not None:
-            await answer_callback(update, problem, alert=True)
-        else:
-            await reply(update, problem)
-        return None
-    return person
 
 
 def _zone(rt: Runtime, person: Person) -> ZoneInfo:
@@ -62,7 +56,7 @@ async def checkin_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """Start (or update) today's check-in at any time, paused or not."""
     rt = runtime(context)
     async with rt.db.session() as session:
-        person = await _member(session, update, rt)
+        person = await onboarded_person(session, update, rt)
         if person is None:
             return
         assert person.id is not None
@@ -132,7 +126,7 @@ async def on_checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         return
     action, day, value = press
     async with rt.db.session() as session:
-        person = await _member(session, update, rt)
+        person = await onboarded_person(session, update, rt)
         if person is None:
             return
         assert person.id is not None
@@ -205,7 +199,7 @@ async def progress_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     """Clean time, streak, 90-in-90 and, once there are moods, the chart with it all as caption."""
     rt = runtime(context)
     async with rt.db.session() as session:
-        person = await _member(session, update, rt)
+        person = await onboarded_person(session, update, rt)
         if person is None:
             return
         today = local_date(rt.clock.now(), _zone(rt, person))
@@ -244,7 +238,7 @@ async def _plan_or_explain(session: AsyncSession, update: Update, person: Person
 
 async def _member_with_plan(session: AsyncSession, update: Update, rt: Runtime) -> tuple[Person, CheckinPlan] | None:
     """For pause, resume and reminders: a set-up person with a check-in time, or None (told why)."""
-    person = await _member(session, update, rt)
+    person = await onboarded_person(session, update, rt)
     plan = await _plan_or_explain(session, update, person) if person is not None else None
     return (person, plan) if person is not None and plan is not None else None
 
