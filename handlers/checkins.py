@@ -208,7 +208,12 @@ async def progress_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if not report.moods or update.effective_chat is None:
         await reply(update, text)
         return
-    png = await asyncio.to_thread(mood_chart.render_png, report.moods, today)
+    try:
+        png = await asyncio.to_thread(mood_chart.render_png, report.moods, today)
+    except Exception as exc:  # the figures matter more than the picture: send them anyway
+        log.error("mood chart failed: %s", type(exc).__name__)
+        await reply(update, text)
+        return
     await update.get_bot().send_photo(update.effective_chat.id, InputFile(png, filename="mood.png"), caption=text)
 
 

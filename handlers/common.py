@@ -119,13 +119,17 @@ async def onboarded_person(session: AsyncSession, update: Update, rt: Runtime) -
     tg_id = user_id(update)
     person = await people.find(session, rt, tg_id) if tg_id is not None else None
     if person is None or person.onboarded_at is None:
-        problem = texts.NEED_START if person is None else texts.FINISH_ONBOARDING
-        if update.callback_query is not None:
-            await answer_callback(update, problem, alert=True)
-        else:
-            await reply(update, problem)
+        await tell(update, texts.NEED_START if person is None else texts.FINISH_ONBOARDING)
         return None
     return person
+
+
+async def tell(update: Update, problem: str) -> None:
+    """Say why nothing happened: a pop-up on the pressed button, or a reply to a message."""
+    if update.callback_query is not None:
+        await answer_callback(update, problem, alert=True)
+    else:
+        await reply(update, problem)
 
 
 def callback_parts(update: Update) -> list[str]:

@@ -24,10 +24,17 @@ from bot.db import defer_until_commit
 from bot.geo import valid_coordinates
 from bot.models import Meeting, Person
 from bot.runtime import Runtime
-from bot.services import meeting_text, meeting_times, meetings, people, places
+from bot.services import meeting_text, meeting_times, meetings, places
 from bot.services.meetings import Filters, Page
 from handlers.answers import register_answer, register_location_answer
-from handlers.common import answer_callback, callback_parts, edit_or_reply, reply, runtime, user_id
+from handlers.common import (
+    answer_callback,
+    callback_parts,
+    edit_or_reply,
+    onboarded_person,
+    reply,
+    runtime,
+)
 
 AWAITING_PLACE = "meetings_place"
 _DAY_ORDER = (1, 2, 3, 4, 5, 6, 0)  # Monday first, as UK calendars are
@@ -66,20 +73,6 @@ def place_anchor(place: places.Place) -> Anchor:
     return Anchor(place.key, place.label, place.latitude, place.longitude)
 
 
-async def _member(session: AsyncSession, rt: Runtime, update: Update) -> Person | None:
-    """The onboarded person pressing or typing, or None after telling them what to do."""
-    tg_id = user_id(update)
-    person = await people.find(session, rt, tg_id) if tg_id is not None else None
-    if person is None or person.onboarded_at is None:
-        message = texts.NEED_START if person is None else texts.FINISH_ONBOARDING
-        if update.callback_query is not None:
-            await answer_callback(update, message, alert=True)
-        else:
-            await reply(update, message)
-        return None
-    return person
-
-
 def viewer_zone(rt: Runtime, person: Person) -> str:
     return person.timezone or rt.settings.default_timezone
 
@@ -91,7 +84,7 @@ async def meetings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     """`/meetings` asks where; `/meetings LS6` searches straight away."""
     rt = runtime(context)
     async with rt.db.session() as session:
-        person = await _member(session, rt, update)
+        person = await onboarded_person(session, update, rt)
         if person is None:
             return
         if context.args:
@@ -345,7 +338,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     parts = callback_parts(update)[1:]
     action, args = (parts[0] if parts else ""), parts[1:]
     async with rt.db.session() as session:
-        person = await _member(session, rt, update)
+        person = await onboarded_person(session, update, rt)
         if person is None:
             return
         if action in ("r", "k") and len(args) == 3:

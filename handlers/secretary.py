@@ -21,10 +21,18 @@ from bot.buttons import Button, callback, inline
 from bot.models import Meeting, Person
 from bot.runtime import Runtime
 from bot.services import meeting_listings as listings
-from bot.services import meeting_text, meeting_times, meetings, people
+from bot.services import meeting_text, meeting_times, meetings
 from bot.services.validation import InvalidInput, parse_date
 from handlers.answers import register_answer, register_location_answer
-from handlers.common import answer_callback, callback_parts, edit_or_reply, reply, runtime, user_id
+from handlers.common import (
+    answer_callback,
+    callback_parts,
+    edit_or_reply,
+    onboarded_person,
+    reply,
+    runtime,
+    tell,
+)
 
 KIND = "mtg"
 _DAY_ORDER = (1, 2, 3, 4, 5, 6, 0)
@@ -48,20 +56,11 @@ def _told(count: int) -> str:
 
 async def _secretary(session: AsyncSession, rt: Runtime, update: Update) -> Person | None:
     """The onboarded secretary acting, or None after telling the person why not."""
-    tg_id = user_id(update)
-    person = await people.find(session, rt, tg_id) if tg_id is not None else None
-    problem = None
-    if person is None or person.onboarded_at is None:
-        problem = texts.NEED_START if person is None else texts.FINISH_ONBOARDING
-    elif not await listings.is_secretary(session, person):
-        problem = texts.LISTING_NOT_SECRETARY
-    if problem is None:
-        return person
-    if update.callback_query is not None:
-        await answer_callback(update, problem, alert=True)
-    else:
-        await reply(update, problem)
-    return None
+    person = await onboarded_person(session, update, rt)
+    if person is not None and not await listings.is_secretary(session, person):
+        await tell(update, texts.LISTING_NOT_SECRETARY)
+        return None
+    return person
 
 
 # --- /addmeeting ---------------------------------------------------------------------------

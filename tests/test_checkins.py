@@ -376,3 +376,20 @@ async def test_meetings_tapped_i_went_and_ticked_in_a_check_in_add_up_without_co
     await sam.send("/progress")
     # the 20th (ticked), two on the 21st (tapped; the tick is the same day), the 22nd (tapped)
     assert "Meetings in the last 90 days: 4 (90 in 90)" in sam.last().text
+
+
+async def test_progress_still_shows_the_figures_if_the_chart_cannot_be_drawn(h: Harness, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from bot import mood_chart
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise ImportError("no matplotlib")
+
+    sam = await onboard(h, "Sam")
+    person_id = (await stored_person(h)).id
+    async with h.db.session() as session:
+        session.add(Checkin(person_id=person_id, local_date=date(2026, 11, 24), mood=4,
+                            created_at=h.clock.now(), updated_at=h.clock.now()))
+    monkeypatch.setattr(mood_chart, "render_png", broken)
+    await sam.send("/progress")
+    assert sam.last().kind == "text"
+    assert "Check-in streak: 1 day" in sam.last().text

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot import http_server
 from bot.standin.core import NOT_FOUND, UNAUTHORIZED, BotApiStandin, FileUpload, UnknownUserError
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -223,36 +222,25 @@ def create_standin_app(standin: BotApiStandin) -> Starlette:
     return Starlette(routes=routes)
 
 
-class _EmbeddedServer(uvicorn.Server):
-    """uvicorn without signal handling: the process that embeds the stand-in owns its signals."""
-
-    def capture_signals(self) -> Any:
-        return _NoSignals()
-
-
-class _NoSignals:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc_info: object) -> None:
-        return None
-
-
 @dataclass
 class RunningServer:
     """A stand-in served over HTTP on the current event loop."""
 
     standin: BotApiStandin
-    server: uvicorn.Server
-    task: asyncio.Task[None]
-    host: str
-    port: int
+    http: http_server.RunningServer
     _stopped: bool = field(default=False, repr=False)
 
     @property
+    def host(self) -> str:
+        return self.http.host
+
+    @property
+    def port(self) -> int:
+        return self.http.port
+
+    @property
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return self.http.url
 
     @property
     def base_url(self) -> str:
@@ -264,13 +252,12 @@ class RunningServer:
         return f"{self.url}/file/bot"
 
     async def stop(self) -> None:
-        """End pending long polls, then shut uvicorn down and wait for it."""
+        """End pending long polls (and refuse to start new ones), then stop serving."""
         if self._stopped:
             return
         self._stopped = True
         self.standin.release_waiters(closing=True)
-        self.server.should_exit = True
-        await self.task
+        await self.http.stop()
 
     async def __aenter__(self) -> RunningServer:
         return self
@@ -279,35 +266,8 @@ class RunningServer:
         await self.stop()
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    """Bind ourselves so a busy port raises OSError here instead of uvicorn calling sys.exit."""
-    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-    sock = socket.create_server((host, port), family=family)
-    # create_server leaves proto 0, and asyncio turns Nagle off only for sockets whose proto
-    # is IPPROTO_TCP; without this every keep-alive response waits ~40 ms for a delayed ACK.
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return sock
-
-
 async def serve_standin(standin: BotApiStandin, host: str = "127.0.0.1", port: int = 0) -> RunningServer:
     """Serve ``standin`` on ``host:port`` (0 picks a free port) until ``stop()``."""
-    config = uvicorn.Config(
-        create_standin_app(standin),
-        host=host,
-        port=port,
-        lifespan="off",
-        log_level="warning",
-        access_log=False,
-        timeout_graceful_shutdown=2,
-    )
-    server = _EmbeddedServer(config)
-    sock = _bind(host, port)
-    task = asyncio.create_task(server.serve(sockets=[sock]), name="bot-api-standin")
-    while not server.started:
-        if task.done():
-            sock.close()
-            task.result()
-            raise RuntimeError("the Bot API stand-in stopped before it started")
-        await asyncio.sleep(0.01)
-    bound_port = server.servers[0].sockets[0].getsockname()[1]
-    return RunningServer(standin, server, task, host, bound_port)
+    sock = http_server.bind(host, port)
+    running = await http_server.start(create_standin_app(standin), sock, name="bot-api-standin")
+    return RunningServer(standin, running)
