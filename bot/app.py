@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -18,6 +18,7 @@ from bot.config import Settings, SettingsError
 from bot.db import Database
 from bot.rate_limit import RateLimiter
 from bot.runtime import Runtime
+from bot.services import alerts
 from bot.update_order import PerChatUpdateProcessor
 
 log = logging.getLogger("fellowship")
@@ -38,6 +39,7 @@ def build_application(
     else differs between production, sandbox and tests.
     """
     rt = Runtime.build(settings, clock=clock or SystemClock(), db=database)
+    alerts.ESCALATION_WINDOW = timedelta(hours=settings.alert_escalation_hours)
     builder = (
         Application.builder()
         .token(token or settings.bot_token())

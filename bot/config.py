@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Overall pace for bulk sends (prompts, announcements); Telegram allows about 30/s.
     outbox_rate_per_second: float = Field(default=25.0, gt=0, le=30)
+    # How long an alert waits for "I'll reach out" before it passes to the next person.
+    alert_escalation_hours: float = Field(default=4.0, ge=0.25, le=48)
     # Meetings (issue 7): feeds re-imported on a schedule, and the web server for /meetings.json.
     meeting_feeds: Annotated[tuple[str, ...], NoDecode] = ()
     meeting_feed_sync_hours: float = Field(default=6.0, ge=0.25, le=168)

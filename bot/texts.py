@@ -16,16 +16,17 @@ def h(value: object) -> str:
 
 CRISIS_LINE = "In danger now? Call <b>999</b>. Need to talk? <b>Samaritans 116 123</b> (free, 24/7). Or /sos"
 
-WELCOME = (
+WELCOME_BODY = (
     "👋 <b>Welcome.</b> This bot helps people in recovery and people leaving prison stay connected:\n"
     "• a daily check-in and your clean time\n"
     "• alerts to people you choose if you go quiet or need help\n"
     "• meetings near you, and someone to meet you on release day\n\n"
     "<b>What we keep:</b> a name you choose (not your real one), your settings and check-ins. "
     "We never keep your phone number, username or real name. Your Telegram id is scrambled and "
-    "your chat id encrypted. You can see everything (/mydata) or erase it (/forget) at any time.\n\n"
-    "Nothing is saved until you press <b>I agree</b>."
+    "your chat id encrypted. You can see everything (/mydata) or erase it (/forget) at any time."
 )
+WELCOME = WELCOME_BODY + "\n\nNothing is saved until you press <b>I agree</b>."
+AGREED = "✅ Thank you."
 NOT_NOW = "That's fine. Nothing has been saved. Send /start whenever you're ready.\n\n" + CRISIS_LINE
 WELCOME_BACK = "Welcome back, {name}. Send /help to see what you can do."
 

@@ -101,7 +101,8 @@ async def advance(
         await ask(update, person, step, note=note)
         return
     onboarding.finish(person, rt.clock.now())
-    await reply(update, (f"{note}\n\n" if note else "") + texts.ONBOARDED.format(name=texts.h(person.pseudonym)))
+    done = (f"{note}\n\n" if note else "") + texts.ONBOARDED.format(name=texts.h(person.pseudonym))
+    await reply(update, done, REMOVE_KEYBOARD)  # the time-zone keyboard, folded away since
     log.info("person %s finished set-up", person.id)
     await follow_ups.after_setup(update, context, session, person)
     if person.pending_link:
@@ -153,7 +154,13 @@ async def set_timezone(
     person.timezone = zone
     rt = runtime(context)
     await checkin_plans.schedule(session, person, now=rt.clock.now(), default_zone=rt.settings.default_timezone)
-    await reply(update, texts.TIMEZONE_SET.format(zone=zone), REMOVE_KEYBOARD)
+    note = texts.TIMEZONE_SET.format(zone=zone)
+    if person.onboarded_at is None:
+        # The zone keyboard is one-time, so it is already folded away; it is removed for
+        # good by the closing "You're all set" message, and the note rides on the next question.
+        await advance(update, context, session, person, "timezone", note=note)
+        return
+    await reply(update, note, REMOVE_KEYBOARD)
     await advance(update, context, session, person, "timezone")
 
 
@@ -222,8 +229,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             if arg and deeplinks.route_for(arg) and person.onboarded_at is None:
                 person.pending_link = arg
             await answer_callback(update)
-            await edit_or_reply(update, texts.WELCOME)
-            await ask(update, person, person.awaiting or "pseudonym")
+            # The first question goes into the welcome itself: one message, buttons gone.
+            await edit_or_reply(update, f"{texts.WELCOME_BODY}\n\n{texts.AGREED} {texts.ASK_PSEUDONYM}")
             return
         person = await people.find(session, rt, tg_id)
         if person is None:

@@ -410,3 +410,25 @@ async def test_two_processes_racing_never_open_or_pass_on_the_same_alert_twice(h
         ).all()
         assert sorted(count for _, count in per_person) == [12, 12]
         assert (await session.execute(select(func.count()).select_from(Incident))).scalar_one() == 12
+
+
+async def test_the_escalation_window_follows_the_setting(settings, db: Database, clock: ManualClock) -> None:  # type: ignore[no-untyped-def]
+    from bot.services import alerts
+    from bot.standin import BotApiStandin
+    from tests.harness import TOKEN
+
+    h = Harness(settings.model_copy(update={"alert_escalation_hours": 1.0}), db, clock, BotApiStandin(token=TOKEN))
+    await h.start()
+    try:
+        _sam, (alex, jo) = await member_with_supporters(h, "Alex", "Jo")
+        await tick_at(h, WED_PROMPT)
+        await tick_at(h, THU_PROMPT)
+        assert len(alerts_about(alex, "Sam")) == 1
+        await tick_at(h, THU_PROMPT + timedelta(minutes=59))
+        assert alerts_about(jo, "Sam") == []
+        await tick_at(h, THU_PROMPT + timedelta(hours=1))
+        assert len(alerts_about(jo, "Sam")) == 1
+    finally:
+        await h.stop()
+        alerts.ESCALATION_WINDOW = WINDOW
+    assert h.standin.violations == []
