@@ -7,8 +7,11 @@ A PostgreSQL database given to a benchmark is wiped (use the throwaway one print
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+import statistics
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlmodel import SQLModel
@@ -59,3 +62,37 @@ async def fresh(url: str) -> AsyncIterator[Database]:
 async def analyze(db: Database) -> None:
     async with db.engine.begin() as conn:
         await conn.execute(text("ANALYZE"))
+
+
+@dataclass(frozen=True)
+class BatchTimes:
+    median: float  # seconds for one batch, median of the repeats
+    counts: str  # rows each repeat acted on, e.g. "100" (always the batch size when healthy)
+    drained: int  # rows acted on by batches run until one came back short
+    drain: float  # seconds those batches took
+
+
+async def time_batches(
+    one_batch: Callable[[], Awaitable[tuple[float, int]]],
+    put_back: Callable[[], Awaitable[None]],
+    *,
+    repeats: int,
+    batch: int,
+) -> BatchTimes:
+    """Time a tick's batch: once to warm caches, `repeats` times putting the rows back after
+    each, then batch after batch until everything due is done."""
+    await one_batch()
+    await put_back()
+    timings, counts = [], set()
+    for _ in range(repeats):
+        seconds, count = await one_batch()
+        timings.append(seconds)
+        counts.add(count)
+        await put_back()
+    drained, started = 0, time.perf_counter()
+    while True:
+        _, count = await one_batch()
+        drained += count
+        if count < batch:
+            break
+    return BatchTimes(statistics.median(timings), "/".join(map(str, sorted(counts))), drained, time.perf_counter() - started)

@@ -35,12 +35,10 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, text, update
-from sqlmodel import SQLModel
 
 import bot.models  # noqa: F401  (every table known to the metadata)
-from bench import pacing
-from bench.tick import _PERSON_COLUMNS, _PLAN_COLUMNS, _fresh, _remove_sqlite_files, _sqlite_value
-from bot.config import normalise_database_url
+from bench import databases, pacing
+from bench.tick import _PERSON_COLUMNS, _PLAN_COLUMNS, _sqlite_value
 from bot.crypto import Vault
 from bot.db import Database
 from bot.models import AlertPlan, AlertRecipient, CheckinPlan, Incident, Outbox, Person, SupportLink
@@ -170,8 +168,7 @@ async def _put_back(db: Database) -> None:
 
 
 async def measure(url: str, size: int, repeats: int) -> dict[str, object]:
-    db = await _fresh(url)
-    try:
+    async with databases.fresh(url) as db:
         started = time.perf_counter()
         await _fill(db, size)
         load = time.perf_counter() - started
@@ -179,32 +176,14 @@ async def measure(url: str, size: int, repeats: int) -> dict[str, object]:
         find, _ = await _timed_query(db, _DUE_QUERY, repeats)
         everyone, found = await _timed_query(db, _EVERYONE_QUERY, repeats)
         assert found == size // LAPSED_SHARE, found
-        await _one_batch(db)  # warm caches and prepared statements
-        await _put_back(db)
-        timings, opened = [], set()
-        for _ in range(repeats):
-            seconds, count = await _one_batch(db)
-            timings.append(seconds)
-            opened.add(count)
-            await _put_back(db)
-        drained, drain_started = 0, time.perf_counter()
-        while True:
-            seconds, count = await _one_batch(db)
-            drained += count
-            if count < BATCH:
-                break
-        drain = time.perf_counter() - drain_started
+        times = await databases.time_batches(
+            lambda: _one_batch(db), lambda: _put_back(db), repeats=repeats, batch=BATCH
+        )
         return {
-            "size": size, "lapsed": size // LAPSED_SHARE, "opened": "/".join(map(str, sorted(opened))), "load": load,
-            "scan": statistics.median(timings), "drained": drained, "drain": drain, "plan": plan,
+            "size": size, "lapsed": size // LAPSED_SHARE, "opened": times.counts, "load": load,
+            "scan": times.median, "drained": times.drained, "drain": times.drain, "plan": plan,
             "find": find, "everyone": everyone,
         }
-    finally:
-        if db.dialect == "postgresql":
-            async with db.engine.begin() as conn:  # leave the throwaway database small again
-                for table in reversed(SQLModel.metadata.sorted_tables):
-                    await conn.execute(table.delete())
-        await db.dispose()
 
 
 def _print(backend: str, results: list[dict[str, object]]) -> None:
@@ -280,15 +259,8 @@ async def main() -> None:
     count = args.alerts or (500 if args.quick else 3_000)
     print(f"One scan batch claims up to {BATCH} due watches; 1% of members have lapsed.")
     with tempfile.TemporaryDirectory() as tmp:
-        backends = [("SQLite", f"sqlite+aiosqlite:///{os.path.join(tmp, 'bench.sqlite3')}")]
-        if args.postgres:
-            backends.append(("PostgreSQL", normalise_database_url(args.postgres)))
-        for name, url in backends:
-            results = []
-            for size in sizes:
-                if url.startswith("sqlite"):
-                    _remove_sqlite_files(url)
-                results.append(await measure(url, size, args.repeats))
+        for name, url in databases.backends(tmp, args.postgres):
+            results = [await measure(url, size, args.repeats) for size in sizes]
             _print(name, results)
         outbox_url = f"sqlite:///{os.path.join(tmp, 'outbox.sqlite3')}"
         _print_outbox(count, args.rate, await pacing.run(count, args.rate, outbox_url, seed=lapsed_supporters))

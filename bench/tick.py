@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import statistics
 import tempfile
 import time
 from collections.abc import Iterator
@@ -26,10 +24,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, text, update
-from sqlmodel import SQLModel
 
 import bot.models  # noqa: F401  (every table known to the metadata)
-from bot.config import normalise_database_url
+from bench import databases
 from bot.db import Database
 from bot.models import CheckinPlan, Outbox
 from bot.services.checkin_plans import claim_due_prompts
@@ -56,18 +53,6 @@ _PERSON_COLUMNS = [
     "awaiting", "pending_link", "onboarded_at", "consented_at", "created_at", "unreachable_at",
 ]
 _PLAN_COLUMNS = ["id", "person_id", "next_prompt_at", "last_prompt_date", "remind_at", "reminder_hours", "paused_until", "updated_at"]
-
-
-async def _fresh(url: str) -> Database:
-    if url.startswith("postgresql"):
-        db = Database(url)
-        async with db.engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-        await db.dispose()
-    db = Database(url)
-    await db.migrate()
-    return db
 
 
 def _sqlite_value(value: object) -> object:
@@ -142,32 +127,13 @@ class Result:
 
 
 async def measure(url: str, size: int, repeats: int) -> Result:
-    db = await _fresh(url)
-    try:
+    async with databases.fresh(url) as db:
         await _fill(db, size)
         plan = await _plan(db)
-        await _one_batch(db)  # warm caches and prepared statements
-        await _put_back(db)
-        timings, claims = [], set()
-        for _ in range(repeats):
-            seconds, claimed = await _one_batch(db)
-            timings.append(seconds)
-            claims.add(claimed)
-            await _put_back(db)
-        drained, drain_started = 0, time.perf_counter()
-        while True:
-            seconds, claimed = await _one_batch(db)
-            drained += claimed
-            if claimed < BATCH:
-                break
-        drain = time.perf_counter() - drain_started
-        return Result(size, "/".join(map(str, sorted(claims))), statistics.median(timings), drained, drain, plan)
-    finally:
-        if db.dialect == "postgresql":
-            async with db.engine.begin() as conn:  # leave the throwaway database small again
-                for table in reversed(SQLModel.metadata.sorted_tables):
-                    await conn.execute(table.delete())
-        await db.dispose()
+        times = await databases.time_batches(
+            lambda: _one_batch(db), lambda: _put_back(db), repeats=repeats, batch=BATCH
+        )
+        return Result(size, times.counts, times.median, times.drained, times.drain, plan)
 
 
 def _print(backend: str, results: list[Result]) -> None:
@@ -181,13 +147,6 @@ def _print(backend: str, results: list[Result]) -> None:
     print(f"tick({results[-1].size:,}) / tick({results[0].size:,}) = {ratio:.2f}  (target <= 2)")
 
 
-def _remove_sqlite_files(url: str) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        path = url.split(":///", 1)[1] + suffix
-        if os.path.exists(path):
-            os.remove(path)
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="10k, 30k and 100k members instead of 10k, 100k and 1M")
@@ -197,15 +156,8 @@ async def main() -> None:
     sizes = (10_000, 30_000, 100_000) if args.quick else (10_000, 100_000, 1_000_000)
     print(f"One tick batch claims up to {BATCH} due members; 1% of members are due.")
     with tempfile.TemporaryDirectory() as tmp:
-        backends = [("SQLite", f"sqlite+aiosqlite:///{os.path.join(tmp, 'bench.sqlite3')}")]
-        if args.postgres:
-            backends.append(("PostgreSQL", normalise_database_url(args.postgres)))
-        for name, url in backends:
-            results = []
-            for size in sizes:
-                if url.startswith("sqlite"):
-                    _remove_sqlite_files(url)
-                results.append(await measure(url, size, args.repeats))
+        for name, url in databases.backends(tmp, args.postgres):
+            results = [await measure(url, size, args.repeats) for size in sizes]
             _print(name, results)
 
 
