@@ -1,12 +1,12 @@
 """The async database: engine, sessions, a UTC datetime column type, and migrations.
 
-One session per update or per tick (never stored on `context`). SQLite gets WAL, foreign
-keys and a busy timeout so the bot, its ticks and a second process can share the file.
+One session per update or per tick (never stored on `context`). SQLite gets WAL and
+foreign keys, and its driver waits for other writers (bot.sqlite_driver), so the bot, its
+ticks and a second process can share the file.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -57,7 +57,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     # Overwrite deleted and replaced content with zeros: a delivered relay message or an
     # erased person must not linger in the file's free pages.
@@ -75,8 +74,9 @@ def create_engine(url: str) -> AsyncEngine:
         # no pool-level ROLLBACK after every commit: `_rollback_if_open` does it only when a
         # transaction was really left open.
         engine: AsyncEngine
+        turn = sqlite_driver.WriterTurn()  # one per database file: writers in this process take turns
         engine = create_async_engine(
-            url, async_creator=lambda: _connect_sqlite(engine), pool_reset_on_return=None
+            url, async_creator=lambda: _connect_sqlite(engine, turn), pool_reset_on_return=None
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "reset", _rollback_if_open)
@@ -84,10 +84,11 @@ def create_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
-def _connect_sqlite(engine: AsyncEngine) -> sqlite_driver.OneTripConnection:
-    """What `sqlite+aiosqlite` would open for this URL (path, URL options), plus a 10 s timeout."""
+def _connect_sqlite(engine: AsyncEngine, turn: sqlite_driver.WriterTurn) -> sqlite_driver.OneTripConnection:
+    """What `sqlite+aiosqlite` would open for this URL (path, URL options); the driver
+    handles waiting for other writers (see bot.sqlite_driver)."""
     args, kwargs = engine.dialect.create_connect_args(engine.url)
-    return sqlite_driver.connect(*args, **{"timeout": 10, **kwargs})
+    return sqlite_driver.connect(*args, turn=turn, **kwargs)
 
 
 def _rollback_if_open(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
@@ -118,11 +119,9 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = create_engine(url)
+        # On SQLite, writers in this process take turns (see bot.sqlite_driver); sessions
+        # hold a write transaction briefly because replies wait until after the commit.
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        # SQLite has one writer at a time; left to itself, concurrent transactions in this
-        # process spin in its busy handler (sleeps of up to 100 ms). Taking turns here is
-        # far faster, and sessions are short because replies wait until after commit.
-        self._turn = _TaskReentrantLock() if self.engine.dialect.name == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -134,7 +133,7 @@ class Database:
         Actions deferred with `defer_until_commit` inside it run after the commit."""
         token = _after_commit.set([]) if _after_commit.get() is None else None
         try:
-            async with self._take_turn(), self._sessions() as session:
+            async with self._sessions() as session:
                 try:
                     yield session
                     await session.commit()
@@ -147,14 +146,6 @@ class Database:
         finally:
             if token is not None:
                 _after_commit.reset(token)
-
-    @asynccontextmanager
-    async def _take_turn(self) -> AsyncIterator[None]:
-        if self._turn is None:
-            yield
-            return
-        async with self._turn:
-            yield
 
     async def truncate_write_ahead_log(self) -> None:
         """SQLite keeps recent page versions in its WAL file, old texts included, until the
@@ -181,28 +172,6 @@ class Database:
         async with self.engine.connect() as conn:
             current = await conn.run_sync(_current_revision)
         return current, head_revision()
-
-
-class _TaskReentrantLock:
-    """An asyncio lock the holding task may take again (a session opened inside another)."""
-
-    def __init__(self) -> None:
-        self._lock = asyncio.Lock()
-        self._owner: asyncio.Task[object] | None = None
-        self._depth = 0
-
-    async def __aenter__(self) -> None:
-        task = asyncio.current_task()
-        if self._owner is not task or task is None:
-            await self._lock.acquire()
-            self._owner = task
-        self._depth += 1
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        self._depth -= 1
-        if self._depth == 0:
-            self._owner = None
-            self._lock.release()
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -4,6 +4,10 @@ PTB's default processes every update one after another, so one slow database wri
 up everyone. Its plain concurrent mode would let one person's double tap or quick replies
 race each other. This processor gives each chat a lock: parallel across people, serial
 within a conversation, which is what a person expects.
+
+Every update is handled inside `inline_statements()`: its SQLite statements (indexed
+lookups and small writes) run on the event loop instead of a worker thread, see
+bot.sqlite_driver.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.sqlite_driver import inline_statements
+
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int = 32) -> None:
@@ -25,13 +31,15 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _chat_key(update)
         if key is None:
-            await coroutine
+            with inline_statements():
+                await coroutine
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
             async with lock:
-                await coroutine
+                with inline_statements():
+                    await coroutine
         finally:
             self._users[key] -= 1
             if not self._users[key]:  # nobody else queued for this chat: forget the lock

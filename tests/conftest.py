@@ -16,7 +16,7 @@ import bot.models  # noqa: F401  (tables must be known to the metadata)
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings, normalise_database_url
 from bot.db import Database, create_engine
-from bot.standin import BotApiStandin
+from bot.standin import BotApiStandin, RunningServer, SimUser, serve_standin
 from tests.harness import TOKEN, Harness
 
 TEST_SECRET = "test-only-secret-5Qm2Vx8Lr0Tz4Wc7Ny1Kp6Hs3Jb9Gd"
@@ -88,3 +88,25 @@ async def h(settings: Settings, db: Database, clock: ManualClock) -> AsyncIterat
     yield harness
     await harness.stop()
     assert standin.violations == [], f"Bot API calls that break the spec: {standin.violations}"
+
+
+@pytest.fixture
+def standin() -> BotApiStandin:
+    """A Bot API stand-in on its own, for tests of the stand-in and of how we talk HTTP to it."""
+    return BotApiStandin(token=TOKEN)
+
+
+@pytest.fixture
+def ada(standin: BotApiStandin) -> SimUser:
+    """A user who has already written to the bot, so the bot may answer her."""
+    user = standin.add_user("Ada", username="ada")
+    standin.send_text(user.id, "/start")
+    return user
+
+
+@pytest.fixture
+async def server(standin: BotApiStandin) -> AsyncIterator[RunningServer]:
+    """`standin` served over HTTP on 127.0.0.1."""
+    running = await serve_standin(standin)
+    yield running
+    await running.stop()

@@ -205,10 +205,12 @@ class Harness:
             rt.coordinator_hashes = frozenset(rt.vault.hash_telegram_id(i) for i in self._coordinator_ids)
 
     async def feed(self, update: dict[str, Any]) -> None:
-        """Hand one update to the application, exactly as polling would."""
+        """Hand one update to the application, exactly as polling would: through its update
+        processor (per-chat order, statements on the event loop), then its handlers."""
         assert self.app is not None
         self.standin.take_updates(offset=update["update_id"] + 1, limit=100)  # consumed here, not by polling
-        await self.app.process_update(Update.de_json(update, self.app.bot))
+        parsed = Update.de_json(update, self.app.bot)
+        await self.app.update_processor.process_update(parsed, self.app.process_update(parsed))
 
     async def deliver(self, *, rounds: int = 10) -> int:
         """Run the outbox sender until nothing more is due now (as its ticks would);

@@ -3,6 +3,9 @@ otherwise exactly what sqlite3 would do (rows, rowcount, errors, transactions)."
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -99,3 +102,89 @@ async def test_a_transaction_left_open_is_rolled_back_when_the_connection_return
     async with sqlite_db.engine.connect() as conn:
         version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar_one()
     assert version != "x"
+
+
+async def test_while_handling_an_update_statements_run_on_the_event_loop_without_trips(
+    sqlite_db: Database, trips: list[str]
+) -> None:
+    with sqlite_driver.inline_statements():
+        async with sqlite_db.session() as session:
+            session.add(_person(1))
+        async with sqlite_db.session() as session:
+            person = (await session.execute(select(Person).where(Person.telegram_hash == "hash-1"))).scalar_one()
+            person.awaiting = "pseudonym"
+        assert trips == []
+        with sqlite_driver.inline_statements(False):  # a big query inside an update: to the thread
+            async with sqlite_db.session() as session:
+                await session.execute(select(Person))
+        assert trips == ["_patiently"]
+    trips.clear()
+    async with sqlite_db.session() as session:  # outside: back on the thread, and it was committed
+        person = (await session.execute(select(Person))).scalar_one()
+    assert person.awaiting == "pseudonym" and trips == ["_patiently"]
+
+
+async def test_a_write_that_finds_another_process_writing_waits_on_the_thread_not_the_event_loop(
+    sqlite_db: Database, trips: list[str]
+) -> None:
+    path = sqlite_db.url.split(":///", 1)[1]
+    other = sqlite3.connect(path, isolation_level=None)  # another process, as far as SQLite knows
+    other.execute("BEGIN IMMEDIATE")  # holds the write lock
+    other.execute(
+        "INSERT INTO person (telegram_hash, chat_id_enc, consented_at, created_at)"
+        " VALUES ('other', 'x', '2026-11-24 10:00:00', '2026-11-24 10:00:00')"
+    )
+
+    async def write() -> None:
+        with sqlite_driver.inline_statements():
+            async with sqlite_db.session() as session:
+                session.add(_person(1))
+
+    writing = asyncio.create_task(write())
+    started = time.monotonic()
+    for _ in range(20):  # the loop keeps running while the write waits
+        await asyncio.sleep(0.01)
+    assert time.monotonic() - started < 1 and not writing.done()
+    other.execute("COMMIT")
+    other.close()
+    await asyncio.wait_for(writing, 5)
+
+    assert "_patiently" in trips  # it went to the thread to wait
+    async with sqlite_db.session() as session:
+        hashes = set((await session.execute(select(Person.telegram_hash))).scalars())
+    assert hashes == {"other", "hash-1"}
+
+
+async def test_writers_in_one_process_take_turns_instead_of_failing(sqlite_db: Database) -> None:
+    async def write(n: int) -> None:
+        with sqlite_driver.inline_statements():
+            async with sqlite_db.session() as session:
+                session.add(_person(n))
+                await session.flush()
+                await asyncio.sleep(0.01)  # hold the write transaction open across awaits
+                session.add(_person(n + 100))
+
+    async def background(n: int) -> None:  # a tick: on the thread
+        async with sqlite_db.session() as session:
+            await session.execute(update(Person).where(Person.id < 0).values(awaiting="x"))
+            session.add(_person(n))
+
+    await asyncio.gather(*(write(n) for n in range(10)), *(background(n) for n in range(200, 205)))
+    async with sqlite_db.session() as session:
+        count = len((await session.execute(select(Person.id))).all())
+    assert count == 25
+
+
+async def test_a_connection_dropped_mid_write_passes_the_writers_turn_on(sqlite_db: Database) -> None:
+    async with sqlite_db.engine.connect() as conn:
+        await conn.execute(update(Person).values(awaiting="x"))  # a write transaction: holds the turn
+        await conn.invalidate()  # e.g. the task was cancelled: SQLAlchemy throws the connection away
+
+    async def write() -> None:
+        with sqlite_driver.inline_statements():
+            async with sqlite_db.session() as session:
+                session.add(_person(1))
+
+    await asyncio.wait_for(write(), 2)  # the turn was given back, so this needn't wait
+    async with sqlite_db.session() as session:
+        assert (await session.execute(select(Person.telegram_hash))).scalars().all() == ["hash-1"]

@@ -23,32 +23,11 @@ from bot.standin import (
     StandinRequest,
     error_body,
     parse_formatted_text,
-    serve_standin,
 )
 from bot.standin.spec import EntityParseError
+from tests.harness import TOKEN
 
-TOKEN = "7000000001:standin-test-token"
 PNG_16x32 = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x20" + b"\x00" * 16
-
-
-@pytest.fixture
-def standin() -> BotApiStandin:
-    return BotApiStandin(token=TOKEN)
-
-
-@pytest.fixture
-def ada(standin: BotApiStandin) -> SimUser:
-    """A user who has already written to the bot, so the bot may answer her."""
-    user = standin.add_user("Ada", username="ada")
-    standin.send_text(user.id, "/start")
-    return user
-
-
-@pytest.fixture
-async def server(standin: BotApiStandin) -> AsyncIterator[RunningServer]:
-    running = await serve_standin(standin)
-    yield running
-    await running.stop()
 
 
 @pytest.fixture
@@ -85,7 +64,7 @@ async def test_a_real_bot_over_http_can_introduce_itself_and_send_and_edit_an_ht
     )
     edited = await sent.edit_text("Thanks!", reply_markup=keyboard(("Undo", "v1:undo")))
 
-    assert (me.id, me.username, me.is_bot) == (7000000001, "fellowship_sandbox_bot", True)
+    assert (me.id, me.username, me.is_bot) == (123456, "fellowship_sandbox_bot", True)
     assert sent.text == "Welcome & hello" and sent.text_html == "<b>Welcome</b> &amp; hello"
     assert (
         isinstance(edited, Message)

@@ -1,0 +1,76 @@
+"""Bot API calls over a few kept-open connections, handed out one per call.
+
+python-telegram-bot's `HTTPXRequest` shares one httpx pool between concurrent calls, and
+httpx re-checks every idle connection in that pool (a `poll` and a `getpeername` each)
+whenever a call starts or ends. With replies, answers and the outbox all sending at once
+that bookkeeping cost more than the calls themselves. Here each connection is its own
+`HTTPXRequest` with a pool of one, and a call borrows a free one: the cost per call stays
+the same however many connections are open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from telegram.error import TimedOut
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
+
+# How long a call waits for a free connection when the caller doesn't say (as HTTPXRequest).
+POOL_TIMEOUT = 1.0
+
+
+class ApiConnections(BaseRequest):
+    """`size` connections, each an `HTTPXRequest`; the rest of the arguments go to each."""
+
+    def __init__(self, size: int, **httpx_request_args: object) -> None:
+        if size < 1:
+            raise ValueError("size must be at least 1")
+        self._members = [HTTPXRequest(connection_pool_size=1, **httpx_request_args) for _ in range(size)]  # type: ignore[arg-type]
+        # Last in, first out: under light load one warm connection does the work and the
+        # others expire quietly (httpx closes idle connections after 5 s).
+        self._free: asyncio.LifoQueue[HTTPXRequest] = asyncio.LifoQueue()
+        for member in reversed(self._members):
+            self._free.put_nowait(member)
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._members[0].read_timeout
+
+    async def initialize(self) -> None:
+        await asyncio.gather(*(member.initialize() for member in self._members))
+
+    async def shutdown(self) -> None:
+        await asyncio.gather(*(member.shutdown() for member in self._members))
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        member = await self._borrow(
+            POOL_TIMEOUT if pool_timeout is BaseRequest.DEFAULT_NONE else pool_timeout
+        )
+        try:
+            return await member.do_request(
+                url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+            )
+        finally:
+            self._free.put_nowait(member)
+
+    async def _borrow(self, wait: float | None) -> HTTPXRequest:
+        if not self._free.empty():
+            return self._free.get_nowait()
+        try:
+            return await asyncio.wait_for(self._free.get(), wait)
+        except TimeoutError as exc:
+            # What HTTPXRequest raises when its pool is exhausted, so callers retry alike.
+            raise TimedOut(
+                "Pool timeout: All connections in the connection pool are occupied. "
+                "Request was *not* sent to Telegram."
+            ) from exc
