@@ -13,23 +13,29 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.buttons import Button, callback
 from bot.services import alerts, people
-from handlers.common import answer_callback, callback_parts, edit_or_reply, reply, runtime, user_id
+from handlers.common import (
+    answer_callback,
+    callback_parts,
+    edit_or_reply,
+    numbered_choice,
+    presser,
+    reply,
+    runtime,
+)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:al:<recipient id>:y` (I'll reach out) or `:n` (I can't right now)."""
     rt = runtime(context)
-    parts = callback_parts(update)
-    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in ("y", "n"):
+    choice = numbered_choice(update, ("y", "n"))
+    if choice is None:
         await answer_callback(update, texts.STALE_BUTTON)
         return
-    tg_id = user_id(update)
     async with rt.db.session() as session:
-        me = await people.find(session, rt, tg_id) if tg_id is not None else None
+        me = await presser(session, update, rt)
         if me is None:
-            await answer_callback(update, texts.NOT_FOR_YOU, alert=True)
             return
-        answer = await alerts.respond(session, me, int(parts[1]), parts[2] == "y", rt.clock.now())
+        answer = await alerts.respond(session, me, choice[0], choice[1] == "y", rt.clock.now())
         await answer_callback(update, answer.toast, alert=not answer.ok)
         if answer.text is not None:
             await edit_or_reply(update, answer.text, answer.markup)
@@ -47,10 +53,11 @@ async def on_duty_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if len(parts) != 2 or parts[1] not in ("on", "off"):
         await answer_callback(update, texts.STALE_BUTTON)
         return
-    tg_id = user_id(update)
     async with rt.db.session() as session:
-        me = await people.find(session, rt, tg_id) if tg_id is not None else None
-        if me is None or me.id is None or "coordinator" not in await people.roles_of(session, me.id):
+        me = await presser(session, update, rt)
+        if me is None:
+            return
+        if me.id is None or not await people.is_coordinator(session, me.id):
             await answer_callback(update, texts.NOT_FOR_YOU, alert=True)
             return
         on_call = parts[1] == "on"

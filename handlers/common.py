@@ -113,11 +113,24 @@ async def _edit_or_reply_now(update: Update, text: str, markup: dict[str, Any] |
     await reply(update, text, markup)
 
 
+async def sender(session: AsyncSession, update: Update, rt: Runtime) -> Person | None:
+    """The person behind the update, if we know them (nothing is said either way)."""
+    tg_id = user_id(update)
+    return await people.find(session, rt, tg_id) if tg_id is not None else None
+
+
+async def presser(session: AsyncSession, update: Update, rt: Runtime) -> Person | None:
+    """The person who pressed a button, or None after a "not for you" pop-up."""
+    person = await sender(session, update, rt)
+    if person is None:
+        await answer_callback(update, texts.NOT_FOR_YOU, alert=True)
+    return person
+
+
 async def onboarded_person(session: AsyncSession, update: Update, rt: Runtime) -> Person | None:
     """The set-up person behind the update, or None after telling them what to do first
     (as a pop-up for a button, a reply for a message)."""
-    tg_id = user_id(update)
-    person = await people.find(session, rt, tg_id) if tg_id is not None else None
+    person = await sender(session, update, rt)
     if person is None or person.onboarded_at is None:
         await tell(update, texts.NEED_START if person is None else texts.FINISH_ONBOARDING)
         return None
@@ -138,6 +151,14 @@ def callback_parts(update: Update) -> list[str]:
     if not isinstance(data, str) or not data.startswith("v1:"):
         return []
     return data.split(":")[1:]
+
+
+def numbered_choice(update: Update, choices: tuple[str, ...]) -> tuple[int, str] | None:
+    """`v1:feature:<id>:<choice>` -> (id, choice); None for a forged or stale button."""
+    parts = callback_parts(update)
+    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in choices:
+        return None
+    return int(parts[1]), parts[2]
 
 
 def user_id(update: Update) -> int | None:

@@ -15,7 +15,7 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.buttons import Button, callback, inline
 from bot.models import CompanionProfile, Person, RoleRequest
-from bot.services import companions, places, release_records, release_text, releases
+from bot.services import companions, people, places, release_records, release_text, releases
 from bot.services.validation import InvalidInput
 from handlers import follow_ups
 from handlers.answers import register_answer
@@ -241,7 +241,7 @@ async def on_vetting_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         me = await onboarded_person(session, update, rt)
         if me is None or me.id is None:
             return
-        if not await release_records.is_coordinator(session, me.id):
+        if not await people.is_coordinator(session, me.id):
             await answer_callback(update, texts.NOT_FOR_YOU, alert=True)
             return
         request = await companions.pending_request(session, request_id)

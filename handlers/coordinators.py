@@ -12,17 +12,24 @@ from bot.buttons import callback, inline
 from bot.models import Person, RoleRequest
 from bot.services import alerts, invitations, people, roles
 from handlers.alerts import duty_button
-from handlers.common import answer_callback, callback_parts, edit_or_reply, reply, runtime, user_id
+from handlers.common import (
+    answer_callback,
+    callback_parts,
+    edit_or_reply,
+    numbered_choice,
+    presser,
+    reply,
+    runtime,
+    sender,
+)
 from handlers.deeplinks import register_deep_link
 
 INVITE_KIND = "co"
 
 
 async def _coordinator(session: AsyncSession, update: Update, context: ContextTypes.DEFAULT_TYPE) -> Person | None:
-    rt = runtime(context)
-    tg_id = user_id(update)
-    person = await people.find(session, rt, tg_id) if tg_id is not None else None
-    if person is None or person.id is None or "coordinator" not in await people.roles_of(session, person.id):
+    person = await sender(session, update, runtime(context))
+    if person is None or person.id is None or not await people.is_coordinator(session, person.id):
         return None
     return person
 
@@ -77,17 +84,15 @@ async def on_coordinator_button(update: Update, context: ContextTypes.DEFAULT_TY
 async def on_decision_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:rr:<request id>:a|d` — the id is looked up and the presser's role checked."""
     rt = runtime(context)
-    parts = callback_parts(update)
-    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in ("a", "d"):
+    choice = numbered_choice(update, ("a", "d"))
+    if choice is None:
         await answer_callback(update, texts.STALE_BUTTON)
         return
-    tg_id = user_id(update)
     async with rt.db.session() as session:
-        me = await people.find(session, rt, tg_id) if tg_id is not None else None
+        me = await presser(session, update, rt)
         if me is None:
-            await answer_callback(update, texts.NOT_FOR_YOU, alert=True)
             return
-        outcome = await roles.decide(session, me, int(parts[1]), parts[2] == "a", now=rt.clock.now())
+        outcome = await roles.decide(session, me, choice[0], choice[1] == "a", now=rt.clock.now())
     if outcome.ok:
         await answer_callback(update)
         await edit_or_reply(update, outcome.message)
@@ -116,8 +121,7 @@ async def _answer_invitation(
     update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, accept: bool, payload: str
 ) -> None:
     rt = runtime(context)
-    tg_id = user_id(update)
-    person = await people.find(session, rt, tg_id) if tg_id is not None else None
+    person = await sender(session, update, rt)
     if person is None or person.id is None or person.onboarded_at is None:
         await answer_callback(update, texts.NEED_START, alert=True)
         return

@@ -9,8 +9,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.services import crisis, people
-from handlers.common import answer_callback, callback_parts, log, reply, runtime, user_id
+from bot.services import crisis
+from handlers.common import answer_callback, callback_parts, log, reply, runtime, sender
 
 # A second tap this soon after the first is a double tap: the numbers are just above.
 DOUBLE_TAP_SECONDS = 10
@@ -18,11 +18,10 @@ DOUBLE_TAP_SECONDS = 10
 
 async def _help_now(update: Update, context: ContextTypes.DEFAULT_TYPE, source: str) -> None:
     rt = runtime(context)
-    tg_id = user_id(update)
     zone, repeat = None, False
     try:
         async with rt.db.session() as session:
-            person = await people.find(session, rt, tg_id) if tg_id is not None else None
+            person = await sender(session, update, rt)
             if person is not None:
                 zone = person.timezone
                 now = rt.clock.now()

@@ -70,7 +70,7 @@ async def release_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         own = await releases.own_request(session, person.id)
         if own is not None:
             await _show_own(update, session, rt, own)
-        elif await release_records.is_coordinator(session, person.id):
+        elif await people.is_coordinator(session, person.id):
             await reply(update, texts.RELEASE_WHO, inline([[(texts.RELEASE_FOR_ME_BUTTON, callback("rq", "new", "me")),
                                                             (texts.RELEASE_FOR_SOMEONE_BUTTON, callback("rq", "new", "other"))]]))
         else:
@@ -85,7 +85,7 @@ async def releases_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         if person is None or person.id is None:
             return
         person.awaiting = None
-        if await release_records.is_coordinator(session, person.id):
+        if await people.is_coordinator(session, person.id):
             await _coordinator_list(update, session, rt)
             return
         if not await companions.is_companion(session, person.id):
@@ -296,7 +296,7 @@ async def on_draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def _new_from_button(update: Update, session: AsyncSession, rt: Runtime, person: Person, who: str) -> None:
     assert person.id is not None
-    if who == "other" and not await release_records.is_coordinator(session, person.id):
+    if who == "other" and not await people.is_coordinator(session, person.id):
         await answer_callback(update, texts.RELEASE_NOT_COORDINATOR, alert=True)
         return
     if who not in ("me", "other"):
@@ -428,7 +428,7 @@ async def on_manage_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         if person is None or person.id is None:
             return
         request = await session.get(ReleaseRequest, int(parts[1]))
-        coordinator = await release_records.is_coordinator(session, person.id)
+        coordinator = await people.is_coordinator(session, person.id)
         own = request is not None and request.person_id == person.id and (action, value) in _OWN_ACTIONS
         if request is None or request.status == "draft" or not (coordinator or own):
             await answer_callback(update, texts.NOT_FOR_YOU, alert=True)

@@ -105,7 +105,7 @@ async def test_help_numbers_are_shown_even_when_the_database_fails(h: Harness, m
     async def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise ConnectionError("database unavailable")
 
-    monkeypatch.setattr("handlers.crisis.people.find", broken)
+    monkeypatch.setattr("bot.services.people.find", broken)
     await sam.send("/sos")
     assert "999" in sam.last().text and "116 123" in sam.last().text
     assert "could not record a support request: ConnectionError" in caplog.text

@@ -72,6 +72,10 @@ def refresh_chat(rt: Runtime, person: Person, chat_id: int) -> None:
         person.chat_id_enc = rt.vault.encrypt_chat_id(chat_id)
 
 
+async def is_coordinator(session: AsyncSession, person_id: int) -> bool:
+    return "coordinator" in await roles_of(session, person_id)
+
+
 async def roles_of(session: AsyncSession, person_id: int) -> set[str]:
     result = await session.execute(select(RoleGrant.role).where(RoleGrant.person_id == person_id))
     return set(OPEN_ROLES) | set(result.scalars())

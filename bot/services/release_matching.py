@@ -19,7 +19,7 @@ from bot import texts
 from bot.buttons import callback, inline
 from bot.crypto import Vault
 from bot.models import Person, ReleaseOffer, ReleaseRequest
-from bot.services import companions, prisons, release_records, release_text
+from bot.services import companions, people, prisons, release_records, release_text
 from bot.services.release_records import record, tell, tell_coordinators
 
 MAX_OFFERS = 10
@@ -160,7 +160,7 @@ async def assign(session: AsyncSession, request: ReleaseRequest, companion_id: i
     """A coordinator gives the request to an approved companion (after the 72-hour alert,
     say), or to someone else when the one assigned can't do it."""
     assert coordinator.id is not None
-    if not await release_records.is_coordinator(session, coordinator.id):
+    if not await people.is_coordinator(session, coordinator.id):
         return Answer(False, texts.NOT_FOR_YOU)
     if not await companions.is_companion(session, companion_id):
         return Answer(False, texts.STALE_BUTTON)

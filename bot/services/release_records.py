@@ -48,10 +48,6 @@ def gate_at(request: ReleaseRequest) -> datetime:
 # --- who is who -------------------------------------------------------------------------------
 
 
-async def is_coordinator(session: AsyncSession, person_id: int) -> bool:
-    return "coordinator" in await people.roles_of(session, person_id)
-
-
 async def pseudonyms(session: AsyncSession, *person_ids: int | None) -> dict[int, str]:
     wanted = {pid for pid in person_ids if pid is not None}
     if not wanted:

@@ -210,7 +210,7 @@ async def may_manage(session: AsyncSession, request: ReleaseRequest, person: Per
     assert person.id is not None
     if request.status not in LIVE:
         return False
-    return request.person_id == person.id or await release_records.is_coordinator(session, person.id)
+    return request.person_id == person.id or await people.is_coordinator(session, person.id)
 
 
 async def own_request(session: AsyncSession, person_id: int) -> ReleaseRequest | None:

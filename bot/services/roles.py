@@ -84,7 +84,7 @@ async def decide(
     """Approve or decline. Only a coordinator may; only the first decision counts.
     Roles with their own view are approved only by their own flow (`confirmed`)."""
     assert coordinator.id is not None
-    if "coordinator" not in await people.roles_of(session, coordinator.id):
+    if not await people.is_coordinator(session, coordinator.id):
         return Outcome(False, texts.NOT_FOR_YOU)
     request = await session.get(RoleRequest, request_id)
     if request is None:
