@@ -50,7 +50,7 @@ def _rows(size: int) -> Iterator[tuple[tuple[object, ...], tuple[object, ...]]]:
 
 _PERSON_COLUMNS = [
     "id", "telegram_hash", "chat_id_enc", "pseudonym", "purpose", "timezone", "checkin_time", "clean_date",
-    "awaiting", "pending_link", "onboarded_at", "consented_at", "created_at", "unreachable_at",
+    "awaiting", "pending_invitation_id", "onboarded_at", "consented_at", "created_at", "unreachable_at",
 ]
 _PLAN_COLUMNS = ["id", "person_id", "next_prompt_at", "last_prompt_date", "remind_at", "reminder_hours", "paused_until", "updated_at"]
 

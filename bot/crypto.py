@@ -36,6 +36,7 @@ class Vault:
         raw = secret_key.encode()
         self._hash_key = _derive(raw, b"telegram-id-hash")
         self._aead = AESGCM(_derive(raw, b"field-encryption"))
+        self._seal_key = _derive(raw, b"button-seal")
 
     def hash_telegram_id(self, telegram_id: int) -> str:
         """Stable pseudonymous lookup key (hex) for a Telegram user id."""
@@ -50,6 +51,18 @@ class Vault:
     def decrypt(self, token: str, *, context: str) -> str:
         blob = base64.urlsafe_b64decode(token.encode())
         return self._aead.decrypt(blob[:12], blob[12:], context.encode()).decode()
+
+    def seal(self, subject: str, telegram_id: int) -> str:
+        """A short tag binding a button to what it acts on and to the one person it was shown
+        to (`subject` names the kind and the object, e.g. "su:17"). Callback data can be
+        forged by any client, so a button that redeems something carries an opaque id and
+        this tag instead of a credential: copied to another person, another object or another
+        kind of button, the tag no longer matches. 64 bits: far beyond what presses can guess."""
+        mac = hmac.new(self._seal_key, f"{subject}|{int(telegram_id)}".encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(mac[:8]).decode().rstrip("=")
+
+    def seal_matches(self, subject: str, telegram_id: int, tag: str) -> bool:
+        return hmac.compare_digest(self.seal(subject, telegram_id), tag)
 
     def encrypt_chat_id(self, chat_id: int) -> str:
         return self.encrypt(str(int(chat_id)), context="chat_id")

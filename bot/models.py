@@ -39,8 +39,12 @@ class Person(SQLModel, table=True):
     # Which typed answer we wait for ("pseudonym", "checkin_time", ...); lives here, not in
     # memory, so a restart or a second process continues the same conversation.
     awaiting: str | None = Field(default=None, sa_type=String(32))
-    # A deep link opened before onboarding finished, followed once set-up is done.
-    pending_link: str | None = Field(default=None, sa_type=String(64))
+    # A deep link opened before set-up finished, followed once set-up is done. An opaque
+    # reference to the invitation, never its token: the database holds no live credential.
+    pending_invitation_id: int | None = Field(  # type: ignore[assignment]
+        default=None,
+        sa_column=Column(Integer, ForeignKey("invitation.id", ondelete="SET NULL", use_alter=True), nullable=True),
+    )
     onboarded_at: datetime | None = _utc()  # type: ignore[assignment]
     consented_at: datetime = Field(sa_type=UTCDateTime)
     created_at: datetime = Field(sa_type=UTCDateTime)
@@ -57,6 +61,24 @@ class RoleGrant(SQLModel, table=True):
     role: str = Field(sa_type=String(20))
     granted_at: datetime = Field(sa_type=UTCDateTime)
     granted_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)  # type: ignore[assignment]
+    # "settings": from COORDINATOR_TELEGRAM_IDS, so removed at the next start once the id is
+    # no longer there; "granted": approved or invited in the bot, removed in the bot.
+    source: str = Field(default="granted", sa_type=String(12), sa_column_kwargs={"server_default": "granted"})
+
+
+class RoleChange(SQLModel, table=True):
+    """Who gained or lost a role, when, by whose hand and why (a reason code, never free
+    text about a person). Erased with the person it is about."""
+
+    __table_args__ = (Index("ix_rolechange_person_at", "person_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = _person_fk(index=False)  # type: ignore[assignment]
+    role: str = Field(sa_type=String(20))
+    change: str = Field(sa_type=String(12))  # granted / removed / stepped_down
+    reason: str | None = Field(default=None, sa_type=String(20))  # bot.services.roles.REMOVAL_REASONS
+    actor_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)  # type: ignore[assignment]
+    at: datetime = Field(sa_type=UTCDateTime)
 
 
 class RoleRequest(SQLModel, table=True):
@@ -97,9 +119,12 @@ class Outbox(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = _person_fk()  # type: ignore[assignment]
+    # Whose words the message carries (a relay message, an announcement), so /forget takes
+    # what they wrote that is still waiting and /mydata shows it. None: the bot's own words.
+    author_id: int | None = _person_fk(nullable=True)  # type: ignore[assignment]
     kind: str = Field(sa_type=String(32))  # what it is about, for re-routing and counts
     method: str = Field(sa_type=String(32))
-    payload: str = Field(sa_type=Text)  # JSON params without chat_id
+    payload: str = Field(sa_type=Text)  # JSON params without chat_id; "{}" once final (sent, failed, undeliverable)
     status: str = Field(default="pending", sa_type=String(16))  # pending/sent/undeliverable/failed
     attempts: int = 0
     next_attempt_at: datetime = Field(sa_type=UTCDateTime)

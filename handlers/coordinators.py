@@ -9,7 +9,7 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.buttons import callback, inline
-from bot.models import Person, RoleRequest
+from bot.models import Invitation, Person, RoleRequest
 from bot.services import alerts, invitations, people, roles
 from handlers.alerts import duty_button
 from handlers.common import (
@@ -21,8 +21,9 @@ from handlers.common import (
     reply,
     runtime,
     sender,
+    user_id,
 )
-from handlers.deeplinks import register_deep_link
+from handlers.deeplinks import invitation_button, register_deep_link, sealed_invitation_id
 
 INVITE_KIND = "co"
 
@@ -59,7 +60,7 @@ async def on_coordinator_button(update: Update, context: ContextTypes.DEFAULT_TY
     action = parts[1] if len(parts) > 1 else ""
     async with rt.db.session() as session:
         if action in ("accept", "decline"):
-            await _answer_invitation(update, context, session, action == "accept", parts[2] if len(parts) > 2 else "")
+            await _answer_invitation(update, context, session, action == "accept", parts[2:])
             return
         me = await _coordinator(session, update, context)
         if me is None:
@@ -101,26 +102,33 @@ async def on_decision_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
 
 
 async def open_invitation(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, payload: str
+    update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, invitation: Invitation
 ) -> None:
-    """`/start co_<token>`: show who invited them and ask to accept (the link is not used yet)."""
+    """`/start co_<token>`: show who invited them and ask to accept (the link is not used yet).
+    The buttons carry the invitation's id sealed to this person and to the coordinator kind."""
     rt = runtime(context)
-    checked = await invitations.peek(session, payload, rt.clock.now())
-    if checked.problem or checked.invitation is None:
+    checked = await invitations.check(session, invitation.id, INVITE_KIND, rt.clock.now())
+    tg_id = user_id(update)
+    if checked.problem or checked.invitation is None or tg_id is None:
         await reply(update, _problem_text(checked.problem))
         return
     inviter = await session.get(Person, checked.invitation.created_by_id) if checked.invitation.created_by_id else None
     await reply(
         update,
         texts.COORDINATOR_INVITE_PROMPT.format(name=texts.h(inviter.pseudonym if inviter else "a coordinator")),
-        inline([[("✅ Accept", callback("co", "accept", payload)), ("No thanks", callback("co", "decline", payload))]]),
+        inline([[("✅ Accept", invitation_button(rt, "co", "accept", checked.invitation, tg_id)),
+                 ("No thanks", invitation_button(rt, "co", "decline", checked.invitation, tg_id))]]),
     )
 
 
 async def _answer_invitation(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, accept: bool, payload: str
+    update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, accept: bool, args: list[str]
 ) -> None:
     rt = runtime(context)
+    invitation_id = sealed_invitation_id(rt, INVITE_KIND, args, user_id(update))
+    if invitation_id is None:  # forged, copied from another person or another kind of link
+        await answer_callback(update, texts.STALE_BUTTON, alert=True)
+        return
     person = await sender(session, update, rt)
     if person is None or person.id is None or person.onboarded_at is None:
         await answer_callback(update, texts.NEED_START, alert=True)
@@ -129,7 +137,7 @@ async def _answer_invitation(
         await answer_callback(update)
         await edit_or_reply(update, texts.COORDINATOR_DECLINED_INVITE)
         return
-    redeemed = await invitations.redeem(session, payload, person_id=person.id, now=rt.clock.now())
+    redeemed = await invitations.redeem(session, invitation_id, INVITE_KIND, person_id=person.id, now=rt.clock.now())
     if redeemed.problem or redeemed.invitation is None:
         await answer_callback(update, _problem_text(redeemed.problem), alert=True)
         return

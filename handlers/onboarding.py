@@ -15,8 +15,8 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.buttons import REMOVE_KEYBOARD, callback, inline, reply_keyboard
 from bot.geo import timezone_at
-from bot.models import Person
-from bot.services import checkin_plans, onboarding, people
+from bot.models import Invitation, Person
+from bot.services import checkin_plans, invitations, onboarding, people
 from bot.services.validation import InvalidInput, parse_clean_date, parse_pseudonym, parse_time_of_day
 from handlers import deeplinks, follow_ups
 from handlers.answers import register_answer, register_location_answer
@@ -33,21 +33,27 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if tg_id is None:
         return
     async with rt.db.session() as session:
+        invitation = await invitations.lookup(session, payload) if payload else None
+        route = deeplinks.route_for(invitation)
         person = await people.find(session, rt, tg_id)
         if person is None:
-            agree = callback("ob", "agree", payload) if deeplinks.route_for(payload) else callback("ob", "agree")
+            # Nothing is stored before consent, so the link rides on the Agree button: its id
+            # and a seal only this person's press matches, never the token.
+            agree = (
+                deeplinks.invitation_button(rt, "ob", "agree", invitation, tg_id, with_kind=True)
+                if route is not None and invitation is not None else callback("ob", "agree")
+            )
             await reply(update, texts.WELCOME, inline([[("✅ I agree", agree), ("Not now", callback("ob", "no"))]]))
             return
         people.refresh_chat(rt, person, update.effective_chat.id)  # type: ignore[union-attr]
         if person.onboarded_at is None:
-            if deeplinks.route_for(payload):
-                person.pending_link = payload
+            if route is not None and invitation is not None:
+                person.pending_invitation_id = invitation.id
             await reply(update, texts.FINISH_ONBOARDING)
             await ask(update, person, person.awaiting or "pseudonym")
             return
-        route = deeplinks.route_for(payload)
-        if route is not None:
-            await route(update, context, session, person, payload)
+        if route is not None and invitation is not None:
+            await route(update, context, session, person, invitation)
             return
         if payload:
             await reply(update, texts.INVITE_UNKNOWN)
@@ -105,11 +111,12 @@ async def advance(
     await reply(update, done, REMOVE_KEYBOARD)  # the time-zone keyboard, folded away since
     log.info("person %s finished set-up", person.id)
     await follow_ups.after_setup(update, context, session, person)
-    if person.pending_link:
-        payload, person.pending_link = person.pending_link, None
-        route = deeplinks.route_for(payload)
-        if route is not None:
-            await route(update, context, session, person, payload)
+    if person.pending_invitation_id is not None:
+        invitation = await session.get(Invitation, person.pending_invitation_id)
+        person.pending_invitation_id = None
+        route = deeplinks.route_for(invitation)
+        if route is not None and invitation is not None:
+            await route(update, context, session, person, invitation)
 
 
 # --- typed answers -----------------------------------------------------------------------
@@ -226,8 +233,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             if not created:
                 await answer_callback(update, texts.STALE_BUTTON)
                 return
-            if arg and deeplinks.route_for(arg) and person.onboarded_at is None:
-                person.pending_link = arg
+            invitation_id = deeplinks.sealed_invitation_id(rt, parts[2], parts[3:], tg_id) if len(parts) == 5 else None
+            if invitation_id is not None and person.onboarded_at is None:
+                person.pending_invitation_id = invitation_id
             await answer_callback(update)
             # The first question goes into the welcome itself: one message, buttons gone.
             await edit_or_reply(update, f"{texts.WELCOME_BODY}\n\n{texts.AGREED} {texts.ASK_PSEUDONYM}")

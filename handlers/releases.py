@@ -19,7 +19,7 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.buttons import Button, callback, inline
-from bot.models import Person, ReleaseRequest
+from bot.models import Invitation, Person, ReleaseRequest
 from bot.runtime import Runtime
 from bot.services import (
     companions,
@@ -128,7 +128,7 @@ async def _start(update: Update, session: AsyncSession, rt: Runtime, person: Per
 async def offer_after_setup(update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person) -> None:
     """"I'm leaving prison soon": offer a companion on release day straight after set-up
     (not to someone arriving with their release card: they are connected next)."""
-    if (person.pending_link or "").startswith(f"{releases.CARD_KIND}_"):
+    if await releases.arrived_with_card(session, person):
         return
     await reply(update, texts.RELEASE_AFTER_SETUP, inline([[(texts.RELEASE_START_BUTTON, callback("rq", "new", "me"))]]))
 
@@ -517,10 +517,11 @@ register_answer(MOVE, answer_move)
 # --- the card's link ------------------------------------------------------------------------
 
 
-async def open_card(update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, payload: str) -> None:
+async def open_card(update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person,
+                    invitation: Invitation) -> None:
     """`/start rc_<token>` after release: connect the person to their request (once)."""
     rt = runtime(context)
-    connected = await releases.connect(session, payload, person, now=rt.clock.now())
+    connected = await releases.connect(session, invitation.id, person, now=rt.clock.now())
     if connected.problem or connected.request is None:
         problem = {"used": texts.RELEASE_CARD_USED, "expired": texts.RELEASE_CARD_EXPIRED}.get(connected.problem or "", texts.INVITE_UNKNOWN)
         await reply(update, problem)

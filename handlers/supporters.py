@@ -14,11 +14,19 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.buttons import Button, callback, inline
-from bot.models import Person, SupportLink
+from bot.models import Invitation, Person, SupportLink
 from bot.runtime import Runtime
 from bot.services import lapses, supporters
-from handlers.common import answer_callback, callback_parts, edit_or_reply, onboarded_person, reply, runtime
-from handlers.deeplinks import register_deep_link
+from handlers.common import (
+    answer_callback,
+    callback_parts,
+    edit_or_reply,
+    onboarded_person,
+    reply,
+    runtime,
+    user_id,
+)
+from handlers.deeplinks import invitation_button, register_deep_link, sealed_invitation_id
 
 FEATURE = "su"
 
@@ -120,8 +128,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         me = await onboarded_person(session, update, rt)
         if me is None or me.id is None:
             return
-        if action in ("yes", "no") and len(args) == 1:
-            await _answer_invitation(update, rt, session, me, args[0], accept=action == "yes")
+        if action in ("yes", "no"):
+            await _answer_invitation(update, rt, session, me, args, accept=action == "yes")
         elif action == "add" and not args:
             await _add(update, rt, session, me)
         elif action == "list" and not args:
@@ -207,28 +215,34 @@ async def _on_link(
 
 
 async def open_invitation(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, payload: str
+    update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, invitation: Invitation
 ) -> None:
-    """`/start su_<token>`: who asks, and Yes / No (the link is used only when answered)."""
+    """`/start su_<token>`: who asks, and Yes / No (the link is used only when answered).
+    The buttons carry the invitation's id sealed to this person, never the token."""
     rt = runtime(context)
-    invited = await supporters.check_invitation(session, payload, person, rt.clock.now())
-    if invited.problem or invited.member is None:
+    invited = await supporters.check_invitation(session, invitation.id, person, rt.clock.now())
+    tg_id = user_id(update)
+    if invited.problem or invited.member is None or tg_id is None:
         await reply(update, invited.problem or texts.INVITE_UNKNOWN)
         return
     name = invited.member.pseudonym or ""
     await reply(
         update,
         texts.SUPPORT_INVITE_PROMPT.format(name=texts.h(name)),
-        inline([[(texts.SUPPORT_ACCEPT_BUTTON.format(name=name), callback(FEATURE, "yes", payload))],
-                [(texts.SUPPORT_DECLINE_BUTTON, callback(FEATURE, "no", payload))]]),
+        inline([[(texts.SUPPORT_ACCEPT_BUTTON.format(name=name), invitation_button(rt, FEATURE, "yes", invitation, tg_id))],
+                [(texts.SUPPORT_DECLINE_BUTTON, invitation_button(rt, FEATURE, "no", invitation, tg_id))]]),
     )
 
 
 async def _answer_invitation(
-    update: Update, rt: Runtime, session: AsyncSession, person: Person, payload: str, *, accept: bool
+    update: Update, rt: Runtime, session: AsyncSession, person: Person, args: list[str], *, accept: bool
 ) -> None:
+    invitation_id = sealed_invitation_id(rt, supporters.INVITE_KIND, args, user_id(update))
+    if invitation_id is None:  # forged, or copied from someone else's or another kind of link
+        await answer_callback(update, texts.STALE_BUTTON, alert=True)
+        return
     now = rt.clock.now()
-    outcome = await (supporters.accept if accept else supporters.decline)(session, payload, person, now)
+    outcome = await (supporters.accept if accept else supporters.decline)(session, invitation_id, person, now)
     if not outcome.ok:
         await answer_callback(update, outcome.message, alert=True)
         await edit_or_reply(update, outcome.message)

@@ -2,6 +2,12 @@
 
 The payload is `<kind code>_<token>`: at most 64 characters of A-Za-z0-9_-, with 192
 random bits. Only a SHA-256 of the token is stored, so a database leak reveals no link.
+
+A link is a credential; a button is not. The link is looked up once, when it is opened
+(`lookup`); from then on the invitation is named only by its row id, and every step that
+uses it (`check`, `redeem`) names the kind it expects, so an invitation of one kind can never
+be redeemed by another kind's flow. Buttons carry that id and a seal bound to the person
+they were shown to (`Vault.seal`), never the token.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.models import Invitation
 
+KIND_RE = re.compile(r"[a-z]{2}")
 PAYLOAD_RE = re.compile(r"^([a-z]{2})_([A-Za-z0-9_-]{32})$")
 DEFAULT_TTL = timedelta(hours=72)
 
@@ -30,7 +37,8 @@ def create(
     session: AsyncSession, kind: str, *, created_by: int | None, now: datetime, ttl: timedelta = DEFAULT_TTL
 ) -> str:
     """Make an invitation and return its deep-link payload (shown once, never stored)."""
-    assert re.fullmatch(r"[a-z]{2}", kind)
+    if not KIND_RE.fullmatch(kind):
+        raise ValueError(f"invitation kind must be two letters, not {kind!r}")
     token = secrets.token_urlsafe(24)  # 192 bits -> 32 characters
     session.add(
         Invitation(kind=kind, token_hash=_hash(token), created_by_id=created_by, created_at=now, expires_at=now + ttl)
@@ -41,7 +49,7 @@ def create(
 @dataclass(frozen=True)
 class Redeemed:
     invitation: Invitation | None
-    problem: str | None  # None when redeemed: "unknown", "expired", "used"
+    problem: str | None  # None when usable: "unknown", "expired", "used"
 
 
 def problem_text(problem: str | None) -> str:
@@ -54,34 +62,50 @@ def parse(payload: str) -> tuple[str, str] | None:
     return (match.group(1), match.group(2)) if match else None
 
 
-async def peek(session: AsyncSession, payload: str, now: datetime) -> Redeemed:
-    """Check a link without using it up (to show what it is before the person accepts)."""
+async def lookup(session: AsyncSession, payload: str) -> Invitation | None:
+    """The invitation a `/start` payload names (whatever its state), or None. The kind in
+    the payload must be the stored kind: a token is never accepted under another name."""
     parsed = parse(payload)
     if parsed is None:
-        return Redeemed(None, "unknown")
+        return None
     kind, token = parsed
-    invitation = (
-        await session.execute(select(Invitation).where(Invitation.token_hash == _hash(token), Invitation.kind == kind))
-    ).scalar_one_or_none()
-    if invitation is None:
-        return Redeemed(None, "unknown")
+    found = await session.execute(select(Invitation).where(Invitation.token_hash == _hash(token), Invitation.kind == kind))
+    return found.scalar_one_or_none()
+
+
+def state(invitation: Invitation, now: datetime) -> str | None:
+    """Why it can't be used now ("used", "expired"), or None."""
     if invitation.used_at is not None:
-        return Redeemed(invitation, "used")
+        return "used"
     if invitation.expires_at <= now:
-        return Redeemed(invitation, "expired")
-    return Redeemed(invitation, None)
+        return "expired"
+    return None
 
 
-async def redeem(session: AsyncSession, payload: str, *, person_id: int, now: datetime) -> Redeemed:
+async def check(session: AsyncSession, invitation_id: int | None, kind: str, now: datetime) -> Redeemed:
+    """The invitation with this id, if it is of `kind`, with why it can't be used (if so).
+    An id of another kind is "unknown": nothing about it is revealed."""
+    invitation = await session.get(Invitation, invitation_id) if invitation_id else None
+    if invitation is None or invitation.kind != kind:
+        return Redeemed(None, "unknown")
+    return Redeemed(invitation, state(invitation, now))
+
+
+async def redeem(session: AsyncSession, invitation_id: int | None, kind: str, *, person_id: int, now: datetime) -> Redeemed:
     """Use the link up, exactly once even if two taps race (compare-and-set on used_at)."""
-    checked = await peek(session, payload, now)
+    checked = await check(session, invitation_id, kind, now)
     if checked.problem or checked.invitation is None:
         return checked
     result = await session.execute(
         update(Invitation)
-        .where(Invitation.id == checked.invitation.id, Invitation.used_at.is_(None))  # type: ignore[union-attr]
+        .where(Invitation.id == checked.invitation.id, Invitation.kind == kind, Invitation.used_at.is_(None))  # type: ignore[union-attr]
         .values(used_at=now, used_by_id=person_id)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return Redeemed(checked.invitation, "used")
     return checked
+
+
+def seal_subject(kind: str, invitation_id: int) -> str:
+    """What a button that answers an invitation is sealed to: its kind and its id."""
+    return f"inv:{kind}:{invitation_id}"

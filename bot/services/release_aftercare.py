@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.buttons import callback, inline
 from bot.models import Person, ReleaseRequest
-from bot.services import checkin_plans, people, release_records, supporters
+from bot.services import checkin_plans, invitations, people, release_records, supporters
 from bot.services.release_records import record, tell
 from bot.services.schedule_times import next_occurrence, zone_named
 
@@ -105,7 +105,11 @@ async def _companion_supports(session: AsyncSession, request: ReleaseRequest, pe
     if companion is None:
         return False
     invited = await supporters.invite(session, person, now)
-    return invited.ok and (await supporters.accept(session, invited.message, companion, now)).ok
+    if not invited.ok:
+        return False
+    await session.flush()
+    invitation = await invitations.lookup(session, invited.message)
+    return invitation is not None and (await supporters.accept(session, invitation.id or 0, companion, now)).ok
 
 
 async def hand_over(session: AsyncSession, request_id: int, companion: Person, *, link_for: Callable[[str], str],

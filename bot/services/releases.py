@@ -189,9 +189,9 @@ async def _issue_card(session: AsyncSession, request: ReleaseRequest, now: datet
     if request.invitation_id is not None:
         await session.execute(update(Invitation).where(Invitation.id == request.invitation_id).values(expires_at=now))
     payload = invitations.create(session, CARD_KIND, created_by=None, now=now, ttl=card_expires(request) - now)
-    issued = await invitations.peek(session, payload, now)
-    assert issued.invitation is not None
-    request.invitation_id = issued.invitation.id
+    issued = await invitations.lookup(session, payload)
+    assert issued is not None
+    request.invitation_id = issued.id
     return payload
 
 
@@ -314,10 +314,18 @@ class Connected:
     request: ReleaseRequest | None
 
 
-async def connect(session: AsyncSession, payload: str, person: Person, *, now: datetime) -> Connected:
+async def arrived_with_card(session: AsyncSession, person: Person) -> bool:
+    """Whether the link this person opened before set-up was a release card."""
+    if person.pending_invitation_id is None:
+        return False
+    invitation = await session.get(Invitation, person.pending_invitation_id)
+    return invitation is not None and invitation.kind == CARD_KIND
+
+
+async def connect(session: AsyncSession, invitation_id: int | None, person: Person, *, now: datetime) -> Connected:
     """The person opened their card's link: use it up and link them to their request."""
     assert person.id is not None
-    redeemed = await invitations.redeem(session, payload, person_id=person.id, now=now)
+    redeemed = await invitations.redeem(session, invitation_id, CARD_KIND, person_id=person.id, now=now)
     if redeemed.problem or redeemed.invitation is None:
         return Connected(redeemed.problem or "unknown", None)
     request = (

@@ -111,10 +111,11 @@ class Invited:
     problem: str | None
 
 
-async def check_invitation(session: AsyncSession, payload: str, invitee: Person, now: datetime) -> Invited:
-    """Whether `invitee` may accept this link (without using it up)."""
-    checked = await invitations.peek(session, payload, now)
-    if checked.problem or checked.invitation is None or checked.invitation.kind != INVITE_KIND:
+async def check_invitation(session: AsyncSession, invitation_id: int | None, invitee: Person, now: datetime) -> Invited:
+    """Whether `invitee` may accept this supporter invitation (without using it up); an
+    invitation of any other kind is unknown here."""
+    checked = await invitations.check(session, invitation_id, INVITE_KIND, now)
+    if checked.problem or checked.invitation is None:
         return Invited(None, invitations.problem_text(checked.problem))
     member = await session.get(Person, checked.invitation.created_by_id) if checked.invitation.created_by_id else None
     if member is None or member.id is None:
@@ -128,10 +129,10 @@ async def check_invitation(session: AsyncSession, payload: str, invitee: Person,
     return Invited(member, None)
 
 
-async def accept(session: AsyncSession, payload: str, supporter: Person, now: datetime) -> Outcome:
+async def accept(session: AsyncSession, invitation_id: int, supporter: Person, now: datetime) -> Outcome:
     """Use the link and become the member's last supporter; the member is told."""
     assert supporter.id is not None
-    invited = await check_invitation(session, payload, supporter, now)
+    invited = await check_invitation(session, invitation_id, supporter, now)
     member = invited.member
     if invited.problem or member is None or member.id is None:
         return Outcome(False, invited.problem or texts.INVITE_UNKNOWN)
@@ -141,7 +142,7 @@ async def accept(session: AsyncSession, payload: str, supporter: Person, now: da
     await session.execute(select(Person.id).where(Person.id == member_id).with_for_update())
     if await _count(session, member_id) >= MAX_SUPPORTERS:
         return Outcome(False, texts.SUPPORT_MEMBER_FULL.format(name=texts.h(member.pseudonym)))
-    redeemed = await invitations.redeem(session, payload, person_id=supporter.id, now=now)
+    redeemed = await invitations.redeem(session, invitation_id, INVITE_KIND, person_id=supporter.id, now=now)
     if redeemed.problem:
         return Outcome(False, invitations.problem_text(redeemed.problem))
     last = (await session.execute(select(func.max(SupportLink.position)).where(SupportLink.member_id == member_id))).scalar()
@@ -162,15 +163,15 @@ async def accept(session: AsyncSession, payload: str, supporter: Person, now: da
     return Outcome(True, texts.SUPPORTING_WELCOME.format(name=texts.h(member.pseudonym)))
 
 
-async def decline(session: AsyncSession, payload: str, invitee: Person, now: datetime) -> Outcome:
+async def decline(session: AsyncSession, invitation_id: int, invitee: Person, now: datetime) -> Outcome:
     """Say no: the link is used up and the member is told, kindly."""
     assert invitee.id is not None
-    invited = await check_invitation(session, payload, invitee, now)
+    invited = await check_invitation(session, invitation_id, invitee, now)
     if invited.member is None or invited.member.id is None:
         return Outcome(False, invited.problem or texts.INVITE_UNKNOWN)
     if invited.member.id == invitee.id:
         return Outcome(False, texts.SUPPORT_OWN_LINK)
-    redeemed = await invitations.redeem(session, payload, person_id=invitee.id, now=now)
+    redeemed = await invitations.redeem(session, invitation_id, INVITE_KIND, person_id=invitee.id, now=now)
     if redeemed.problem:
         return Outcome(False, invitations.problem_text(redeemed.problem))
     outbox.enqueue(session, invited.member.id, NEWS, texts.SUPPORTER_DECLINED.format(name=texts.h(invitee.pseudonym)), now=now)
