@@ -19,7 +19,7 @@ from bot.config import Settings, SettingsError
 from bot.db import Database
 from bot.rate_limit import RateLimiter
 from bot.runtime import Runtime
-from bot.services import alerts
+from bot.services import alerts, role_changes
 from bot.update_order import PerChatUpdateProcessor
 
 log = logging.getLogger("fellowship")
@@ -82,6 +82,8 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     if current != head:
         raise SettingsError(f"The database is at migration {current or 'none'}, the bot needs {head}. Run: fellowship migrate")
     rt.bot_username = app.bot.username
+    async with rt.db.session() as session:  # COORDINATOR_TELEGRAM_IDS is the bootstrap set
+        await role_changes.sync_configured_coordinators(session, rt.coordinator_hashes, now=rt.clock.now())
     await app.bot.set_my_commands([BotCommand(name, description) for name, description in texts.COMMAND_MENU])
     await web.start(app)  # /meetings.json and /healthz, when WEB_PORT is set
     log.info("bot @%s ready", rt.bot_username)

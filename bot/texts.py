@@ -160,6 +160,54 @@ COORDINATOR_INVITE_PROMPT = "You've been invited to be a <b>coordinator</b> by {
 COORDINATOR_WELCOME = "You're now a coordinator. Send /help to see what you can do."
 COORDINATOR_JOINED = "<b>{name}</b> accepted your invitation and is now a coordinator."
 COORDINATOR_DECLINED_INVITE = "OK, you stay as you are."
+
+# Roles ending: removed by a coordinator, stepped down from, or no longer in the settings.
+ROLES_BUTTON = "👥 People with roles"
+ROLES_HEADER = "<b>People with roles</b>\nTap someone to see their roles and history, or to end a role."
+ROLES_NONE = "Nobody holds a secretary, companion or coordinator role yet."
+ROLE_HOLDER_LINE = "• <b>{name}</b>: {roles}"
+ROLE_CARD = "<b>{name}</b>\n{roles}\n\n<b>History</b>\n{history}"
+ROLE_CARD_LINE = "• {role} since {since}{source}"
+ROLE_FROM_SETTINGS = " (from the bot's settings)"
+ROLE_HISTORY_LINE = "• {at}: {role} {change}{by}{reason}"
+ROLE_HISTORY_EMPTY = "• nothing recorded"
+ROLE_CHANGES = {"granted": "given", "removed": "ended", "stepped_down": "stepped down"}
+ROLE_REMOVE_BUTTON = "End {role} role"
+ROLE_REMOVE_ASK = "Why is <b>{name}</b>'s {role} role ending? They will be told kindly, without the reason."
+REMOVAL_REASONS = {
+    "left": "Left the service",
+    "asked": "They asked to stop",
+    "inactive": "No longer active",
+    "concern": "A concern was raised",
+}
+ROLE_REMOVED_DONE = "<b>{name}</b> is no longer a {role}. They've been told, and it's recorded."
+ROLE_REMOVED_NOTICE = (
+    "Your {role} role has ended. Thank you for all you gave 💛 "
+    "Everything else stays as it was. If you think this is a mistake, please talk to a coordinator."
+)
+ROLE_NOT_HELD = "They no longer hold that role."
+ROLE_FROM_SETTINGS_CANT = (
+    "This coordinator role comes from the bot's settings (COORDINATOR_TELEGRAM_IDS). "
+    "Whoever runs the bot can remove the id there; it ends at the next start."
+)
+ROLE_REMOVE_SELF = "To end your own role, use /settings → Your roles → Step down."
+ROLES_YOURS_BUTTON = "🎗 Your roles"
+ROLES_YOURS = "<b>Your roles</b>\n{roles}\n\nYou can step down from a role at any time. Nothing else changes."
+ROLE_STEP_DOWN_BUTTON = "Step down as {role}"
+ROLE_STEP_DOWN_ASK = "Step down as {role}? {effect}"
+ROLE_STEP_DOWN_EFFECTS = {
+    "secretary": "Your meetings stay listed; the coordinators will find them a new secretary.",
+    "companion": "Releases you were to meet go back to the coordinators, and the people are told.",
+    "coordinator": "You'll no longer see release requests or get alerts passed on to coordinators.",
+}
+ROLE_STEP_DOWN_YES = "Yes, step down"
+ROLE_STEP_DOWN_NO = "No, keep it"
+ROLE_STEPPED_DOWN = "Done: you're no longer a {role}. Thank you 💛"
+ROLE_STEPPED_DOWN_NOTICE = "<b>{name}</b> stepped down as {role}."
+ROLE_LAST_COORDINATOR = "You're the only coordinator. Invite another in /coordinators before you step down."
+ROLE_SETTINGS_COORDINATOR = (
+    "Your coordinator role comes from the bot's settings. Ask whoever runs the bot to remove your id there."
+)
 INVITE_EXPIRED = "This link has expired. Please ask the person who sent it for a new one."
 INVITE_USED = "This link has already been used. Please ask the person who sent it for a new one."
 INVITE_UNKNOWN = "I don't recognise this link. Please check it, or ask for a new one."

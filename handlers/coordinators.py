@@ -9,8 +9,8 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.buttons import callback, inline
-from bot.models import Invitation, Person, RoleRequest
-from bot.services import alerts, invitations, people, roles
+from bot.models import Invitation, Person, RoleGrant, RoleRequest
+from bot.services import alerts, invitations, people, role_changes, roles
 from handlers.alerts import duty_button
 from handlers.common import (
     answer_callback,
@@ -49,6 +49,7 @@ async def coordinators_command(update: Update, context: ContextTypes.DEFAULT_TYP
         on_call = await alerts.is_on_call(session, me.id or 0)  # issue 6: alerts supporters passed on
     rows = [[("➕ Add a coordinator", callback("co", "invite"))]]
     rows.append([(f"📝 Requests waiting ({len(waiting)})", callback("co", "requests"))])
+    rows.append([(texts.ROLES_BUTTON, callback("co", "roles"))])
     rows.append([duty_button(on_call)])
     await reply(update, texts.COORDINATORS_HEADER.format(names=names), inline(rows))
 
@@ -70,6 +71,15 @@ async def on_coordinator_button(update: Update, context: ContextTypes.DEFAULT_TY
         if action == "invite":
             payload = invitations.create(session, INVITE_KIND, created_by=me.id, now=rt.clock.now())
             await reply(update, texts.COORDINATOR_INVITE.format(link=rt.deep_link(payload)))
+        elif action == "roles" and len(parts) == 2:
+            await _people_with_roles(update, session)
+        elif action == "who" and len(parts) == 3 and parts[2].isdigit():
+            await _role_card(update, session, int(parts[2]))
+        elif action == "rm" and len(parts) == 3 and parts[2].isdigit():
+            await _ask_reason(update, session, int(parts[2]))
+        elif action == "rmr" and len(parts) == 4 and parts[2].isdigit():
+            outcome = await role_changes.remove(session, me, int(parts[2]), parts[3], now=rt.clock.now())
+            await edit_or_reply(update, outcome.message)
         elif action == "requests":
             pending = (
                 await session.execute(select(RoleRequest, Person).join(Person, Person.id == RoleRequest.person_id)
@@ -80,6 +90,57 @@ async def on_coordinator_button(update: Update, context: ContextTypes.DEFAULT_TY
             for request, person in pending:
                 view = await roles.request_view(session, request, person)
                 await reply(update, view.text, view.markup)
+
+
+async def _people_with_roles(update: Update, session: AsyncSession) -> None:
+    holders = await role_changes.holders(session)
+    if not holders:
+        await edit_or_reply(update, texts.ROLES_NONE)
+        return
+    lines = [texts.ROLE_HOLDER_LINE.format(name=texts.h(p.pseudonym), roles=", ".join(texts.ROLE_NAMES[g.role] for g in grants))
+             for p, grants in holders[:40]]
+    rows = [[(f"{p.pseudonym}", callback("co", "who", p.id))] for p, _ in holders[:40]]
+    await edit_or_reply(update, texts.ROLES_HEADER + "\n\n" + "\n".join(lines), inline(rows))
+
+
+async def _role_card(update: Update, session: AsyncSession, person_id: int) -> None:
+    """One person's roles and their history (who gave or ended each, when, why)."""
+    holder = await session.get(Person, person_id)
+    if holder is None or holder.id is None:
+        await edit_or_reply(update, texts.ROLE_NOT_HELD)
+        return
+    grants = await role_changes.grants_of(session, holder.id)
+    changes = await role_changes.history(session, holder.id)
+    actors = await people.pseudonyms(session, *(c.actor_id for c in changes))
+    roles = "\n".join(
+        texts.ROLE_CARD_LINE.format(role=texts.ROLE_NAMES[g.role], since=f"{g.granted_at:%d %b %Y}",
+                                    source=texts.ROLE_FROM_SETTINGS if g.source == "settings" else "")
+        for g in grants
+    ) or texts.ROLE_NOT_HELD
+    past = "\n".join(
+        texts.ROLE_HISTORY_LINE.format(
+            at=f"{c.at:%d %b %Y}", role=texts.ROLE_NAMES.get(c.role, c.role), change=texts.ROLE_CHANGES.get(c.change, c.change),
+            by=f" by {texts.h(actors[c.actor_id])}" if c.actor_id in actors and c.actor_id != holder.id else "",
+            reason=f" ({texts.REMOVAL_REASONS[c.reason]})" if c.reason in texts.REMOVAL_REASONS else "",
+        )
+        for c in changes
+    ) or texts.ROLE_HISTORY_EMPTY
+    rows = [[(texts.ROLE_REMOVE_BUTTON.format(role=texts.ROLE_NAMES[g.role]), callback("co", "rm", g.id))]
+            for g in grants if g.source != "settings"]
+    rows.append([(texts.BACK_BUTTON, callback("co", "roles"))])
+    await edit_or_reply(update, texts.ROLE_CARD.format(name=texts.h(holder.pseudonym), roles=roles, history=past), inline(rows))
+
+
+async def _ask_reason(update: Update, session: AsyncSession, grant_id: int) -> None:
+    grant = await session.get(RoleGrant, grant_id)
+    holder = await session.get(Person, grant.person_id) if grant is not None else None
+    if grant is None or holder is None:
+        await edit_or_reply(update, texts.ROLE_NOT_HELD)
+        return
+    rows = [[(label, callback("co", "rmr", grant_id, code))] for code, label in texts.REMOVAL_REASONS.items()]
+    rows.append([(texts.BACK_BUTTON, callback("co", "who", holder.id))])
+    await edit_or_reply(update, texts.ROLE_REMOVE_ASK.format(name=texts.h(holder.pseudonym), role=texts.ROLE_NAMES[grant.role]),
+                        inline(rows))
 
 
 async def on_decision_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -101,7 +101,7 @@ async def releases_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 async def _coordinator_list(update: Update, session: AsyncSession, rt: Runtime) -> None:
     everything = await releases.live_requests(session)
     live = everything[:LIST_MAX]  # soonest first; one message and its buttons stay within Telegram's limits
-    names = await release_records.pseudonyms(session, *(r.companion_id for r in live))
+    names = await people.pseudonyms(session, *(r.companion_id for r in live))
     lines = [texts.RELEASE_LIST_HEADER]
     lines += [texts.RELEASE_LIST_LINE.format(id=r.id, when=release_text.when(r), prison=texts.h(release_text.prison_name(r)),
                                              state=release_text.state(r, names.get(r.companion_id or 0))) for r in live]

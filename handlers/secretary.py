@@ -342,7 +342,7 @@ async def _cancel_typed(update: Update, session: AsyncSession, rt: Runtime, pers
 
 async def _announce(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, text: str) -> None:
     try:
-        told = await listings.announce(session, meeting, text, now=rt.clock.now())
+        told = await listings.announce(session, meeting, text, now=rt.clock.now(), author_id=person.id)
     except InvalidInput as exc:
         await reply(update, str(exc))
         return

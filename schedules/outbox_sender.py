@@ -152,7 +152,7 @@ async def _mark(rt: Runtime, row: Outbox, outcome: str, error: str, delay: float
             log.info("person %s is unreachable; outbox row %s re-routed", row.person_id, row.id)
             await outbox.mark_undeliverable(session, row, now, error)
         else:
-            await outbox.mark_failed(session, row, error)
+            await outbox.mark_failed(session, row, now, error)
 
 
 async def _release(rt: Runtime, rows: list[Outbox]) -> None:

@@ -166,10 +166,10 @@ class Harness:
             clock=self.clock, database=Database(self.db.url),
         )
         await app.initialize()
+        self.app = app
+        self._apply_coordinators()  # before post_init, as settings would be
         assert app.post_init is not None
         await app.post_init(app)
-        self.app = app
-        self._apply_coordinators()
 
     async def stop(self) -> None:
         if self.app is not None:

@@ -461,8 +461,11 @@ async def _move_past(session: AsyncSession, incident: Incident, recipient: Alert
         await _pass_on(session, incident.id or 0, incident.step, now)
 
 
-async def stop_waiting_on(session: AsyncSession, person_id: int, now: datetime, *, member_id: int | None = None) -> None:
-    """The person ended a link (with `member_id`) or is leaving: alerts waiting on them move on."""
+async def stop_waiting_on(
+    session: AsyncSession, person_id: int, now: datetime, *, member_id: int | None = None, role: str | None = None
+) -> None:
+    """The person ended a link (with `member_id`), lost a role (alerts that reached them as
+    `role`) or is leaving: alerts waiting on them move on."""
     query = (
         select(AlertRecipient, Incident)
         .join(Incident, Incident.id == AlertRecipient.incident_id)
@@ -476,6 +479,8 @@ async def stop_waiting_on(session: AsyncSession, person_id: int, now: datetime, 
     )
     if member_id is not None:
         query = query.where(Incident.member_id == member_id)
+    if role is not None:
+        query = query.where(AlertRecipient.role == role)
     for recipient, incident in (await session.execute(query)).all():
         recipient.response, recipient.responded_at = "left", now
         await _move_past(session, incident, recipient, now)

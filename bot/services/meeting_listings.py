@@ -409,7 +409,7 @@ async def _cancelled(session: AsyncSession, meeting: Meeting, now: datetime) -> 
     return (await meetings.cancelled_dates(session, [meeting.id], now.date() - timedelta(days=1))).get(meeting.id, frozenset())
 
 
-async def announce(session: AsyncSession, meeting: Meeting, text: str, *, now: datetime) -> int:
+async def announce(session: AsyncSession, meeting: Meeting, text: str, *, now: datetime, author_id: int | None = None) -> int:
     body = clean_text(text, keep_newlines=True)
     if not body:
         raise InvalidInput(texts.LISTING_TEXT_EMPTY)
@@ -417,7 +417,7 @@ async def announce(session: AsyncSession, meeting: Meeting, text: str, *, now: d
         raise InvalidInput(texts.ANNOUNCE_LONG)
     assert meeting.id is not None
     message = texts.MEETING_NEWS_ANNOUNCEMENT.format(name=texts.h(meeting.name), text=texts.h(body))
-    return await meetings.tell_followers(session, meeting.id, "meeting_announcement", message, now=now)
+    return await meetings.tell_followers(session, meeting.id, "meeting_announcement", message, now=now, author_id=author_id)
 
 
 # --- the monthly check ----------------------------------------------------------------------

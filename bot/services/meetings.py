@@ -461,14 +461,15 @@ async def follower_ids(session: AsyncSession, meeting_id: int) -> list[int]:
 
 
 async def tell_followers(
-    session: AsyncSession, meeting_id: int, kind: str, text: str, *, now: datetime, exclude: int | None = None
+    session: AsyncSession, meeting_id: int, kind: str, text: str, *, now: datetime, exclude: int | None = None,
+    author_id: int | None = None,
 ) -> int:
     """Queue a message to every follower, in this transaction, paced (see the constant)."""
     count = 0
     for person_id in await follower_ids(session, meeting_id):
         if person_id == exclude:
             continue
-        row = outbox.enqueue(session, person_id, kind, text, now=now)
+        row = outbox.enqueue(session, person_id, kind, text, now=now, author_id=author_id)
         row.next_attempt_at = now + timedelta(seconds=count / FOLLOWER_NOTICES_PER_SECOND)
         count += 1
     return count

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.models import Outbox, Person
 
 CLAIM_SECONDS = 60
+CLEARED = "{}"  # the payload of a row in a final state: its text is never kept
 MAX_BACKOFF = timedelta(minutes=30)
 
 # Called when a row can never be delivered (blocked bot, chat gone), so a feature can
@@ -39,14 +40,17 @@ def enqueue(
     reply_markup: dict[str, object] | None = None,
     method: str = "sendMessage",
     extra: dict[str, Any] | None = None,
+    author_id: int | None = None,
 ) -> Outbox:
-    """Add a message to the caller's transaction; it is sent only if that commits."""
+    """Add a message to the caller's transaction; it is sent only if that commits.
+    `author_id`: the person whose own words it carries (a relay message, an announcement)."""
     params: dict[str, Any] = {"text": text, "parse_mode": "HTML"} if method == "sendMessage" else {}
     if reply_markup:
         params["reply_markup"] = reply_markup
     params.update(extra or {})
     row = Outbox(
         person_id=person_id,
+        author_id=author_id,
         kind=kind,
         method=method,
         payload=json.dumps(params),
@@ -95,7 +99,7 @@ async def mark_sent(session: AsyncSession, row_id: int, now: datetime) -> None:
     await session.execute(
         update(Outbox)
         .where(Outbox.id == row_id)
-        .values(status="sent", sent_at=now, claimed_until=None, payload="{}", last_error=None)
+        .values(status="sent", sent_at=now, claimed_until=None, payload=CLEARED, last_error=None)
     )
 
 
@@ -111,15 +115,22 @@ async def mark_retry(session: AsyncSession, row: Outbox, now: datetime, error: s
 
 
 async def mark_undeliverable(session: AsyncSession, row: Outbox, now: datetime, error: str) -> None:
-    """The recipient blocked the bot or their chat is gone: record it and hand the message on."""
+    """The recipient blocked the bot or their chat is gone: record it and hand the message
+    on. Its text is not kept: the row keeps only its kind and the error."""
     await session.execute(
         update(Outbox)
         .where(Outbox.id == row.id)
-        .values(status="undeliverable", claimed_until=None, last_error=error[:200])
+        .values(status="undeliverable", claimed_until=None, last_error=error[:200], payload=CLEARED)
     )
     await session.execute(
         update(Person).where(Person.id == row.person_id, Person.unreachable_at.is_(None)).values(unreachable_at=now)  # type: ignore[union-attr]
     )
+    await _hand_on(session, row, now)
+
+
+async def _hand_on(session: AsyncSession, row: Outbox, now: datetime) -> None:
+    """Let the feature send it to someone else or tell the writer (`row` still holds the
+    text in memory; the stored copy is already cleared)."""
     rerouter = _rerouters.get(row.kind)
     if rerouter is not None:
         await rerouter(session, row, now)
@@ -130,10 +141,24 @@ async def pending_for(session: AsyncSession, person_ids: Sequence[int]) -> list[
     return list(result.scalars())
 
 
-async def mark_failed(session: AsyncSession, row: Outbox, error: str) -> None:
+async def mark_failed(session: AsyncSession, row: Outbox, now: datetime, error: str) -> None:
+    """Telegram refused the request itself (a 400 that retrying won't fix). The text is not
+    kept; the feature hands the message on as for a blocked recipient (an alert moves to the
+    next person, a relay writer is told), so nothing is dropped silently."""
     await session.execute(
-        update(Outbox).where(Outbox.id == row.id).values(status="failed", claimed_until=None, last_error=error[:200])
+        update(Outbox)
+        .where(Outbox.id == row.id)
+        .values(status="failed", claimed_until=None, last_error=error[:200], payload=CLEARED)
     )
+    await _hand_on(session, row, now)
+
+
+async def written_by(session: AsyncSession, person_id: int) -> list[Outbox]:
+    """Messages carrying this person's own words that are still waiting to be delivered."""
+    result = await session.execute(
+        select(Outbox).where(Outbox.author_id == person_id, Outbox.status == "pending").order_by(Outbox.id)
+    )
+    return list(result.scalars())
 
 
 async def release(session: AsyncSession, row_ids: Sequence[int]) -> None:

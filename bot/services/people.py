@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Person, RoleGrant
+from bot.models import Person, RoleChange, RoleGrant
 from bot.runtime import Runtime
 
 PURPOSES = {
@@ -33,9 +33,10 @@ async def find(session: AsyncSession, rt: Runtime, telegram_id: int) -> Person |
 
 
 async def _grant_configured_coordinator(session: AsyncSession, rt: Runtime, person: Person) -> None:
-    """People named in COORDINATOR_TELEGRAM_IDS are coordinators from the start."""
+    """People named in COORDINATOR_TELEGRAM_IDS are coordinators from the start (and only
+    while they are named there: see `bot.services.role_changes.sync_configured_coordinators`)."""
     if person.telegram_hash in rt.coordinator_hashes:
-        await ensure_role(session, person, "coordinator", now=rt.clock.now())
+        await ensure_role(session, person, "coordinator", now=rt.clock.now(), source="settings")
 
 
 async def create_on_consent(
@@ -82,15 +83,18 @@ async def roles_of(session: AsyncSession, person_id: int) -> set[str]:
 
 
 async def ensure_role(
-    session: AsyncSession, person: Person, role: str, *, now: datetime, granted_by: int | None = None
+    session: AsyncSession, person: Person, role: str, *, now: datetime, granted_by: int | None = None,
+    source: str = "granted",
 ) -> bool:
-    """Grant a role if not held; returns True when it was newly granted."""
+    """Grant a role if not held, and record the change; returns True when newly granted."""
     assert role in GRANTED_ROLES
     held = await session.execute(select(RoleGrant.id).where(RoleGrant.person_id == person.id, RoleGrant.role == role))
     if held.first() is not None:
         return False
     assert person.id is not None
-    session.add(RoleGrant(person_id=person.id, role=role, granted_at=now, granted_by_id=granted_by))
+    session.add(RoleGrant(person_id=person.id, role=role, granted_at=now, granted_by_id=granted_by, source=source))
+    session.add(RoleChange(person_id=person.id, role=role, change="granted", actor_id=granted_by,
+                           reason="settings" if source == "settings" else None, at=now))
     await session.flush()
     return True
 
@@ -110,3 +114,12 @@ def local_today(person: Person, now: datetime, default_tz: str) -> date:
 
 def format_time(value: time) -> str:
     return value.strftime("%H:%M")
+
+
+async def pseudonyms(session: AsyncSession, *person_ids: int | None) -> dict[int, str]:
+    """Names of these people (those who still exist), by id."""
+    wanted = {i for i in person_ids if i is not None}
+    if not wanted:
+        return {}
+    rows = await session.execute(select(Person.id, Person.pseudonym).where(Person.id.in_(wanted)))  # type: ignore[union-attr]
+    return {pid: name or "" for pid, name in rows.all()}

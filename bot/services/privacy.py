@@ -6,6 +6,7 @@ tells the other side of a link (supporters, companions) that it ended before era
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -13,8 +14,9 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Invitation, Outbox, Person, RoleGrant, RoleRequest
+from bot.models import Invitation, Outbox, Person, RoleChange, RoleGrant, RoleRequest
 from bot.runtime import Runtime
+from bot.services import outbox
 
 Exporter = Callable[[AsyncSession, Runtime, Person], Awaitable[dict[str, Any]]]
 LinkEnder = Callable[[AsyncSession, Person, datetime], Awaitable[None]]
@@ -35,6 +37,14 @@ def register_link_ender(ender: LinkEnder) -> None:
 def register_eraser(eraser: Eraser) -> None:
     """A feature's own rows about the person, deleted by `forget` before the person."""
     _erasers.append(eraser)
+
+
+def _text_of(row: Outbox) -> str | None:
+    try:
+        text = json.loads(row.payload).get("text")
+    except ValueError:
+        return None
+    return text if isinstance(text, str) else None
 
 
 def _iso(value: object) -> object:
@@ -74,6 +84,10 @@ async def export(session: AsyncSession, rt: Runtime, person: Person) -> dict[str
             for i in invitations
         ],
         "messages_waiting_to_be_sent_to_you": len(list(pending)),
+        "messages_you_wrote_still_waiting_to_be_delivered": [
+            {"kind": row.kind, "written_at": _iso(row.created_at), "text": _text_of(row)}
+            for row in await outbox.written_by(session, person.id)
+        ],
     }
     for section, exporter in _exporters.items():
         data[section] = await exporter(session, rt, person)
@@ -89,8 +103,11 @@ async def forget(session: AsyncSession, person: Person, *, now: datetime) -> Non
     for eraser in _erasers:
         await eraser(session, person)
     # Foreign keys cascade, but SQLite enforces them only with the pragma; be explicit.
+    # Messages they wrote go too, in both directions: still waiting, they are never sent.
     for table, column in (
         (Outbox, Outbox.person_id),
+        (Outbox, Outbox.author_id),
+        (RoleChange, RoleChange.person_id),
         (RoleGrant, RoleGrant.person_id),
         (RoleRequest, RoleRequest.person_id),
         (Invitation, Invitation.created_by_id),

@@ -22,7 +22,7 @@ from bot import texts
 from bot.buttons import callback, inline
 from bot.models import Outbox, Person, RelaySession, SupportLink
 from bot.runtime import Runtime
-from bot.services import alerts, outbox, privacy
+from bot.services import alerts, outbox, people, privacy
 from bot.services.roles import Outcome
 
 log = logging.getLogger("fellowship.relay")
@@ -43,8 +43,11 @@ async def _is_supporter(session: AsyncSession, helper_id: int, member_id: int) -
 
 
 async def may_write(session: AsyncSession, helper_id: int, member_id: int, now: datetime) -> bool:
-    """A helper may write to a member they support, or were alerted about lately."""
-    return await _is_supporter(session, helper_id, member_id) or await alerts.was_alerted_about(
+    """A helper may write to a member they support or, while a coordinator, one they were
+    alerted about lately (a coordinator whose role ended can no longer write)."""
+    if await _is_supporter(session, helper_id, member_id):
+        return True
+    return await people.is_coordinator(session, helper_id) and await alerts.was_alerted_about(
         session, helper_id, member_id, now - COORDINATOR_WINDOW
     )
 
@@ -127,7 +130,8 @@ async def send(session: AsyncSession, relay: RelaySession, writer: Person, text:
         header = texts.RELAY_FROM_SUPPORTER.format(name=name)
     else:
         header = texts.RELAY_FROM_COORDINATOR.format(name=name)
-    outbox.enqueue(session, other_id, MESSAGE, f"{header}\n\n{texts.h(words)}", now=now, reply_markup=message_markup(relay.id or 0))
+    outbox.enqueue(session, other_id, MESSAGE, f"{header}\n\n{texts.h(words)}", now=now, reply_markup=message_markup(relay.id or 0),
+                   author_id=writer.id)
     relay.updated_at = now
     log.info("relay %s: a message was passed on", relay.id)
     return Outcome(True, texts.RELAY_SENT.format(name=texts.h(other.pseudonym)))

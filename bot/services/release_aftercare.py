@@ -57,7 +57,7 @@ async def ask(session: AsyncSession, request: ReleaseRequest, *, now: datetime) 
     if request.person_id is None or request.aftercare is not None or request.outcome != "met":
         return False
     request.aftercare = "asked"
-    names = await release_records.pseudonyms(session, request.person_id, request.companion_id)
+    names = await people.pseudonyms(session, request.person_id, request.companion_id)
     text = texts.RELEASE_AFTERCARE_ASK.format(
         name=texts.h(names.get(request.person_id, "")), companion=texts.h(names.get(request.companion_id or 0, ""))
     )

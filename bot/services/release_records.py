@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.buttons import callback, inline
 from bot.crypto import Vault
-from bot.models import Person, ReleaseDuty, ReleaseEvent, ReleaseRequest
+from bot.models import ReleaseDuty, ReleaseEvent, ReleaseRequest
 from bot.services import outbox, people, release_text
 from bot.services.schedule_times import local_date, occurrence
 
@@ -48,16 +48,8 @@ def gate_at(request: ReleaseRequest) -> datetime:
 # --- who is who -------------------------------------------------------------------------------
 
 
-async def pseudonyms(session: AsyncSession, *person_ids: int | None) -> dict[int, str]:
-    wanted = {pid for pid in person_ids if pid is not None}
-    if not wanted:
-        return {}
-    rows = await session.execute(select(Person.id, Person.pseudonym).where(Person.id.in_(wanted)))  # type: ignore[union-attr]
-    return {pid: name or "" for pid, name in rows.all()}
-
-
 async def companion_name(session: AsyncSession, request: ReleaseRequest) -> str | None:
-    return (await pseudonyms(session, request.companion_id)).get(request.companion_id or 0)
+    return (await people.pseudonyms(session, request.companion_id)).get(request.companion_id or 0)
 
 
 async def coordinator_view(session: AsyncSession, request: ReleaseRequest, vault: Vault) -> str:

@@ -393,13 +393,30 @@ async def _end_links(session: AsyncSession, person: Person, now: datetime) -> No
             if request.companion_id is not None:
                 tell(session, request.companion_id, "release_companion", texts.RELEASE_WITHDRAWN_FOR_COMPANION.format(when=when), now)
             await tell_coordinators(session, texts.RELEASE_WITHDRAWN_FOR_COORDINATOR.format(id=request.id, when=when), now)
-        elif request.companion_id == person.id:
-            request.companion_id, request.status, request.updated_at = None, "open", now
-            assert request.id is not None
-            await release_records.arm_duties(session, request, now)
-            tell(session, request.person_id, "release_person", texts.RELEASE_COMPANION_LEFT_FOR_PERSON.format(when=when), now)
-            await tell_coordinators(session, texts.RELEASE_COMPANION_LEFT.format(id=request.id, when=when), now,
-                                    kind="release_alert", markup=release_records.coordinator_buttons(request))
+    await hand_back(session, person, now)
+
+
+async def hand_back(session: AsyncSession, companion: Person, now: datetime) -> int:
+    """A companion leaves or loses the role: the releases they were to meet go back to the
+    coordinators (and the person hears), and offers still open to them stop working."""
+    assert companion.id is not None
+    handed = 0
+    for request in await live_requests(session):
+        if request.companion_id != companion.id:
+            continue
+        when = release_text.when(request)
+        request.companion_id, request.status, request.updated_at = None, "open", now
+        assert request.id is not None
+        await release_records.arm_duties(session, request, now)
+        tell(session, request.person_id, "release_person", texts.RELEASE_COMPANION_LEFT_FOR_PERSON.format(when=when), now)
+        await tell_coordinators(session, texts.RELEASE_COMPANION_LEFT.format(id=request.id, when=when), now,
+                                kind="release_alert", markup=release_records.coordinator_buttons(request))
+        handed += 1
+    await session.execute(
+        update(ReleaseOffer).where(ReleaseOffer.companion_id == companion.id, ReleaseOffer.status == "offered")
+        .values(status="withdrawn", answered_at=now)
+    )
+    return handed
 
 
 async def _erase(session: AsyncSession, person: Person) -> None:
