@@ -6,7 +6,9 @@ tells the other side of a link (supporters, companions) that it ended before era
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -39,12 +41,16 @@ def register_eraser(eraser: Eraser) -> None:
     _erasers.append(eraser)
 
 
+_TAG = re.compile(r"<[^>]+>")
+
+
 def _text_of(row: Outbox) -> str | None:
+    """A waiting message's words as the reader will see them (markup removed)."""
     try:
         text = json.loads(row.payload).get("text")
     except ValueError:
         return None
-    return text if isinstance(text, str) else None
+    return html.unescape(_TAG.sub("", text)) if isinstance(text, str) else None
 
 
 def _iso(value: object) -> object:
