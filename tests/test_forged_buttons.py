@@ -1,0 +1,237 @@
+"""Forged button presses, for every callback family the bot defines (issue 12).
+
+Any Telegram client can send any callback data. Here a service is busy (a member with a
+supporter and an alert out, a relay conversation, coordinators, secretaries, companions,
+meetings, release requests on the day), and a hostile member, Mallory, presses:
+
+- every button anyone else was shown, as it is;
+- the tail of every button (and of her own) moved into every other family.
+
+Afterwards nothing about anyone else has changed (every row that differs belongs to Mallory,
+directly or through the row it hangs off), nobody else received or saw anything new, and
+nothing Mallory was shown names anyone else or any release detail.
+
+The families come from the application's own handler wiring, so a new family with no
+button in this scenario fails the test until the scenario shows one.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import SQLModel
+from telegram.ext import CallbackQueryHandler
+
+from tests.harness import Harness
+from tests.harness import Person as User
+from tests.meeting_factory import LS6, add_meeting
+from tests.release_steps import companion, request_for_someone, tick_at, utc
+from tests.release_steps import coordinator as release_coordinator
+from tests.supporters_helpers import add_supporter, invite_link, supporter
+from tests.test_onboarding import onboard
+
+PROBATION = "Probation-Zx91 at the office"
+NOTES = "NOTE-Kq77 about them"
+VICTIMS = ("Cassius", "Leopold", "Saoirse", "Aurelio", "Priyanka", "Oswin", "Gwendal", "Ravenna", "Newbie")
+TAILS_PER_FAMILY = 3
+ACTIONS_PER_FAMILY = 4
+
+
+def families(h: Harness) -> set[str]:
+    """Every `v1:<family>:` prefix the application routes, read from its handlers."""
+    assert h.app is not None
+    found = set()
+    for group in h.app.handlers.values():
+        for handler in group:
+            if isinstance(handler, CallbackQueryHandler) and handler.pattern is not None:
+                pattern = handler.pattern.pattern if hasattr(handler.pattern, "pattern") else str(handler.pattern)
+                match = re.match(r"\^v1:([a-z]+):", str(pattern))
+                assert match, f"callback pattern {pattern!r} is not of the form ^v1:<family>:"
+                found.add(match.group(1))
+    return found
+
+
+def transplants(corpus: set[str], every_family: set[str]) -> set[str]:
+    """Other families' data moved into each family: whole tails (`v1:co:<su tail>`), and
+    each family's own actions with other families' arguments (`v1:co:accept:<su args>`)."""
+    tails: dict[str, list[str]] = {}
+    actions: dict[str, list[str]] = {}
+    for data in sorted(corpus):
+        family, _, tail = data[3:].partition(":")
+        action = tail.split(":", 1)[0]
+        if tail and tail not in tails.setdefault(family, []) and len(tails[family]) < TAILS_PER_FAMILY:
+            tails[family].append(tail)
+        if action and not action.isdigit() and action not in actions.setdefault(family, []):
+            actions[family].append(action)
+    made = set()
+    for target in every_family:
+        for source, found in tails.items():
+            if source == target:
+                continue
+            for tail in found:
+                made.add(f"v1:{target}:{tail}")
+                arguments = tail.split(":", 1)[1] if ":" in tail and not tail.split(":", 1)[0].isdigit() else tail
+                made.update(f"v1:{target}:{action}:{arguments}" for action in actions.get(target, [])[:ACTIONS_PER_FAMILY])
+    return {d for d in made if len(d.encode()) <= 64}
+
+
+def shown_data(user: User) -> list[str]:
+    return [d for m in user.messages() for d in m.buttons_data() if d]
+
+
+async def busy_service(h: Harness) -> dict[str, User]:
+    """Everyone doing everything that shows buttons."""
+    cassius = await release_coordinator(h, "Cassius")
+    leopold = await companion(h, cassius, "Leopold", fellowship="NA")
+    saoirse = await onboard(h, "Saoirse")
+    aurelio = await supporter(h, "Aurelio")
+    await add_supporter(h, saoirse, aurelio)
+    priyanka = await onboard(h, "Priyanka", purpose="I run a meeting")
+    await h.deliver()
+    await cassius.press("✅ Approve", message=cassius.find("Priyanka asks to be a group secretary"))
+    oswin = await onboard(h, "Oswin", purpose="I run a meeting")  # left waiting: live rr buttons
+    gwendal = await onboard(h, "Gwendal", purpose="I volunteer as a companion")
+    await gwendal.send("LS6")
+    await gwendal.press("✅ Done")
+    await gwendal.press("NA")
+    await gwendal.press("Woman")
+    await gwendal.press("2–5 years")
+    await gwendal.press("✅ Send to a coordinator")  # not vetted yet: live cv buttons
+    await h.deliver()
+
+    await add_meeting(h.db, "Headingley Tuesday", at=LS6, secretary="Priyanka")
+    await priyanka.send("/mymeetings")
+    await saoirse.send("/meetings LS6")
+    await saoirse.send("/checkin")
+    await saoirse.send("/reminder")
+    await saoirse.send("/pause")
+    await saoirse.send("/settings")
+    await saoirse.send("/forget")
+    await saoirse.send("/supporters")
+    await saoirse.press(saoirse.last().buttons()[0])  # the supporter's card
+    await aurelio.send("/supporting")
+    await aurelio.press("💬 Message Saoirse")
+    await aurelio.send("Thinking of you")
+    await saoirse.send("/sos")
+    await h.deliver()
+    await cassius.send("/coordinators")
+    await cassius.press("👥 People with roles")
+    await cassius.press("Priyanka")
+    await cassius.send("/coordinators")  # the list above was replaced: show it again
+
+    # Release day: one request Leopold takes and meets on the day, one still on offer, one draft.
+    card = await request_for_someone(h, cassius, probation=PROBATION, notes=NOTES)
+    await h.deliver()
+    await leopold.press("✅ I can meet them")
+    await request_for_someone(h, cassius, date="10/12/2026", probation=PROBATION, notes=NOTES)
+    await h.deliver()
+    await cassius.send("/release")
+    await cassius.press("For someone else")
+    await cassius.send("/releases")
+    ravenna = await onboard(h, "Ravenna", purpose="I'm leaving prison soon")
+    await ravenna.send("/start " + card.split("start=")[1])
+    await tick_at(h, utc(2026, 12, 4, 6, 0))
+    await leopold.press("🤝 Met", message=leopold.find("Today's release"))
+    await h.deliver()
+
+    # Links opened and not yet answered (after the clock moved, so they are live).
+    await cassius.press("➕ Add a coordinator", message=cassius.find("Coordinators"))
+    await gwendal.send("/start " + cassius.last().text.split("start=")[1])
+    newbie = h.user("Newbie")
+    await newbie.send("/start " + await invite_link(saoirse))  # never agrees
+    await cassius.send("/coordinators")
+    return {u.first_name: u for u in (cassius, leopold, saoirse, aurelio, priyanka, oswin, gwendal, ravenna, newbie)}
+
+
+async def snapshot(h: Harness) -> dict[str, dict[Any, tuple[Any, ...]]]:
+    """Every row of every table, by primary key."""
+    tables: dict[str, dict[Any, tuple[Any, ...]]] = {}
+    async with h.db.session() as session:
+        for table in SQLModel.metadata.sorted_tables:
+            rows = (await session.execute(select(table))).all()
+            tables[table.name] = {row.id: tuple(row) for row in rows}
+    return tables
+
+
+def belongs_to(person_id: int, table: str, row_id: Any, world: dict[str, dict[Any, tuple[Any, ...]]], depth: int = 0) -> bool:
+    """Whether a row is the person's own: it is them, names them in a column that refers to a
+    person, or hangs off a row that is theirs."""
+    if table == "person":
+        return bool(row_id == person_id)
+    row = world.get(table, {}).get(row_id)
+    if row is None or depth > 3:
+        return False
+    columns = SQLModel.metadata.tables[table].columns
+    for value, column in zip(row, columns, strict=True):
+        for fk in column.foreign_keys:
+            target = fk.column.table.name
+            if value is not None and ((target == "person" and value == person_id) or
+                                      (target != "person" and belongs_to(person_id, target, value, world, depth + 1))):
+                return True
+    return False
+
+
+def seen_by(user: User) -> list[tuple[int, str, str, bool]]:
+    """What the person has in their chat now: every message, its text and buttons."""
+    return [(m.message_id, m.source or m.text or "", str(m.reply_markup), m.deleted) for m in user.h.standin.messages(user.id)]
+
+
+async def test_no_forged_or_copied_button_changes_or_reveals_anything_of_anyone_else(h: Harness) -> None:
+    people = await busy_service(h)
+    mallory = await onboard(h, "Mallory")
+    # Mallory is asked to be someone's supporter: she holds a live, legitimately sealed
+    # invitation button of her own, the raw material of the reported attack.
+    await mallory.send("/start " + await invite_link(people["Saoirse"]))
+    await mallory.send("/supporters")
+    await mallory.press("➕ Add a supporter")
+    for command in ("/checkin", "/settings", "/meetings LS6", "/sos", "/release", "/companion", "/supporting"):
+        await mallory.send(command)
+    await h.deliver()
+
+    theirs = {d for user in people.values() for d in shown_data(user)}
+    mine = set(shown_data(mallory))
+    every_family = families(h)
+    uncovered = sorted(f for f in every_family if not any(d.startswith(f"v1:{f}:") for d in theirs))
+    assert not uncovered, f"no button of these families is shown in the scenario: {uncovered}"
+
+    forged = sorted((theirs | transplants(theirs | mine, every_family)) - mine)
+
+    before = await snapshot(h)
+    others_before = {name: seen_by(user) for name, user in people.items()}
+    first_call = len(h.standin.calls)
+    mallory_id = next(row_id for row_id, row in before["person"].items() if "Mallory" in row)
+    for data in forged:
+        await mallory.press_data(data, message=mallory.last())
+    await h.deliver()
+    after = await snapshot(h)
+
+    grants = [row for row in after["rolegrant"].values() if mallory_id in row]
+    assert not grants, "a forged press gave Mallory a role"
+    changed = []
+    for table, rows in after.items():
+        for row_id in set(rows) | set(before[table]):
+            if rows.get(row_id) == before[table].get(row_id):
+                continue
+            ours = belongs_to(mallory_id, table, row_id, after) or belongs_to(mallory_id, table, row_id, before)
+            if table == "outbox" and not ours:
+                # A message to someone else is fine only if it is about Mallory's own doing
+                # (her own SOS reaching a coordinator, her own role request).
+                text = str(rows.get(row_id) or before[table][row_id])
+                ours = "Mallory" in text
+            if not ours:
+                changed.append((table, row_id))
+    assert not changed, f"forged presses changed other people's rows: {changed[:10]}"
+    for name, user in people.items():
+        new = [m for m in seen_by(user) if m not in others_before[name]]
+        assert all("Mallory" in text for _, text, _, _ in new), f"{name} was sent or shown something: {new[:2]}"
+
+    shown_to_mallory = " ".join(
+        str(call.params.get("text") or call.params.get("caption") or "")
+        for call in h.standin.calls[first_call:]
+        if call.method in ("sendMessage", "editMessageText", "answerCallbackQuery", "sendDocument", "sendPhoto")
+        and (str(call.params.get("chat_id")) == str(mallory.id) or call.method == "answerCallbackQuery")
+    )
+    for secret in (*VICTIMS, PROBATION, NOTES, "Leeds (HMP)"):
+        assert secret not in shown_to_mallory, f"Mallory was shown {secret!r}"
