@@ -170,6 +170,12 @@ STALE_BUTTON = "That button is from an earlier message and no longer works."
 NEED_START = "Please send /start first so I can set you up."
 UNKNOWN_COMMAND = "I don't know {command}. Send /help to see what you can do."
 FREE_TEXT = "I'm not sure what you mean. Send /help to see what you can do.\n\n" + CRISIS_LINE
+NEED_START_FREE_TEXT = NEED_START + "\n\n" + CRISIS_LINE
+# Under the helplines, after typed words that sound like someone may be struggling.
+CRISIS_TYPED_FOOTER = (
+    "Tap <b>🆘 I need support now</b> and I'll tell the people who support you at once (if you've added "
+    "any in /supporters). For everything else I can do, send /help."
+)
 MEDIA = "I can only read text and buttons here, not {kind}. Send /help to see what you can do."
 LOCATION_NOT_ASKED = "Thanks, but I wasn't expecting a location just now, so I haven't used it. Send /help to see what you can do."
 EDITED = "I only read new messages, not edits. Please send it again as a new message."

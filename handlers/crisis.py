@@ -9,7 +9,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.services import crisis
+from bot import texts
+from bot.buttons import inline
+from bot.services import checkin_card, crisis, distress
 from handlers.common import answer_callback, callback_parts, log, reply, runtime, sender
 
 # A second tap this soon after the first is a double tap: the numbers are just above.
@@ -47,3 +49,26 @@ async def on_sos_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     parts = callback_parts(update)
     source = parts[1] if len(parts) > 1 and parts[1] in crisis.SOURCES and parts[1] != "command" else "checkin"
     await _help_now(update, context, source)
+
+
+def sos_markup() -> dict[str, object]:
+    """The "I need support now" button under a reply to typed words."""
+    return inline([checkin_card.sos_row("typed")])
+
+
+async def crisis_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, zone: str | None) -> None:
+    """The helplines at once, and the button that alerts the person's supporters."""
+    text = crisis.message(zone, runtime(context).settings.default_timezone) + "\n\n" + texts.CRISIS_TYPED_FOOTER
+    await reply(update, text, sos_markup())
+
+
+async def unexpected_text(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, *, zone: str | None, known: bool
+) -> None:
+    """Text the bot did not ask for: crisis words get the helplines at once; anything else a
+    pointer to /help that still carries the crisis line and the support button."""
+    if distress.is_distress(text):
+        log.info("typed words matched the crisis list")  # never the words themselves
+        await crisis_reply(update, context, zone)
+        return
+    await reply(update, texts.FREE_TEXT if known else texts.NEED_START_FREE_TEXT, sos_markup())
