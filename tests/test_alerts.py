@@ -542,7 +542,7 @@ async def test_the_sos_window_follows_its_own_setting(settings, db: Database, cl
     h = Harness(settings.model_copy(update={"sos_escalation_minutes": 5.0}), db, clock, BotApiStandin(token=TOKEN))
     await h.start()
     try:
-        sam, (alex, jo) = await member_with_supporters(h, "Alex", "Jo")
+        sam, (_alex, jo) = await member_with_supporters(h, "Alex", "Jo")
         await sam.send("/sos")
         await tick_at(h, clock.now() + timedelta(minutes=4))
         assert alerts_about(jo, "Sam") == []

@@ -13,7 +13,7 @@ matches "Help!" and "help me" but not "helpful".
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 PHRASES_DIR = Path(__file__).resolve().parent.parent / "data" / "crisis_phrases"
@@ -33,7 +33,7 @@ def languages() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in PHRASES_DIR.glob("*.txt")))
 
 
-@lru_cache(maxsize=None)
+@cache
 def phrases(language: str) -> frozenset[str]:
     """One language's phrases, normalised; lines starting with '#' are comments."""
     lines = (PHRASES_DIR / f"{language}.txt").read_text(encoding="utf-8").splitlines()
