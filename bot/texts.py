@@ -1039,7 +1039,8 @@ RELAY_ASK = (
 )
 RELAY_CANCEL = "Cancel"
 RELAY_CANCELLED = "Nothing was sent."
-RELAY_SENT = "✅ Passed on to {name}. It isn't kept once delivered."
+RELAY_SENT = "✅ Sent to {name}. It isn't kept once delivered. For the next day, anything you type goes to {name} too."
+RELAY_SENT_PLAIN = "✅ Sent to {name}."
 RELAY_AGAIN = "✍️ Write again"
 RELAY_FROM_SUPPORTER = "💬 <b>{name}</b>, your supporter, wrote to you through the bot:"
 RELAY_FROM_COORDINATOR = "💬 <b>{name}</b>, a coordinator, wrote to you through the bot:"
