@@ -962,7 +962,7 @@ ALERT_COORDINATOR_PRIVATE = (
     "🔔 <b>{name} may need support.</b> Their supporters couldn't respond to an alert, so this comes to you "
     "as a coordinator."
 )
-ALERT_ASK = "Could you reach out to {name}? If you can't right now, that's OK: I'll ask someone else."
+ALERT_ASK = "Could you reach out to {name}? If you can't right now, that's OK: tell me and I'll pass it on if anyone else can take it."
 ALERT_ASK_COORDINATOR = "Could you reach out to {name}? Every coordinator on call has this; the first to answer takes it."
 ALERT_REACH_OUT = "🤝 I'll reach out"
 ALERT_CANT = "I can't right now"

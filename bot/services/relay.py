@@ -208,7 +208,8 @@ async def export(session: AsyncSession, rt: Runtime, person: Person) -> dict[str
         if other_id not in names:
             other = await session.get(Person, other_id)
             names[other_id] = other.pseudonym if other else None
-        result.append({"with": names[other_id], "status": relay.status, "since": relay.created_at.isoformat()})
+        last = relay.last_message_at.isoformat() if relay.last_message_at else None
+        result.append({"with": names[other_id], "status": relay.status, "since": relay.created_at.isoformat(), "last_message_at": last})
     return {"about": texts.RELAY_EXPORT_NOTE, "conversations": result}
 
 
