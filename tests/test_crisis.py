@@ -195,3 +195,10 @@ async def test_an_unrecognised_message_always_carries_the_crisis_line_and_the_su
     await sam.send("what's the weather like")
     assert "not sure what you mean" in sam.last().text and "116 123" in sam.last().text
     assert sam.last().buttons() == ["🆘 I need support now"]
+
+
+async def test_an_edited_message_with_crisis_words_gets_the_crisis_line_not_just_please_resend(h: Harness) -> None:
+    sam = await onboard(h, "Sam")
+    await sam.send("I'm fine")
+    await sam.edit(sam.last().message_id - 1, "I'm not fine, I want to use tonight")
+    assert "999" in sam.last().text and sam.last().buttons() == ["🆘 I need support now"]

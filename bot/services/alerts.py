@@ -214,7 +214,7 @@ async def open_incident(session: AsyncSession, member: Person, kind: str, now: d
     await session.flush()
     log.info("incident %s (%s) opened for person %s", incident.id, kind, member.id)
     moved = await _alert_next(session, incident, member, now, links)
-    if not moved.role:
+    if not moved.role and kind != "sos":  # (the reply to an SOS says so itself)
         _tell_member(session, incident, member, moved, "", now)
     return incident
 
@@ -514,11 +514,17 @@ async def sos_news(session: AsyncSession, member: Person, request: CrisisRequest
         await session.execute(
             select(AlertRecipient.role, Person.pseudonym)
             .join(Person, Person.id == AlertRecipient.person_id)
-            .where(AlertRecipient.incident_id == incident.id, AlertRecipient.step == incident.step)
+            .where(
+                AlertRecipient.incident_id == incident.id,
+                AlertRecipient.step == incident.step,
+                AlertRecipient.response.is_(None),  # type: ignore[union-attr]
+            )
             .order_by(AlertRecipient.id)
         )
     ).all()
-    names = texts.names_list([texts.h(name) for _, name in asked]) if asked else ""
+    if not asked:  # everyone at this step has just said no: it is moving on
+        return texts.SOS_NOBODY_REACHED
+    names = texts.names_list([texts.h(name) for _, name in asked])
     if any(role == "coordinator" for role, _ in asked):
         told = texts.SOS_TOLD_COORDINATORS.format(names=names)
     else:
