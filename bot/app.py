@@ -47,6 +47,7 @@ def build_application(
     """
     rt = Runtime.build(settings, clock=clock or SystemClock(), db=database)
     alerts.ESCALATION_WINDOW = timedelta(hours=settings.alert_escalation_hours)
+    alerts.IMMEDIATE_WINDOW = timedelta(minutes=settings.sos_escalation_minutes)
     builder = (
         Application.builder()
         .token(token or settings.bot_token())

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     outbox_rate_per_second: float = Field(default=25.0, gt=0, le=30)
     # How long an alert waits for "I'll reach out" before it passes to the next person.
     alert_escalation_hours: float = Field(default=4.0, ge=0.25, le=48)
+    # The same for an SOS and other immediate alerts (a shared slip, three very low days).
+    sos_escalation_minutes: float = Field(default=15.0, ge=1, le=240)
     # Meetings (issue 7): feeds re-imported on a schedule, and the web server for /meetings.json.
     meeting_feeds: Annotated[tuple[str, ...], NoDecode] = ()
     meeting_feed_sync_hours: float = Field(default=6.0, ge=0.25, le=168)

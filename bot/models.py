@@ -600,3 +600,6 @@ class RelaySession(SQLModel, table=True):
     stopped_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)  # type: ignore[assignment]
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+    # When a message last went through: for a day after it, plain text from either side goes
+    # to the other without tapping Reply (an open conversation). Never the words themselves.
+    last_message_at: datetime | None = _utc()  # type: ignore[assignment]

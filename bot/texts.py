@@ -218,6 +218,12 @@ STALE_BUTTON = "That button is from an earlier message and no longer works."
 NEED_START = "Please send /start first so I can set you up."
 UNKNOWN_COMMAND = "I don't know {command}. Send /help to see what you can do."
 FREE_TEXT = "I'm not sure what you mean. Send /help to see what you can do.\n\n" + CRISIS_LINE
+NEED_START_FREE_TEXT = NEED_START + "\n\n" + CRISIS_LINE
+# Under the helplines, after typed words that sound like someone may be struggling.
+CRISIS_TYPED_FOOTER = (
+    "Tap <b>🆘 I need support now</b> and I'll tell the people who support you at once (if you've added "
+    "any in /supporters). For everything else I can do, send /help."
+)
 MEDIA = "I can only read text and buttons here, not {kind}. Send /help to see what you can do."
 LOCATION_NOT_ASKED = "Thanks, but I wasn't expecting a location just now, so I haven't used it. Send /help to see what you can do."
 EDITED = "I only read new messages, not edits. Please send it again as a new message."
@@ -992,10 +998,11 @@ STATUS_REACHING_OUT = "🤝 {helper} is reaching out"
 
 ALERT_HEADLINES = {
     "lapse": "🔔 <b>{name} has gone quiet.</b> They missed their check-in and haven't checked in since.",
-    "sos": "🆘 <b>{name} asked for support just now.</b> If you think they're in danger, call 999.",
+    "sos": "🆘 <b>{name} asked for support {ago}.</b> If you think they're in danger, call 999.",
     "slip": "💛 <b>{name} had a slip</b> and wanted you to know. A kind word can mean a lot right now.",
     "low_mood": "💛 <b>{name} has felt very low three days in a row.</b>",
 }
+ALERT_RAISED = "This alert was raised {ago}."
 ALERT_LAST_CHECKIN = "Last check-in: {day}."
 ALERT_NO_CHECKIN_YET = "No check-in yet."
 ALERT_FOR_COORDINATOR = "{name}'s supporters couldn't respond, so this comes to you as a coordinator."
@@ -1003,13 +1010,21 @@ ALERT_COORDINATOR_PRIVATE = (
     "🔔 <b>{name} may need support.</b> Their supporters couldn't respond to an alert, so this comes to you "
     "as a coordinator."
 )
-ALERT_ASK = "Could you reach out to {name}? If you can't right now, that's OK: I'll ask someone else."
+ALERT_ASK = "Could you reach out to {name}? If you can't right now, that's OK: tell me and I'll pass it on if anyone else can take it."
 ALERT_ASK_COORDINATOR = "Could you reach out to {name}? Every coordinator on call has this; the first to answer takes it."
 ALERT_REACH_OUT = "🤝 I'll reach out"
 ALERT_CANT = "I can't right now"
 ALERT_THANKS = "🤝 Thank you for reaching out to {name}. Everyone else alerted has been told. You can message {name} through the bot; they won't see your Telegram account."
+ALERT_THANKS_ONLY_YOU = "🤝 Thank you for reaching out to {name}. You can message {name} through the bot; they won't see your Telegram account."
 ALERT_PASSED_ON = "Thanks for letting me know. I've asked someone else. 💛"
+ALERT_PASSED_TO = "Thanks for letting me know. I've asked {who} instead. 💛"
+ALERT_PASSED_TO_NOBODY = (
+    "Thanks for letting me know. There's nobody else I can ask: everyone has had this alert. I've told "
+    "{name} and given them the helplines (Samaritans 116 123, or 999 in danger). 💛"
+)
+ALERT_OTHERS_HAVE_IT = "Thanks for letting me know. The other coordinators on call have it too, so one of them can answer. 💛"
 ALERT_ALREADY_PASSED_ON = "Thanks. This alert has already gone to someone else."
+ALERT_ALREADY_UNANSWERED = "Thanks. Nobody could answer this alert in time, so {name} was given the helplines."
 ALERT_SOMEONE_REACHING_OUT = "🤝 <b>{helper}</b> is reaching out to {name}. Thank you."
 ALERT_ALREADY_REACHING_OUT = "{helper} is already reaching out to {name}. Thank you."
 ALERT_YOU_ARE_REACHING_OUT = "You've already said you'll reach out to {name}. Thank you."
@@ -1017,13 +1032,49 @@ ALERT_MEMBER_TOLD = "💛 {helper} is going to reach out to you."
 ALERT_CHECKED_IN = "✅ {name} has checked in. Thank you for being there."
 ALERT_ALREADY_CHECKED_IN = "{name} has checked in since, so this alert is closed."
 ALERT_SUPPORTER_UNREACHABLE = (
-    "I couldn't get a message to <b>{name}</b>: they may have blocked the bot or left Telegram. Alerts will "
-    "go to your other supporters. You might check in with {name}, or add someone in /supporters."
+    "I couldn't get a message to <b>{name}</b>: they may have blocked the bot or left Telegram. You might "
+    "check in with {name}, or add someone in /supporters."
 )
 ALERT_NOBODY_REACHED = (
-    "I couldn't reach any of your supporters just now. Please don't wait: call <b>Samaritans on 116 123</b> "
+    "I couldn't reach anyone else just now. Please don't wait: call <b>Samaritans on 116 123</b> "
     "(free, 24/7), or <b>999</b> if you're in danger."
 )
+# What the member hears when an alert about them moves on: why, then who has it now.
+ALERT_MEMBER_ABOUT = {
+    "lapse": "About your missed check-in:",
+    "sos": "About your call for support:",
+    "slip": "About what you shared:",
+    "low_mood": "About your last few days:",
+}
+ALERT_MEMBER_CANT = "{helper} can't respond right now."
+ALERT_MEMBER_NO_ANSWER = "Nobody has answered yet."
+ALERT_MEMBER_ASKED_NOW = "I've asked <b>{who}</b> now."
+ALERT_COORDINATORS_NAMED = "the coordinators on call ({names})"
+# The reply to /sos or the button: who knows (after the helplines).
+SOS_TOLD = "<b>{names}</b> {verb} been told you asked for support."
+SOS_TOLD_COORDINATORS = "Your supporters couldn't answer, so the coordinators on call ({names}) have been told."
+SOS_JUST_TOLD = "💛 {told}"
+SOS_ALREADY_KNOW = "💛 Your supporters already know: {told}"
+SOS_HELPER_COMING = "💛 <b>{helper}</b> is going to reach out to you."
+SOS_NOBODY_REACHED = "I couldn't reach any of your supporters just now, so please call one of the numbers above."
+SOS_NO_SUPPORTERS = "No one has been alerted: you haven't added any supporters yet. You can in /supporters."
+
+
+def names_list(names: list[str]) -> str:
+    """`Alex`, `Alex and Jo`, `Alex, Jo and Sam` (already escaped names)."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def ago(seconds: float) -> str:
+    """`just now`, `43 minutes ago`, `5 hours ago`, `2 days ago`."""
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return "just now"
+    if minutes < 120:
+        return plural(minutes, "minute") + " ago"
+    if minutes < 48 * 60:
+        return plural(minutes // 60, "hour") + " ago"
+    return plural(minutes // (24 * 60), "day") + " ago"
 ON_CALL_BUTTON = "🔔 On call · tap to go off call"
 OFF_CALL_BUTTON = "🔕 Off call · tap to go on call"
 ON_CALL_SET = "🔔 You're on call: alerts that every supporter has passed on will come to you."
@@ -1036,7 +1087,8 @@ RELAY_ASK = (
 )
 RELAY_CANCEL = "Cancel"
 RELAY_CANCELLED = "Nothing was sent."
-RELAY_SENT = "✅ Passed on to {name}. It isn't kept once delivered."
+RELAY_SENT = "✅ Sent to {name}. It isn't kept once delivered. For the next day, anything you type goes to {name} too."
+RELAY_SENT_PLAIN = "✅ Sent to {name}."
 RELAY_AGAIN = "✍️ Write again"
 RELAY_FROM_SUPPORTER = "💬 <b>{name}</b>, your supporter, wrote to you through the bot:"
 RELAY_FROM_COORDINATOR = "💬 <b>{name}</b>, a coordinator, wrote to you through the bot:"

@@ -6,10 +6,15 @@ is unavailable; the request is recorded (for supporters to be alerted) when it c
 
 from __future__ import annotations
 
+import html
+import re
+
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.services import crisis
+from bot import texts
+from bot.buttons import inline
+from bot.services import alerts, checkin_card, crisis, distress
 from handlers.common import answer_callback, callback_parts, log, reply, runtime, sender
 
 # A second tap this soon after the first is a double tap: the numbers are just above.
@@ -17,8 +22,10 @@ DOUBLE_TAP_SECONDS = 10
 
 
 async def _help_now(update: Update, context: ContextTypes.DEFAULT_TYPE, source: str) -> None:
+    """The numbers, then who knows (supporters told, someone reaching out, or nobody). A
+    second tap moments later is answered with who knows, never ignored."""
     rt = runtime(context)
-    zone, repeat = None, False
+    zone, repeat, news = None, False, None
     try:
         async with rt.db.session() as session:
             person = await sender(session, update, rt)
@@ -29,13 +36,21 @@ async def _help_now(update: Update, context: ContextTypes.DEFAULT_TYPE, source: 
                 repeat = not new and (now - request.created_at).total_seconds() < DOUBLE_TAP_SECONDS
                 if new:  # counted, but not tied to anyone in the logs
                     log.info("a support request was recorded (%s)", source)
+                news = await alerts.sos_news(session, person, request, new=new)
     except Exception as exc:  # the numbers matter more than the record
         log.error("could not record a support request: %s", type(exc).__name__)
     if update.callback_query is not None:
-        await answer_callback(update)
-        if repeat and source != "command":
+        if repeat and source != "command":  # the numbers are just above
+            await answer_callback(update, plain(news) if news else None, alert=news is not None)
             return
-    await reply(update, crisis.message(zone, rt.settings.default_timezone))
+        await answer_callback(update)
+    text = crisis.message(zone, rt.settings.default_timezone)
+    await reply(update, f"{text}\n\n{news}" if news else text)
+
+
+def plain(text: str) -> str:
+    """A message line without its HTML, for a pop-up (which shows no formatting)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 async def sos_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -47,3 +62,26 @@ async def on_sos_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     parts = callback_parts(update)
     source = parts[1] if len(parts) > 1 and parts[1] in crisis.SOURCES and parts[1] != "command" else "checkin"
     await _help_now(update, context, source)
+
+
+def sos_markup() -> dict[str, object]:
+    """The "I need support now" button under a reply to typed words."""
+    return inline([checkin_card.sos_row("typed")])
+
+
+async def crisis_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, zone: str | None) -> None:
+    """The helplines at once, and the button that alerts the person's supporters."""
+    text = crisis.message(zone, runtime(context).settings.default_timezone) + "\n\n" + texts.CRISIS_TYPED_FOOTER
+    await reply(update, text, sos_markup())
+
+
+async def unexpected_text(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, *, zone: str | None, known: bool
+) -> None:
+    """Text the bot did not ask for: crisis words get the helplines at once; anything else a
+    pointer to /help that still carries the crisis line and the support button."""
+    if distress.is_distress(text):
+        log.info("typed words matched the crisis list")  # never the words themselves
+        await crisis_reply(update, context, zone)
+        return
+    await reply(update, texts.FREE_TEXT if known else texts.NEED_START_FREE_TEXT, sos_markup())

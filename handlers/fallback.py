@@ -9,8 +9,10 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import texts
+from bot.services import distress
 from bot.services.validation import MAX_TEXT
 from handlers.common import answer_callback, reply
+from handlers.crisis import crisis_reply
 
 _MEDIA_NAMES = (
     ("sticker", "stickers"),
@@ -28,16 +30,22 @@ _MEDIA_NAMES = (
 
 
 async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Runs first (group -1): private chats only, no edits, no over-long text."""
+    """Runs first (group -1): private chats only, no edits, no over-long text (an edit or
+    over-long text with crisis words still gets the helplines)."""
     chat = update.effective_chat
     if chat is not None and chat.type != "private":
         raise ApplicationHandlerStop  # we never act in groups: other members would see
     if update.edited_message is not None:
-        await reply(update, texts.EDITED)
+        if distress.is_distress(update.edited_message.text or ""):  # unread, but not unheard
+            await crisis_reply(update, context, None)
+        else:
+            await reply(update, texts.EDITED)
         raise ApplicationHandlerStop
     message = update.message
     if message is not None and message.text is not None and len(message.text) > MAX_TEXT:
         await reply(update, texts.TOO_LONG.format(length=len(message.text)))
+        if distress.is_distress(message.text):
+            await crisis_reply(update, context, None)
         raise ApplicationHandlerStop
 
 

@@ -2,9 +2,10 @@
 
 "💬 Message Sam" (on an alert, in /supporting or /supporters) or "↩️ Reply" asks for one
 typed message; what is awaited is stored on the person (`relay:<relay id>:<minute asked>`),
-so a restart loses nothing, and it lapses after a while so a later unrelated message is
-never passed on by mistake. Only text is passed on: media and locations are refused kindly
-and the question stays open.
+so a restart loses nothing, and it lapses after a while. Once a message has gone through,
+the conversation is open: for a day, plain text either side types (outside any other
+question) goes to the other, each answered "Sent to Alex" with a Stop button. Only text is
+passed on: media and locations are refused kindly and the question stays open.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.buttons import callback, inline
 from bot.models import Person, RelaySession
-from bot.services import people, relay
+from bot.services import distress, people, relay
 from handlers import fallback
-from handlers.answers import register_answer, register_location_answer
+from handlers.answers import register_answer, register_free_text, register_location_answer
 from handlers.common import (
     answer_callback,
     callback_parts,
@@ -30,6 +31,7 @@ from handlers.common import (
     runtime,
     user_id,
 )
+from handlers.crisis import crisis_reply
 
 AWAITING = "relay"
 # How long after tapping "Message" typed text is still taken as the message.
@@ -115,8 +117,43 @@ async def answer_text(
         await reply(update, texts.RELAY_ENDED)
         return
     outcome = await relay.send(session, found, person, text, rt.clock.now())
-    again = inline([[(texts.RELAY_AGAIN, callback("rl", "w", found.id))]]) if outcome.ok else None
+    again = inline([[(texts.RELAY_AGAIN, callback("rl", "w", found.id)), _stop_button(found)]]) if outcome.ok else None
     await reply(update, outcome.message, again)
+    if outcome.ok:
+        await _crisis_words_from_member(update, context, found, person, text)
+
+
+def _stop_button(found: RelaySession) -> tuple[str, str]:
+    return texts.RELAY_STOP, callback("rl", "s", found.id)
+
+
+async def conversation_text(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, text: str
+) -> bool:
+    """Plain text while a conversation is open goes to the other side, with "Sent to Alex"
+    and a way to stop. False when there is no open conversation (the text is someone else's)."""
+    now = runtime(context).clock.now()
+    found = await relay.open_conversation(session, person, now)
+    if found is None:
+        return False
+    outcome = await relay.send(session, found, person, text, now)
+    if not outcome.ok:
+        await reply(update, outcome.message)
+        return True
+    other = await session.get(Person, found.helper_id if person.id == found.member_id else found.member_id)
+    name = texts.h(other.pseudonym if other is not None else "")
+    await reply(update, texts.RELAY_SENT_PLAIN.format(name=name), inline([[_stop_button(found)]]))
+    await _crisis_words_from_member(update, context, found, person, text)
+    return True
+
+
+async def _crisis_words_from_member(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, found: RelaySession, person: Person, text: str
+) -> None:
+    """A member who writes crisis words to a supporter also gets the helplines at once
+    (the supporter may not be reading yet)."""
+    if person.id == found.member_id and distress.is_distress(text):
+        await crisis_reply(update, context, person.timezone)
 
 
 async def answer_location(
@@ -141,4 +178,5 @@ async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 register_answer(AWAITING, answer_text)
+register_free_text(conversation_text)
 register_location_answer(AWAITING, answer_location)

@@ -104,7 +104,7 @@ async def test_i_cant_right_now_passes_it_on_at_once(h: Harness) -> None:
     await tick_at(h, THU_PROMPT)
     reach_out = alex.last().buttons_data()[0]
     await alex.press("I can't right now")
-    assert "I've asked someone else" in alex.last().text
+    assert "I've asked Jo instead" in alex.last().text
     await h.deliver()
     assert len(alerts_about(jo, "Sam")) == 1
     # A late "I'll reach out" from Alex (a second device still shows the alert) is welcome:
@@ -431,4 +431,124 @@ async def test_the_escalation_window_follows_the_setting(settings, db: Database,
     finally:
         await h.stop()
         alerts.ESCALATION_WINDOW = WINDOW
+    assert h.standin.violations == []
+
+
+# --- the truth about who was alerted, and SOS timing (issue 13, items 2 and 3) -------------
+
+
+async def test_a_supporter_who_cant_respond_when_nobody_else_is_left_is_told_the_truth_and_the_member_hears_it_too(
+    h: Harness,
+) -> None:
+    sam, (alex,) = await member_with_supporters(h, "Alex")
+    await sam.send("/sos")
+    await h.deliver()
+    cant = alex.find("asked for support").buttons_data()[1]
+    await alex.press("I can't right now")
+    said = alex.last().text
+    assert "asked someone else" not in said
+    assert "There's nobody else I can ask" in said and "I've told Sam" in said and "116 123" in said
+    await h.deliver()
+    told = sam.last().text
+    assert "Alex can't respond right now." in told
+    assert "I couldn't reach anyone else just now. Please don't wait: call Samaritans on 116 123" in told
+    (incident,) = await incidents(h)
+    assert incident.status == "unanswered"
+    # A later press says what is true now, not "gone to someone else".
+    await alex.press_data(cant)
+    assert alex.last_answer() == "Thanks. Nobody could answer this alert in time, so Sam was given the helplines."
+
+
+async def test_a_supporter_who_cant_respond_is_told_who_was_asked_next_and_so_is_the_member(h: Harness) -> None:
+    await coordinator(h, "Cee")
+    sam, (alex, jo) = await member_with_supporters(h, "Alex", "Jo")
+    await sam.send("/sos")
+    await h.deliver()
+    await alex.press("I can't right now")
+    assert alex.last().text == "Thanks for letting me know. I've asked Jo instead. 💛"
+    await h.deliver()
+    assert sam.last().text == "About your call for support:\nAlex can't respond right now. I've asked Jo now."
+    await jo.press("I can't right now")
+    assert jo.last().text == "Thanks for letting me know. I've asked the coordinators on call (Cee) instead. 💛"
+    await h.deliver()
+    assert "Jo can't respond right now. I've asked the coordinators on call (Cee) now." in sam.last().text
+
+
+async def test_the_only_person_who_reaches_out_is_not_told_that_everyone_else_was_told(h: Harness) -> None:
+    sam, (alex, _jo) = await member_with_supporters(h, "Alex", "Jo")
+    await sam.send("/sos")
+    await h.deliver()
+    await alex.press("🤝 I'll reach out")
+    assert "Everyone else alerted has been told" not in alex.last().text
+    assert alex.last().text.startswith("🤝 Thank you for reaching out to Sam.")
+
+
+async def test_an_unanswered_sos_reaches_the_on_call_coordinator_after_15_minutes_saying_how_long_ago_they_asked(
+    h: Harness,
+) -> None:
+    cee = await coordinator(h, "Cee")
+    sam, (alex,) = await member_with_supporters(h, "Alex")
+    asked = h.clock.now()
+    await sam.send("/sos")
+    await h.deliver()
+    assert "Sam asked for support just now." in alerts_about(alex, "Sam")[0]
+    await tick_at(h, asked + timedelta(minutes=14, seconds=59))
+    assert alerts_about(cee, "Sam") == []
+    await tick_at(h, asked + timedelta(minutes=15))
+    (alert,) = alerts_about(cee, "Sam")
+    assert "Sam asked for support 15 minutes ago." in alert
+    assert "just now" not in alert
+    assert "Nobody has answered yet. I've asked the coordinators on call (Cee) now." in sam.last().text
+
+
+async def test_the_sos_reply_says_who_was_told_and_a_second_tap_says_they_already_know(h: Harness) -> None:
+    sam, (alex,) = await member_with_supporters(h, "Alex")
+    await tick_at(h, WED_PROMPT)
+    await sam.send("/sos")
+    assert "Alex has been told you asked for support." in sam.last().text
+    assert "already know" not in sam.last().text
+    shown = len(sam.messages())
+    await sam.press("🆘 I need support now", message=sam.find("Good morning"))
+    assert sam.last_answer() == "💛 Your supporters already know: Alex has been told you asked for support."
+    assert len(sam.messages()) == shown  # the numbers are just above: a pop-up, not silence
+    h.clock.advance(timedelta(minutes=1))
+    await sam.press("🆘 I need support now", message=sam.find("Good morning"))
+    assert "Your supporters already know: Alex has been told" in sam.last().text
+    await h.deliver()
+    await alex.press("🤝 I'll reach out")
+    await sam.send("/sos")
+    assert "Alex is going to reach out to you." in sam.last().text
+    assert len(await incidents(h)) == 1
+
+
+async def test_the_sos_reply_says_plainly_when_nobody_could_be_alerted(h: Harness) -> None:
+    kim = await onboard(h, "Kim")
+    await kim.send("/sos")
+    assert "No one has been alerted: you haven't added any supporters yet" in kim.last().text
+    sam, (alex,) = await member_with_supporters(h, "Alex")
+    h.standin.block(alex.id)
+    await sam.send("/sos")
+    await h.deliver()
+    h.clock.advance(timedelta(minutes=3))
+    await sam.send("/sos")
+    assert "I couldn't reach any of your supporters just now, so please call one of the numbers above." in sam.last().text
+
+
+async def test_the_sos_window_follows_its_own_setting(settings, db: Database, clock: ManualClock) -> None:  # type: ignore[no-untyped-def]
+    from bot.services import alerts
+    from bot.standin import BotApiStandin
+    from tests.harness import TOKEN
+
+    h = Harness(settings.model_copy(update={"sos_escalation_minutes": 5.0}), db, clock, BotApiStandin(token=TOKEN))
+    await h.start()
+    try:
+        sam, (_alex, jo) = await member_with_supporters(h, "Alex", "Jo")
+        await sam.send("/sos")
+        await tick_at(h, clock.now() + timedelta(minutes=4))
+        assert alerts_about(jo, "Sam") == []
+        await tick_at(h, clock.now() + timedelta(minutes=1))
+        assert "Sam asked for support 5 minutes ago." in alerts_about(jo, "Sam")[0]
+    finally:
+        await h.stop()
+        alerts.IMMEDIATE_WINDOW = timedelta(minutes=15)
     assert h.standin.violations == []

@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.models import CrisisRequest, Person
-from bot.services import crisis, helplines
+from bot.services import crisis, distress, helplines
 from tests.harness import Harness
+from tests.supporters_helpers import add_supporter, alerts_about, supporter
 from tests.test_checkin_schedule import tick_at
 from tests.test_onboarding import onboard
 
@@ -122,3 +123,82 @@ async def test_features_can_hook_into_a_request_to_alert_people_at_once(h: Harne
     await sam.send("/sos")
     await sam.send("/sos")
     assert seen == ["Sam via command"]
+
+
+# --- crisis words typed as text (issue 13, item 1) -----------------------------------------
+
+LONG_DISTRESSED = (
+    "I don't really know why I'm writing this. Everything went wrong at the hostel today and my "
+    "probation officer didn't turn up, and honestly I can't take it anymore, I keep thinking "
+    "about ringing my old mates and just getting on it again tonight."
+)
+MUST_MATCH = (
+    "help", "Help!", "HELP ME", "sos", "SOS!!", "I want to use tonight", "I can't cope", "I can’t cope",
+    "i cant cope", "Can't go on like this", "I'm going to kill myself", "thinking about self-harm",
+    "i really want a drink", "I relapsed last night", "feeling suicidal", "help me find a meeting",
+    LONG_DISTRESSED,
+)
+MUST_NOT_MATCH = (
+    "hello?", "That was helpful, thanks", "unhelpful", "my helper is great", "good morning",
+    "What time is the meeting?", "I can cope today", "sausages", "the user manual", "I'm doing OK",
+    "Leeds", "see you at 7",
+)
+
+
+def test_the_crisis_list_matches_whole_words_and_phrases_and_leaves_ordinary_text_alone() -> None:
+    assert [t for t in MUST_MATCH if not distress.is_distress(t)] == []
+    assert [t for t in MUST_NOT_MATCH if distress.is_distress(t)] == []
+
+
+def test_the_crisis_lists_are_one_file_per_language_and_english_is_there() -> None:
+    assert "en" in distress.languages()
+    for language in distress.languages():
+        assert len(distress.phrases(language)) > 50 and all(p.strip() for p in distress.phrases(language))
+
+
+async def test_a_member_who_types_i_want_to_use_tonight_gets_the_crisis_line_and_the_support_button(h: Harness) -> None:
+    sam = await onboard(h, "Sam")
+    for typed in ("help", "sos", "I want to use tonight", "I can’t cope", LONG_DISTRESSED):
+        await sam.send(typed)
+        shown = sam.last()
+        assert "not sure what you mean" not in shown.text, typed
+        assert shown.text.startswith("🆘 You're not alone.") and "999" in shown.text and "116 123" in shown.text
+        assert shown.buttons() == ["🆘 I need support now"]
+        assert "/help" in shown.text
+    assert await requests(h) == []  # nobody is alerted until they tap the button
+
+
+async def test_tapping_the_button_under_typed_words_alerts_the_member_s_supporters(h: Harness) -> None:
+    sam = await onboard(h, "Sam")
+    alex = await supporter(h, "Alex")
+    await add_supporter(h, sam, alex)
+    await sam.send("I can't cope")
+    await sam.press("🆘 I need support now")
+    await h.deliver()
+    assert [r.source for r in await requests(h)] == ["typed"]
+    assert len(alerts_about(alex, "Sam")) == 1
+    assert "Alex has been told" in sam.find("Alex has been told").text
+
+
+async def test_someone_who_never_pressed_start_and_types_help_gets_the_crisis_line(h: Harness) -> None:
+    stranger = h.user("Stranger")
+    await stranger.send("help")
+    assert "999" in stranger.last().text and "116 123" in stranger.last().text
+    assert stranger.last().buttons() == ["🆘 I need support now"]
+    await stranger.send("hello")
+    assert "send /start first" in stranger.last().text and "116 123" in stranger.last().text
+    assert stranger.last().buttons() == ["🆘 I need support now"]
+
+
+async def test_an_unrecognised_message_always_carries_the_crisis_line_and_the_support_button(h: Harness) -> None:
+    sam = await onboard(h, "Sam")
+    await sam.send("what's the weather like")
+    assert "not sure what you mean" in sam.last().text and "116 123" in sam.last().text
+    assert sam.last().buttons() == ["🆘 I need support now"]
+
+
+async def test_an_edited_message_with_crisis_words_gets_the_crisis_line_not_just_please_resend(h: Harness) -> None:
+    sam = await onboard(h, "Sam")
+    await sam.send("I'm fine")
+    await sam.edit(sam.last().message_id - 1, "I'm not fine, I want to use tonight")
+    assert "999" in sam.last().text and sam.last().buttons() == ["🆘 I need support now"]

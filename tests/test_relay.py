@@ -28,7 +28,7 @@ async def test_a_supporter_and_the_member_write_to_each_other_without_seeing_the
     await alex.press("💬 Message Sam")
     assert "Type your message to Sam" in alex.last().text and "won't see your Telegram account" in alex.last().text
     await alex.send("Thinking of you <3, call me at 7?")
-    assert "Passed on to Sam" in alex.last().text
+    assert "Sent to Sam" in alex.last().text
     await h.deliver()
     message = sam.last()
     assert message.text == "💬 Alex, your supporter, wrote to you through the bot:\n\nThinking of you <3, call me at 7?"
@@ -44,15 +44,64 @@ async def test_a_supporter_and_the_member_write_to_each_other_without_seeing_the
             assert not shown.raw.params.get("forward_from")
 
 
-async def test_one_tap_sends_one_message_and_later_text_goes_to_the_bot_not_the_member(h: Harness) -> None:
+async def test_a_supporter_s_plain_reply_in_an_open_relay_conversation_reaches_the_member_and_says_sent_to_sam(
+    h: Harness,
+) -> None:
     sam, alex = await linked(h)
     await alex.send("/supporting")
     await alex.press("💬 Message Sam")
     await alex.send("First")
-    await alex.send("This was meant for the bot")
     await h.deliver()
-    assert [t for t in sam.texts() if "wrote to you" in t] == ["💬 Alex, your supporter, wrote to you through the bot:\n\nFirst"]
-    assert "not sure what you mean" in alex.last().text
+    # Sam just types back, without tapping Reply, and so does Alex.
+    await sam.send("Hi Alex, rough day")
+    assert sam.last().text == "✅ Sent to Alex." and sam.last().buttons() == ["🛑 Stop messages"]
+    await h.deliver()
+    assert alex.last().text == "💬 Sam wrote back through the bot:\n\nHi Alex, rough day"
+    await alex.send("Want to talk at 6?")
+    assert alex.last().text == "✅ Sent to Sam." and alex.last().buttons() == ["🛑 Stop messages"]
+    await h.deliver()
+    assert sam.last().text == "💬 Alex, your supporter, wrote to you through the bot:\n\nWant to talk at 6?"
+    assert not any("not sure what you mean" in t for t in sam.texts() + alex.texts())
+
+
+async def test_a_relay_conversation_closes_after_a_day_or_when_either_stops_it(h: Harness) -> None:
+    sam, alex = await linked(h)
+    await alex.send("/supporting")
+    await alex.press("💬 Message Sam")
+    await alex.send("First")
+    await h.deliver()
+    h.clock.advance(timedelta(days=1, minutes=1))
+    await sam.send("Meant for the bot, a day later")
+    await h.deliver()
+    assert "not sure what you mean" in sam.last().text
+    assert not any("Meant for the bot" in t for t in alex.texts())
+    # A new message opens it again; the Stop button under "Sent to" closes it.
+    await alex.press("✍️ Write again")
+    await alex.send("Second")
+    await h.deliver()
+    await sam.send("Thanks")
+    await sam.press("🛑 Stop messages")
+    assert "Stopped. No more messages with Alex" in sam.last().text
+    await sam.send("Just talking to the bot now")
+    await h.deliver()
+    assert "not sure what you mean" in sam.last().text
+    assert not any("Just talking to the bot" in t for t in alex.texts())
+    await alex.send("Are you there?")
+    await h.deliver()
+    assert not any("Are you there?" in t for t in sam.texts())
+
+
+async def test_a_member_who_writes_crisis_words_in_a_conversation_also_gets_the_helplines(h: Harness) -> None:
+    sam, alex = await linked(h)
+    await alex.send("/supporting")
+    await alex.press("💬 Message Sam")
+    await alex.send("How are you doing?")
+    await h.deliver()
+    await sam.send("Honestly I can't cope tonight")
+    assert "Sent to Alex" in sam.last(1).text
+    assert "116 123" in sam.last().text and sam.last().buttons() == ["🆘 I need support now"]
+    await h.deliver()
+    assert "Honestly I can't cope tonight" in alex.last().text
 
 
 async def test_a_message_typed_long_after_tapping_message_is_not_passed_on(h: Harness) -> None:
@@ -139,7 +188,7 @@ async def test_after_the_link_ends_the_relay_ends_too(h: Harness) -> None:
     await sam.press("1. Alex")
     await sam.press("✖ End link with Alex")
     await sam.press("Yes, end it")
-    await alex.press_data(alex.find("Passed on to Sam").buttons_data()[0])
+    await alex.press_data(alex.find("Sent to Sam").buttons_data()[0])
     assert alex.last_answer() == "This conversation has ended, so nothing can be sent."
 
 

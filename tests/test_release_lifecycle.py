@@ -337,3 +337,29 @@ async def test_the_release_tick_runs_on_the_job_queue_with_a_misfire_grace_time(
     await job.run(h.app)
     await h.deliver()
     assert "Release #" in casey.last().text and "is tomorrow" in casey.last().text  # nobody has it yet
+
+
+async def test_an_aftercare_evening_prompt_missed_overnight_is_skipped_not_sent_the_next_day(h: Harness) -> None:
+    casey = await coordinator(h)
+    lee = await companion(h, casey, "Lee")
+    link = await request_for_someone(h, casey, date="26/11/2026", time="09:00")
+    await h.deliver()
+    await lee.press("✅ I can meet them")
+    robin = await connect_with_card(h, "Robin", link)
+    await tick_at(h, utc(2026, 11, 26, 7, 0))
+    await lee.press("🤝 Met", message=lee.find("Today's release"))
+    await h.deliver()
+    await robin.press("🌱 Yes please", message=robin.find("Would you like daily check-ins?"))
+    await tick_at(h, utc(2026, 11, 26, 19, 0))
+    await tick_at(h, utc(2026, 11, 27, 9, 0))
+    # The bot is down from Friday morning until just after midnight: Friday's evening
+    # check-in is skipped, not sent after midnight labelled for Saturday.
+    await tick_at(h, utc(2026, 11, 28, 0, 30))
+    await tick_at(h, utc(2026, 11, 28, 9, 0))
+    await tick_at(h, utc(2026, 11, 28, 19, 0))
+    by_day = prompts_by_day(robin)
+    assert [by_day[texts.day_label(date(2026, 11, d))] for d in (26, 27, 28)] == [2, 1, 2]
+    # Late the same evening, though, a missed evening prompt still comes (once).
+    await tick_at(h, utc(2026, 11, 29, 9, 0))
+    await tick_at(h, utc(2026, 11, 29, 22, 0))
+    assert prompts_by_day(robin)[texts.day_label(date(2026, 11, 29))] == 2

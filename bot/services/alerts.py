@@ -4,9 +4,11 @@ An incident (a lapse, an SOS, a slip the member chose to share, three very low d
 only for a member who has supporters, and alerts one person at a time: the supporters in
 the member's order, then every coordinator on call at once (all coordinators if none is on
 call: an alert must reach someone). "I can't right now", no answer within the escalation
-window, or a recipient who has blocked the bot passes it on; "I'll reach out" stops it and
-everyone alerted is told who is reaching out. A check-in closes a lapse incident and
-everyone alerted is told.
+window (hours for a lapse, minutes for an SOS and other immediate alerts: `window`), or a
+recipient who has blocked the bot passes it on; "I'll reach out" stops it and everyone
+alerted is told who is reaching out. A check-in closes a lapse incident and everyone
+alerted is told. Every message about a move says who has the alert now, or that nobody else
+could be reached: never "someone else" when there is nobody.
 
 Every alert and notice is an outbox row written in the same transaction as the change that
 causes it. `Incident.step` is bumped by every move with `UPDATE ... WHERE step=:seen`, so the
@@ -44,7 +46,8 @@ from bot.services import crisis, lapses, outbox, people, privacy
 
 log = logging.getLogger("fellowship.alerts")
 
-ESCALATION_WINDOW = timedelta(hours=4)
+ESCALATION_WINDOW = timedelta(hours=4)  # a lapse: ALERT_ESCALATION_HOURS
+IMMEDIATE_WINDOW = timedelta(minutes=15)  # an SOS and other immediate alerts: SOS_ESCALATION_MINUTES
 LOW_MOOD_DAYS = 3
 KINDS = ("lapse", "sos", "slip", "low_mood")
 # A lapse stays live until the member checks in; an immediate alert ends when someone
@@ -53,6 +56,25 @@ _LIVE = {"lapse": ("open", "acknowledged", "unanswered"), "sos": ("open",), "sli
 ALERT = "alert"  # outbox kind of an alert with buttons; re-routed when it can't be delivered
 NEWS = "alert_news"  # who is reaching out, "has checked in", "couldn't reach"
 FEATURE = "al"
+
+
+def window(kind: str) -> timedelta:
+    """How long an alert of this kind waits for an answer before it moves on: someone who
+    asked for support now can't wait the hours a missed check-in may."""
+    return ESCALATION_WINDOW if kind == "lapse" else IMMEDIATE_WINDOW
+
+
+@dataclass(frozen=True)
+class Moved:
+    """Who an alert went to: "supporter" or "coordinator" and their names, or role "" (nobody)."""
+
+    role: str
+    names: tuple[str, ...] = ()
+
+    def who(self) -> str:
+        """Named for a message: `Jo`, or `the coordinators on call (Cee and Dee)`."""
+        names = texts.names_list([texts.h(n) for n in self.names])
+        return names if self.role == "supporter" else texts.ALERT_COORDINATORS_NAMED.format(names=names)
 
 
 # --- who may be alerted -------------------------------------------------------------------
@@ -127,14 +149,17 @@ async def last_checkin(session: AsyncSession, member_id: int) -> date | None:
     return (await session.execute(select(func.max(Checkin.local_date)).where(Checkin.person_id == member_id))).scalar()
 
 
-def alert_text(kind: str, role: str, name: str | None, last: date | None) -> str:
-    """What the recipient reads. Coordinators are not told a slip or a mood the member
-    shared only with their supporters: just that an alert went unanswered."""
-    name = texts.h(name)
+def alert_text(kind: str, role: str, name: str | None, last: date | None, age: timedelta = timedelta(0)) -> str:
+    """What the recipient reads, saying when the alert was raised (`age` ago). Coordinators
+    are not told a slip or a mood the member shared only with their supporters: just that
+    an alert went unanswered."""
+    name, ago = texts.h(name), texts.ago(age.total_seconds())
     if role == "coordinator" and kind in ("slip", "low_mood"):
-        lines = [texts.ALERT_COORDINATOR_PRIVATE.format(name=name)]
+        lines = [texts.ALERT_COORDINATOR_PRIVATE.format(name=name), texts.ALERT_RAISED.format(ago=ago)]
     else:
-        lines = [texts.ALERT_HEADLINES[kind].format(name=name)]
+        lines = [texts.ALERT_HEADLINES[kind].format(name=name, ago=ago)]
+        if kind != "sos" and age >= timedelta(minutes=1):
+            lines.append(texts.ALERT_RAISED.format(ago=ago))
         lines.append(texts.ALERT_LAST_CHECKIN.format(day=texts.day_label(last)) if last else texts.ALERT_NO_CHECKIN_YET)
         if role == "coordinator":
             lines.append(texts.ALERT_FOR_COORDINATOR.format(name=name))
@@ -184,25 +209,25 @@ async def open_incident(session: AsyncSession, member: Person, kind: str, now: d
     )
     if live.first() is not None:
         return None
-    incident = Incident(member_id=member.id, kind=kind, opened_at=now, next_escalation_at=now + ESCALATION_WINDOW)
+    incident = Incident(member_id=member.id, kind=kind, opened_at=now, next_escalation_at=now + window(kind))
     session.add(incident)
     await session.flush()
     log.info("incident %s (%s) opened for person %s", incident.id, kind, member.id)
-    await _alert_next(session, incident, member, now, links)
+    moved = await _alert_next(session, incident, member, now, links)
+    if not moved.role and kind != "sos":  # (the reply to an SOS says so itself)
+        _tell_member(session, incident, member, moved, "", now)
     return incident
 
 
 async def _alert_next(
     session: AsyncSession, incident: Incident, member: Person, now: datetime, links: list[tuple[SupportLink, Person]] | None = None
-) -> None:
+) -> Moved:
+    """Alert the next person (or people); says who, so every message about it can be true."""
     role, recipients = await _next_recipients(session, incident, links)
     if not recipients:
         incident.status, incident.next_escalation_at = "unanswered", None
         log.warning("incident %s: nobody left to alert", incident.id)
-        if incident.kind == "sos" and member.unreachable_at is None:
-            assert member.id is not None
-            outbox.enqueue(session, member.id, NEWS, texts.ALERT_NOBODY_REACHED, now=now)
-        return
+        return Moved("")
     last = await last_checkin(session, incident.member_id)
     assert incident.id is not None
     for person in recipients:
@@ -212,17 +237,29 @@ async def _alert_next(
         await session.flush()
         assert recipient.id is not None
         outbox.enqueue(
-            session, person.id, ALERT, alert_text(incident.kind, role, member.pseudonym, last), now=now,
+            session, person.id, ALERT, alert_text(incident.kind, role, member.pseudonym, last, now - incident.opened_at), now=now,
             reply_markup=alert_markup(recipient.id, incident.member_id, member.pseudonym),
         )
-    incident.next_escalation_at = now + ESCALATION_WINDOW
+    incident.next_escalation_at = now + window(incident.kind)
+    return Moved(role, tuple(p.pseudonym or "" for p in recipients))
+
+
+def _tell_member(session: AsyncSession, incident: Incident, member: Person, moved: Moved, because: str, now: datetime) -> None:
+    """The truth to the member about an alert that moved: why (`because`, may be empty),
+    then who has it now, or that nobody else could be reached and the helplines."""
+    if member.unreachable_at is not None or member.id is None:
+        return
+    then = texts.ALERT_MEMBER_ASKED_NOW.format(who=moved.who()) if moved.role else texts.ALERT_NOBODY_REACHED
+    lines = [texts.ALERT_MEMBER_ABOUT[incident.kind], " ".join(p for p in (because, then) if p)]
+    outbox.enqueue(session, member.id, NEWS, "\n".join(lines), now=now)
 
 
 async def _pass_on(
     session: AsyncSession, incident_id: int, seen_step: int, now: datetime, *, seen_due: datetime | None = None
-) -> bool:
+) -> Moved | None:
     """Move an open incident to the next person, once: compare-and-set on its step (and on
-    its due time, for the tick). Anyone asked at that step who hasn't answered: no answer."""
+    its due time, for the tick). Anyone asked at that step who hasn't answered: no answer.
+    Returns who has it now, or None if another process moved it first."""
     condition = [Incident.id == incident_id, Incident.step == seen_step, Incident.status == "open"]
     if seen_due is not None:
         condition.append(Incident.next_escalation_at == seen_due)
@@ -230,7 +267,7 @@ async def _pass_on(
         update(Incident).where(*condition).values(step=Incident.step + 1, next_escalation_at=None).execution_options(synchronize_session=False)
     )
     if won.rowcount != 1:  # type: ignore[attr-defined]
-        return False
+        return None
     await session.execute(
         update(AlertRecipient)
         .where(AlertRecipient.incident_id == incident_id, AlertRecipient.step == seen_step, AlertRecipient.response.is_(None))  # type: ignore[union-attr]
@@ -240,8 +277,7 @@ async def _pass_on(
     incident = await session.get(Incident, incident_id, populate_existing=True)
     member = await session.get(Person, incident.member_id) if incident is not None else None
     assert incident is not None and member is not None
-    await _alert_next(session, incident, member, now)
-    return True
+    return await _alert_next(session, incident, member, now)
 
 
 async def _waiting_on_others(session: AsyncSession, incident: Incident, besides: int) -> bool:
@@ -269,8 +305,21 @@ async def claim_due_escalations(session: AsyncSession, now: datetime, *, limit: 
     ).all()
     passed = 0
     for incident_id, step, seen_due in due:
-        passed += await _pass_on(session, incident_id, step, now, seen_due=seen_due)
+        moved = await _pass_on(session, incident_id, step, now, seen_due=seen_due)
+        if moved is None:
+            continue
+        passed += 1
+        await _tell_member_after_silence(session, incident_id, moved, now)
     return len(due), passed
+
+
+async def _tell_member_after_silence(session: AsyncSession, incident_id: int, moved: Moved, now: datetime) -> None:
+    """Nobody answered in time: someone who asked for support hears who has it now; anyone
+    hears when nobody is left (a lapse or a shared mood moving on is not news to them)."""
+    incident = await session.get(Incident, incident_id)
+    member = await session.get(Person, incident.member_id) if incident is not None else None
+    if incident is not None and member is not None and (incident.kind == "sos" or not moved.role):
+        _tell_member(session, incident, member, moved, texts.ALERT_MEMBER_NO_ANSWER, now)
 
 
 async def scan_lapses(session: AsyncSession, now: datetime, *, default_zone: str, limit: int) -> tuple[int, int]:
@@ -319,13 +368,14 @@ async def respond(session: AsyncSession, person: Person, recipient_id: int, reac
         )
         if won.rowcount == 1:  # type: ignore[attr-defined]
             recipient.response, recipient.responded_at = "reaching_out", now
-            await _tell_chain(session, incident.id, texts.ALERT_SOMEONE_REACHING_OUT.format(helper=texts.h(person.pseudonym), name=name),
-                              now, skip=recipient.id)
+            told = await _tell_chain(session, incident.id, texts.ALERT_SOMEONE_REACHING_OUT.format(helper=texts.h(person.pseudonym), name=name),
+                                     now, skip=recipient.id)
             if member.unreachable_at is None:
                 assert member.id is not None
                 outbox.enqueue(session, member.id, NEWS, texts.ALERT_MEMBER_TOLD.format(helper=texts.h(person.pseudonym)), now=now)
             log.info("incident %s acknowledged by person %s", incident.id, person.id)
-            return Answer(True, text=texts.ALERT_THANKS.format(name=name), markup=_message_markup(member))
+            thanks = texts.ALERT_THANKS if told else texts.ALERT_THANKS_ONLY_YOU
+            return Answer(True, text=thanks.format(name=name), markup=_message_markup(member))
         await session.refresh(incident)
     if incident.status == "resolved":
         return Answer(False, texts.ALERT_ALREADY_CHECKED_IN.format(name=name), texts.ALERT_CHECKED_IN.format(name=name))
@@ -336,14 +386,21 @@ async def respond(session: AsyncSession, person: Person, recipient_id: int, reac
         return Answer(False, texts.ALERT_ALREADY_REACHING_OUT.format(helper=texts.h(helper.pseudonym if helper else "Someone"), name=name))
     if reaching_out:  # unreachable, changed under us: say what is true now
         return Answer(False, texts.STALE_BUTTON)
+    if incident.status == "unanswered":
+        return Answer(False, texts.ALERT_ALREADY_UNANSWERED.format(name=name))
     if incident.status != "open" or recipient.step != incident.step or recipient.response is not None:
         return Answer(False, texts.ALERT_ALREADY_PASSED_ON, texts.ALERT_PASSED_ON)
     recipient.response, recipient.responded_at = "cant", now
     await session.flush()
-    if not await _waiting_on_others(session, incident, recipient.id or 0):
-        await _pass_on(session, incident.id or 0, incident.step, now)
     log.info("incident %s: person %s can't respond now", incident.id, person.id)
-    return Answer(True, text=texts.ALERT_PASSED_ON, markup=_message_markup(member))
+    if await _waiting_on_others(session, incident, recipient.id or 0):
+        return Answer(True, text=texts.ALERT_OTHERS_HAVE_IT, markup=_message_markup(member))
+    moved = await _pass_on(session, incident.id or 0, incident.step, now)
+    if moved is None:  # moved on a moment ago by the tick or another press
+        return Answer(False, texts.ALERT_ALREADY_PASSED_ON, texts.ALERT_PASSED_ON)
+    _tell_member(session, incident, member, moved, texts.ALERT_MEMBER_CANT.format(helper=texts.h(person.pseudonym)), now)
+    said = texts.ALERT_PASSED_TO.format(who=moved.who()) if moved.role else texts.ALERT_PASSED_TO_NOBODY.format(name=name)
+    return Answer(True, text=said, markup=_message_markup(member))
 
 
 def _message_markup(member: Person) -> dict[str, object]:
@@ -432,6 +489,50 @@ async def _on_crisis(session: AsyncSession, member: Person, request: CrisisReque
 crisis.on_crisis(_on_crisis)
 
 
+async def sos_news(session: AsyncSession, member: Person, request: CrisisRequest, *, new: bool) -> str:
+    """For the reply to /sos or the button: who has been told, is reaching out, or that
+    nobody could be. "Already know" when this request did not raise the alert itself."""
+    assert member.id is not None
+    incident = (
+        await session.execute(
+            select(Incident)
+            .where(Incident.member_id == member.id, Incident.kind == "sos",
+                   (Incident.status == "open") | (Incident.opened_at >= request.created_at))
+            .order_by(Incident.opened_at.desc(), Incident.id.desc())  # type: ignore[attr-defined,union-attr]
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    if incident is None:
+        has_supporters = bool(await supporters_for(session, member.id, "sos"))
+        return texts.SOS_NOBODY_REACHED if has_supporters else texts.SOS_NO_SUPPORTERS
+    if incident.status == "acknowledged":
+        helper = await session.get(Person, incident.acknowledged_by_id) if incident.acknowledged_by_id else None
+        return texts.SOS_HELPER_COMING.format(helper=texts.h(helper.pseudonym if helper else "Someone"))
+    if incident.status != "open":
+        return texts.SOS_NOBODY_REACHED
+    asked = (
+        await session.execute(
+            select(AlertRecipient.role, Person.pseudonym)
+            .join(Person, Person.id == AlertRecipient.person_id)
+            .where(
+                AlertRecipient.incident_id == incident.id,
+                AlertRecipient.step == incident.step,
+                AlertRecipient.response.is_(None),  # type: ignore[union-attr]
+            )
+            .order_by(AlertRecipient.id)
+        )
+    ).all()
+    if not asked:  # everyone at this step has just said no: it is moving on
+        return texts.SOS_NOBODY_REACHED
+    names = texts.names_list([texts.h(name) for _, name in asked])
+    if any(role == "coordinator" for role, _ in asked):
+        told = texts.SOS_TOLD_COORDINATORS.format(names=names)
+    else:
+        told = texts.SOS_TOLD.format(names=names, verb="has" if len(asked) == 1 else "have")
+    raised_now = new and request.alerted_at is not None and incident.opened_at == request.alerted_at
+    return (texts.SOS_JUST_TOLD if raised_now else texts.SOS_ALREADY_KNOW).format(told=told)
+
+
 # --- people who can't be reached or leave -------------------------------------------------
 
 
@@ -448,17 +549,24 @@ async def reroute(session: AsyncSession, row: Outbox, now: datetime) -> None:
     if incident is None or member is None or member.id is None:
         return
     supporter = await session.get(Person, recipient.person_id)
-    if recipient.role == "supporter" and supporter is not None and member.unreachable_at is None:
-        outbox.enqueue(session, member.id, NEWS, texts.ALERT_SUPPORTER_UNREACHABLE.format(name=texts.h(supporter.pseudonym)), now=now)
     log.info("incident %s: alert to person %s undeliverable", incident.id, recipient.person_id)
-    await _move_past(session, incident, recipient, now)
+    moved = await _move_past(session, incident, recipient, now)
+    if recipient.role == "supporter" and supporter is not None:
+        because = texts.ALERT_SUPPORTER_UNREACHABLE.format(name=texts.h(supporter.pseudonym))
+        if moved is not None:
+            _tell_member(session, incident, member, moved, because, now)
+        elif member.unreachable_at is None:
+            outbox.enqueue(session, member.id, NEWS, because, now=now)
+    elif moved is not None and not moved.role:
+        _tell_member(session, incident, member, moved, "", now)
 
 
-async def _move_past(session: AsyncSession, incident: Incident, recipient: AlertRecipient, now: datetime) -> None:
-    """Pass the incident on if it was waiting on `recipient` alone."""
+async def _move_past(session: AsyncSession, incident: Incident, recipient: AlertRecipient, now: datetime) -> Moved | None:
+    """Pass the incident on if it was waiting on `recipient` alone: who has it now, or None."""
     await session.flush()
     if incident.status == "open" and recipient.step == incident.step and not await _waiting_on_others(session, incident, recipient.id or 0):
-        await _pass_on(session, incident.id or 0, incident.step, now)
+        return await _pass_on(session, incident.id or 0, incident.step, now)
+    return None
 
 
 async def stop_waiting_on(
@@ -483,7 +591,10 @@ async def stop_waiting_on(
         query = query.where(AlertRecipient.role == role)
     for recipient, incident in (await session.execute(query)).all():
         recipient.response, recipient.responded_at = "left", now
-        await _move_past(session, incident, recipient, now)
+        moved = await _move_past(session, incident, recipient, now)
+        member = await session.get(Person, incident.member_id)
+        if moved is not None and member is not None and (incident.kind == "sos" or not moved.role):
+            _tell_member(session, incident, member, moved, "", now)
 
 
 async def live_incidents(session: AsyncSession, member_ids: Sequence[int]) -> dict[int, Incident]:

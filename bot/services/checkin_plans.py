@@ -312,9 +312,13 @@ async def claim_due_reminders(session: AsyncSession, now: datetime, *, default_z
 # --- an extra prompt, outside the daily schedule -------------------------------------------
 
 
-async def send_extra_prompt(session: AsyncSession, person_id: int, now: datetime, *, default_zone: str) -> bool:
+async def send_extra_prompt(
+    session: AsyncSession, person_id: int, now: datetime, *, default_zone: str, due_at: datetime | None = None
+) -> bool:
     """Write one more check-in prompt for today to the outbox, if the member may be prompted
-    now (set up, reachable, not paused). Returns whether one was written.
+    now (set up, reachable, not paused) and, for a prompt that was due at `due_at`, it is
+    still that local day: after downtime a prompt from an earlier day is skipped, never sent
+    labelled for the next one. Returns whether one was written.
 
     The extension point for features that need more than the daily prompt: release aftercare
     asks twice a day for the first two weeks and owns *when*; this module owns what a prompt
@@ -325,6 +329,8 @@ async def send_extra_prompt(session: AsyncSession, person_id: int, now: datetime
         return False
     zone = zone_named(person.timezone, default_zone)
     today = local_date(now, zone)
+    if due_at is not None and local_date(due_at, zone) != today:
+        return False
     if is_paused(await plan_for(session, person_id), today):
         return False
     card = checkin_card.prompt(person.pseudonym, today, now.astimezone(zone).hour)

@@ -20,7 +20,7 @@ from bot.services import helplines
 
 # Two taps on the button, or /sos right after it, are one request, not two alerts.
 REPEAT_WINDOW = timedelta(minutes=2)
-SOURCES = ("command", "prompt", "checkin", "reminder")
+SOURCES = ("command", "prompt", "checkin", "reminder", "typed")
 
 CrisisHook = Callable[[AsyncSession, Person, CrisisRequest, datetime], Awaitable[None]]
 _hooks: list[CrisisHook] = []

@@ -30,6 +30,8 @@ log = logging.getLogger("fellowship.relay")
 MAX_LENGTH = 3500  # leaves room for the header inside Telegram's 4,096
 # A coordinator may write to a member they were alerted about this recently.
 COORDINATOR_WINDOW = timedelta(days=7)
+# After a message goes through, plain text from either side goes to the other this long.
+CONVERSATION_WINDOW = timedelta(days=1)
 MESSAGE = "relay"  # outbox kind of a passed-on message; re-routed when undeliverable
 NEWS = "relay_news"
 FEATURE = "rl"
@@ -132,9 +134,28 @@ async def send(session: AsyncSession, relay: RelaySession, writer: Person, text:
         header = texts.RELAY_FROM_COORDINATOR.format(name=name)
     outbox.enqueue(session, other_id, MESSAGE, f"{header}\n\n{texts.h(words)}", now=now, reply_markup=message_markup(relay.id or 0),
                    author_id=writer.id)
-    relay.updated_at = now
+    relay.updated_at = relay.last_message_at = now
     log.info("relay %s: a message was passed on", relay.id)
     return Outcome(True, texts.RELAY_SENT.format(name=texts.h(other.pseudonym)))
+
+
+async def open_conversation(session: AsyncSession, person: Person, now: datetime) -> RelaySession | None:
+    """The person's conversation with a message through it in the last day, still open on
+    both sides (the newest, if several): plain text they type goes there."""
+    found = await session.execute(
+        select(RelaySession)
+        .where(
+            (RelaySession.member_id == person.id) | (RelaySession.helper_id == person.id),
+            RelaySession.status == "open",
+            RelaySession.last_message_at >= now - CONVERSATION_WINDOW,  # type: ignore[operator]
+        )
+        .order_by(RelaySession.last_message_at.desc(), RelaySession.id.desc())  # type: ignore[union-attr]
+        .limit(1)
+    )
+    relay = found.scalar_one_or_none()
+    if relay is None or not await may_write(session, relay.helper_id, relay.member_id, now):
+        return None
+    return relay
 
 
 def message_markup(relay_id: int) -> dict[str, object]:
@@ -191,7 +212,8 @@ async def export(session: AsyncSession, rt: Runtime, person: Person) -> dict[str
         if other_id not in names:
             other = await session.get(Person, other_id)
             names[other_id] = other.pseudonym if other else None
-        result.append({"with": names[other_id], "status": relay.status, "since": relay.created_at.isoformat()})
+        last = relay.last_message_at.isoformat() if relay.last_message_at else None
+        result.append({"with": names[other_id], "status": relay.status, "since": relay.created_at.isoformat(), "last_message_at": last})
     return {"about": texts.RELAY_EXPORT_NOTE, "conversations": result}
 
 

@@ -151,8 +151,12 @@ async def _step_back(session: AsyncSession, member: Person, supporter: Person, n
 supporters.on_linked(_step_back)
 
 
-async def evening_prompt(session: AsyncSession, request: ReleaseRequest, *, now: datetime, default_zone: str) -> bool:
-    """The evening check-in, while the person still wants them."""
+async def evening_prompt(
+    session: AsyncSession, request: ReleaseRequest, *, now: datetime, default_zone: str, due_at: datetime | None = None
+) -> bool:
+    """The evening check-in, while the person still wants them, and only on the local day
+    it was due (`due_at`): one missed while the bot was down is skipped, not sent after
+    midnight as a third prompt for the next day."""
     if request.person_id is None or request.aftercare not in ("yes", "handover", "done"):
         return False
-    return await checkin_plans.send_extra_prompt(session, request.person_id, now, default_zone=default_zone)
+    return await checkin_plans.send_extra_prompt(session, request.person_id, now, default_zone=default_zone, due_at=due_at)

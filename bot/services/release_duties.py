@@ -4,7 +4,8 @@ A duty (`ReleaseDuty`) is claimed with `UPDATE ... SET due_at=<next or NULL> WHE
 AND due_at=:seen`; only the process whose update changed the row acts, in the same
 transaction, so two processes never both send a reminder and a crash before commit loses
 nothing (the duty is simply still due). After downtime, a reminder that no longer makes
-sense (the release has passed) is dropped rather than sent late.
+sense (the release has passed, or an evening check-in's local day has ended) is dropped
+rather than sent late.
 """
 
 from __future__ import annotations
@@ -65,12 +66,12 @@ async def claim_due(session: AsyncSession, now: datetime, *, vault: Vault, defau
         if won.rowcount != 1:  # type: ignore[attr-defined]
             continue
         claimed += 1
-        await _carry_out(session, kind, request, vault=vault, now=now, default_zone=default_zone)
+        await _carry_out(session, kind, request, vault=vault, now=now, default_zone=default_zone, due_at=seen)
     return Batch(len(rows), claimed)
 
 
 async def _carry_out(session: AsyncSession, kind: str, request: ReleaseRequest, *, vault: Vault, now: datetime,
-                     default_zone: str) -> None:
+                     default_zone: str, due_at: datetime) -> None:
     if kind in REMINDERS:
         if request.status in LIVE and _still_useful(kind, request, now):
             await _remind(session, kind, request, vault, now)
@@ -83,7 +84,7 @@ async def _carry_out(session: AsyncSession, kind: str, request: ReleaseRequest, 
     elif kind == "erase":
         await release_retention.erase(session, request)
     elif kind == "evening":
-        await release_aftercare.evening_prompt(session, request, now=now, default_zone=default_zone)
+        await release_aftercare.evening_prompt(session, request, now=now, default_zone=default_zone, due_at=due_at)
 
 
 def _still_useful(kind: str, request: ReleaseRequest, now: datetime) -> bool:
