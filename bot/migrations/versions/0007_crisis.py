@@ -1,7 +1,7 @@
 """crisis: when a relay message last went through (a conversation stays open for a day)
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 """
 
 from collections.abc import Sequence
