@@ -95,7 +95,7 @@ async def advance(
 
         await show_settings(update, session, person, saved=True)
         return
-    step = onboarding.next_step(person, done)
+    step = None if follow_ups.short_setup(person, done) else onboarding.next_step(person, done)
     if step is not None:
         person.awaiting = step
         await ask(update, person, step, note=note)
