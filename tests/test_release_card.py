@@ -206,7 +206,7 @@ async def test_a_card_printed_before_matching_promises_no_one(h: Harness, printe
 
 
 async def test_a_reprinted_card_after_matching_names_who_will_meet_them(h: Harness, printed: list[release_card.Words]) -> None:
-    casey, lee, link = await matched_request(h)
+    casey, _lee, link = await matched_request(h)
     old_code = card_code(casey)
     await casey.send("/releases")
     await casey.press(f"📄 #{(await the_request(h)).id}")
@@ -226,7 +226,7 @@ async def test_a_reprinted_card_after_matching_names_who_will_meet_them(h: Harne
 
 
 async def test_a_status_tap_edits_the_status_message_instead_of_sending_new_buttons(h: Harness) -> None:
-    casey, lee, _ = await matched_request(h)
+    _casey, lee, _ = await matched_request(h)
     await tick_at(h, utc(2026, 12, 4, 6, 0))
     today = lee.find("Today's release")
     before = len(lee.messages())
@@ -249,7 +249,7 @@ async def test_after_met_the_companion_sees_meetings_of_every_fellowship_today(h
     await add_meeting(h.db, "Headingley NA", at=(53.8213, -1.5780), days="Friday", time="19:30", fellowship="NA")
     await add_meeting(h.db, "Hyde Park AA", at=(53.8201, -1.5709), days="Friday", time="18:00", fellowship="AA")
     await add_meeting(h.db, "Kirkstall CA", at=(53.8190, -1.5800), days="Friday", time="20:00", fellowship="CA")
-    casey, lee, _ = await matched_request(h)
+    _casey, lee, _ = await matched_request(h)
     await tick_at(h, utc(2026, 12, 4, 6, 0))
     await lee.press("🤝 Met", message=lee.find("Today's release"))
     met = lee.last().text
