@@ -70,6 +70,8 @@ async def release_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         own = await releases.own_request(session, person.id)
         if own is not None:
             await _show_own(update, session, rt, own)
+        elif await release_connect.waiting(session, person.id):
+            await reply(update, texts.RELEASE_CLAIM_WAITING)
         elif await people.is_coordinator(session, person.id):
             await reply(update, texts.RELEASE_WHO, inline([[(texts.RELEASE_FOR_ME_BUTTON, callback("rq", "new", "me")),
                                                             (texts.RELEASE_FOR_SOMEONE_BUTTON, callback("rq", "new", "other"))]]))

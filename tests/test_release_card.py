@@ -79,6 +79,7 @@ async def test_whoever_opens_a_card_first_sees_no_release_details_until_confirme
     assert asked.buttons() == ["✅ Yes, it's them", "❌ Not them"]
     assert not any("has connected" in text for text in lee.texts())  # the companion hears nothing yet
     await mal.send("/release")
+    assert "A coordinator will confirm it's you soon" in mal.last().text
     never_saw(mal, *SECRETS)
 
     # Nobody but a coordinator can answer, and a forged claimant id changes nothing.

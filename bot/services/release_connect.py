@@ -220,6 +220,12 @@ async def person_view(session: AsyncSession, request: ReleaseRequest, vault: Vau
     )
 
 
+async def waiting(session: AsyncSession, person_id: int) -> bool:
+    """Whether the person opened a card that no coordinator has confirmed yet."""
+    found = await session.execute(select(ReleaseRequest.id).where(ReleaseRequest.claimed_by_id == person_id).limit(1))
+    return found.first() is not None
+
+
 async def forget(session: AsyncSession, person_id: int) -> None:
     """Erasure: their open claims go (the card works again) and so do their wrong tries."""
     claimed = (await session.execute(select(ReleaseRequest).where(ReleaseRequest.claimed_by_id == person_id))).scalars().all()
