@@ -35,12 +35,18 @@ class Vault:
     def __init__(self, secret_key: str) -> None:
         raw = secret_key.encode()
         self._hash_key = _derive(raw, b"telegram-id-hash")
+        self._code_key = _derive(raw, b"short-code-hash")
         self._aead = AESGCM(_derive(raw, b"field-encryption"))
         self._seal_key = _derive(raw, b"button-seal")
 
     def hash_telegram_id(self, telegram_id: int) -> str:
         """Stable pseudonymous lookup key (hex) for a Telegram user id."""
         return hmac.new(self._hash_key, str(int(telegram_id)).encode(), hashlib.sha256).hexdigest()
+
+    def hash_code(self, code: str) -> str:
+        """Keyed hash (hex) of a short typed code: a few billion possible codes are quick to
+        try against a plain hash, so a leaked database must not be enough to find one."""
+        return hmac.new(self._code_key, code.encode(), hashlib.sha256).hexdigest()
 
     def encrypt(self, plaintext: str, *, context: str) -> str:
         """Encrypt text; `context` binds the ciphertext to its column so it can't be swapped."""

@@ -431,11 +431,27 @@ class ReleaseRequest(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("invitation.id", ondelete="SET NULL"), nullable=True),
     )
     aftercare: str | None = Field(default=None, sa_type=String(8))  # asked / yes / no
+    person_note_enc: str | None = Field(default=None, sa_type=Text)  # AES-GCM, "release_person_note": shown to the person
+    card_code_hash: str | None = Field(default=None, sa_type=String(64), index=True)  # keyed hash of the card's typed code
+    claimed_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)  # type: ignore[assignment]
+    claimed_at: datetime | None = _utc()  # type: ignore[assignment]  # opened the card; a coordinator confirms
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
     submitted_at: datetime | None = _utc()  # type: ignore[assignment]
     assigned_at: datetime | None = _utc()  # type: ignore[assignment]
     closed_at: datetime | None = _utc()  # type: ignore[assignment]
+
+
+class CardCodeTry(SQLModel, table=True):
+    """Wrong release-card codes a person typed on one (London) day: after a few, no more
+    tries that day, so the short code can't be guessed."""
+
+    __table_args__ = (UniqueConstraint("person_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = _person_fk(index=False)  # type: ignore[assignment]
+    day: date
+    wrong: int = 0
 
 
 class ReleaseOffer(SQLModel, table=True):

@@ -75,6 +75,7 @@ HELP_COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("supporters", "People alerted if you go quiet or need help"),
         ("supporting", "People you support, and how they are"),
         ("release", "Someone to meet you on release day"),
+        ("card", "Type the code from your release card"),
         ("companion", "Volunteer to meet people on release day"),
         ("pause", "Pause daily check-ins (holiday, hospital)"),
         ("resume", "Start daily check-ins again"),
@@ -671,7 +672,14 @@ RELEASE_ASK = {
     "fellowship": "🤝 Which fellowship, if any?",
     "needs": "🧾 What would help on the day? Tap all that apply, then Done.",
     "probation": "📋 When and where is the probation appointment? For example “2pm, Leeds probation office”. Or tap Skip.",
-    "notes": "📝 Anything else the companion should know? For example “no phone yet”. Or tap Skip.",
+    "notes": (
+        "📝 Notes for the companion and coordinators: anything they should know? For example “no phone yet”. "
+        "<b>The person never sees these.</b> Or tap Skip."
+    ),
+    "person_note": (
+        "💬 A note for the person, shown to them once they've connected? For example “Your probation officer is Jo, "
+        "at Kirkgate”. Or tap Skip."
+    ),
 }
 RELEASE_PRISON_CHOICES = "More than one prison matches “{text}”. Which one?"
 RELEASE_PRISON_SUGGEST = "I don't know a prison called “{text}”. Did you mean one of these? Or type the name again."
@@ -705,6 +713,7 @@ RELEASE_PICK_FIELD = "What would you like to change?"
 RELEASE_FIELD_NAMES = {
     "prison": "Prison", "date": "Date", "time": "Time", "destination": "Home area", "gender": "Who meets",
     "fellowship": "Fellowship", "needs": "Needs", "probation": "Probation", "notes": "Notes",
+    "person_note": "Note for them",
 }
 RELEASE_DISCARDED = "Discarded. Nothing was sent."
 RELEASE_INCOMPLETE = "Almost there: please answer “{missing}” first."
@@ -713,10 +722,11 @@ RELEASE_SENT_OWN = (
     "Send /release any time to see it or change the date."
 )
 RELEASE_SENT_BEHALF = (
-    "✅ Sent to {offered}. The card for the person is below: print it or pass the link on. It works "
-    "once, until {expires}:\n{link}"
+    "✅ Sent to {offered}. The card for the person is below: print it or pass it on. It works once, until "
+    "{expires}. When someone opens it, I'll ask you to confirm it's them (check by phone or with probation) "
+    "before they see anything.\nCode to type: <code>{code}</code>\n{link}"
 )
-RELEASE_CARD_CAPTION = "🪪 Release card #{id}: after release, scan the code or open the link to connect. It works once."
+RELEASE_CARD_CAPTION = "🪪 Release card #{id}: after release, scan it or type the code to connect. It works once."
 RELEASE_NOT_COORDINATOR = "Only coordinators can make a request for someone else."
 RELEASE_DRAFT_GONE = "This request was already sent or discarded. Send /release to start a new one."
 
@@ -730,7 +740,10 @@ RELEASE_DETAIL_FELLOWSHIP = "🤝 Fellowship: {fellowship}"
 RELEASE_DETAIL_GENDER = "🙋 Met by: {gender}"
 RELEASE_DETAIL_NEEDS = "🧾 Needs: {needs}"
 RELEASE_DETAIL_PROBATION = "📋 Probation: {probation}"
-RELEASE_DETAIL_NOTES = "📝 Notes: {notes}"
+RELEASE_DETAIL_NOTES = "📝 Notes for the companion: {notes}"
+RELEASE_DETAIL_PERSON_NOTE = "💬 Note for the person: {note}"
+RELEASE_DETAIL_NOTE_FOR_YOU = "💬 A note for you from your coordinator: {note}"
+RELEASE_DETAIL_CLAIMED = "🔗 <b>{name}</b> opened the card: is it them? Check before you confirm."
 RELEASE_DETAIL_COMPANION = "👤 Companion: {companion}"
 RELEASE_DETAIL_CONNECTED = "🔗 The person has connected to the bot."
 RELEASE_DETAIL_NOT_CONNECTED = "🔗 The person hasn't connected yet (card not used)."
@@ -768,7 +781,9 @@ RELEASE_CLOSE_ASK = "Close release #{id}? What happened?"
 RELEASE_CLOSE_CHOICES = ("met", "not_released", "not_found", "cancelled")
 RELEASE_CLOSED = "Closed ({outcome}). Its details will be erased on {date}; only an anonymous count is kept."
 RELEASE_CANCEL_OWN_BUTTON = "✖ I don't need it any more"
-RELEASE_NEW_CARD = "🪪 A new card is below. The old link no longer works:\n{link}"
+RELEASE_NEW_CARD = (
+    "🪪 A new card is below. The old card's link and code no longer work.\nCode to type: <code>{code}</code>\n{link}"
+)
 RELEASE_ASK_NEW_DATE = "📅 What's the new release date? Type it like {example}."
 RELEASE_MOVED = "✅ Saved: now {when}. Everyone involved has been told."
 
@@ -852,6 +867,8 @@ RELEASE_STATUS_WORDS = {
     "meeting": "went to a meeting together",
 }
 RELEASE_STATUS_SAVED = "Saved: <b>{status}</b>. The coordinators can see it."
+RELEASE_STATUS_MESSAGE = "🌅 <b>Today's release</b> · {status}\n\n{details}\n\nTap to say how it's going:"
+RELEASE_STATUS_WAITING_FOR_TIME = "⏳ Delayed: I've asked for the new time below."
 RELEASE_STATUS_TOO_EARLY = "These buttons are for the release day, {day}."
 RELEASE_STATUS_CLOSED = "This release is closed, so there's nothing more to report. Thank you."
 RELEASE_STATUS_FOR_COORDINATOR = "🚪 Release #{id} ({prison}): {companion} says <b>{status}</b>."
@@ -862,7 +879,7 @@ RELEASE_AT_GATE_FOR_PERSON = "🚪 {companion} is at the gate now."
 RELEASE_NOT_FOUND_FOR_PERSON = "{companion} couldn't find you at the gate. A coordinator has been told. If you're out, send a message here."
 RELEASE_DELAY_ASK = "⏳ What's the new expected time? Type it, like 11:30."
 RELEASE_MET = "🤝 Wonderful. Thank you, {name}."
-RELEASE_MEETINGS_TODAY = "<b>Meetings later today near {place}</b>\n\n{meetings}"
+RELEASE_MEETINGS_TODAY = "<b>Meetings later today near {place}</b> (every fellowship)\n\n{meetings}"
 RELEASE_NO_MEETINGS_TODAY = "I couldn't find an in-person meeting later today near {place}. /meetings shows online ones too."
 RELEASE_WENT_TOGETHER_BUTTON = "🤝 We went to a meeting together"
 RELEASE_WENT_TOGETHER_SAVED = "✅ Recorded: you went to a meeting together. What a first day."
@@ -871,7 +888,40 @@ RELEASE_WENT_TOGETHER_NOT_YET = "That button works once you've met."
 # After release: the card, and check-ins with the companion as a temporary supporter.
 RELEASE_CARD_USED = "This card has already been used to connect. If that wasn't you, please ask a coordinator for a new card."
 RELEASE_CARD_EXPIRED = "This card has expired. Please ask a coordinator for a new one."
-RELEASE_CONNECTED = "✅ You're connected, {name}. 💛"
+RELEASE_CARD_REPLACED = (
+    "This card has been replaced by a newer one, so it no longer works. Please use the new card, or ask a "
+    "coordinator (your probation officer can reach them)."
+)
+RELEASE_CONNECTED = "✅ You're connected, {name}. A coordinator has confirmed it's you. 💛"
+RELEASE_CLAIM_GREETING = (
+    "👋 Hello, {name}, and welcome. Your card worked.\n\n"
+    "To keep your details safe, a coordinator will check it's really you (they may phone you or ask your "
+    "probation officer). Then your release details and who's meeting you will appear here.\n\n" + CRISIS_LINE
+)
+RELEASE_CLAIM_WAITING = "You've opened this card already. A coordinator will confirm it's you soon; then your details will appear here. 💛"
+RELEASE_CLAIM_FOR_COORDINATOR = (
+    "🔗 <b>Release #{id}: someone opened the card</b> and chose the name <b>{name}</b>. Is this the person? "
+    "Check with them or their probation officer before you confirm: until then they see nothing about the release."
+)
+RELEASE_CLAIM_YES_BUTTON = "✅ Yes, it's them"
+RELEASE_CLAIM_NO_BUTTON = "❌ Not them"
+RELEASE_CLAIM_DECIDED = "This has already been answered, or the card was replaced."
+RELEASE_CLAIM_CONFIRMED = "✅ {name} is connected to release #{id}. They can see it now (not the notes for the companion)."
+RELEASE_CLAIM_REJECTED = (
+    "❌ {name} is not connected to release #{id} and saw nothing about it. The card works again for the right "
+    "person. If you think it was copied, make a new one:"
+)
+RELEASE_CLAIM_REJECTED_FOR_PERSON = (
+    "A coordinator couldn't confirm that card is yours, so it isn't connected. If it is your card, please ask "
+    "your probation officer to contact the coordinator.\n\n" + CRISIS_LINE
+)
+RELEASE_CLAIM_REJECTED_FOR_COORDINATOR = "Release #{id}: another coordinator said the person who opened the card was not them."
+RELEASE_CODE_ASK = "🪪 Please type the code from your release card. It has 7 letters and numbers, like ABC2345."
+RELEASE_CODE_WRONG = "I don't recognise that code. Please check it and type it again. ({left} tries left today.)"
+RELEASE_CODE_LOCKED = (
+    "That's too many tries for today, so I've stopped checking codes until tomorrow. Your probation officer can "
+    "reach a coordinator.\n\n" + CRISIS_LINE
+)
 RELEASE_AFTERCARE_ASK = (
     "🌱 Welcome, {name}. Would you like daily check-ins? For the first two weeks I'll check in twice "
     "a day, morning and evening, then once a day. <b>{companion}</b> would be your supporter for now: "
@@ -880,7 +930,7 @@ RELEASE_AFTERCARE_ASK = (
 RELEASE_AFTERCARE_YES_BUTTON = "🌱 Yes please"
 RELEASE_AFTERCARE_NO_BUTTON = "Not now"
 RELEASE_AFTERCARE_ON = (
-    "✅ You're set up: check-ins at {morning} and {evening} for two weeks, then at {morning}. "
+    "✅ You're set up: check-ins at {morning} and {evening} for two weeks, then at {morning}.{supporter} "
     "Send /checkin any time, and /sos if you need help now."
 )
 RELEASE_AFTERCARE_NO = "That's fine. Send /checkin whenever you like, and /sos if you need help. 💛"
@@ -897,17 +947,18 @@ RELEASE_HANDOVER_LINK = (
 RELEASE_HANDOVER_DONE = "You've already handed over. Thank you for walking with them."
 RELEASE_HANDED_OVER = "🤝 {name}'s sponsor has said yes, so you've stepped back as their supporter. Thank you for walking with them. 💛"
 
-# The printable card (drawn, so no HTML here).
-RELEASE_CARD_LINES = (
-    "Someone from the fellowships will meet you",
-    "at the gate on your release day.",
-    "",
-    "After release: open Telegram on any phone,",
-    "scan this code (or type the link) and tap Start.",
-)
+RELEASE_AFTERCARE_SUPPORTER = " {companion} is your supporter for now: they'll hear if you go quiet or ask for help."
+
+# The printable card (drawn, so no HTML here). Only what is true when it is printed.
 RELEASE_CARD_TITLE = "Release day"
-RELEASE_CARD_ONCE = "This card works once. Keep it safe."
-RELEASE_CARD_HELP = "Need to talk now? Samaritans 116 123 (free, 24/7)"
+RELEASE_CARD_DATE = "Release: {when}"
+RELEASE_CARD_MATCHED = "{companion}, from the fellowships, plans to meet you at the gate."
+RELEASE_CARD_UNMATCHED = "We're looking for someone from the fellowships to meet you. Connect to hear who."
+RELEASE_CARD_HOW = "After release, open Telegram on any phone. Scan the square, or find @{bot} and send:"
+RELEASE_CARD_CODE = "/start {code}"
+RELEASE_CARD_ONCE = "Works once. A coordinator checks it's you before you see any details."
+RELEASE_CARD_CONTACT = "Stuck? Ask your probation officer to contact coordinator {coordinator} about card #{id}."
+RELEASE_CARD_HELP = "Emergency 999 · Samaritans 116 123 (free, 24/7)"
 
 
 # --- Supporters and alerts (issue 6): invitations, alerts, relay --------------------------

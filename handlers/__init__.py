@@ -105,6 +105,9 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(release_day.on_offer_button, pattern=r"^v1:ro:"), group=FEATURES)
     app.add_handler(CallbackQueryHandler(release_day.on_status_button, pattern=r"^v1:rs:"), group=FEATURES)
     app.add_handler(CallbackQueryHandler(release_day.on_aftercare_button, pattern=r"^v1:ra:"), group=FEATURES)
+    # The release card typed by hand (/card), and a coordinator confirming who opened it (rk).
+    app.add_handler(CommandHandler("card", releases.card_command), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(releases.on_confirm_button, pattern=r"^v1:rk:"), group=FEATURES)
 
     # Fallbacks: anything no feature took (keep these last).
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command), group=FEATURES)

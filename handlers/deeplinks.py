@@ -1,13 +1,15 @@
 """`/start <payload>` routing, and the buttons that answer an invitation.
 
 The payload is looked up once (`invitations.lookup`); the route is chosen by the stored
-invitation's kind, and the feature receives the row, never the token. Buttons that answer
-an invitation carry `<invitation id>:<seal>`, the seal binding them to its kind, its id and
-the person they were shown to, so forged or copied data redeems nothing.
+invitation's kind, and the feature receives the row, never the token. A payload that is not
+a link may be a short code typed by hand (`/start ABC2345`), routed by its shape. Buttons
+that answer an invitation carry `<invitation id>:<seal>`, the seal binding them to its kind,
+its id and the person they were shown to, so forged or copied data redeems nothing.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,20 +17,37 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.buttons import callback
+from bot.crypto import Vault
 from bot.models import Invitation, Person
 from bot.runtime import Runtime
 
 # (update, context, session, onboarded person, invitation) -> None
 DeepLink = Callable[[Update, ContextTypes.DEFAULT_TYPE, AsyncSession, Person, Invitation], Awaitable[None]]
+# (update, context, session, onboarded person, what they typed) -> None
+TypedCode = Callable[[Update, ContextTypes.DEFAULT_TYPE, AsyncSession, Person, str], Awaitable[None]]
+# The invitation a typed code stands for, so it can ride through consent and set-up as a link does.
+CodeResolver = Callable[[AsyncSession, Vault, str], Awaitable[Invitation | None]]
 _routes: dict[str, DeepLink] = {}
+_typed: list[tuple[re.Pattern[str], TypedCode, CodeResolver]] = []
 
 
 def register_deep_link(kind: str, handler: DeepLink) -> None:
     _routes[kind] = handler
 
 
+def register_typed_code(shape: re.Pattern[str], handler: TypedCode, resolve: CodeResolver) -> None:
+    _typed.append((shape, handler, resolve))
+
+
 def route_for(invitation: Invitation | None) -> DeepLink | None:
     return _routes.get(invitation.kind) if invitation is not None else None
+
+
+def typed_route(payload: str) -> tuple[TypedCode, CodeResolver] | None:
+    """The feature a hand-typed code of this shape belongs to (not for links: they have `_`)."""
+    if "_" in payload:
+        return None
+    return next(((handler, resolve) for shape, handler, resolve in _typed if shape.match(payload)), None)
 
 
 def invitation_button(rt: Runtime, feature: str, action: str, invitation: Invitation, telegram_id: int,

@@ -23,6 +23,7 @@ from handlers.common import edit_or_reply, reply, runtime
 FollowUp = Callable[[Update, ContextTypes.DEFAULT_TYPE, AsyncSession, Person], Awaitable[None]]
 _applications: dict[str, FollowUp] = {}
 _after_setup: dict[str, FollowUp] = {}
+_short_setups: list[Callable[[AsyncSession, Person, str], Awaitable[bool]]] = []
 
 
 def register_application(role: str, start: FollowUp) -> None:
@@ -31,6 +32,16 @@ def register_application(role: str, start: FollowUp) -> None:
 
 def register_after_setup(purpose: str, follow_up: FollowUp) -> None:
     _after_setup[purpose] = follow_up
+
+
+def register_short_setup(ends_here: Callable[[AsyncSession, Person, str], Awaitable[bool]]) -> None:
+    """`ends_here(session, person, step just answered)`: True ends set-up now (and may set answers)."""
+    _short_setups.append(ends_here)
+
+
+async def short_setup(session: AsyncSession, person: Person, done: str) -> bool:
+    """Whether a feature ends this person's set-up after `done` (a card holder: after a name)."""
+    return any([await ends_here(session, person, done) for ends_here in _short_setups])
 
 
 async def ask_for_role(

@@ -34,8 +34,11 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     async with rt.db.session() as session:
         invitation = await invitations.lookup(session, payload) if payload else None
-        route = deeplinks.route_for(invitation)
+        typed = deeplinks.typed_route(payload) if payload and invitation is None else None
         person = await people.find(session, rt, tg_id)
+        if typed is not None and (person is None or person.onboarded_at is None):
+            invitation = await typed[1](session, rt.vault, payload)  # a code rides through set-up as its link
+        route = deeplinks.route_for(invitation)
         if person is None:
             # Nothing is stored before consent, so the link rides on the Agree button: its id
             # and a seal only this person's press matches, never the token.
@@ -54,6 +57,9 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
         if route is not None and invitation is not None:
             await route(update, context, session, person, invitation)
+            return
+        if typed is not None:
+            await typed[0](update, context, session, person, payload)
             return
         if payload:
             await reply(update, texts.INVITE_UNKNOWN)
@@ -101,7 +107,7 @@ async def advance(
 
         await show_settings(update, session, person, saved=True)
         return
-    step = onboarding.next_step(person, done)
+    step = None if await follow_ups.short_setup(session, person, done) else onboarding.next_step(person, done)
     if step is not None:
         person.awaiting = step
         await ask(update, person, step, note=note)

@@ -86,12 +86,15 @@ async def on_status_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             await answer_callback(update, reported.message, alert=True)
             return
         await answer_callback(update)
+        if reported.edit:  # the tapped message changes: never a second live set of buttons
+            await edit_or_reply(update, reported.message, reported.markup)
         if reported.ask_time:
             companion.awaiting = f"{DELAY}:{request_id}"
-            await reply(update, reported.message)
+            await reply(update, texts.RELEASE_DELAY_ASK)
             return
         log.info("release request %s: status %s", request_id, code)
-        await reply(update, reported.message, reported.markup)
+        if not reported.edit:
+            await reply(update, reported.message, reported.markup)
 
 
 async def _show(update: Update, session: AsyncSession, vault: Vault, request_id: int, companion: Person) -> None:

@@ -26,8 +26,8 @@ from bot.services import (
     people,
     places,
     prisons,
-    release_aftercare,
     release_card,
+    release_connect,
     release_matching,
     release_records,
     release_retention,
@@ -48,7 +48,7 @@ from handlers.common import (
     runtime,
 )
 from handlers.companions import companion_command
-from handlers.deeplinks import register_deep_link
+from handlers.deeplinks import register_deep_link, register_typed_code
 
 DRAFT = "release"  # awaiting "release:<id>:<step>[:e]"
 MOVE = "release_move"  # awaiting "release_move:<id>:<date|time>"
@@ -70,6 +70,8 @@ async def release_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         own = await releases.own_request(session, person.id)
         if own is not None:
             await _show_own(update, session, rt, own)
+        elif await release_connect.waiting(session, person.id):
+            await reply(update, texts.RELEASE_CLAIM_WAITING)
         elif await people.is_coordinator(session, person.id):
             await reply(update, texts.RELEASE_WHO, inline([[(texts.RELEASE_FOR_ME_BUTTON, callback("rq", "new", "me")),
                                                             (texts.RELEASE_FOR_SOMEONE_BUTTON, callback("rq", "new", "other"))]]))
@@ -133,7 +135,18 @@ async def offer_after_setup(update: Update, context: ContextTypes.DEFAULT_TYPE, 
     await reply(update, texts.RELEASE_AFTER_SETUP, inline([[(texts.RELEASE_START_BUTTON, callback("rq", "new", "me"))]]))
 
 
+async def card_setup(session: AsyncSession, person: Person, done: str) -> bool:
+    """Someone opening their card gets the shortest set-up: consent, a name, done. They are
+    leaving prison; their time zone comes from where they're going once a coordinator has
+    confirmed them, and check-ins are offered once, after they've met their companion."""
+    if done != "pseudonym" or not await releases.arrived_with_card(session, person):
+        return False
+    person.purpose = "prison"
+    return True
+
+
 follow_ups.register_after_setup("prison", offer_after_setup)
+follow_ups.register_short_setup(card_setup)
 
 
 # --- the questions --------------------------------------------------------------------------
@@ -194,7 +207,7 @@ async def _advance(update: Update, rt: Runtime, person: Person, request: Release
 
 
 async def _review(update: Update, rt: Runtime, request: ReleaseRequest, *, note: str = "") -> None:
-    text = texts.RELEASE_REVIEW.format(details=release_text.details(request, rt.vault))
+    text = texts.RELEASE_REVIEW.format(details=release_text.details(request, rt.vault, person_note=True))
     await reply(update, (f"{note}\n\n" if note else "") + text, inline([
         [(texts.RELEASE_SEND_BUTTON, callback("rq", request.id, "send"))],
         [(texts.RELEASE_CHANGE_BUTTON, callback("rq", request.id, "edit")), (texts.RELEASE_DISCARD_BUTTON, callback("rq", request.id, "x"))],
@@ -372,17 +385,23 @@ async def _send(update: Update, session: AsyncSession, rt: Runtime, person: Pers
     log.info("release request %s sent by person %s", request.id, person.id)
     offered = texts.plural(sent.offered, "companion")
     await answer_callback(update)
-    if sent.card_payload is None:
+    if sent.card is None:
         await edit_or_reply(update, texts.RELEASE_SENT_OWN.format(offered=offered))
         return
-    link = rt.deep_link(sent.card_payload)
+    link = rt.deep_link(sent.card.payload)
     expires = texts.long_date(releases.card_expires(request).astimezone(release_records.ZONE).date())
-    await edit_or_reply(update, texts.RELEASE_SENT_BEHALF.format(offered=offered, expires=expires, link=link))
-    await _send_card(update, request, link)
+    await edit_or_reply(update, texts.RELEASE_SENT_BEHALF.format(offered=offered, expires=expires, code=sent.card.code, link=link))
+    await _send_card(update, session, rt, request, sent.card, person)
 
 
-async def _send_card(update: Update, request: ReleaseRequest, link: str) -> None:
-    png = await asyncio.to_thread(release_card.render_png, link)
+async def _send_card(update: Update, session: AsyncSession, rt: Runtime, request: ReleaseRequest, card: releases.Card,
+                     coordinator: Person) -> None:
+    """The printable card, saying only what is true now: a companion only once one said yes."""
+    assert request.id is not None
+    companion = await release_records.companion_name(session, request) if request.status == "assigned" else None
+    words = release_card.Words(when=release_text.when(request), companion=companion, code=card.code, bot=rt.bot_username,
+                               coordinator=coordinator.pseudonym or "", number=request.id)
+    png = await asyncio.to_thread(release_card.render_png, rt.deep_link(card.payload), words)
     await reply_document(update, png, f"release-card-{request.id}.png", texts.RELEASE_CARD_CAPTION.format(id=request.id))
 
 
@@ -395,7 +414,7 @@ async def _show_own(update: Update, session: AsyncSession, rt: Runtime, request:
          (texts.RELEASE_MANAGE_BUTTONS["time"], callback("rx", request.id, "time"))],
         [(texts.RELEASE_CANCEL_OWN_BUTTON, callback("rx", request.id, "out", "cancelled"))],
     ]
-    await reply(update, await releases.person_view(session, request, rt.vault), inline(rows))
+    await reply(update, await release_connect.person_view(session, request, rt.vault), inline(rows))
 
 
 async def _show_for_coordinator(update: Update, session: AsyncSession, rt: Runtime, request: ReleaseRequest) -> None:
@@ -407,6 +426,8 @@ async def _show_for_coordinator(update: Update, session: AsyncSession, rt: Runti
     if request.on_behalf and request.person_id is None:
         rows[1].append((buttons["card"], callback("rx", request.id, "card")))
     rows.append([(buttons["close"], callback("rx", request.id, "close"))])
+    if request.claimed_by_id is not None and request.person_id is None:
+        rows.append(release_connect.confirm_row(request.id, request.claimed_by_id))
     await reply(update, await release_records.coordinator_view(session, request, rt.vault), inline(rows))
 
 
@@ -461,10 +482,9 @@ async def _manage(update: Update, session: AsyncSession, rt: Runtime, person: Pe
         answer = await release_matching.assign(session, request, int(value), person, rt.vault, now=now)
         await edit_or_reply(update, answer.message)
     elif action == "card" and request.on_behalf and request.person_id is None:
-        payload = await releases.new_card(session, request, person, now=now)
-        link = rt.deep_link(payload)
-        await reply(update, texts.RELEASE_NEW_CARD.format(link=link))
-        await _send_card(update, request, link)
+        card = await releases.new_card(session, request, person, rt.vault, now=now)
+        await reply(update, texts.RELEASE_NEW_CARD.format(code=card.code, link=rt.deep_link(card.payload)))
+        await _send_card(update, session, rt, request, card, person)
     elif action == "close":
         rows = [[(texts.RELEASE_OUTCOMES[o], callback("rx", request.id, "out", o))] for o in texts.RELEASE_CLOSE_CHOICES]
         await reply(update, texts.RELEASE_CLOSE_ASK.format(id=request.id), inline(rows))
@@ -514,22 +534,89 @@ async def answer_move(
 register_answer(MOVE, answer_move)
 
 
-# --- the card's link ------------------------------------------------------------------------
+# --- the card: its link, its typed code, and the coordinator's confirmation -------------------
+
+CODE = "release_code"  # awaiting the code typed after /card
+
+_CLAIM_PROBLEMS = {
+    "used": texts.RELEASE_CARD_USED, "expired": texts.RELEASE_CARD_EXPIRED, "replaced": texts.RELEASE_CARD_REPLACED,
+    "waiting": texts.RELEASE_CLAIM_WAITING, "locked": texts.RELEASE_CODE_LOCKED,
+}
 
 
 async def open_card(update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person,
                     invitation: Invitation) -> None:
-    """`/start rc_<token>` after release: connect the person to their request (once)."""
+    """`/start rc_<token>` after release: claim the card; a coordinator confirms who it is."""
     rt = runtime(context)
-    connected = await releases.connect(session, invitation.id, person, now=rt.clock.now())
-    if connected.problem or connected.request is None:
-        problem = {"used": texts.RELEASE_CARD_USED, "expired": texts.RELEASE_CARD_EXPIRED}.get(connected.problem or "", texts.INVITE_UNKNOWN)
-        await reply(update, problem)
+    await _claimed(update, session, rt, person, await release_connect.claim_by_link(session, invitation, person, now=rt.clock.now()))
+
+
+async def open_code(update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, typed: str) -> None:
+    """`/start ABC2345`: the card's code typed by hand."""
+    rt = runtime(context)
+    claimed = await release_connect.claim_by_code(session, rt.vault, typed, person, now=rt.clock.now())
+    if claimed.problem == "unknown":
+        person.awaiting = CODE  # the next message is another try, no command needed
+    await _claimed(update, session, rt, person, claimed)
+
+
+async def card_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/card`: asks for the code on a release card, for someone who can't scan it."""
+    rt = runtime(context)
+    async with rt.db.session() as session:
+        person = await onboarded_person(session, update, rt)
+        if person is None:
+            return
+        if context.args:
+            await open_code(update, context, session, person, " ".join(context.args))
+            return
+        person.awaiting = CODE
+        await reply(update, texts.RELEASE_CODE_ASK)
+
+
+async def answer_code(update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, text: str) -> None:
+    """A typed code after /card (or after a wrong one)."""
+    person.awaiting = None
+    await open_code(update, context, session, person, text)
+
+
+async def _claimed(update: Update, session: AsyncSession, rt: Runtime, person: Person, claimed: release_connect.Claimed) -> None:
+    """What the person hears: a greeting and no details until confirmed, or why not."""
+    if claimed.problem == "connected" and claimed.request is not None:
+        await _show_own(update, session, rt, claimed.request)
         return
-    log.info("release request %s connected", connected.request.id)
-    await reply(update, texts.RELEASE_CONNECTED.format(name=texts.h(person.pseudonym)) + "\n\n"
-                + await releases.person_view(session, connected.request, rt.vault))
-    await release_aftercare.ask(session, connected.request, now=rt.clock.now())  # if they have met already
+    if claimed.problem == "unknown":
+        await reply(update, texts.RELEASE_CODE_WRONG.format(left=claimed.tries_left) if person.awaiting == CODE else texts.INVITE_UNKNOWN)
+        return
+    if claimed.problem is not None:
+        await reply(update, _CLAIM_PROBLEMS.get(claimed.problem, texts.INVITE_UNKNOWN))
+        return
+    assert claimed.request is not None
+    log.info("release request %s: card opened by person %s", claimed.request.id, person.id)
+    await reply(update, texts.RELEASE_CLAIM_GREETING.format(name=texts.h(person.pseudonym)))
+
+
+async def on_confirm_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`v1:rk:<request id>:<claimant id>:<y|n>`: a coordinator says whether it's them."""
+    rt = runtime(context)
+    parts = callback_parts(update)
+    if len(parts) != 4 or not parts[1].isdigit() or not parts[2].isdigit() or parts[3] not in ("y", "n"):
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    async with rt.db.session() as session:
+        coordinator = await onboarded_person(session, update, rt)
+        if coordinator is None:
+            return
+        decided = await release_connect.decide(session, int(parts[1]), int(parts[2]), parts[3] == "y", coordinator, rt.vault,
+                                               now=rt.clock.now(), default_zone=rt.settings.default_timezone)
+        if not decided.ok:
+            await answer_callback(update, decided.message, alert=True)
+            return
+        log.info("release request %s: card %s by person %s", parts[1], "confirmed" if parts[3] == "y" else "rejected", coordinator.id)
+        await answer_callback(update)
+        await edit_or_reply(update, decided.message, decided.markup)
 
 
 register_deep_link(releases.CARD_KIND, open_card)
+register_typed_code(release_connect.TYPED_CODE, open_code, release_connect.invitation_for_code)
+register_answer(CODE, answer_code)

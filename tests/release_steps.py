@@ -46,7 +46,8 @@ async def companion(h: Harness, casey: User, name: str, *, areas: str = "LS6", g
 async def request_for_someone(h: Harness, casey: User, *, prison: str = "Leeds", date: str = "04/12/2026",
                               time: str | None = None, home: str = "LS6", who: str = "Anyone",
                               needs: tuple[str, ...] = ("A meeting the same day", "Probation appointment"),
-                              probation: str = "2pm, Leeds probation office", notes: str | None = None) -> str:
+                              probation: str = "2pm, Leeds probation office", notes: str | None = None,
+                              person_note: str | None = None) -> str:
     """A coordinator's request on someone's behalf, through every question; returns the card's link."""
     await casey.send("/release")
     await casey.press("For someone else")
@@ -68,8 +69,34 @@ async def request_for_someone(h: Harness, casey: User, *, prison: str = "Leeds",
         await casey.press("Skip")
     else:
         await casey.send(notes)
+    if person_note is None:
+        await casey.press("Skip")
+    else:
+        await casey.send(person_note)
     await casey.press("✅ Send")
     return casey.find("The card for the person").text.split()[-1]
+
+
+def card_code(casey: User) -> str:
+    """The short code of the newest card the coordinator was given."""
+    return casey.find("Code to type:").text.split("Code to type:")[1].split()[0]
+
+
+async def open_card(h: Harness, name: str, link: str) -> User:
+    """Someone opens a card's link and sets up: consent, a name, done."""
+    person = h.user(name)
+    await person.send("/start " + link.split("start=")[1])
+    await person.press("✅ I agree")
+    await person.send(name)
+    return person
+
+
+async def confirm(h: Harness, casey: User, name: str, *, yes: bool = True) -> None:
+    """The coordinator answers "is this them?" for the newest card opened by `name`."""
+    await h.deliver()
+    asked = casey.find(f"chose the name {name}")
+    await casey.press("✅ Yes, it's them" if yes else "❌ Not them", message=asked)
+    await h.deliver()
 
 
 async def tick_at(h: Harness, moment: datetime) -> None:

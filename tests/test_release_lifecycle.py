@@ -28,7 +28,16 @@ from schedules import JOB_KWARGS
 from tests.harness import Harness
 from tests.harness import Person as User
 from tests.meeting_factory import add_meeting
-from tests.release_steps import companion, coordinator, request_for_someone, the_request, tick_at, utc
+from tests.release_steps import (
+    companion,
+    confirm,
+    coordinator,
+    open_card,
+    request_for_someone,
+    the_request,
+    tick_at,
+    utc,
+)
 from tests.test_onboarding import onboard
 
 _CARD_DAY = re.compile(r"Check-in · (\w{3} \d+ \w{3})")
@@ -45,16 +54,11 @@ def prompts_by_day(user: User) -> Counter[str]:
     return found
 
 
-async def connect_with_card(h: Harness, name: str, link: str) -> User:
-    """The person, out of prison, opens their card's link and sets up the bot."""
-    person = h.user(name)
-    await person.send("/start " + link.split("start=")[1])
-    await person.press("✅ I agree")
-    await person.send(name)
-    await person.press("I'm leaving prison soon")
-    await person.send("UK & Ireland")
-    await person.press("09:00")
-    await person.press("No date / skip")
+async def connect_with_card(h: Harness, name: str, link: str, casey: User | None = None) -> User:
+    """The person, out of prison, opens their card's link and sets up the bot (consent, a
+    name); a coordinator confirms it's them (the first coordinator, "Casey", by default)."""
+    person = await open_card(h, name, link)
+    await confirm(h, casey or h.user("Casey"), name)
     return person
 
 
@@ -136,7 +140,7 @@ async def test_the_whole_release_day_from_request_to_check_ins_that_taper(h: Har
     await lee.press("🤝 Met", message=lee.last())
     met = lee.last()
     assert "Wonderful" in met.text and "Meetings later today near LS6 (Leeds)" in met.text
-    assert "Headingley Thursday" in met.text and "Nearer but AA" not in met.text  # their fellowship first
+    assert "Headingley Thursday" in met.text and "Nearer but AA" in met.text  # every fellowship (issue 13.9)
     await lee.press("🤝 We went to a meeting together")
     assert "you went to a meeting together" in lee.last().text
     assert (await the_request(h)).outcome == "met"

@@ -90,17 +90,22 @@ async def _enrol(session: AsyncSession, request: ReleaseRequest, person: Person,
     await checkin_plans.schedule(session, person, now=now, default_zone=default_zone)
     await release_records.arm(session, request.id, "evening", next_evening(request, person, now, default_zone))
     record(session, request, "aftercare", now, person.id)
+    supporter = ""
     if await _companion_supports(session, request, person, now):
         tell(session, request.companion_id, "release_companion",
              texts.RELEASE_AFTERCARE_FOR_COMPANION.format(name=texts.h(person.pseudonym)), now,
              inline([[(texts.RELEASE_HANDOVER_BUTTON, callback("ra", request.id, "h"))]]))
-    return Answer(True, texts.RELEASE_AFTERCARE_ON.format(morning=person.checkin_time, evening=people.format_time(EVENING)))
+        companion = await release_records.companion_name(session, request)
+        supporter = texts.RELEASE_AFTERCARE_SUPPORTER.format(companion=texts.h(companion))
+    return Answer(True, texts.RELEASE_AFTERCARE_ON.format(morning=person.checkin_time, evening=people.format_time(EVENING),
+                                                          supporter=supporter))
 
 
 async def _companion_supports(session: AsyncSession, request: ReleaseRequest, person: Person, now: datetime) -> bool:
     """Make the companion one of the person's supporters, the way anyone becomes one (an
     invitation from the person, accepted), so every rule of the supporters feature holds.
-    The person said yes to exactly this; False if it couldn't be done (five already)."""
+    The person said yes to exactly this, so they are told it in the reply, not "<companion>
+    said yes" as if the companion had done something; False if it couldn't be done."""
     companion = await session.get(Person, request.companion_id) if request.companion_id else None
     if companion is None:
         return False
@@ -109,7 +114,7 @@ async def _companion_supports(session: AsyncSession, request: ReleaseRequest, pe
         return False
     await session.flush()
     invitation = await invitations.lookup(session, invited.message)
-    return invitation is not None and (await supporters.accept(session, invitation.id or 0, companion, now)).ok
+    return invitation is not None and (await supporters.accept(session, invitation.id or 0, companion, now, announce=False)).ok
 
 
 async def hand_over(session: AsyncSession, request_id: int, companion: Person, *, link_for: Callable[[str], str],

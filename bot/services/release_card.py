@@ -1,14 +1,18 @@
 """The printable release card: a QR code of the person's single-use link and a few words.
 
 A coordinator prints it (or passes the picture on) before release; the person keeps it
-and, once out, scans it with any phone to connect to the bot and to their companion. It
-deliberately carries no name, prison or date: a lost card gives nothing away, and the
-link works once. Drawn with Pillow from the QR matrix (the `qrcode` package), in a size
-that prints well on A6.
+and, once out, scans it (or types its short code) to connect to the bot. It says only what
+is true when printed: the release date, who plans to meet them if someone has said yes
+(a reprint after matching names them), how to connect, a coordinator to reach through
+probation, and the helplines. It carries no prison, name or notes, and opening it shows
+nothing until a coordinator confirms it is the person. Drawn with Pillow from the QR
+matrix (the `qrcode` package), in a size that prints well on A6.
 """
 
 from __future__ import annotations
 
+import textwrap
+from dataclasses import dataclass
 from io import BytesIO
 
 import qrcode  # type: ignore[import-untyped]
@@ -37,8 +41,38 @@ def qr_layout(matrix: list[list[bool]]) -> tuple[int, int, int]:
     return MARGIN, (HEIGHT - module * len(matrix)) // 2, module
 
 
-def render_png(link: str) -> bytes:
-    """The card as a PNG: the code on the left, the instructions and the link on the right."""
+@dataclass(frozen=True)
+class Words:
+    """What the card says, decided when it is printed."""
+
+    when: str  # "Fri 4 Dec, morning (time not known yet)"
+    companion: str | None  # who said yes, if anyone has yet
+    code: str
+    bot: str  # the bot's username, for typing the code by hand
+    coordinator: str  # a coordinator's pseudonym, to reach through probation
+    number: int  # the request's number, which a coordinator can look up
+
+
+def lines(words: Words) -> list[tuple[str, str]]:
+    """(style, text) from top to bottom: "title", "body", "code" or "small"."""
+    who = texts.RELEASE_CARD_MATCHED.format(companion=words.companion) if words.companion else texts.RELEASE_CARD_UNMATCHED
+    return [
+        ("title", texts.RELEASE_CARD_TITLE),
+        ("body", texts.RELEASE_CARD_DATE.format(when=words.when)),
+        ("body", who),
+        ("body", texts.RELEASE_CARD_HOW.format(bot=words.bot)),
+        ("code", texts.RELEASE_CARD_CODE.format(code=words.code)),
+        ("small", texts.RELEASE_CARD_ONCE),
+        ("small", texts.RELEASE_CARD_CONTACT.format(coordinator=words.coordinator, id=words.number)),
+        ("small", texts.RELEASE_CARD_HELP),
+    ]
+
+
+_STYLE = {"title": (56, "#1b5e20", 24), "body": (26, "black", 34), "code": (40, "#0d47a1", 46), "small": (22, "#333333", 40)}
+
+
+def render_png(link: str, words: Words) -> bytes:
+    """The card as a PNG: the code on the left, the words on the right, wrapped to fit."""
     card = Image.new("RGB", (WIDTH, HEIGHT), "white")
     draw = ImageDraw.Draw(card)
     matrix = qr_matrix(link)
@@ -49,26 +83,19 @@ def render_png(link: str) -> bytes:
                 x0, y0 = left + x * module, top + y * module
                 draw.rectangle((x0, y0, x0 + module - 1, y0 + module - 1), fill="black")
     text_left = left + module * len(matrix) + MARGIN // 2
-    y = MARGIN + 20
-    title, body, small = (ImageFont.load_default(size=s) for s in (64, 28, 24))
-    draw.text((text_left, y), texts.RELEASE_CARD_TITLE, font=title, fill="#1b5e20")
-    y += 110
-    for line in texts.RELEASE_CARD_LINES:
-        draw.text((text_left, y), line, font=body, fill="black")
-        y += 42
-    y += 20
-    for part in _wrap(link, 34):
-        draw.text((text_left, y), part, font=small, fill="#0d47a1")
-        y += 32
-    y += 30
-    draw.text((text_left, y), texts.RELEASE_CARD_ONCE, font=body, fill="black")
-    draw.text((text_left, HEIGHT - MARGIN - 30), texts.RELEASE_CARD_HELP, font=small, fill="#444444")
+    room = WIDTH - text_left - MARGIN // 2
+    y = MARGIN
+    for style, text in lines(words):
+        size, colour, width = _STYLE[style]
+        font = ImageFont.load_default(size=size)
+        for part in textwrap.wrap(text, width) or [""]:
+            while draw.textlength(part, font=font) > room and size > 14:  # a long name or bot username
+                size -= 2
+                font = ImageFont.load_default(size=size)
+            draw.text((text_left, y), part, font=font, fill=colour)
+            y += int(size * 1.3)
+        y += 14
     draw.rectangle((8, 8, WIDTH - 9, HEIGHT - 9), outline="#9e9e9e", width=3)  # a line to cut along
     out = BytesIO()
     card.save(out, format="PNG", optimize=True)
     return out.getvalue()
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    """A long link broken into lines (it has no spaces to break at)."""
-    return [text[i : i + width] for i in range(0, len(text), width)]

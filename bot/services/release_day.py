@@ -32,7 +32,7 @@ from bot.services.release_records import record, tell, tell_coordinators
 
 CODES = {"w": "on_way", "g": "at_gate", "m": "met", "d": "delayed", "n": "not_released", "f": "not_found"}
 ALERTS = ("not_released", "not_found")
-MEETINGS_SHOWN = 3
+MEETINGS_SHOWN = 5
 _PERSON_HEARS = {
     "on_way": texts.RELEASE_ON_WAY_FOR_PERSON,
     "at_gate": texts.RELEASE_AT_GATE_FOR_PERSON,
@@ -46,6 +46,7 @@ class Reported:
     message: str
     markup: dict[str, object] | None = None
     ask_time: bool = False  # "delayed": the handler asks for the new time
+    edit: bool = False  # replaces the status message (so one set of status buttons stays live)
 
 
 def status_buttons(request: ReleaseRequest) -> dict[str, object]:
@@ -85,17 +86,21 @@ async def report(session: AsyncSession, request_id: int, code: str, companion: P
     assert request.release_date is not None
     if release_records.today(now) < request.release_date:
         return Reported(False, texts.RELEASE_STATUS_TOO_EARLY.format(day=texts.day_label(request.release_date)))
-    if status == "delayed":
-        return Reported(True, texts.RELEASE_DELAY_ASK, ask_time=True)
+    if status == "delayed":  # the status message loses its buttons; the new time's reply brings them back
+        return Reported(True, status_message(request, vault, texts.RELEASE_STATUS_WAITING_FOR_TIME), ask_time=True, edit=True)
     await _record_status(session, request, status, companion, vault, now)
     if status == "met":
         await releases.close(session, request, "met", now=now, actor_id=companion.id)
         await release_aftercare.ask(session, request, now=now)
         text = texts.RELEASE_MET.format(name=texts.h(companion.pseudonym)) + "\n\n" + await suggest_meetings(session, request, now=now)
-        return Reported(True, text, went_together_button(request))
-    if status in ALERTS:
-        return Reported(True, texts.RELEASE_ALERT_SAVED)
-    return Reported(True, texts.RELEASE_STATUS_SAVED.format(status=texts.RELEASE_STATUS_WORDS[status]), status_buttons(request))
+        return Reported(True, text, went_together_button(request), edit=True)
+    saved = texts.RELEASE_ALERT_SAVED if status in ALERTS else texts.RELEASE_STATUS_SAVED.format(status=texts.RELEASE_STATUS_WORDS[status])
+    return Reported(True, status_message(request, vault, saved), status_buttons(request), edit=True)
+
+
+def status_message(request: ReleaseRequest, vault: Vault, status: str) -> str:
+    """The status message after a tap: what was saved, and the details still to hand."""
+    return texts.RELEASE_STATUS_MESSAGE.format(status=status, details=release_text.details(request, vault))
 
 
 async def delay(session: AsyncSession, request_id: int, new_time: time, companion: Person, vault: Vault, *,
@@ -139,7 +144,8 @@ def _went_together(session: AsyncSession, request: ReleaseRequest, companion: Pe
 
 async def suggest_meetings(session: AsyncSession, request: ReleaseRequest, *, now: datetime) -> str:
     """The nearest in-person meetings later today to where the person is going (or, without
-    a home area, to the prison), from the meetings feature: their fellowship's if any."""
+    a home area, to the prison), from the meetings feature, of every fellowship: the first
+    evening out, any meeting near is better than one fellowship's far away."""
     prison = prisons.by_code(request.prison_code or "")
     if request.destination_latitude is not None and request.destination_longitude is not None:
         latitude, longitude = request.destination_latitude, request.destination_longitude
@@ -149,14 +155,9 @@ async def suggest_meetings(session: AsyncSession, request: ReleaseRequest, *, no
     else:
         return ""
     zone = release_records.ZONE.key
-    # Their own fellowship's meetings first; any fellowship's if there are none tonight.
-    wanted = [meetings.Filters(when="t", fellowship=request.fellowship)] if request.fellowship in meetings.FELLOWSHIPS else []
-    for filters in [*wanted, meetings.Filters(when="t")]:
-        page = await meetings.search_near(
-            session, latitude, longitude, filters, now=now, viewer_zone=zone, page_size=MEETINGS_SHOWN
-        )
-        if page.results:
-            break
+    page = await meetings.search_near(
+        session, latitude, longitude, meetings.Filters(when="t"), now=now, viewer_zone=zone, page_size=MEETINGS_SHOWN
+    )
     if not page.results:
         return texts.RELEASE_NO_MEETINGS_TODAY.format(place=texts.h(place))
     blocks = [

@@ -53,9 +53,13 @@ async def companion_name(session: AsyncSession, request: ReleaseRequest) -> str 
 
 
 async def coordinator_view(session: AsyncSession, request: ReleaseRequest, vault: Vault) -> str:
-    """Everything, for a coordinator: details, companion, whether the person has connected."""
+    """Everything, for a coordinator: details, companion, whether the person has connected
+    (or who opened the card and waits for a coordinator to confirm it's them)."""
     companion = await companion_name(session, request)
-    details = release_text.details(request, vault, companion=companion, connected=request.person_id is not None)
+    details = release_text.details(request, vault, companion=companion, connected=request.person_id is not None, person_note=True)
+    if request.claimed_by_id is not None:
+        claimant = (await people.pseudonyms(session, request.claimed_by_id)).get(request.claimed_by_id, "")
+        details += "\n" + texts.RELEASE_DETAIL_CLAIMED.format(name=texts.h(claimant))
     return texts.RELEASE_VIEW_FOR_COORDINATOR.format(id=request.id, state=release_text.state(request, companion), details=details)
 
 

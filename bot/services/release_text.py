@@ -4,7 +4,8 @@ There are three views, because who sees what is the privacy rule of this feature
 - an offer (companions deciding): area, date, time, fellowship and needs, no identity;
 - the details (the assigned companion and coordinators): prison, destination, needs,
   probation and notes, decrypted;
-- the person's own view, with who will meet them.
+- the person's own view, with who will meet them and the note meant for them: never the
+  notes for the companion (a coordinator may write there what the person must not read).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bot.services import prisons
 
 PROBATION_CONTEXT = "release_probation"
 NOTES_CONTEXT = "release_notes"
+PERSON_NOTE_CONTEXT = "release_person_note"
 
 
 def need_codes(request: ReleaseRequest) -> list[str]:
@@ -63,9 +65,8 @@ def private_text(vault: Vault, value: str | None, context: str) -> str:
     return vault.decrypt(value, context=context) if value else ""
 
 
-def details(request: ReleaseRequest, vault: Vault, *, companion: str | None = None, connected: bool | None = None) -> str:
-    """Everything about the release, for the assigned companion and coordinators only."""
-    lines = [
+def _common(request: ReleaseRequest) -> list[str]:
+    return [
         texts.RELEASE_DETAIL_PRISON.format(prison=texts.h(prison_name(request))),
         texts.RELEASE_DETAIL_WHEN.format(when=when(request)),
         texts.RELEASE_DETAIL_DESTINATION.format(destination=texts.h(request.destination_label or texts.NOT_SET)),
@@ -73,16 +74,40 @@ def details(request: ReleaseRequest, vault: Vault, *, companion: str | None = No
         texts.RELEASE_DETAIL_GENDER.format(gender=texts.RELEASE_GENDER_PREFERENCES.get(request.gender_preference or "any", "")),
         texts.RELEASE_DETAIL_NEEDS.format(needs=_needs(request)),
     ]
+
+
+def details(request: ReleaseRequest, vault: Vault, *, companion: str | None = None, connected: bool | None = None,
+            person_note: bool = False) -> str:
+    """Everything about the release, for the assigned companion and coordinators only (the
+    note for the person with `person_note`: for whoever wrote it, to check it)."""
+    lines = _common(request)
     probation = private_text(vault, request.probation_enc, PROBATION_CONTEXT)
     if probation:
         lines.append(texts.RELEASE_DETAIL_PROBATION.format(probation=texts.h(probation)))
     notes = private_text(vault, request.notes_enc, NOTES_CONTEXT)
     if notes:
         lines.append(texts.RELEASE_DETAIL_NOTES.format(notes=texts.h(notes)))
+    note = private_text(vault, request.person_note_enc, PERSON_NOTE_CONTEXT) if person_note else ""
+    if note:
+        lines.append(texts.RELEASE_DETAIL_PERSON_NOTE.format(note=texts.h(note)))
     if companion is not None:
         lines.append(texts.RELEASE_DETAIL_COMPANION.format(companion=texts.h(companion)))
     if connected is not None:
         lines.append(texts.RELEASE_DETAIL_CONNECTED if connected else texts.RELEASE_DETAIL_NOT_CONNECTED)
+    return "\n".join(lines)
+
+
+def for_person(request: ReleaseRequest, vault: Vault, *, companion: str) -> str:
+    """The person's own view: their release, their probation appointment, the note meant
+    for them (labelled), who will meet them. Never the notes for the companion."""
+    lines = _common(request)
+    probation = private_text(vault, request.probation_enc, PROBATION_CONTEXT)
+    if probation:
+        lines.append(texts.RELEASE_DETAIL_PROBATION.format(probation=texts.h(probation)))
+    note = private_text(vault, request.person_note_enc, PERSON_NOTE_CONTEXT)
+    if note:
+        lines.append(texts.RELEASE_DETAIL_NOTE_FOR_YOU.format(note=texts.h(note)))
+    lines.append(texts.RELEASE_DETAIL_COMPANION.format(companion=texts.h(companion)))
     return "\n".join(lines)
 
 

@@ -26,11 +26,13 @@ from bot.services import (
     places,
     prisons,
     privacy,
+    release_connect,
     release_matching,
     release_records,
     release_retention,
     release_text,
 )
+from bot.services.release_connect import CARD_KIND
 from bot.services.release_records import LIVE, record, tell, tell_coordinators
 from bot.services.validation import InvalidInput, parse_date
 
@@ -38,10 +40,13 @@ NEEDS = tuple(texts.RELEASE_NEEDS)
 GENDER_PREFERENCES = tuple(texts.RELEASE_GENDER_PREFERENCES)
 MAX_AHEAD = timedelta(days=366)
 TEXT_MAX = 500
-CARD_KIND = "rc"
 CARD_VALID_AFTER_RELEASE = timedelta(days=30)
-STEPS = ("prison", "date", "time", "destination", "gender", "fellowship", "needs", "probation", "notes")
-PRIVATE_FIELDS = {"probation": ("probation_enc", release_text.PROBATION_CONTEXT), "notes": ("notes_enc", release_text.NOTES_CONTEXT)}
+STEPS = ("prison", "date", "time", "destination", "gender", "fellowship", "needs", "probation", "notes", "person_note")
+PRIVATE_FIELDS = {
+    "probation": ("probation_enc", release_text.PROBATION_CONTEXT),
+    "notes": ("notes_enc", release_text.NOTES_CONTEXT),  # for the companion and coordinators, never the person
+    "person_note": ("person_note_enc", release_text.PERSON_NOTE_CONTEXT),  # for the person, asked separately
+}
 
 
 # --- drafting -----------------------------------------------------------------------------
@@ -71,10 +76,13 @@ async def draft_for(session: AsyncSession, creator_id: int, request_id: int) -> 
 
 
 def next_step(request: ReleaseRequest, done: str) -> str | None:
-    """The question after `done`; probation details only when that need was chosen."""
+    """The question after `done`; probation details only when that need was chosen, and a
+    note for the person only when someone else is asking for them."""
     index = STEPS.index(done) if done in STEPS else -1
     for step in STEPS[index + 1 :]:
         if step == "probation" and "probation" not in release_text.need_codes(request):
+            continue
+        if step == "person_note" and not request.on_behalf:
             continue
         return step
     return None
@@ -155,9 +163,17 @@ def set_private_text(request: ReleaseRequest, vault: Vault, step: str, text: str
 
 
 @dataclass(frozen=True)
+class Card:
+    """A card's credentials, shown once to the coordinator and printed; only hashes are kept."""
+
+    payload: str  # the single-use link's payload
+    code: str  # the same card, typed by hand
+
+
+@dataclass(frozen=True)
 class Submitted:
     offered: int
-    card_payload: str | None  # the single-use link's payload, shown once to the coordinator
+    card: Card | None
 
 
 async def submit(session: AsyncSession, request: ReleaseRequest, actor: Person, vault: Vault, *, now: datetime) -> Submitted:
@@ -166,40 +182,46 @@ async def submit(session: AsyncSession, request: ReleaseRequest, actor: Person, 
     assert request.id is not None and not missing(request)
     request.status, request.submitted_at, request.updated_at = "open", now, now
     record(session, request, "submitted", now, actor.id)
-    payload = await _issue_card(session, request, now) if request.on_behalf else None
+    card = await _issue_card(session, request, vault, now) if request.on_behalf else None
     await release_records.arm_duties(session, request, now)
     offered = await release_matching.offer(session, request, now=now)
     text = texts.RELEASE_NEW_FOR_COORDINATOR.format(
-        id=request.id, details=release_text.details(request, vault), offered=texts.plural(offered, "companion")
+        id=request.id, details=release_text.details(request, vault, person_note=True), offered=texts.plural(offered, "companion")
     )
     await tell_coordinators(session, text, now, exclude=actor.id, markup=release_records.coordinator_buttons(request))
     if offered == 0:
         await tell_coordinators(session, texts.RELEASE_NOBODY_COVERS.format(id=request.id, when=release_text.when(request)),
                                 now, kind="release_alert", markup=release_records.coordinator_buttons(request))
-    return Submitted(offered, payload)
+    return Submitted(offered, card)
 
 
 def card_expires(request: ReleaseRequest) -> datetime:
     return release_records.gate_at(request) + CARD_VALID_AFTER_RELEASE
 
 
-async def _issue_card(session: AsyncSession, request: ReleaseRequest, now: datetime) -> str:
-    """A single-use link valid until a month after release; an earlier card stops working.
-    No creator is stored on it, so the card outlives a coordinator who leaves."""
+async def _issue_card(session: AsyncSession, request: ReleaseRequest, vault: Vault, now: datetime) -> Card:
+    """A single-use link and short code valid until a month after release; an earlier card
+    (link and code) stops working. No creator is stored on it, so the card outlives a
+    coordinator who leaves."""
     if request.invitation_id is not None:
         await session.execute(update(Invitation).where(Invitation.id == request.invitation_id).values(expires_at=now))
     payload = invitations.create(session, CARD_KIND, created_by=None, now=now, ttl=card_expires(request) - now)
     issued = await invitations.lookup(session, payload)
     assert issued is not None
-    request.invitation_id = issued.id
-    return payload
+    code = release_connect.new_code()
+    request.invitation_id, request.card_code_hash = issued.id, vault.hash_code(code)
+    return Card(payload, code)
 
 
-async def new_card(session: AsyncSession, request: ReleaseRequest, actor: Person, *, now: datetime) -> str:
-    """A replacement card (lost, or never printed); the old link no longer works."""
-    payload = await _issue_card(session, request, now)
+async def new_card(session: AsyncSession, request: ReleaseRequest, actor: Person, vault: Vault, *, now: datetime) -> Card:
+    """A replacement card (lost, copied, or never printed); the old link and code no longer
+    work, and whoever opened the old one and is still waiting is told it wasn't confirmed."""
+    card = await _issue_card(session, request, vault, now)
+    if request.claimed_by_id is not None:
+        tell(session, request.claimed_by_id, "release_person", texts.RELEASE_CLAIM_REJECTED_FOR_PERSON, now)
+        request.claimed_by_id, request.claimed_at = None, None
     record(session, request, "new_card", now, actor.id)
-    return payload
+    return card
 
 
 # --- who may see and do what --------------------------------------------------------------
@@ -229,14 +251,6 @@ async def live_requests(session: AsyncSession, *, companion_id: int | None = Non
     if companion_id is not None:
         query = query.where(ReleaseRequest.companion_id == companion_id)
     return list((await session.execute(query.order_by(ReleaseRequest.release_date, ReleaseRequest.id))).scalars())
-
-
-async def person_view(session: AsyncSession, request: ReleaseRequest, vault: Vault) -> str:
-    """The person's own request, with who will meet them."""
-    companion = await release_records.companion_name(session, request)
-    return texts.RELEASE_YOURS.format(
-        details=release_text.details(request, vault, companion=companion or texts.RELEASE_NO_COMPANION_YET)
-    )
 
 
 # --- before the day: moving it ------------------------------------------------------------
@@ -305,41 +319,15 @@ async def close_and_tell(session: AsyncSession, request: ReleaseRequest, outcome
     await close(session, request, outcome, now=now, actor_id=actor.id)
 
 
-# --- after release: the card --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Connected:
-    problem: str | None  # None when connected: "unknown", "expired", "used"
-    request: ReleaseRequest | None
+# --- after release: the card (opening it: bot.services.release_connect) ------------------
 
 
 async def arrived_with_card(session: AsyncSession, person: Person) -> bool:
-    """Whether the link this person opened before set-up was a release card."""
+    """Whether the link this person opened before set-up was a release card (or its code)."""
     if person.pending_invitation_id is None:
         return False
     invitation = await session.get(Invitation, person.pending_invitation_id)
     return invitation is not None and invitation.kind == CARD_KIND
-
-
-async def connect(session: AsyncSession, invitation_id: int | None, person: Person, *, now: datetime) -> Connected:
-    """The person opened their card's link: use it up and link them to their request."""
-    assert person.id is not None
-    redeemed = await invitations.redeem(session, invitation_id, CARD_KIND, person_id=person.id, now=now)
-    if redeemed.problem or redeemed.invitation is None:
-        return Connected(redeemed.problem or "unknown", None)
-    request = (
-        await session.execute(select(ReleaseRequest).where(ReleaseRequest.invitation_id == redeemed.invitation.id))
-    ).scalar_one_or_none()
-    if request is None:
-        return Connected("unknown", None)
-    request.person_id, request.updated_at = person.id, now
-    record(session, request, "connected", now, person.id)
-    if request.status in LIVE:
-        tell(session, request.companion_id, "release_companion",
-             texts.RELEASE_CONNECTED_FOR_COMPANION.format(when=release_text.when(request)), now)
-    await tell_coordinators(session, texts.RELEASE_CONNECTED_FOR_COORDINATOR.format(id=request.id), now)
-    return Connected(None, request)
 
 
 # --- privacy ------------------------------------------------------------------------------
@@ -359,6 +347,7 @@ async def _export(session: AsyncSession, rt: Runtime, person: Person) -> dict[st
     )).scalars()
     meeting = (await session.execute(select(ReleaseRequest).where(ReleaseRequest.companion_id == person.id))).scalars()
     offers = (await session.execute(select(ReleaseOffer).where(ReleaseOffer.companion_id == person.id))).scalars()
+    claimed = (await session.execute(select(ReleaseRequest).where(ReleaseRequest.claimed_by_id == person.id))).scalars().all()
     yours = []
     for request in own:
         assert request.id is not None
@@ -368,7 +357,10 @@ async def _export(session: AsyncSession, rt: Runtime, person: Person) -> dict[st
             "going_to": request.destination_label,
             "needs": release_text.need_codes(request),
             "probation": release_text.private_text(rt.vault, request.probation_enc, release_text.PROBATION_CONTEXT),
+            # Subject access: the coordinator's notes for the companion are data about you, so
+            # they are here (never in the chat); the note meant for you is labelled as such.
             "notes": release_text.private_text(rt.vault, request.notes_enc, release_text.NOTES_CONTEXT),
+            "note_for_you": release_text.private_text(rt.vault, request.person_note_enc, release_text.PERSON_NOTE_CONTEXT),
             "status": request.status,
             "outcome": request.outcome,
             "companion": await release_records.companion_name(session, request),
@@ -376,6 +368,7 @@ async def _export(session: AsyncSession, rt: Runtime, person: Person) -> dict[st
         })
     return {
         "about_you": yours,
+        "cards_you_opened_waiting_for_a_coordinator": [r.id for r in claimed],
         "made_for_someone_else": [{"request": r.id, "status": r.status} for r in made],
         "you_are_or_were_meeting": [{"request": r.id, "release_date": r.release_date and r.release_date.isoformat(), "status": r.status}
                                     for r in meeting],
@@ -423,6 +416,7 @@ async def _erase(session: AsyncSession, person: Person) -> None:
     """Requests about the person go (each counted, anonymously, as withdrawn); so do their
     drafts and the offers they were sent. Requests they made for others or met stay."""
     assert person.id is not None
+    await release_connect.forget(session, person.id)
     about = (await session.execute(select(ReleaseRequest).where(ReleaseRequest.person_id == person.id))).scalars().all()
     for request in about:
         if request.status != "draft":

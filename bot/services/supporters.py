@@ -129,8 +129,9 @@ async def check_invitation(session: AsyncSession, invitation_id: int | None, inv
     return Invited(member, None)
 
 
-async def accept(session: AsyncSession, invitation_id: int, supporter: Person, now: datetime) -> Outcome:
-    """Use the link and become the member's last supporter; the member is told."""
+async def accept(session: AsyncSession, invitation_id: int, supporter: Person, now: datetime, *, announce: bool = True) -> Outcome:
+    """Use the link and become the member's last supporter; the member is told (unless the
+    bot made the link for them, `announce=False`: the supporter did nothing to say yes to)."""
     assert supporter.id is not None
     invited = await check_invitation(session, invitation_id, supporter, now)
     member = invited.member
@@ -153,11 +154,12 @@ async def accept(session: AsyncSession, invitation_id: int, supporter: Person, n
     except IntegrityError:  # the same person accepted another of the member's links meanwhile
         return Outcome(False, texts.SUPPORT_ALREADY.format(name=texts.h(member.pseudonym)))
     await lapses.watch_next_prompt(session, member, now, after_day=await alerts.last_checkin(session, member_id), start=True)
-    outbox.enqueue(
-        session, member_id, NEWS,
-        texts.SUPPORTER_ACCEPTED.format(name=texts.h(supporter.pseudonym), place=texts.ORDINALS[await _count(session, member_id)]),
-        now=now,
-    )
+    if announce:
+        outbox.enqueue(
+            session, member_id, NEWS,
+            texts.SUPPORTER_ACCEPTED.format(name=texts.h(supporter.pseudonym), place=texts.ORDINALS[await _count(session, member_id)]),
+            now=now,
+        )
     for listener in _link_listeners:
         await listener(session, member, supporter, now)
     return Outcome(True, texts.SUPPORTING_WELCOME.format(name=texts.h(member.pseudonym)))
