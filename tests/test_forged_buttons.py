@@ -27,14 +27,14 @@ from telegram.ext import CallbackQueryHandler
 from tests.harness import Harness
 from tests.harness import Person as User
 from tests.meeting_factory import LS6, add_meeting
-from tests.release_steps import companion, request_for_someone, tick_at, utc
+from tests.release_steps import companion, confirm, open_card, request_for_someone, tick_at, utc
 from tests.release_steps import coordinator as release_coordinator
 from tests.supporters_helpers import add_supporter, invite_link, supporter
 from tests.test_onboarding import onboard
 
 PROBATION = "Probation-Zx91 at the office"
 NOTES = "NOTE-Kq77 about them"
-VICTIMS = ("Cassius", "Leopold", "Saoirse", "Aurelio", "Priyanka", "Oswin", "Gwendal", "Ravenna", "Newbie")
+VICTIMS = ("Cassius", "Leopold", "Saoirse", "Aurelio", "Priyanka", "Oswin", "Gwendal", "Ravenna", "Thaddeus", "Newbie")
 TAILS_PER_FAMILY = 3
 ACTIONS_PER_FAMILY = 4
 
@@ -125,13 +125,14 @@ async def busy_service(h: Harness) -> dict[str, User]:
     card = await request_for_someone(h, cassius, probation=PROBATION, notes=NOTES)
     await h.deliver()
     await leopold.press("✅ I can meet them")
-    await request_for_someone(h, cassius, date="10/12/2026", probation=PROBATION, notes=NOTES)
+    second = await request_for_someone(h, cassius, date="10/12/2026", probation=PROBATION, notes=NOTES)
     await h.deliver()
+    thaddeus = await open_card(h, "Thaddeus", second)  # not confirmed yet: live rk buttons
     await cassius.send("/release")
     await cassius.press("For someone else")
     await cassius.send("/releases")
-    ravenna = await onboard(h, "Ravenna", purpose="I'm leaving prison soon")
-    await ravenna.send("/start " + card.split("start=")[1])
+    ravenna = await open_card(h, "Ravenna", card)
+    await confirm(h, cassius, "Ravenna")
     await tick_at(h, utc(2026, 12, 4, 6, 0))
     await leopold.press("🤝 Met", message=leopold.find("Today's release"))
     await h.deliver()
@@ -142,7 +143,7 @@ async def busy_service(h: Harness) -> dict[str, User]:
     newbie = h.user("Newbie")
     await newbie.send("/start " + await invite_link(saoirse))  # never agrees
     await cassius.send("/coordinators")
-    return {u.first_name: u for u in (cassius, leopold, saoirse, aurelio, priyanka, oswin, gwendal, ravenna, newbie)}
+    return {u.first_name: u for u in (cassius, leopold, saoirse, aurelio, priyanka, oswin, gwendal, ravenna, thaddeus, newbie)}
 
 
 async def snapshot(h: Harness) -> dict[str, dict[Any, tuple[Any, ...]]]:
