@@ -252,6 +252,13 @@ async def test_a_long_jump_runs_only_its_last_days_so_the_chat_is_not_flooded(pa
     assert near["note"] is None
 
 
+async def test_two_quick_clicks_on_plus_one_day_move_the_clock_two_days(page: Page) -> None:
+    start = page.sandbox.clock.now()
+    first, second = await asyncio.gather(page.post("/api/clock", {"days": 1}), page.post("/api/clock", {"days": 1}))
+    assert first.status_code == second.status_code == 200
+    assert page.sandbox.clock.now() - start >= timedelta(days=2)
+
+
 async def test_invalid_coordinates_get_a_422_with_a_clear_message(page: Page) -> None:
     sam = (await page.person("Sam"))["id"]
     cases = [

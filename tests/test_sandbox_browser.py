@@ -321,6 +321,10 @@ def test_the_readme_walkthrough_ends_with_the_sponsor_seeing_the_alert(browser: 
     page.goto(sandbox_url)
     expect(page.locator("body")).to_have_attribute("data-ready", "true")
     _expect_side_by_side(page, 1400)
+    page.set_viewport_size({"width": 1000, "height": 900})  # narrower: the row of phones scrolls, not the page
+    _expect_no_sideways_scroll(page)
+    assert page.locator(".phones").evaluate("row => row.scrollWidth > row.clientWidth")
+    page.set_viewport_size({"width": 1400, "height": 900})
     sam, alex = page.locator('[data-person="Sam"]'), page.locator('[data-person="Alex"]')
 
     # 1. Sam sets up, with a daily check-in at 08:00.

@@ -274,26 +274,28 @@ class Sandbox:
     async def move_clock(self, *, by: timedelta | None = None, to: datetime | None = None) -> dict[str, Any]:
         """Move the bot's one clock forward, never back (rows scheduled for the future would
         otherwise be "due" twice), stopping at every due moment on the way so what a day
-        holds (prompts, reminders, lapse alerts, escalations) happens as it would."""
-        now = self.clock.now()
-        if to is not None:
-            if to.tzinfo is None:
-                to = to.replace(tzinfo=self.zone)
-            by = to.astimezone(UTC) - now
-        if by is None or by <= timedelta(0):
-            shown = now.astimezone(self.zone).strftime("%a %d/%m/%Y %H:%M")
-            raise SandboxInputError(f"The clock only moves forward; it is already {shown}.")
-        if by > MAX_CLOCK_JUMP:
-            raise SandboxInputError("That is more than ten years ahead; move the clock in smaller steps.")
+        holds (prompts, reminders, lapse alerts, escalations) happens as it would.
+
+        Moves take turns: a second click waits, then moves on from where the first ended."""
+        if to is not None and to.tzinfo is None:
+            to = to.replace(tzinfo=self.zone)
         async with self._clock_lock:
+            now = self.clock.now()
+            if to is not None:
+                by = to.astimezone(UTC) - now
+            if by is None or by <= timedelta(0):
+                shown = now.astimezone(self.zone).strftime("%a %d/%m/%Y %H:%M")
+                raise SandboxInputError(f"The clock only moves forward; it is already {shown}.")
+            if by > MAX_CLOCK_JUMP:
+                raise SandboxInputError("That is more than ten years ahead; move the clock in smaller steps.")
             stops, jumped = await self._run_through(now + by)
-        self.state.clock_offset_seconds = (self.clock.now() - datetime.now(UTC)).total_seconds()
-        save_state(self._state_path, self.state)
+            self.state.clock_offset_seconds = (self.clock.now() - datetime.now(UTC)).total_seconds()
+            save_state(self._state_path, self.state)
         self._run_schedules_now()
-        view = {**self.clock_view(), "stops": stops, "note": _jump_note(by) if jumped else None}
-        self._publish("clock", self.clock_view())
+        view = self.clock_view()
+        self._publish("clock", view)
         log.info("sandbox: clock moved forward by %s through %d due moments", by, stops)
-        return view
+        return {**view, "stops": stops, "note": _jump_note(by) if jumped else None}
 
     async def next_checkin(self) -> dict[str, Any]:
         """Jump to the next daily prompt of anyone in the sandbox (running through what comes first)."""
