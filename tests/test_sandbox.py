@@ -21,7 +21,9 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
+from bot.models import Outbox
 from bot.sandbox import Sandbox, SandboxOptions
 from bot.sandbox.cast import SEED
 from bot.sandbox.cli import running
@@ -161,7 +163,7 @@ async def test_the_clock_moves_forward_by_an_hour_a_day_or_to_a_local_time_and_n
     assert jump.status_code == 200
     assert jump.json()["now"].startswith(f"{summer}-06-01T08:00")
     nonsense = await page.post("/api/clock", {"to": "next tuesday"})
-    assert nonsense.status_code == 422 and "2026-12-01T09:00" in nonsense.json()["error"]
+    assert nonsense.status_code == 422 and "01/12/2026 09:00" in nonsense.json()["error"]
 
 
 async def test_the_clock_the_bot_uses_is_the_one_the_page_moves(page: Page) -> None:
@@ -191,6 +193,70 @@ async def test_moving_the_clock_runs_the_schedules_at_once(page: Page) -> None:
     while len(await page.bot_said("Sam")) == seen:
         assert time.monotonic() < deadline, "no check-in prompt right after the clock passed 09:00"
         await asyncio.sleep(0.1)
+
+
+async def _link_alex_as_sams_supporter(page: Page) -> None:
+    """Sam taps Add a supporter; Alex (set up as a supporter) opens the link and says yes."""
+    await page.send("Sam", "/supporters")
+    await page.wait_for("Sam", "Your supporters")
+    assert (await page.press("Sam", "➕ Add a supporter")).status_code == 200
+    await page.wait_for("Sam", "Forward this link")
+    link = next(t for t in reversed(await page.bot_said("Sam")) if "Forward this link" in t).split()[-1]
+    await page.onboard("Alex", purpose="I support someone")
+    await page.send("Alex", f"/start {link.split('start=')[1]}")
+    await page.wait_for("Alex", "would like you to be one of their supporters")
+    assert (await page.press("Alex", "✅ Yes, I'll support Sam")).status_code == 200
+    await page.wait_for("Alex", "You're now one of")
+
+
+async def _morning_before_the_prompt(page: Page) -> None:
+    """06:00 tomorrow, London: three hours before the 09:00 check-in that `onboard` picks."""
+    tomorrow = page.sandbox.clock.now().astimezone(page.sandbox.zone) + timedelta(days=1)
+    assert (await page.post("/api/clock", {"to": tomorrow.strftime("%d/%m/%Y 06:00")})).status_code == 200
+
+
+async def test_plus_one_day_before_the_check_in_time_sends_that_days_prompt_and_the_next_day_alerts_the_supporter(
+    page: Page,
+) -> None:
+    await _morning_before_the_prompt(page)
+    await page.onboard("Sam")
+    await _link_alex_as_sams_supporter(page)
+    await page.post("/api/clock", {"days": 1})  # runs through 09:00: the prompt goes out
+    await page.wait_for("Sam", "Good morning, Sam")
+    assert not any("has gone quiet" in t for t in await page.bot_said("Alex"))
+    await page.post("/api/clock", {"days": 1})  # through the next 09:00: 24 hours without a check-in
+    await page.wait_for("Alex", "Sam has gone quiet.")
+
+
+async def test_next_check_in_jumps_to_the_next_prompt_and_says_so_when_nobody_has_one(page: Page) -> None:
+    nobody = await page.post("/api/clock", {"next": "checkin"})
+    assert nobody.status_code == 422 and "Nobody has a daily check-in time yet" in nobody.json()["error"]
+    await _morning_before_the_prompt(page)
+    await page.onboard("Sam")
+    moved = await page.post("/api/clock", {"next": "checkin"})
+    assert moved.status_code == 200
+    local = datetime.fromisoformat(moved.json()["now"]).astimezone(page.sandbox.zone)
+    assert (local.hour, local.minute) == (9, 0)
+    await page.wait_for("Sam", "Good morning, Sam")
+
+
+async def test_a_long_jump_runs_only_its_last_days_so_the_chat_is_not_flooded(page: Page) -> None:
+    await page.onboard("Sam")
+    far = (await page.post("/api/clock", {"days": 400})).json()
+    assert "the last 3 days ran as usual" in far["note"]
+    async with page.sandbox.runtime.db.session() as session:
+        prompts = (await session.execute(select(func.count()).where(Outbox.kind == "checkin_prompt"))).scalar_one()
+    assert 3 <= prompts <= 4  # the last three mornings, and the day the jump landed in, late
+    await page.wait_for("Sam", "Good morning, Sam")
+    near = (await page.post("/api/clock", {"hours": 1})).json()
+    assert near["note"] is None
+
+
+async def test_two_quick_clicks_on_plus_one_day_move_the_clock_two_days(page: Page) -> None:
+    start = page.sandbox.clock.now()
+    first, second = await asyncio.gather(page.post("/api/clock", {"days": 1}), page.post("/api/clock", {"days": 1}))
+    assert first.status_code == second.status_code == 200
+    assert page.sandbox.clock.now() - start >= timedelta(days=2)
 
 
 async def test_invalid_coordinates_get_a_422_with_a_clear_message(page: Page) -> None:
@@ -317,7 +383,7 @@ async def test_the_key_people_and_clock_survive_a_restart_of_the_sandbox(data_di
     async with running(options, bind("127.0.0.1", 0)) as (sandbox, _):
         key = (data_dir / "secret.key").read_text()
         sandbox.add_person("Robin", "coordinator")
-        moved = sandbox.move_clock(by=timedelta(days=3))
+        moved = await sandbox.move_clock(by=timedelta(days=3))
     assert stat.S_IMODE((data_dir / "secret.key").stat().st_mode) == 0o600
     assert stat.S_IMODE(os.stat(data_dir).st_mode) == 0o700
     async with running(options, bind("127.0.0.1", 0)) as (sandbox, _):

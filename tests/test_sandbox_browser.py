@@ -218,10 +218,19 @@ def test_a_member_is_onboarded_in_the_browser_and_the_clock_moves(browser: objec
     page.get_by_role("button", name="+1 day").click()
     _expect_clock_at_least(clock, before + 25 * 3_600_000)
     year = time.gmtime(before / 1000).tm_year + 1
-    page.locator("#clock-to").fill(f"{year}-03-02T09:30")
+    # The jump box is UK day/month/year, 24-hour, whatever the browser's locale.
+    page.locator("#clock-to").focus()
+    expect(page.locator("#clock-to")).to_have_value(re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$"))
+    page.locator("#clock-to").fill("31/02/2027 25:00")
+    page.get_by_role("button", name="Jump").click()
+    expect(page.locator("#clock-error")).to_contain_text("Give the date and time like 01/12/2026 09:00")
+    page.locator("#clock-to").fill("tomorrow")
+    page.get_by_role("button", name="Jump").click()
+    expect(page.locator("#clock-error")).to_contain_text("Type the date and time like 25/12/2026 09:00")
+    page.locator("#clock-to").fill(f"02/03/{year} 09:30")
     page.get_by_role("button", name="Jump").click()
     expect(clock).to_contain_text(f"2 Mar {year}, 09:30")
-    page.locator("#clock-to").fill(f"{year - 2}-03-02T09:30")
+    page.locator("#clock-to").fill(f"02/03/{year - 2} 09:30")
     page.get_by_role("button", name="Jump").click()
     expect(page.locator("#clock-error")).to_contain_text("The clock only moves forward")
     expect(clock).to_contain_text(f"2 Mar {year}")
@@ -297,3 +306,100 @@ def _expect_clock_at_least(clock: object, epoch_ms: int) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"the page's clock shows {shown}, expected at least {epoch_ms}")
+
+
+def test_the_readme_walkthrough_ends_with_the_sponsor_seeing_the_alert(browser: object, sandbox_url: str) -> None:
+    """README "Walkthrough: a missed check-in alerts the sponsor", step by step, at 1,400 px
+    (all five phones in view), then the same page at phone width (compact controls)."""
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    expect.set_options(timeout=TIMEOUT_MS)
+    page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="en-US")  # a US browser still sees UK dates
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(sandbox_url)
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    _expect_side_by_side(page, 1400)
+    page.set_viewport_size({"width": 1000, "height": 900})  # narrower: the row of phones scrolls, not the page
+    _expect_no_sideways_scroll(page)
+    assert page.locator(".phones").evaluate("row => row.scrollWidth > row.clientWidth")
+    page.set_viewport_size({"width": 1400, "height": 900})
+    sam, alex = page.locator('[data-person="Sam"]'), page.locator('[data-person="Alex"]')
+
+    # 1. Sam sets up, with a daily check-in at 08:00.
+    sam.get_by_role("button", name="START").click()
+    sam.get_by_role("button", name="✅ I agree").click()
+    _type(sam, "Sam")
+    sam.get_by_role("button", name="I'm in recovery").click()
+    sam.locator(".reply-keyboard").get_by_role("button", name="UK & Ireland").click()
+    sam.get_by_role("button", name="08:00").click()
+    sam.get_by_role("button", name="No date / skip").click()
+    expect(sam.locator(".messages")).to_contain_text("You're all set, Sam.")
+
+    # 2. Sam adds a supporter; the link is opened as Alex.
+    _type(sam, "/supporters")
+    sam.get_by_role("button", name="➕ Add a supporter").click()
+    sam.locator(".msg.out", has_text="Forward this link").locator("a").last.click()
+    page.locator("#link-dialog").get_by_role("button", name="Alex").click()
+
+    # 3. Alex sets up as a supporter and says yes.
+    alex.get_by_role("button", name="✅ I agree").click()
+    _type(alex, "Alex")
+    alex.get_by_role("button", name="I support someone").click()
+    alex.locator(".reply-keyboard").get_by_role("button", name="UK & Ireland").click()
+    alex.get_by_role("button", name="✅ Yes, I'll support Sam").click()
+    expect(alex.locator(".messages")).to_contain_text("You're now one of Sam's supporters")
+    expect(sam.locator(".messages")).to_contain_text("Alex said yes")
+
+    # 4. Next check-in: 08:00, and Sam's prompt arrives (left unanswered).
+    page.get_by_role("button", name="⏭ Next check-in").click()
+    expect(page.locator("#clock-now")).to_contain_text("08:00:")
+    expect(sam.locator(".messages")).to_contain_text("Good morning, Sam")
+    expect(alex.locator(".messages")).not_to_contain_text("has gone quiet")
+
+    # 5. +1 day: a reminder on the way, and the next morning Alex gets the alert.
+    page.get_by_role("button", name="+1 day").click()
+    expect(sam.locator(".messages")).to_contain_text("Just a gentle reminder, Sam")
+    alert = alex.locator(".msg.out", has_text="Sam has gone quiet.")
+    expect(alert).to_be_visible()
+    expect(alert.get_by_role("button", name="🤝 I'll reach out")).to_be_visible()
+    page.screenshot(path="/tmp/sandbox-walkthrough-1400.png")
+
+    # At phone width: one slim bar, the controls fold away, and nothing is wider than the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("tab", name="Alex").click()
+    expect(alert).to_be_visible()
+    assert page.get_by_role("button", name="+1 day").is_hidden()
+    assert (page.locator(".topbar").bounding_box() or {"height": 999})["height"] <= 844 * 0.08
+    _expect_no_sideways_scroll(page)
+    page.screenshot(path="/tmp/sandbox-walkthrough-390.png")
+    page.get_by_role("button", name="Controls ▾").click()
+    expect(page.get_by_role("button", name="+1 day")).to_be_visible()
+    expect(page.locator("#clock-to")).to_have_attribute("placeholder", "dd/mm/yyyy hh:mm")
+    _expect_no_sideways_scroll(page)
+    page.screenshot(path="/tmp/sandbox-walkthrough-390-open.png")
+    assert errors == [], errors
+
+
+def _type(phone: object, text: str) -> None:
+    box = phone.get_by_role("textbox", name="Message")  # type: ignore[attr-defined]
+    box.fill(text)
+    box.press("Enter")
+
+
+def _expect_side_by_side(page: object, width: int) -> None:
+    """Every phone entirely inside the window: none cut off at the right edge."""
+    from playwright.sync_api import expect
+
+    phones = page.locator(".phone")  # type: ignore[attr-defined]
+    expect(phones).to_have_count(5)
+    for index in range(5):
+        box = phones.nth(index).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, (index, box)
+    _expect_no_sideways_scroll(page)
+
+
+def _expect_no_sideways_scroll(page: object) -> None:
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")  # type: ignore[attr-defined]
+    assert widths[0] <= widths[1], f"the page is {widths[0]} px wide in a {widths[1]} px window"

@@ -27,6 +27,7 @@ from bot.clock import ManualClock
 from bot.config import Settings, load_settings, normalise_database_url
 from bot.db import Database
 from bot.runtime import Runtime
+from bot.sandbox import timeline
 from bot.sandbox.cast import (
     MAX_PEOPLE,
     ROLES,
@@ -42,6 +43,7 @@ from bot.sandbox.hub import Hub
 from bot.sandbox.keyfile import load_or_create_secret
 from bot.standin import BotApiStandin, RunningServer, serve_standin
 from bot.standin.core import StoredFile
+from schedules import checkin_prompts, lapse_alerts, listing_checks, meeting_reminders, release_reminders
 
 log = logging.getLogger("fellowship.sandbox")
 
@@ -49,6 +51,10 @@ log = logging.getLogger("fellowship.sandbox")
 SANDBOX_TOKEN = "7000000001:sandbox-local-only-not-a-telegram-token"
 MAX_TEXT = 20_000  # far above Telegram's 4,096, so the bot's own "too long" reply can be seen
 MAX_CLOCK_JUMP = timedelta(days=3660)
+# A clock move stops at each due moment in its last three days (enough for a prompt, its
+# lapse alert a day later and the alert passed on); earlier days are jumped over.
+RUN_THROUGH = timedelta(days=3)
+MAX_CLOCK_STOPS = 300  # a safety net: 3 days of 8 people's duties is far fewer
 _FORWARDED = frozenset({"message", "edit", "delete", "callback_answer", "chat_action"})
 
 
@@ -85,6 +91,7 @@ class Sandbox:
         self._forwarder: asyncio.Task[None] | None = None
         self._standin_up = False
         self._restart_lock = asyncio.Lock()
+        self._clock_lock = asyncio.Lock()  # two quick clicks step the clock one after the other
 
     @property
     def _state_path(self) -> Path:
@@ -264,31 +271,87 @@ class Sandbox:
         now = self.clock.now()
         return {"now": now.isoformat(), "epoch_ms": int(now.timestamp() * 1000), "zone": self.zone.key}
 
-    def move_clock(self, *, by: timedelta | None = None, to: datetime | None = None) -> dict[str, Any]:
+    async def move_clock(self, *, by: timedelta | None = None, to: datetime | None = None) -> dict[str, Any]:
         """Move the bot's one clock forward, never back (rows scheduled for the future would
-        otherwise be "due" twice), then let every schedule look at the new time at once."""
-        now = self.clock.now()
-        if to is not None:
-            if to.tzinfo is None:
-                to = to.replace(tzinfo=self.zone)
-            by = to.astimezone(UTC) - now
-        if by is None or by <= timedelta(0):
-            shown = now.astimezone(self.zone).strftime("%a %d %b %Y %H:%M")
-            raise SandboxInputError(f"The clock only moves forward; it is already {shown}.")
-        if by > MAX_CLOCK_JUMP:
-            raise SandboxInputError("That is more than ten years ahead; move the clock in smaller steps.")
-        self.clock.advance(by)
-        self.state.clock_offset_seconds = (self.clock.now() - datetime.now(UTC)).total_seconds()
-        save_state(self._state_path, self.state)
+        otherwise be "due" twice), stopping at every due moment on the way so what a day
+        holds (prompts, reminders, lapse alerts, escalations) happens as it would.
+
+        Moves take turns: a second click waits, then moves on from where the first ended."""
+        if to is not None and to.tzinfo is None:
+            to = to.replace(tzinfo=self.zone)
+        async with self._clock_lock:
+            now = self.clock.now()
+            if to is not None:
+                by = to.astimezone(UTC) - now
+            if by is None or by <= timedelta(0):
+                shown = now.astimezone(self.zone).strftime("%a %d/%m/%Y %H:%M")
+                raise SandboxInputError(f"The clock only moves forward; it is already {shown}.")
+            if by > MAX_CLOCK_JUMP:
+                raise SandboxInputError("That is more than ten years ahead; move the clock in smaller steps.")
+            stops, jumped = await self._run_through(now + by)
+            self.state.clock_offset_seconds = (self.clock.now() - datetime.now(UTC)).total_seconds()
+            save_state(self._state_path, self.state)
         self._run_schedules_now()
         view = self.clock_view()
         self._publish("clock", view)
-        log.info("sandbox: clock moved forward by %s", by)
-        return view
+        log.info("sandbox: clock moved forward by %s through %d due moments", by, stops)
+        return {**view, "stops": stops, "note": _jump_note(by) if jumped else None}
+
+    async def next_checkin(self) -> dict[str, Any]:
+        """Jump to the next daily prompt of anyone in the sandbox (running through what comes first)."""
+        async with self.runtime.db.session() as session:
+            moment = await timeline.next_prompt(session, self.clock.now())
+        if moment is None:
+            raise SandboxInputError(
+                "Nobody has a daily check-in time yet. Set one up first: press START in a chat and answer the questions."
+            )
+        return await self.move_clock(to=moment)
+
+    async def _run_through(self, target: datetime) -> tuple[int, bool]:
+        """Step the clock to each due moment up to `target` and run the ticks there.
+
+        Returns (stops made, whether an earlier stretch was jumped over). Only the last
+        `RUN_THROUGH` of a long move is stepped through; before that the clock jumps, as
+        downtime would (old prompts skipped), so a jump of months doesn't flood the chats.
+        """
+        if target - self.clock.now() > RUN_THROUGH:
+            self._advance_to(target - RUN_THROUGH)
+            await self._run_due_ticks()
+            jumped = True
+        else:
+            jumped = False
+        stops = 0
+        while stops < MAX_CLOCK_STOPS:
+            async with self.runtime.db.session() as session:
+                moment = await timeline.next_due(session, self.clock.now())
+            if moment is None or moment > target:
+                break
+            self._advance_to(moment)
+            await self._run_due_ticks()
+            stops += 1
+        self._advance_to(target)
+        await self._run_due_ticks()
+        return stops, jumped
+
+    def _advance_to(self, moment: datetime) -> None:
+        """The clock runs with real time, so it may already be a moment past `moment`."""
+        if moment > self.clock.now():
+            self.clock.set(moment)
+
+    async def _run_due_ticks(self) -> None:
+        """Every tick that claims rows by due time, in the order a day needs them: prompts
+        before the lapse scan (which reads whether the prompt went out), then the rest. The
+        JobQueue may run the same ticks meanwhile; their claims are compare-and-set."""
+        rt = self.runtime
+        await checkin_prompts.run_once(rt)
+        await lapse_alerts.run_once(rt)
+        await release_reminders.run_once(rt)
+        await meeting_reminders.run(rt)
+        await listing_checks.run(rt)
 
     def _run_schedules_now(self) -> None:
         """Repeating ticks run on real time; bring each one's next run to now so the effect
-        of the jump (prompts, alerts, reminders) shows without waiting for the interval."""
+        of the jump (the outbox above all) shows without waiting for the interval."""
         if self.app is None or self.app.job_queue is None:
             return
         for job in self.app.job_queue.jobs():
@@ -339,6 +402,15 @@ def _coordinate(value: object, name: str, limit: int) -> float:
     if not -limit <= value <= limit:
         raise SandboxInputError(f"{name} must be between -{limit} and {limit}, not {value:g}.")
     return float(value)
+
+
+def _jump_note(by: timedelta) -> str:
+    """Said on the page after a long move: what ran and what was skipped."""
+    days = RUN_THROUGH.days
+    return (
+        f"Moved {by.days} days. The bot treated all but the last {days} days as time it was off "
+        f"(no old prompts or alerts); the last {days} days ran as usual."
+    )
 
 
 def _polling_failed(exc: TelegramError) -> None:

@@ -82,17 +82,18 @@ def _user_id(request: Request) -> int:
     return value
 
 
-def _clock_move(sandbox: Sandbox, body: dict[str, Any]) -> dict[str, Any]:
-    """`{"hours": n}`, `{"days": n}` or `{"to": "2026-12-01T09:00"}` (local time of the sandbox's zone)."""
+async def _clock_move(sandbox: Sandbox, body: dict[str, Any]) -> dict[str, Any]:
+    """`{"hours": n}`, `{"days": n}`, `{"to": "2026-12-01T09:00"}` (local time of the sandbox's
+    zone; the page also sends "01/12/2026 09:00", the UK way it shows dates) or
+    `{"next": "checkin"}` (the next daily prompt of anyone)."""
+    if body.get("next") == "checkin":
+        return await sandbox.next_checkin()
     if "to" in body:
         raw = body["to"]
-        try:
-            moment = datetime.fromisoformat(raw) if isinstance(raw, str) else None
-        except ValueError:
-            moment = None
+        moment = _moment(raw) if isinstance(raw, str) else None
         if moment is None:
-            raise SandboxInputError("Give the date and time like 2026-12-01T09:00.")
-        return sandbox.move_clock(to=moment)
+            raise SandboxInputError("Give the date and time like 01/12/2026 09:00 (day/month/year, 24-hour).")
+        return await sandbox.move_clock(to=moment)
     for unit in ("hours", "days", "minutes"):
         if unit in body:
             amount = body[unit]
@@ -102,8 +103,19 @@ def _clock_move(sandbox: Sandbox, body: dict[str, Any]) -> dict[str, Any]:
                 delta = timedelta(**{unit: amount})
             except OverflowError:
                 raise SandboxInputError("That is too far ahead.") from None
-            return sandbox.move_clock(by=delta)
+            return await sandbox.move_clock(by=delta)
     raise SandboxInputError("Say how far to move the clock: hours, days, or a date and time ('to').")
+
+
+def _moment(raw: str) -> datetime | None:
+    """A typed local date and time: "01/12/2026 09:00" (UK order, as the page shows it) or ISO."""
+    text = raw.strip()[:40]
+    for parse in (lambda t: datetime.strptime(t, "%d/%m/%Y %H:%M"), datetime.fromisoformat):
+        try:
+            return parse(text)
+        except ValueError:
+            continue
+    return None
 
 
 def create_page_app(sandbox: Sandbox) -> Starlette:
@@ -149,7 +161,7 @@ def create_page_app(sandbox: Sandbox) -> Starlette:
         sandbox.press(_user_id(request), body.get("message_id"), body.get("callback_data"))
 
     async def clock(request: Request, body: dict[str, Any]) -> Any:
-        return _clock_move(sandbox, body) if request.method == "POST" else sandbox.clock_view()
+        return await _clock_move(sandbox, body) if request.method == "POST" else sandbox.clock_view()
 
     async def restart(request: Request, body: dict[str, Any]) -> Any:
         await sandbox.restart_standin()

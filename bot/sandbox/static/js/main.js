@@ -50,14 +50,15 @@ function drawClock() {
 }
 setInterval(drawClock, 1000);
 
-/** "YYYY-MM-DDTHH:MM" of the bot's time in its zone, for the jump input. */
+/** "DD/MM/YYYY HH:MM" (UK order, 24-hour) of the bot's time in its zone, for the jump box:
+ * the same whatever the browser's own locale, unlike a datetime-local input. */
 function localInputValue(epochMs) {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-CA", {
+    new Intl.DateTimeFormat("en-GB", {
       timeZone: state.zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
     }).formatToParts(epochMs).map((p) => [p.type, p.value]),
   );
-  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+  return `${parts.day}/${parts.month}/${parts.year} ${parts.hour}:${parts.minute}`;
 }
 
 function showClockError(message) {
@@ -68,28 +69,55 @@ function showClockError(message) {
   if (message) showClockError.timer = setTimeout(() => showClockError(""), 8000);
 }
 
+function showClockNote(message) {
+  const box = $("#clock-note");
+  box.textContent = message || "";
+  box.hidden = !message;
+  clearTimeout(showClockNote.timer);
+  if (message) showClockNote.timer = setTimeout(() => showClockNote(""), 12000);
+}
+
+/** Moves can take a moment (the clock stops at every due prompt and alert), so the
+ * buttons wait for the answer; a second click would only queue another move. */
 async function moveClock(body) {
   showClockError("");
+  showClockNote("");
+  const buttons = document.querySelectorAll(".clock-controls button");
+  buttons.forEach((button) => { button.disabled = true; });
   try {
-    setClock(await post("/api/clock", body));
+    const view = await post("/api/clock", body);
+    setClock(view);
+    showClockNote(view.note);
   } catch (error) {
     showClockError(error.message);
+  } finally {
+    buttons.forEach((button) => { button.disabled = false; });
   }
 }
 
 $("#clock-hour").addEventListener("click", () => moveClock({ hours: 1 }));
 $("#clock-day").addEventListener("click", () => moveClock({ days: 1 }));
+$("#clock-next").addEventListener("click", () => moveClock({ next: "checkin" }));
 $("#clock-jump").addEventListener("submit", (event) => {
   event.preventDefault();
-  const value = $("#clock-to").value;
-  if (!value) {
-    showClockError("Pick a date and time to jump to.");
+  const input = $("#clock-to");
+  const value = input.value.trim();
+  if (!value || !input.checkValidity()) {
+    showClockError("Type the date and time like 25/12/2026 09:00 (day/month/year, 24-hour).");
     return;
   }
   moveClock({ to: value });
 });
 $("#clock-to").addEventListener("focus", () => {
   if (!$("#clock-to").value && botNow()) $("#clock-to").value = localInputValue(botNow() + 86400000);
+});
+
+// On a phone-width window the controls fold away behind one button, so the chat has the room.
+$("#controls-toggle").addEventListener("click", () => {
+  const open = !$("#topbar").classList.contains("open");
+  $("#topbar").classList.toggle("open", open);
+  $("#controls-toggle").setAttribute("aria-expanded", String(open));
+  $("#controls-toggle").textContent = open ? "Controls ▴" : "Controls ▾";
 });
 
 // --- people and phones ---------------------------------------------------------------------
