@@ -213,6 +213,8 @@ def long_date(day: object) -> str:
 
 MOOD_FACES = {1: "😢", 2: "😟", 3: "😐", 4: "🙂", 5: "😊"}
 MOOD_WORDS = {1: "very low", 2: "low", 3: "okay", 4: "good", 5: "great"}
+MOOD_BUTTON = "{face} {word}"
+CARD_RETIRED = "This check-in card was replaced by a newer one below. ⬇️"
 CLEAN_BUTTONS = {"yes": "✅ Yes", "slip": "Had a slip", "private": "Rather not say"}
 CLEAN_WORDS = {"yes": "yes ✅", "slip": "had a slip", "private": "rather not say"}
 SOS_BUTTON = "🆘 I need support now"
