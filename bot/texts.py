@@ -142,9 +142,20 @@ ROLE_ALREADY_HELD = "You're already a {role}."
 ROLE_ALREADY_REQUESTED = "You've already asked to be a {role}. A coordinator will decide soon."
 ROLE_REQUESTED = "Thanks. I've asked a coordinator to approve you as a {role}. I'll tell you when they decide."
 ROLE_REQUESTED_NO_COORDINATOR = (
-    "Thanks. Your request to be a {role} is saved. There's no coordinator yet; they'll see it when one joins."
+    "Thanks. Your request to be a {role} is saved. A coordinator will see it when they next open the bot, "
+    "and I'll tell you when they decide."
 )
 ROLE_REQUEST_FOR_COORDINATOR = "📝 <b>{name}</b> asks to be a <b>{role}</b>. Approve?"
+ROLE_REQUEST_SAID = "\nThey said: “{answer}”"
+ROLE_REQUEST_MESSAGE_THEM = "💬 Message {name}"
+ROLE_APPROVED_ADD_MEETING = "➕ Add a meeting"
+ROLE_ASK_SECRETARY = (
+    "Which group or meeting are you the secretary for? For example “Tuesday Night Group, Headingley”. "
+    "The coordinator will see what you write."
+)
+ROLE_ASK_SKIP = "Skip"
+ROLE_ANSWER_EMPTY = "Please type the group or meeting's name, or tap Skip."
+ROLE_ANSWER_TOO_LONG = "That's a bit long. Please keep it under {limit} characters: the group's name and where it meets is plenty."
 ROLE_APPROVED = "🎉 Good news: you're now a {role}. Send /help to see what you can do."
 ROLE_DECLINED = "Your request to be a {role} wasn't approved this time. You can talk to a coordinator about it."
 DECISION_DONE = "You {verdict} <b>{name}</b> as a {role}. They've been told."

@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.buttons import callback, inline
-from bot.models import Outbox, Person, RelaySession, SupportLink
+from bot.models import Outbox, Person, RelaySession, RoleRequest, SupportLink
 from bot.runtime import Runtime
-from bot.services import alerts, outbox, privacy
+from bot.services import alerts, outbox, people, privacy
 from bot.services.roles import Outcome
 
 log = logging.getLogger("fellowship.relay")
@@ -43,10 +43,21 @@ async def _is_supporter(session: AsyncSession, helper_id: int, member_id: int) -
 
 
 async def may_write(session: AsyncSession, helper_id: int, member_id: int, now: datetime) -> bool:
-    """A helper may write to a member they support, or were alerted about lately."""
-    return await _is_supporter(session, helper_id, member_id) or await alerts.was_alerted_about(
-        session, helper_id, member_id, now - COORDINATOR_WINDOW
+    """A helper may write to a member they support, or were alerted about lately; a
+    coordinator to someone whose role request is waiting (to arrange vetting)."""
+    return (
+        await _is_supporter(session, helper_id, member_id)
+        or await alerts.was_alerted_about(session, helper_id, member_id, now - COORDINATOR_WINDOW)
+        or await _vetting(session, helper_id, member_id)
     )
+
+
+async def _vetting(session: AsyncSession, coordinator_id: int, applicant_id: int) -> bool:
+    """The helper is a coordinator and the other person has a role request pending."""
+    pending = await session.execute(
+        select(RoleRequest.id).where(RoleRequest.person_id == applicant_id, RoleRequest.status == "pending").limit(1)
+    )
+    return pending.first() is not None and await people.is_coordinator(session, coordinator_id)
 
 
 @dataclass(frozen=True)
