@@ -49,7 +49,7 @@ def types_line(meeting: Meeting, *, limit: int | None = None) -> str:
 
 def address_line(meeting: Meeting) -> str:
     parts = [meeting.location, meeting.address]
-    town = " ".join(p for p in (meeting.city, meeting.postal_code) if p)
+    town = " ".join(p for p in (meeting.city, meeting.state, meeting.postal_code) if p)
     if town and not any(town.lower() in (p or "").lower() for p in parts):
         parts.append(town)
     return ", ".join(p for p in parts if p)
