@@ -345,7 +345,12 @@ MEETINGS_BAD_LOCATION = "That location can't be right (latitude goes from -90 to
 MEETINGS_NEAR_HEADER = "<b>Meetings near {place}</b>"
 MEETINGS_ONLINE_HEADER = "<b>💻 Online meetings</b> (times in {zone})"
 MEETINGS_FILTERED = "Showing: {filters}"
-MEETINGS_PAGE_FOOTER = "Tap a number for the map, a reminder, Follow or I went."
+MEETINGS_ORDER = {"s": "🕒 What's next first", "n": "📍 Nearest first"}
+MEETINGS_PAGE_FOOTER = "Tap a meeting's button below for the map, a reminder, Follow or I went."
+# One button per meeting, under the list, naming it: "1. Headingley Tuesday · today 19:30".
+MEETINGS_RESULT_BUTTON = "{n}. {name} · {when}"
+MEETINGS_NONE_SOON = "Nothing starts in the next 3 hours near {place}. Later today might suit:"
+MEETINGS_ONLINE_NONE_SOON = "No online meetings start in the next 3 hours. Later today might suit:"
 MEETINGS_FAR = (
     "I couldn't find an in-person meeting within {km} km of {place}. "
     "Online meetings are open to you wherever you are:"
@@ -371,6 +376,9 @@ MEETINGS_BUTTONS = {
     "next": "More ▶",
     "all": "All",
     "back": "◀ Back to the list",
+    "later_today": "📅 Later today",
+    "nearest": "📍 Nearest first",
+    "soonest": "🕒 What's next",
 }
 FELLOWSHIP_NAMES = {
     "AA": "AA",
@@ -397,6 +405,30 @@ KEY_TYPES = {
     "Y": "Young people",
     "MED": "Meditation",
 }
+# What the type codes mean, in words (the Meeting Guide codes: O open, C closed, ...).
+# "Closed" depends on the fellowship: whose meeting it is.
+TYPE_EXPLANATIONS = {
+    "O": "Open: anyone is welcome, including family, friends and the curious",
+    "BE": "Newcomers: especially for people new to recovery",
+    "W": "Women: for women only",
+    "M": "Men: for men only",
+    "LGBTQ": "LGBTQ+: for lesbian, gay, bisexual, trans and queer people",
+    "X": "Wheelchair access: step-free way in",
+    "SP": "Speaker: one person shares their story",
+    "D": "Discussion: everyone may share on a topic",
+    "ST": "Step study: works through the Twelve Steps",
+    "B": "Big Book: reads and discusses the AA Big Book",
+    "Y": "Young people: for younger members",
+    "MED": "Meditation: a quiet time together",
+}
+CLOSED_FOR = {
+    "AA": "Closed: for people who want to stop drinking",
+    "NA": "Closed: for people who want to stop using drugs",
+    "CA": "Closed: for people who want to stop using cocaine and other drugs",
+    "CMA": "Closed: for people who want to stop using crystal meth",
+    "other": "Closed: for people who want to stop, not for visitors",
+}
+MEETING_OTHER_ZONE = "{when} {zone} time ({yours} your time)"
 MEETING_LINE_TITLE = "<b>{n}. {name}</b>{distance}"
 MEETING_LINE_WHEN = "{fellowship} · 🕒 {when} · {attendance}"
 MEETING_LINE_CANCELLED = "{fellowship} · ❌ <s>{when}</s> cancelled · next {next} · {attendance}"
@@ -410,7 +442,6 @@ MEETING_CARD_WHERE = "📍 {address}"
 MEETING_CARD_APPROXIMATE = " (approximate location)"
 MEETING_CARD_ONLINE = "💻 {link}"
 MEETING_CARD_PHONE = "☎️ {phone}"
-MEETING_CARD_TYPES = "🏷 {types}"
 MEETING_CARD_NOTES = "📝 {notes}"
 MEETING_CARD_GROUP = "👥 {group}"
 MEETING_CARD_STALE = "⚠️ This listing may be out of date (last confirmed {date}). Check with the group if you can."

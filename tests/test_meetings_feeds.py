@@ -29,7 +29,7 @@ from bot.services import meeting_feeds, meeting_times
 from bot.services.meeting_feeds import FeedError
 from schedules import feed_sync
 from tests.harness import Harness
-from tests.meeting_factory import LS6, add_meeting
+from tests.meeting_factory import LS6, add_meeting, open_result
 from tests.test_onboarding import onboard
 
 FIXTURES = Path(__file__).parent / "fixtures" / "meetings"
@@ -127,8 +127,8 @@ async def test_reimporting_updates_adds_and_removes_only_that_feeds_meetings(h: 
     await add_meeting(h.db, "Secretary's own", at=LS6)
     sam = await onboard(h, "Sam")
     await sam.send("/meetings LS6")
-    for number in ("1", "2"):  # a1 and a2 are at the same spot; follow both
-        await sam.press(number, message=sam.find("Meetings near"))
+    for name in ("Meeting a1", "Meeting a2"):  # a1 and a2 are at the same spot; follow both
+        await open_result(sam, name)
         await sam.press("⭐ Follow")
     again = await sync(h.db, feed, now=NOW + timedelta(hours=1))
     assert (again.not_modified, again.added) == (True, 0)
