@@ -39,11 +39,12 @@ PAGE_SIZE = 5
 INITIAL_RADIUS_KM = 2.0
 MAX_RADIUS_KM = 80.0
 SOON = timedelta(hours=3)
-# "What's next" orders by start time the nearest matches (up to this many) within a bus
-# ride, so today's 19:30 at 1.5 km comes before next Thursday's at 300 m; farther ones
-# follow, nearest first, so a meeting in town isn't buried under one in the next city.
+# "What's next" orders by start time the nearest matches (up to this many) within a walk
+# or a short bus ride, so today's 19:30 at 1.5 km comes before next Thursday's at 300 m;
+# farther ones follow, nearest first, so a meeting in town isn't buried under one in the
+# next town that happens to start sooner.
 SOONEST_POOL = 20
-SOONEST_RADIUS_KM = 16.0
+SOONEST_RADIUS_KM = 5.0
 OUT_OF_DATE = timedelta(days=90)
 REMIND_BEFORE = timedelta(hours=1)
 EARTH_RADIUS_KM = 6371.0088
