@@ -1,8 +1,9 @@
 """`/meetings`: find the next meeting near a shared location, a postcode or a town, or online.
 
-Three taps from a location to tonight's nearest meeting: /meetings, 📍 Share my location,
-📅 Today. Results are nearest first, five a page, with filter and page buttons that edit the
-list in place; a number opens a meeting with Map, Remind me, Follow and I went.
+Three taps from a location to tonight's meeting: /meetings, 📍 Share my location, 📅 Today.
+Results show what's next nearby first (or nearest first, one tap away), five a page, with
+filter and page buttons that edit the list in place. Each meeting has its own button, named
+after it, which opens it with Map, Remind me, Follow and I went.
 
 The search itself is never stored: the place travels inside the buttons (a place key such as
 `oLS6`, or a shared location rounded to ~10 m), so nothing about where someone was is kept.
