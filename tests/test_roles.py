@@ -5,6 +5,8 @@ their clean time once."""
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 
 from bot.models import CompanionProfile, Person, RoleRequest
@@ -44,6 +46,9 @@ async def test_the_coordinator_sees_what_the_applicant_said_and_can_message_them
     assert "asked a coordinator" in pat.last().text
     async with h.db.session() as session:
         assert (await session.execute(select(RoleRequest.answer))).scalar_one() == "Tuesday <b>Night</b> Group, St Mark's, LS6"
+    await pat.send("/mydata")  # what they said is theirs to see
+    data = json.loads(pat.last().raw.file.data)
+    assert data["role_requests"][0]["what_you_said"] == "Tuesday <b>Night</b> Group, St Mark's, LS6"
     await h.deliver()
     request = casey.find("asks to be a group secretary")
     assert "They said: “Tuesday <b>Night</b> Group, St Mark's, LS6”" in request.text  # shown as typed, not as markup
