@@ -49,6 +49,8 @@ class Person(SQLModel, table=True):
     consented_at: datetime = Field(sa_type=UTCDateTime)
     created_at: datetime = Field(sa_type=UTCDateTime)
     unreachable_at: datetime | None = _utc()  # type: ignore[assignment]
+    # The newest /checkin card's message id, so the next /checkin can retire it (one live card).
+    checkin_card_message_id: int | None = None
 
 
 class RoleGrant(SQLModel, table=True):
@@ -93,6 +95,8 @@ class RoleRequest(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     decided_at: datetime | None = _utc()  # type: ignore[assignment]
     decided_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)  # type: ignore[assignment]
+    # What the applicant said (a secretary: which group or meeting), shown to coordinators.
+    answer: str | None = Field(default=None, sa_type=String(200))
 
 
 class Invitation(SQLModel, table=True):
@@ -264,6 +268,7 @@ class Meeting(SQLModel, table=True):
     address: str | None = Field(default=None, sa_type=String(255))
     city: str | None = Field(default=None, sa_type=String(100))
     region: str | None = Field(default=None, sa_type=String(100))
+    state: str | None = Field(default=None, sa_type=String(64))  # state or province, as the feed gave it
     postal_code: str | None = Field(default=None, sa_type=String(16))
     country: str | None = Field(default=None, sa_type=String(64))
     latitude: float | None = None

@@ -143,9 +143,20 @@ ROLE_ALREADY_HELD = "You're already a {role}."
 ROLE_ALREADY_REQUESTED = "You've already asked to be a {role}. A coordinator will decide soon."
 ROLE_REQUESTED = "Thanks. I've asked a coordinator to approve you as a {role}. I'll tell you when they decide."
 ROLE_REQUESTED_NO_COORDINATOR = (
-    "Thanks. Your request to be a {role} is saved. There's no coordinator yet; they'll see it when one joins."
+    "Thanks. Your request to be a {role} is saved. A coordinator will see it when they next open the bot, "
+    "and I'll tell you when they decide."
 )
 ROLE_REQUEST_FOR_COORDINATOR = "📝 <b>{name}</b> asks to be a <b>{role}</b>. Approve?"
+ROLE_REQUEST_SAID = "\nThey said: “{answer}”"
+ROLE_REQUEST_MESSAGE_THEM = "💬 Message {name}"
+ROLE_APPROVED_ADD_MEETING = "➕ Add a meeting"
+ROLE_ASK_SECRETARY = (
+    "Which group or meeting are you the secretary for? For example “Tuesday Night Group, Headingley”. "
+    "The coordinator will see what you write."
+)
+ROLE_ASK_SKIP = "Skip"
+ROLE_ANSWER_EMPTY = "Please type the group or meeting's name, or tap Skip."
+ROLE_ANSWER_TOO_LONG = "That's a bit long. Please keep it under {limit} characters: the group's name and where it meets is plenty."
 ROLE_APPROVED = "🎉 Good news: you're now a {role}. Send /help to see what you can do."
 ROLE_DECLINED = "Your request to be a {role} wasn't approved this time. You can talk to a coordinator about it."
 DECISION_DONE = "You {verdict} <b>{name}</b> as a {role}. They've been told."
@@ -268,6 +279,8 @@ def long_date(day: object) -> str:
 
 MOOD_FACES = {1: "😢", 2: "😟", 3: "😐", 4: "🙂", 5: "😊"}
 MOOD_WORDS = {1: "very low", 2: "low", 3: "okay", 4: "good", 5: "great"}
+MOOD_BUTTON = "{face} {word}"
+CARD_RETIRED = "This check-in card was replaced by a newer one below. ⬇️"
 CLEAN_BUTTONS = {"yes": "✅ Yes", "slip": "Had a slip", "private": "Rather not say"}
 CLEAN_WORDS = {"yes": "yes ✅", "slip": "had a slip", "private": "rather not say"}
 SOS_BUTTON = "🆘 I need support now"
@@ -387,7 +400,12 @@ MEETINGS_BAD_LOCATION = "That location can't be right (latitude goes from -90 to
 MEETINGS_NEAR_HEADER = "<b>Meetings near {place}</b>"
 MEETINGS_ONLINE_HEADER = "<b>💻 Online meetings</b> (times in {zone})"
 MEETINGS_FILTERED = "Showing: {filters}"
-MEETINGS_PAGE_FOOTER = "Tap a number for the map, a reminder, Follow or I went."
+MEETINGS_ORDER = {"s": "🕒 What's next first", "n": "📍 Nearest first"}
+MEETINGS_PAGE_FOOTER = "Tap a meeting's button below for the map, a reminder, Follow or I went."
+# One button per meeting, under the list, naming it: "1. Headingley Tuesday · today 19:30".
+MEETINGS_RESULT_BUTTON = "{n}. {name} · {when}"
+MEETINGS_NONE_SOON = "Nothing starts in the next 3 hours near {place}. Later today might suit:"
+MEETINGS_ONLINE_NONE_SOON = "No online meetings start in the next 3 hours. Later today might suit:"
 MEETINGS_FAR = (
     "I couldn't find an in-person meeting within {km} km of {place}. "
     "Online meetings are open to you wherever you are:"
@@ -413,6 +431,9 @@ MEETINGS_BUTTONS = {
     "next": "More ▶",
     "all": "All",
     "back": "◀ Back to the list",
+    "later_today": "📅 Later today",
+    "nearest": "📍 Nearest first",
+    "soonest": "🕒 What's next",
 }
 FELLOWSHIP_NAMES = {
     "AA": "AA",
@@ -439,6 +460,30 @@ KEY_TYPES = {
     "Y": "Young people",
     "MED": "Meditation",
 }
+# What the type codes mean, in words (the Meeting Guide codes: O open, C closed, ...).
+# "Closed" depends on the fellowship: whose meeting it is.
+TYPE_EXPLANATIONS = {
+    "O": "Open: anyone is welcome, including family, friends and the curious",
+    "BE": "Newcomers: especially for people new to recovery",
+    "W": "Women: for women only",
+    "M": "Men: for men only",
+    "LGBTQ": "LGBTQ+: for lesbian, gay, bisexual, trans and queer people",
+    "X": "Wheelchair access: step-free way in",
+    "SP": "Speaker: one person shares their story",
+    "D": "Discussion: everyone may share on a topic",
+    "ST": "Step study: works through the Twelve Steps",
+    "B": "Big Book: reads and discusses the AA Big Book",
+    "Y": "Young people: for younger members",
+    "MED": "Meditation: a quiet time together",
+}
+CLOSED_FOR = {
+    "AA": "Closed: for people who want to stop drinking",
+    "NA": "Closed: for people who want to stop using drugs",
+    "CA": "Closed: for people who want to stop using cocaine and other drugs",
+    "CMA": "Closed: for people who want to stop using crystal meth",
+    "other": "Closed: for people who want to stop, not for visitors",
+}
+MEETING_OTHER_ZONE = "{when} {zone} time ({yours} your time)"
 MEETING_LINE_TITLE = "<b>{n}. {name}</b>{distance}"
 MEETING_LINE_WHEN = "{fellowship} · 🕒 {when} · {attendance}"
 MEETING_LINE_CANCELLED = "{fellowship} · ❌ <s>{when}</s> cancelled · next {next} · {attendance}"
@@ -452,7 +497,6 @@ MEETING_CARD_WHERE = "📍 {address}"
 MEETING_CARD_APPROXIMATE = " (approximate location)"
 MEETING_CARD_ONLINE = "💻 {link}"
 MEETING_CARD_PHONE = "☎️ {phone}"
-MEETING_CARD_TYPES = "🏷 {types}"
 MEETING_CARD_NOTES = "📝 {notes}"
 MEETING_CARD_GROUP = "👥 {group}"
 MEETING_CARD_STALE = "⚠️ This listing may be out of date (last confirmed {date}). Check with the group if you can."

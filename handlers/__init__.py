@@ -27,6 +27,7 @@ from handlers import (
     relay,
     release_day,
     releases,
+    role_applications,
     secretary,
     settings,
     supporters,
@@ -57,6 +58,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(privacy.on_button, pattern=r"^v1:fg:"), group=FEATURES)
     app.add_handler(CallbackQueryHandler(coordinators.on_coordinator_button, pattern=r"^v1:co:"), group=FEATURES)
     app.add_handler(CallbackQueryHandler(coordinators.on_decision_button, pattern=r"^v1:rr:"), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(role_applications.on_button, pattern=r"^v1:ap:"), group=FEATURES)
 
     # Typed answers and shared locations, routed by what the person was asked.
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE, answers.on_text), group=FEATURES)

@@ -12,12 +12,15 @@ import asyncio
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InputFile, Update
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import mood_chart, texts
 from bot.buttons import Button, callback, inline
+from bot.db import defer_until_commit
 from bot.models import Checkin, CheckinPlan, Person
 from bot.runtime import Runtime
 from bot.services import alerts, checkin_card, checkin_plans, checkins
@@ -32,6 +35,7 @@ from handlers.common import (
     onboarded_person,
     reply,
     runtime,
+    to_markup,
 )
 
 NOTE_AWAITING = "checkin_note"
@@ -74,7 +78,32 @@ async def checkin_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         if existing is not None:
             intro.append(texts.CHECKIN_UPDATE)
         card = checkin_card.render("mood", today, person.pseudonym, existing, intro="\n".join(intro), more=more)
-        await reply(update, card.text, card.markup)
+        await _send_live_card(update, rt, person, card)
+
+
+async def _send_live_card(update: Update, rt: Runtime, person: Person, card: checkin_card.Card) -> None:
+    """Send the new card and retire the one the last /checkin sent, so typing /checkin again
+    and again leaves one card with buttons, not a column of them. The new card's id is kept
+    (after it is sent, in its own short transaction) for the next time."""
+    chat = update.effective_chat
+    if chat is None or person.id is None:
+        return
+    bot, person_id, earlier = update.get_bot(), person.id, person.checkin_card_message_id
+
+    async def send() -> None:
+        if earlier is not None:
+            try:
+                await bot.edit_message_text(texts.CARD_RETIRED, chat_id=chat.id, message_id=earlier)
+            except TelegramError:
+                pass  # already gone, or too old to edit: nothing to retire
+        sent = await bot.send_message(chat.id, card.text, reply_markup=to_markup(card.markup))
+        async with rt.db.session() as session:
+            await session.execute(
+                sql_update(Person).where(Person.id == person_id).values(checkin_card_message_id=sent.message_id)
+            )
+
+    if not defer_until_commit(send):
+        await send()
 
 
 def _parse_press(parts: list[str]) -> tuple[str, date, str | None] | None:

@@ -1,8 +1,9 @@
 """`/meetings`: find the next meeting near a shared location, a postcode or a town, or online.
 
-Three taps from a location to tonight's nearest meeting: /meetings, 📍 Share my location,
-📅 Today. Results are nearest first, five a page, with filter and page buttons that edit the
-list in place; a number opens a meeting with Map, Remind me, Follow and I went.
+Three taps from a location to tonight's meeting: /meetings, 📍 Share my location, 📅 Today.
+Results show what's next nearby first (or nearest first, one tap away), five a page, with
+filter and page buttons that edit the list in place. Each meeting has its own button, named
+after it, which opens it with Map, Remind me, Follow and I went.
 
 The search itself is never stored: the place travels inside the buttons (a place key such as
 `oLS6`, or a shared location rounded to ~10 m), so nothing about where someone was is kept.
@@ -12,6 +13,7 @@ Every button is re-checked here: forged places, filters and meeting ids just get
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -145,7 +147,7 @@ async def _search_from(
 ) -> None:
     if clear_keyboard:
         await reply(update, texts.MEETINGS_SEARCHING.format(place=texts.h(anchor.label)), REMOVE_KEYBOARD)
-    await show(update, session, rt, person, anchor, Filters(), 0, fresh=True)
+    await show(update, session, rt, person, anchor, Filters(order="s"), 0, fresh=True)
 
 
 register_answer(AWAITING_PLACE, answer_place)
@@ -190,6 +192,8 @@ async def render(
             filters = filters.with_(online=True, when="s")
             found = await meetings.search_online(session, filters, now=now, viewer_zone=zone)
     lines = [_header(anchor, filters, zone, far, found)]
+    if found.results and not (filters.online or anchor.latitude is None):
+        lines[0] += "\n" + texts.MEETINGS_ORDER[filters.order]
     if filters.narrowed:
         lines.append(texts.MEETINGS_FILTERED.format(filters=texts.h(_describe(filters))))
     for index, result in enumerate(found.results, start=page * meetings.PAGE_SIZE + 1):
@@ -207,19 +211,33 @@ async def render(
         )
     if found.results:
         lines.append(texts.MEETINGS_PAGE_FOOTER)
-    return "\n\n".join(lines), inline(_list_buttons(anchor, filters, found))
+    rows = [*_result_buttons(found, zone, now), *_list_buttons(anchor, filters, found)]
+    return "\n\n".join(lines), inline(rows)
 
 
 def _header(anchor: Anchor, filters: Filters, zone: str, far: bool, found: Page) -> str:
     km = f"{meetings.MAX_RADIUS_KM:.0f}"
     place = texts.h(anchor.label)
-    if far:
-        return texts.MEETINGS_FAR.format(km=km, place=place)
-    if filters.online or anchor.latitude is None:
-        header = texts.MEETINGS_ONLINE_HEADER.format(zone=zone)
-        return header if found.results else f"{header}\n\n{texts.MEETINGS_ONLINE_NONE}"
-    header = texts.MEETINGS_NEAR_HEADER.format(place=place)
-    return header if found.results else f"{header}\n\n{texts.MEETINGS_NONE_MATCH.format(km=km, place=place)}"
+    online = filters.online or anchor.latitude is None
+    if online:
+        header = texts.MEETINGS_FAR.format(km=km, place=place) if far else texts.MEETINGS_ONLINE_HEADER.format(zone=zone)
+        none = texts.MEETINGS_ONLINE_NONE_SOON if filters.when == "s" else texts.MEETINGS_ONLINE_NONE
+    else:
+        header = texts.MEETINGS_NEAR_HEADER.format(place=place)
+        none = texts.MEETINGS_NONE_SOON if filters.when == "s" else texts.MEETINGS_NONE_MATCH
+    return header if found.results else f"{header}\n\n{none.format(km=km, place=place)}"
+
+
+def _result_buttons(found: Page, zone: str, now: datetime) -> list[list[Button]]:
+    """One row per meeting, naming it, so each button is plainly that meeting's on a phone."""
+    rows: list[list[Button]] = []
+    for n, result in enumerate(found.results, start=found.page * meetings.PAGE_SIZE + 1):
+        occurrence = result.following or result.shown
+        when = meeting_times.when_label(occurrence.start, zone, now) if occurrence else ""
+        name = result.meeting.name if len(result.meeting.name) <= 28 else result.meeting.name[:27] + "…"
+        label = texts.MEETINGS_RESULT_BUTTON.format(n=n, name=name, when=when) if when else f"{n}. {name}"
+        rows.append([(label, callback("mt", "m", result.meeting.id))])
+    return rows
 
 
 def _describe(filters: Filters) -> str:
@@ -244,12 +262,8 @@ def _list_buttons(anchor: Anchor, filters: Filters, found: Page) -> list[list[Bu
 
     b = texts.MEETINGS_BUTTONS
     rows: list[list[Button]] = []
-    numbers = [
-        (str(n), callback("mt", "m", r.meeting.id))
-        for n, r in enumerate(found.results, start=found.page * meetings.PAGE_SIZE + 1)
-    ]
-    if numbers:
-        rows.append(numbers)
+    if not found.results and filters.when == "s":
+        rows.append([(b["later_today"], go(filters.with_(when="t")))])
     rows.append(
         [
             (mark(b["soon"], filters.when == "s"), go(filters.with_(when="a" if filters.when == "s" else "s"))),
@@ -263,6 +277,8 @@ def _list_buttons(anchor: Anchor, filters: Filters, found: Page) -> list[list[Bu
             mode_row.append((b["in_person"], go(filters.with_(online=False))))
         else:
             mode_row.append((b["online"], go(filters.with_(online=True))))
+            switch = ("nearest", "n") if filters.order == "s" else ("soonest", "s")
+            rows.append([(b[switch[0]], go(filters.with_(order=switch[1])))])
     mode_row.append((mark(b["fellowship"], bool(filters.fellowship)), callback("mt", "k", anchor.code, filters.encode(), "fel")))
     mode_row.append((mark(b["type"], bool(filters.type_code)), callback("mt", "k", anchor.code, filters.encode(), "type")))
     rows.append(mode_row)
@@ -274,7 +290,7 @@ def _list_buttons(anchor: Anchor, filters: Filters, found: Page) -> list[list[Bu
     if pages:
         rows.append(pages)
     if filters.narrowed:
-        rows.append([(b["clear"], go(Filters(online=filters.online)))])
+        rows.append([(b["clear"], go(Filters(online=filters.online, order=filters.order)))])
     return rows
 
 

@@ -68,3 +68,14 @@ async def add_meeting(
         )
         session.add(meeting)
     return meeting
+
+
+async def open_result(person: Any, which: int | str) -> None:
+    """Press the button of a result in the newest list ("1. Headingley Tuesday · …"), by
+    its number or its meeting's name."""
+    for shown in reversed(person.messages()):
+        for label in shown.buttons():
+            if label.startswith(f"{which}. ") if isinstance(which, int) else f". {which} ·" in label:
+                await person.press(label, message=shown)
+                return
+    raise AssertionError(f"no result {which!r}; newest buttons: {person.buttons()}")

@@ -135,7 +135,7 @@ async def test_every_alert_reaches_a_person_once_through_429s_500s_timeouts_and_
         alerts = [m for m in supporter_user.messages() if "I can't right now" in m.buttons()]
         if alerts:
             await supporter_user.press("I can't right now", message=alerts[0])
-    await members[3].press("🙂", message=members[3].find("Check-in · Thu 26 Nov"))
+    await members[3].press("🙂 good", message=members[3].find("Check-in · Thu 26 Nov"))
     await tick_at(h, THU_PROMPT + WINDOW)
     await tick_at(h, THU_PROMPT + 2 * WINDOW)
     await tick_at(h, THU_PROMPT + 3 * WINDOW)

@@ -122,7 +122,7 @@ async def test_a_check_in_closes_the_alert_and_everyone_alerted_hears_sam_has_ch
     await tick_at(h, WED_PROMPT)
     await tick_at(h, THU_PROMPT)
     await tick_at(h, THU_PROMPT + WINDOW)
-    await sam.press("🙂", message=sam.find("Check-in · Thu 26 Nov"))
+    await sam.press("🙂 good", message=sam.find("Check-in · Thu 26 Nov"))
     await h.deliver()
     assert alex.last().text == "✅ Sam has checked in. Thank you for being there."
     assert jo.last().text == "✅ Sam has checked in. Thank you for being there."
@@ -143,7 +143,7 @@ async def test_a_member_who_checks_in_every_day_never_causes_an_alert(h: Harness
     sam, (alex,) = await member_with_supporters(h, "Alex")
     for day in range(5):
         await tick_at(h, WED_PROMPT + timedelta(days=day))
-        await sam.press("😊", message=sam.last())
+        await sam.press("😊 great", message=sam.last())
         await tick_at(h, WED_PROMPT + timedelta(days=day, hours=12))
     await tick_at(h, WED_PROMPT + timedelta(days=5, hours=23))
     assert alerts_about(alex, "Sam") == [] and await incidents(h) == []
@@ -154,7 +154,7 @@ async def test_checking_in_late_but_before_the_threshold_raises_nothing(h: Harne
     await tick_at(h, WED_PROMPT)
     await tick_at(h, THU_PROMPT - timedelta(minutes=30))
     await sam.send("/checkin")
-    await sam.press("😐")  # for Wednesday, late in the evening
+    await sam.press("😐 okay")  # for Wednesday, late in the evening
     await tick_at(h, THU_PROMPT + timedelta(hours=1))
     assert await incidents(h) == []
 
@@ -232,7 +232,7 @@ async def test_a_member_without_supporters_gets_help_numbers_and_nobody_is_alert
 async def test_a_shared_slip_alerts_supporters_and_a_private_one_does_not(h: Harness) -> None:
     sam, (alex,) = await member_with_supporters(h, "Alex")
     await sam.send("/checkin")
-    await sam.press("😟")
+    await sam.press("😟 low")
     await sam.press("Had a slip")
     await sam.press("No, keep it")
     await sam.press("No, just me")
@@ -240,7 +240,7 @@ async def test_a_shared_slip_alerts_supporters_and_a_private_one_does_not(h: Har
     assert alerts_about(alex, "Sam") == []
     h.clock.advance(timedelta(days=1))
     await sam.send("/checkin")
-    await sam.press("😟")
+    await sam.press("😟 low")
     await sam.press("Had a slip")
     await sam.press("No, keep it")
     await sam.press("Yes, tell them")
@@ -257,7 +257,7 @@ async def test_three_very_low_days_alert_only_supporters_who_see_mood(h: Harness
     await sam.press("👁 Share my mood")
     for day in range(3):
         await sam.send("/checkin")
-        await sam.press("😢")
+        await sam.press("😢 very low")
         await h.deliver()
         if day < 2:
             assert await incidents(h) == []
@@ -266,7 +266,7 @@ async def test_three_very_low_days_alert_only_supporters_who_see_mood(h: Harness
     assert "Sam has felt very low three days in a row" in alert
     assert alerts_about(alex, "Sam") == []  # Alex doesn't see Sam's mood
     await sam.send("/checkin")
-    await sam.press("😢")  # a fourth day: not another alert so soon
+    await sam.press("😢 very low")  # a fourth day: not another alert so soon
     await h.deliver()
     assert len(alerts_about(jo, "Sam")) == 1
 
@@ -275,7 +275,7 @@ async def test_coordinators_see_no_slip_or_mood_the_member_did_not_share_with_th
     cee = await coordinator(h, "Cee")
     sam, (alex,) = await member_with_supporters(h, "Alex")
     await sam.send("/checkin")
-    await sam.press("😟")
+    await sam.press("😟 low")
     await sam.press("Had a slip")
     await sam.press("No, keep it")
     await sam.press("Yes, tell them")

@@ -141,7 +141,7 @@ async def test_someone_who_already_checked_in_today_gets_no_prompt(h: Harness) -
     sam = await onboard(h, "Sam")
     h.clock.set(utc(2026, 11, 25, 7, 30))
     await sam.send("/checkin")
-    await sam.press("🙂")
+    await sam.press("🙂 good")
     await tick_at(h, utc(2026, 11, 25, 9, 0))
     assert prompts(sam) == []
     await tick_at(h, utc(2026, 11, 26, 9, 0))
@@ -215,12 +215,12 @@ async def test_an_unanswered_prompt_gets_one_gentle_reminder_a_few_hours_later(h
     await tick_at(h, utc(2026, 11, 25, 12, 0))
     reminder = sam.last()
     assert reminder.text.startswith("Just a gentle reminder, Sam")
-    assert "😊" in reminder.buttons() and "🆘 I need support now" in reminder.buttons()
+    assert "😊 great" in reminder.buttons() and "🆘 I need support now" in reminder.buttons()
     await tick_through(h, utc(2026, 11, 25, 23, 0), step=timedelta(hours=1))
     assert sum("gentle reminder" in t for t in sam.texts()) == 1
     # Answered the next day: no reminder.
     await tick_at(h, utc(2026, 11, 26, 9, 0))
-    await sam.press("😐")
+    await sam.press("😐 okay")
     await tick_through(h, utc(2026, 11, 26, 15, 0), step=timedelta(hours=1))
     assert sum("gentle reminder" in t for t in sam.texts()) == 1
 
@@ -231,7 +231,7 @@ async def test_reminders_can_be_switched_off_from_the_reminder_or_changed_with_a
     await tick_at(h, utc(2026, 11, 25, 12, 0))
     await sam.press("🔕 No more reminders")
     assert "Reminders are off" in sam.last().text
-    assert "😊" in sam.last(1).buttons()  # the reminder itself can still be answered
+    assert "😊 great" in sam.last(1).buttons()  # the reminder itself can still be answered
     await tick_at(h, utc(2026, 11, 26, 9, 0))
     await tick_through(h, utc(2026, 11, 26, 16, 0), step=timedelta(hours=1))
     assert sum("gentle reminder" in t for t in sam.texts()) == 1
@@ -279,7 +279,7 @@ async def test_a_milestone_still_comes_when_the_member_already_checked_in(h: Har
         await session.execute(update(Person).values(clean_date=date(2026, 8, 27)))  # 90 days on 25 Nov
     h.clock.set(utc(2026, 11, 25, 8, 0))
     await sam.send("/checkin")
-    await sam.press("😊")
+    await sam.press("😊 great")
     await tick_at(h, utc(2026, 11, 25, 9, 0))
     assert sam.last().text.startswith("🎉 90 days clean and sober today!")
     assert sam.last().buttons() == []
@@ -364,7 +364,7 @@ async def test_the_running_bot_prompts_a_due_member_from_its_own_scheduler_and_t
         await wait_for(lambda: prompt() is not None, what="the daily prompt")
         shown = prompt()
         assert shown is not None
-        standin.press_button(user.id, shown.message_id, shown.button(label="😊")["callback_data"])  # type: ignore[index]
+        standin.press_button(user.id, shown.message_id, shown.button(label="😊 great")["callback_data"])  # type: ignore[index]
         await wait_for(lambda: "Did you stay clean" in plain(standin.messages(user.id)[-1].source or ""), what="the next step")
         assert "Sam" not in log_path.read_text() and "samantha" not in log_path.read_text()
     finally:

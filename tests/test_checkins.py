@@ -14,7 +14,7 @@ from tests.test_checkin_schedule import prompts, tick_at
 from tests.test_onboarding import onboard
 from tests.test_privacy import raw_database_dump
 
-MOOD_FACES = ["😢", "😟", "😐", "🙂", "😊"]
+MOOD_FACES = ["😢 very low", "😟 low", "😐 okay", "🙂 good", "😊 great"]
 
 
 def utc(*args: int) -> datetime:
@@ -43,7 +43,7 @@ async def test_the_prompt_asks_for_a_mood_with_faces_and_offers_support_now(h: H
 async def test_each_step_is_saved_as_it_is_answered_so_an_abandoned_check_in_still_counts(h: Harness) -> None:
     sam = await onboard(h, "Sam")
     await tick_at(h, utc(2026, 11, 25, 9, 0))
-    await sam.press("😟")
+    await sam.press("😟 low")
     (checkin,) = await stored_checkins(h)
     assert (checkin.local_date, checkin.mood, checkin.clean, checkin.completed_at) == (date(2026, 11, 25), 2, None, None)
     assert "Mood: 😟 low" in sam.last().text and "Did you stay clean and sober today?" in sam.last().text
@@ -66,12 +66,12 @@ async def test_each_step_is_saved_as_it_is_answered_so_an_abandoned_check_in_sti
 async def test_a_later_check_in_the_same_day_updates_the_same_record(h: Harness) -> None:
     sam = await onboard(h, "Sam")
     await sam.send("/checkin")
-    await sam.press("😢")
+    await sam.press("😢 very low")
     await sam.press("Rather not say")
     await sam.send("/checkin")
     assert "You've already checked in today. Tap to update it." in sam.last().text
     assert "Mood: 😢 very low" in sam.last().text
-    await sam.press("🙂")
+    await sam.press("🙂 good")
     await sam.press("✅ Yes")
     (checkin,) = await stored_checkins(h)
     assert (checkin.mood, checkin.clean) == (4, "yes")
@@ -82,7 +82,7 @@ async def test_a_slip_gets_a_warm_reply_and_both_choices_are_recorded(h: Harness
     async with h.db.session() as session:
         await session.execute(update(Person).values(clean_date=date(2026, 1, 5)))
     await sam.send("/checkin")
-    await sam.press("😟")
+    await sam.press("😟 low")
     await sam.press("Had a slip")
     card = sam.last().text
     assert "Thank you for telling me, Sam. A slip doesn't wipe out what you've done" in card
@@ -102,7 +102,7 @@ async def test_a_slip_gets_a_warm_reply_and_both_choices_are_recorded(h: Harness
 async def test_a_member_may_keep_their_clean_date_and_their_slip_to_themselves(h: Harness) -> None:
     sam = await onboard(h, "Sam")  # no clean date yet
     await sam.send("/checkin")
-    await sam.press("😐")
+    await sam.press("😐 okay")
     await sam.press("Had a slip")
     assert "start counting clean time from today?" in sam.last().text
     await sam.press("No, keep it")
@@ -115,7 +115,7 @@ async def test_a_member_may_keep_their_clean_date_and_their_slip_to_themselves(h
 async def test_a_private_note_is_encrypted_and_shown_only_to_the_member(h: Harness) -> None:
     sam = await onboard(h, "Sam")
     await sam.send("/checkin")
-    await sam.press("🙂")
+    await sam.press("🙂 good")
     await sam.press("✅ Yes")
     await sam.press("✍️ Add a private note")
     assert "Only you can see it" in sam.last().text
@@ -135,7 +135,7 @@ async def test_a_private_note_is_encrypted_and_shown_only_to_the_member(h: Harne
 async def test_the_note_can_be_skipped_and_an_empty_note_is_refused(h: Harness) -> None:
     sam = await onboard(h, "Sam")
     await sam.send("/checkin")
-    await sam.press("🙂")
+    await sam.press("🙂 good")
     await sam.press("✅ Yes")
     await sam.press("✍️ Add a private note")
     await sam.send("   ")
@@ -152,7 +152,7 @@ async def test_double_taps_save_once_and_send_nothing_twice(h: Harness) -> None:
         await session.execute(update(Person).values(clean_date=date(2026, 1, 5)))
     await sam.send("/checkin")
     card = sam.last()
-    await sam.press("🙂", message=card)
+    await sam.press("🙂 good", message=card)
     await sam.press_data(card.buttons_data()[3], message=card)  # the same face again, before the edit showed
     messages = len(sam.messages())
     await sam.press("Had a slip")
@@ -178,13 +178,13 @@ async def test_yesterdays_buttons_close_that_check_in_and_offer_todays(h: Harnes
     await tick_at(h, utc(2026, 11, 25, 9, 0))
     old = prompts(sam)[-1]
     h.clock.set(utc(2026, 11, 26, 8, 0))
-    await sam.press("😊", message=old)
+    await sam.press("😊 great", message=old)
     assert sam.last_answer() == "That check-in was for Wed 25 Nov. Here's today's."
     closed = next(m for m in sam.messages() if m.message_id == old.message_id)
     assert closed.text == "This check-in was for Wed 25 Nov and has closed." and closed.buttons() == []
-    assert "Check-in · Thu 26 Nov" in sam.last().text and "😊" in sam.buttons()
+    assert "Check-in · Thu 26 Nov" in sam.last().text and "😊 great" in sam.buttons()
     assert await stored_checkins(h) == []  # yesterday's tap recorded nothing for either day
-    await sam.press("😊")
+    await sam.press("😊 great")
     assert [(c.local_date, c.mood) for c in await stored_checkins(h)] == [(date(2026, 11, 26), 5)]
 
 
@@ -228,7 +228,7 @@ async def test_checking_in_while_paused_works_and_says_so(h: Harness) -> None:
     await sam.send("/checkin")
     assert "paused until 1 Dec 2026, but you can still check in today" in sam.last().text
     assert "▶️ Resume now" in sam.buttons()
-    await sam.press("😐")
+    await sam.press("😐 okay")
     assert (await stored_checkins(h))[0].mood == 3
     async with h.db.session() as session:
         assert (await session.execute(select(CheckinPlan.paused_until))).scalar_one() == date(2026, 12, 1)
@@ -276,7 +276,7 @@ async def test_the_streak_survives_until_today_is_over_and_breaks_after_a_missed
     await sam.send("/progress")
     assert "Check-in streak: 1 day" in sam.last().text  # 23rd counts; today (24th) isn't over yet
     await sam.send("/checkin")
-    await sam.press("😊")
+    await sam.press("😊 great")
     await sam.send("/progress")
     assert "Check-in streak: 2 days" in sam.last().text
 
@@ -347,7 +347,7 @@ async def test_forget_erases_check_ins_plans_milestones_and_support_requests(h: 
     async with h.db.session() as session:
         await session.execute(update(Person).values(clean_date=date(2025, 11, 25)))
     await tick_at(h, utc(2026, 11, 25, 9, 0))  # a prompt with a 1-year milestone
-    await sam.press("😊")
+    await sam.press("😊 great")
     await sam.press("Had a slip")
     await sam.press("No, keep it")
     await sam.press("🆘 I need support now")
@@ -393,3 +393,29 @@ async def test_progress_still_shows_the_figures_if_the_chart_cannot_be_drawn(h: 
     await sam.send("/progress")
     assert sam.last().kind == "text"
     assert "Check-in streak: 1 day" in sam.last().text
+
+
+async def test_mood_buttons_carry_a_word(h: Harness) -> None:
+    sam = await onboard(h, "Sam")
+    await sam.send("/checkin")
+    card = sam.last()
+    assert card.buttons()[:5] == ["😢 very low", "😟 low", "😐 okay", "🙂 good", "😊 great"]
+    rows = card.reply_markup["inline_keyboard"]  # type: ignore[index]
+    assert [len(row) for row in rows[:2]] == [3, 2]  # the words fit a narrow phone
+    await sam.press("😟 low")
+    assert (await stored_checkins(h))[0].mood == 2
+
+
+async def test_checkin_twice_leaves_one_live_card(h: Harness) -> None:
+    sam = await onboard(h, "Sam")
+    for _ in range(3):
+        await sam.send("/checkin")
+    cards = [m for m in sam.messages() if "😟 low" in m.buttons()]
+    assert len(cards) == 1 and cards[0].message_id == sam.last().message_id
+    retired = [m for m in sam.messages() if "replaced by a newer one below" in m.text]
+    assert len(retired) == 2 and all(not m.buttons() for m in retired)
+    await h.restart()  # the newest card is remembered across a restart
+    await sam.send("/checkin")
+    assert len([m for m in sam.messages() if "😟 low" in m.buttons()]) == 1
+    await sam.press("🙂 good")
+    assert (await stored_checkins(h))[0].mood == 4

@@ -58,7 +58,7 @@ async def test_every_prompt_carries_a_support_button_and_a_double_tap_shows_help
     assert sum("You're not alone" in t for t in sam.texts()) == 2
     assert len(await requests(h)) == 1
     # The check-in card keeps the button at every step.
-    await sam.press("😢", message=prompt)
+    await sam.press("😢 very low", message=prompt)
     assert "🆘 I need support now" in sam.find("Did you stay clean").buttons()
 
 

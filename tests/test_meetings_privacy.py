@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.models import Meeting, MeetingAttendance, MeetingFollow, MeetingReminder
 from tests.harness import Harness
-from tests.meeting_factory import LS6, add_meeting
+from tests.meeting_factory import LS6, add_meeting, open_result
 from tests.test_meetings_secretary import add_tuesday_group, secretary
 from tests.test_onboarding import onboard
 
@@ -24,7 +24,7 @@ async def test_mydata_lists_follows_reminders_meetings_attended_and_listings(h: 
     await add_meeting(h.db, "Headingley Tuesday", at=LS6)
     sam = await onboard(h, "Sam")
     await sam.send("/meetings LS6")
-    await sam.press("1")
+    await open_result(sam, 1)
     await sam.press("⭐ Follow")
     await sam.press("⏰ Remind me")
     h.clock.set(datetime(2026, 11, 24, 20, 0, tzinfo=UTC))
@@ -45,7 +45,7 @@ async def test_forget_erases_a_members_meeting_rows_and_leaves_listings_for_othe
     await pat.send("Half-written draft")
     sam = await onboard(h, "Sam")
     await sam.send("/meetings LS6")
-    await sam.press("1")
+    await open_result(sam, 1)
     await sam.press("⭐ Follow")
     await sam.press("⏰ Remind me")
     h.clock.set(datetime(2026, 11, 24, 20, 0, tzinfo=UTC))

@@ -12,7 +12,7 @@ from bot.models import Meeting, MeetingAttendance, MeetingCancellation, MeetingR
 from bot.services import people
 from schedules import listing_checks
 from tests.harness import Harness
-from tests.meeting_factory import LS6, add_meeting
+from tests.meeting_factory import LS6, add_meeting, open_result
 from tests.test_onboarding import onboard
 
 
@@ -54,7 +54,7 @@ async def test_a_secretary_adds_a_meeting_step_by_step_and_it_can_be_found(h: Ha
     assert "Check your listing" in preview.text
     assert "AA · Tuesdays 19:30–20:30" in preview.text
     assert "St Mark's Church Hall, 12 Woodhouse Lane, Leeds LS6 2AB (approximate location)" in preview.text
-    assert "Open · Newcomers" in preview.text and "Side door" in preview.text
+    assert "Open: anyone is welcome" in preview.text and "Newcomers: especially" in preview.text and "Side door" in preview.text
     sam = await onboard(h, "Sam")
     await sam.send("/meetings LS6")
     assert "Tuesday Night Group" not in sam.last().text  # a draft is nobody else's business
@@ -161,7 +161,7 @@ async def test_changing_the_time_tells_followers_and_moves_their_reminders(h: Ha
     await pat.press("✅ Publish")
     sam = await onboard(h, "Sam")
     await sam.send("/meetings LS6")
-    await sam.press("1")
+    await open_result(sam, 1)
     await sam.press("⭐ Follow")
     await sam.press("⏰ Remind me")
     await pat.send("/mymeetings")
@@ -200,7 +200,7 @@ async def test_cancelling_one_date_tells_followers_and_shows_in_search(h: Harnes
     await pat.press("✅ Publish")
     sam = await onboard(h, "Sam")
     await sam.send("/meetings LS6")
-    await sam.press("1")
+    await open_result(sam, 1)
     await sam.press("⭐ Follow")
     await pat.send("/mymeetings")
     await pat.press("Tuesday Night Group")
@@ -239,7 +239,7 @@ async def test_an_announcement_reaches_every_follower_paced_through_the_outbox(h
     for name in ("Ann", "Ben", "Cat"):
         member = await onboard(h, name)
         await member.send("/meetings LS6")
-        await member.press("1")
+        await open_result(member, 1)
         await member.press("⭐ Follow")
         followers.append(member)
     await pat.press("📣 Announce", message=pat.find("⭐ 0 followers"))
@@ -261,7 +261,7 @@ async def test_pausing_hides_a_listing_and_deleting_it_keeps_i_went_counts(h: Ha
     await pat.press("✅ Publish")
     sam = await onboard(h, "Sam")
     await sam.send("/meetings LS6")
-    await sam.press("1")
+    await open_result(sam, 1)
     await sam.press("⭐ Follow")
     h.clock.set(datetime(2026, 11, 24, 20, 0, tzinfo=UTC))
     await sam.press("✅ I went")
@@ -312,5 +312,5 @@ async def test_a_listing_unconfirmed_for_ninety_days_is_marked_may_be_out_of_dat
     fresh, stale = sam.last().text.split("\n\n")[1:3]
     assert "Fresh" in fresh and "may be out of date" not in fresh
     assert "Stale" in stale and "may be out of date" in stale
-    await sam.press("2")
+    await open_result(sam, 2)
     assert "may be out of date (last confirmed 25 Aug 2026)" in sam.last().text

@@ -126,6 +126,8 @@ async def test_running_a_meeting_asks_a_coordinator_who_can_approve(h: Harness) 
     coordinator = h.user("Coordinator", coordinator=True)
     await onboard(h, "Coordinator", purpose="I support someone")
     secretary = await onboard(h, "Pat", purpose="I run a meeting")
+    assert "Which group or meeting" in secretary.last().text  # the coordinator will see the answer
+    await secretary.send("Tuesday Night Group")
     assert "asked a coordinator" in secretary.last().text
     await h.deliver()
     request = coordinator.find("asks to be a")

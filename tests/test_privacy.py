@@ -41,7 +41,8 @@ async def test_mydata_for_a_stranger_says_nothing_is_held(h: Harness) -> None:
 
 
 async def test_forget_asks_first_then_erases_everything(h: Harness) -> None:
-    sam = await onboard(h, "Sam", purpose="I run a meeting")  # leaves a role request too
+    sam = await onboard(h, "Sam", purpose="I run a meeting")
+    await sam.send("Tuesday Night Group")  # leaves a role request too
     await sam.send("/forget")
     assert "can't be undone" in sam.last().text
     await sam.press("No, keep it")
@@ -77,6 +78,7 @@ async def test_the_database_holds_no_telegram_ids_names_or_usernames(h: Harness)
         await onboard(h, "Patricia", purpose="I run a meeting", pseudonym="Pat"),
         await onboard(h, "Leonard", purpose="I volunteer as a companion", pseudonym="Lenny"),
     ]
+    await users[2].press("Skip")  # which group: not asked about here
     await h.deliver()
     await users[0].press("✅ Approve", message=users[0].find("Pat"))
     await users[1].send("/mydata")
@@ -115,7 +117,8 @@ async def raw_database_dump(db: Database) -> str:
 async def test_messages_to_other_people_are_not_kept_after_delivery(h: Harness) -> None:
     h.user("Coordinator", coordinator=True)
     await onboard(h, "Coordinator", purpose="I support someone")
-    await onboard(h, "Pat", purpose="I run a meeting")
+    pat = await onboard(h, "Pat", purpose="I run a meeting")
+    await pat.send("Tuesday Night Group")  # which group: passed on to the coordinator
     await h.deliver()
     async with h.db.session() as session:
         rows = (await session.execute(select(Outbox))).scalars().all()

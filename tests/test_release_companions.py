@@ -36,7 +36,7 @@ async def test_a_companion_applies_and_a_coordinator_records_when_vetting_was_do
     await h.deliver()
     application = casey.find("asks to be a release-day companion")
     assert "Areas: LS6 (Leeds), Leeds, Newport" in application.text and "Fellowship: NA" in application.text
-    assert application.buttons() == ["✅ Vetted: approve", "❌ Decline"]
+    assert application.buttons() == ["✅ Vetted: approve", "❌ Decline", "💬 Message Lee"]
     async with h.db.session() as session:
         request_id = (await session.execute(select(RoleRequest.id))).scalar_one()
     await casey.press_data(f"v1:rr:{request_id}:a", message=application)  # the plain approve, forged

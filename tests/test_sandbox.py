@@ -131,6 +131,8 @@ async def test_the_seeded_coordinator_is_a_coordinator_and_approves_a_secretary(
     await page.send("Morgan", "/coordinators")
     await page.wait_for("Morgan", "Coordinators")
     await page.onboard("Priya", purpose="I run a meeting")
+    await page.wait_for("Priya", "Which group or meeting are you the secretary for?")
+    await page.send("Priya", "Tuesday Night Group")
     await page.wait_for("Priya", "asked a coordinator to approve you")
     await page.wait_for("Morgan", "asks to be a group secretary")
     assert (await page.press("Morgan", "✅ Approve")).status_code == 200

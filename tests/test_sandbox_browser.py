@@ -179,6 +179,9 @@ def test_a_member_is_onboarded_in_the_browser_and_the_clock_moves(browser: objec
     # Two people linked by a feature: the seeded coordinator approves a new secretary.
     onboard(page, "Morgan", "I support someone")
     onboard(page, "Priya", "I run a meeting")
+    priya = page.locator('[data-person="Priya"]')
+    expect(priya.locator(".msg.out").last).to_contain_text("Which group or meeting are you the secretary for?")
+    priya.get_by_role("button", name="Skip", exact=True).last.click()
     morgan = page.locator('[data-person="Morgan"]')
     asked = morgan.locator(".msg.out", has_text="asks to be a group secretary")
     request = morgan.locator(f'.msg[data-message-id="{asked.get_attribute("data-message-id")}"]')

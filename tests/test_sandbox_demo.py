@@ -97,8 +97,8 @@ async def _search_from(page: Page, name: str, kind: str, query: str) -> str:
     await page.wait_for(name, "Find a meeting")
     person = await page.person(name)
     assert (await page.post(f"/api/people/{person['id']}/location", await _place(page, kind, query))).status_code == 200
-    await page.wait_for(name, "Tap a number for the map")  # the list's footer
-    return next(text for text in (await page.bot_said(name))[seen:] if "Tap a number for the map" in text)
+    await page.wait_for(name, "Tap a meeting's button below for the map")  # the list's footer
+    return next(text for text in (await page.bot_said(name))[seen:] if "Tap a meeting's button below for the map" in text)
 
 
 async def test_a_newcomer_sharing_hmp_leeds_finds_demo_meetings_and_a_restart_adds_none(data_dir: Path) -> None:

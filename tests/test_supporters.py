@@ -169,7 +169,7 @@ async def test_supporting_shows_only_what_the_member_chose_to_share_and_never_no
     await sam.press("👁 Share my mood")
     await sam.press("👁 Share slips")
     await sam.send("/checkin")
-    await sam.press("😟")
+    await sam.press("😟 low")
     await sam.press("Had a slip")
     await sam.press("No, keep it")
     await sam.press("No, just me")
@@ -243,7 +243,7 @@ async def test_the_member_chooses_how_long_before_a_missed_check_in_alerts_anyon
 async def test_a_checkin_without_supporters_costs_no_alert_rows(h: Harness) -> None:
     sam = await onboard(h, "Sam")
     await sam.send("/checkin")
-    await sam.press("🙂")
+    await sam.press("🙂 good")
     async with h.db.session() as session:
         assert (await session.execute(select(func.count()).select_from(Checkin))).scalar_one() == 1
         assert (await session.execute(select(func.count()).select_from(AlertPlan))).scalar_one() == 0

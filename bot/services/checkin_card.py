@@ -74,8 +74,14 @@ def _summary(checkin: Checkin | None) -> list[str]:
     return lines
 
 
-def _mood_buttons(day: date) -> list[Button]:
-    return [_button(face, "m", day, str(mood)) for mood, face in texts.MOOD_FACES.items()]
+def _mood_buttons(day: date) -> list[list[Button]]:
+    """Each face carries its word ("😟 low"): a face alone is easy to misread on a small
+    screen. Two rows, so the words fit a narrow phone."""
+    buttons = [
+        _button(texts.MOOD_BUTTON.format(face=face, word=texts.MOOD_WORDS[mood]), "m", day, str(mood))
+        for mood, face in texts.MOOD_FACES.items()
+    ]
+    return [buttons[:3], buttons[3:]]
 
 
 def next_step(action: str, checkin: Checkin) -> str:
@@ -107,7 +113,7 @@ def render(step: str, day: date, name: str | None, checkin: Checkin | None, *, c
     rows: list[list[Button]] = []
     if step == "mood":
         lines += ["", texts.ASK_MOOD]
-        rows.append(_mood_buttons(day))
+        rows += _mood_buttons(day)
     elif step == "clean":
         lines += ["", texts.ASK_CLEAN]
         rows.append([_button(texts.CLEAN_BUTTONS[answer], "c", day, code) for code, answer in CLEAN_CODES.items()])

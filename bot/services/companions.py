@@ -55,7 +55,20 @@ async def start_application(session: AsyncSession, person: Person, *, now: datet
         profile = CompanionProfile(person_id=person.id, created_at=now, updated_at=now)
         session.add(profile)
         await session.flush()
+    if profile.clean_time is None and person.clean_date is not None:
+        profile.clean_time = clean_time_since(person.clean_date, now.date())
     return profile
+
+
+def clean_time_since(clean_date: date, today: date) -> str:
+    """The application's clean-time band, from the clean date given at set-up, so a
+    companion is asked how long they've been clean once, not twice."""
+    years = (today - clean_date).days / 365.25
+    if years < 1:
+        return "lt1"
+    if years < 2:
+        return "1to2"
+    return "2to5" if years < 5 else "5plus"
 
 
 async def areas_of(session: AsyncSession, profile: CompanionProfile) -> list[CompanionArea]:
@@ -138,7 +151,8 @@ async def request_view(session: AsyncSession, request: RoleRequest, requester: P
     text = texts.COMPANION_REQUEST_FOR_COORDINATOR.format(name=texts.h(requester.pseudonym), details=details)
     return roles.RequestView(
         text,
-        inline([[(texts.COMPANION_APPROVE_BUTTON, callback("cv", request.id)), ("❌ Decline", callback("rr", request.id, "d"))]]),
+        inline([[(texts.COMPANION_APPROVE_BUTTON, callback("cv", request.id)), ("❌ Decline", callback("rr", request.id, "d"))],
+                [roles.message_them_button(requester)]]),
     )
 
 

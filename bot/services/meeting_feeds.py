@@ -37,7 +37,7 @@ from bot import texts
 from bot.db import Database
 from bot.geo import timezone_at, valid_coordinates
 from bot.models import Meeting, MeetingFollow, MeetingReminder, MeetingSource
-from bot.services import meeting_text, meeting_times, meetings, places
+from bot.services import addresses, meeting_text, meeting_times, meetings, places
 from bot.services.meeting_listings import snapshot
 from bot.services.validation import InvalidInput, parse_time_of_day
 
@@ -422,7 +422,11 @@ def _read_meeting_guide(item: dict[str, Any], _formats: dict[str, str], unknown:
     raw_types = item.get("types")
     codes = raw_types if isinstance(raw_types, list) else str(raw_types or "").split(",")
     types, online_marker = _types([str(c) for c in codes], unknown)
-    address = _text(item.get("address"), 255) or _text(item.get("formatted_address"), 255)
+    place = addresses.fields(
+        _text(item.get("address"), 255) or _text(item.get("formatted_address"), 255),
+        location=_text(item.get("location"), 255), city=_text(item.get("city"), 100), state=_text(item.get("state"), 64),
+        postal_code=_text(item.get("postal_code"), 16), country=_text(item.get("country"), 64),
+    )
     fields: dict[str, Any] = {
         "name": name,
         "days": days,
@@ -430,12 +434,13 @@ def _read_meeting_guide(item: dict[str, Any], _formats: dict[str, str], unknown:
         "end_time": _feed_time(item.get("end_time")),
         "timezone": item.get("timezone") if isinstance(item.get("timezone"), str) and meeting_times.valid_zone(item["timezone"]) else None,
         "types": types,
-        "location": _text(item.get("location"), 255),
-        "address": address,
-        "city": _text(item.get("city"), 100),
+        "location": _text(place["location"], 255),
+        "address": _text(place["address"], 255),
+        "city": _text(place["city"], 100),
+        "state": _text(place["state"], 64),
         "region": _text(item.get("region"), 100) or _last(item.get("regions")),
-        "postal_code": _text(item.get("postal_code"), 16),
-        "country": _text(item.get("country"), 64),
+        "postal_code": _text(place["postal_code"], 16),
+        "country": _text(place["country"], 64),
         "approximate": str(item.get("approximate", "")).lower() in ("yes", "true", "1"),
         "location_notes": _notes(item.get("location_notes")),
         "conference_url": meeting_text.safe_url(_text(item.get("conference_url"), 500)),
@@ -522,6 +527,7 @@ def _read_bmlt(item: dict[str, Any], formats: dict[str, str], unknown: Counter[s
         "region": _text(item.get("location_neighborhood"), 100)
         or _text(item.get("location_sub_province"), 100)
         or _text(item.get("location_province"), 100),
+        "state": _text(item.get("location_province"), 64),
         "postal_code": _text(item.get("location_postal_code_1"), 16),
         "country": _text(item.get("location_nation"), 64),
         "approximate": False,
@@ -815,6 +821,10 @@ def to_feed(meeting: Meeting) -> dict[str, Any]:
     """One meeting in the Meeting Guide format (plus `fellowship` and TSML's
     `attendance_option`, which readers that don't know them ignore)."""
     days = meeting_times.days_of(meeting.days)
+    place = addresses.fields(
+        meeting.address, location=meeting.location, city=meeting.city, state=meeting.state,
+        postal_code=meeting.postal_code, country=meeting.country,
+    )
     entry: dict[str, Any] = {
         "name": meeting.name,
         "slug": meeting.slug,
@@ -823,19 +833,15 @@ def to_feed(meeting: Meeting) -> dict[str, Any]:
         "end_time": meeting.end_time,
         "timezone": meeting.timezone,
         "types": meeting_text.type_codes(meeting),
-        "location": meeting.location,
-        "address": meeting.address,
-        "city": meeting.city,
+        **place,
         "region": meeting.region,
-        "postal_code": meeting.postal_code,
-        "country": meeting.country,
         "latitude": meeting.latitude,
         "longitude": meeting.longitude,
         "approximate": "yes" if meeting.approximate else "no",
         "location_notes": meeting.location_notes,
         "conference_url": meeting.conference_url,
         "conference_url_notes": meeting.conference_url_notes,
-        "conference_phone": meeting.conference_phone,
+        "conference_phone": addresses.normalise_phone(meeting.conference_phone),
         "conference_phone_notes": meeting.conference_phone_notes,
         "notes": meeting.notes,
         "group": meeting.group_name,

@@ -36,20 +36,59 @@ def type_codes(meeting: Meeting) -> list[str]:
     return [code for code in meeting.types.split(",") if code]
 
 
-def types_line(meeting: Meeting, *, limit: int | None = None) -> str:
-    """Key types first (open/closed, newcomers, women, …), then the rest."""
+def type_explained(code: str, fellowship: str) -> str:
+    """A type code in words: "Closed: for people who want to stop drinking" (closed to
+    whom depends on the fellowship), "Open: anyone is welcome, …", else its name."""
+    if code == "C":
+        return texts.CLOSED_FOR.get(fellowship, texts.CLOSED_FOR["other"])
+    return texts.TYPE_EXPLANATIONS.get(code) or type_label(code)
+
+
+def _ordered_codes(meeting: Meeting) -> list[str]:
     codes = type_codes(meeting)
     key = [c for c in texts.KEY_TYPES if c in codes]
-    rest = sorted((c for c in codes if c not in texts.KEY_TYPES), key=type_label)
-    labels = [type_label(c) for c in key + rest]
+    return key + sorted((c for c in codes if c not in texts.KEY_TYPES), key=type_label)
+
+
+def types_explained(meeting: Meeting) -> list[str]:
+    """Every type of a meeting, explained where we have words for it (for its card)."""
+    return [type_explained(code, meeting.fellowship) for code in _ordered_codes(meeting)]
+
+
+def types_line(meeting: Meeting, *, limit: int | None = None, explain_access: bool = False) -> str:
+    """Key types first (open/closed, newcomers, women, …), then the rest. With
+    `explain_access`, open or closed is said in words: it decides who may walk in."""
+    labels = [
+        type_explained(c, meeting.fellowship) if explain_access and c in ("O", "C") else type_label(c)
+        for c in _ordered_codes(meeting)
+    ]
     if limit is not None and len(labels) > limit:
         labels = [*labels[:limit], "…"]
     return " · ".join(labels)
 
 
+def zone_name(name: str) -> str:
+    """"America/New_York" -> "New York"."""
+    return name.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def when_for(start: datetime, meeting: Meeting, viewer_zone: str, now: datetime) -> str:
+    """When a meeting starts, in its own zone with the zone named when the reader's clock
+    says otherwise ("today 14:00 New York time (19:00 your time)"); else as the reader says it."""
+    yours = meeting_times.when_label(start, viewer_zone, now)
+    theirs_zone = meeting_times.zone(meeting.timezone)
+    if start.astimezone(theirs_zone).utcoffset() == start.astimezone(meeting_times.zone(viewer_zone)).utcoffset():
+        return yours
+    theirs_local, yours_local = start.astimezone(theirs_zone), start.astimezone(meeting_times.zone(viewer_zone))
+    if theirs_local.date() == yours_local.date():
+        yours = yours_local.strftime("%H:%M")  # the same day: the clock is enough
+    theirs = meeting_times.when_label(start, meeting.timezone, now)
+    return texts.MEETING_OTHER_ZONE.format(when=theirs, zone=zone_name(meeting.timezone), yours=yours)
+
+
 def address_line(meeting: Meeting) -> str:
     parts = [meeting.location, meeting.address]
-    town = " ".join(p for p in (meeting.city, meeting.postal_code) if p)
+    town = " ".join(p for p in (meeting.city, meeting.state, meeting.postal_code) if p)
     if town and not any(town.lower() in (p or "").lower() for p in parts):
         parts.append(town)
     return ", ".join(p for p in parts if p)
@@ -94,16 +133,16 @@ def result_block(
     if shown is None:
         lines.append(f"{fellowship} · {attendance}")
     elif shown.cancelled:
-        when = meeting_times.when_label(shown.start, viewer_zone, now)
+        when = when_for(shown.start, meeting, viewer_zone, now)
         if following is not None:
-            nxt = meeting_times.when_label(following.start, viewer_zone, now)
+            nxt = when_for(following.start, meeting, viewer_zone, now)
             lines.append(texts.MEETING_LINE_CANCELLED.format(fellowship=fellowship, when=when, next=nxt, attendance=attendance))
         else:
             lines.append(texts.MEETING_LINE_CANCELLED_NO_NEXT.format(fellowship=fellowship, when=when, attendance=attendance))
     else:
-        when = meeting_times.when_label(shown.start, viewer_zone, now)
+        when = when_for(shown.start, meeting, viewer_zone, now)
         lines.append(texts.MEETING_LINE_WHEN.format(fellowship=fellowship, when=when, attendance=attendance))
-    kinds = types_line(meeting, limit=MAX_TYPES_IN_LIST)
+    kinds = types_line(meeting, limit=MAX_TYPES_IN_LIST, explain_access=True)
     if kinds:
         lines.append(texts.h(kinds))
     if distance_km is None:  # the online list: how to join, right there
@@ -153,12 +192,12 @@ def card(
         elif first.cancelled and following is not None:
             lines.append(
                 texts.MEETING_CARD_NEXT_CANCELLED.format(
-                    when=meeting_times.when_label(first.start, viewer_zone, now),
-                    next=meeting_times.when_label(following.start, viewer_zone, now),
+                    when=when_for(first.start, meeting, viewer_zone, now),
+                    next=when_for(following.start, meeting, viewer_zone, now),
                 )
             )
         else:
-            lines.append(texts.MEETING_CARD_NEXT.format(when=meeting_times.when_label(first.start, viewer_zone, now)))
+            lines.append(texts.MEETING_CARD_NEXT.format(when=when_for(first.start, meeting, viewer_zone, now)))
     lines.append(texts.ATTENDANCE_LABELS.get(meeting.attendance, ""))
     where = address_line(meeting)
     if where and meeting.attendance != "online":
@@ -167,9 +206,7 @@ def card(
     if meeting.location_notes:
         lines.append(texts.h(meeting.location_notes))
     lines.extend(_joining(meeting))
-    kinds = types_line(meeting)
-    if kinds:
-        lines.append(texts.MEETING_CARD_TYPES.format(types=texts.h(kinds)))
+    lines.extend(f"• {texts.h(line)}" for line in types_explained(meeting))
     if meeting.group_name and meeting.group_name != meeting.name:
         lines.append(texts.MEETING_CARD_GROUP.format(group=texts.h(meeting.group_name)))
     if meeting.notes:

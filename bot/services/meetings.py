@@ -39,6 +39,12 @@ PAGE_SIZE = 5
 INITIAL_RADIUS_KM = 2.0
 MAX_RADIUS_KM = 80.0
 SOON = timedelta(hours=3)
+# "What's next" orders by start time the nearest matches (up to this many) within a walk
+# or a short bus ride, so today's 19:30 at 1.5 km comes before next Thursday's at 300 m;
+# farther ones follow, nearest first, so a meeting in town isn't buried under one in the
+# next town that happens to start sooner.
+SOONEST_POOL = 20
+SOONEST_RADIUS_KM = 5.0
 OUT_OF_DATE = timedelta(days=90)
 REMIND_BEFORE = timedelta(hours=1)
 EARTH_RADIUS_KM = 6371.0088
@@ -76,23 +82,27 @@ class Filters:
     online: bool = False
     fellowship: str = ""
     type_code: str = ""
+    order: str = "n"  # n = nearest first, s = what's next (soonest among the nearest)
 
     def encode(self) -> str:
-        return ".".join((self.when, "o" if self.online else "p", self.fellowship or "-", self.type_code or "-"))
+        parts = [self.when, "o" if self.online else "p", self.fellowship or "-", self.type_code or "-"]
+        return ".".join([*parts, self.order] if self.order != "n" else parts)
 
     @classmethod
     def decode(cls, text: str, known_types: set[str]) -> Filters | None:
         parts = text.split(".")
-        if len(parts) != 4:
+        if len(parts) == 4:
+            parts.append("n")  # buttons sent before "what's next" existed
+        if len(parts) != 5:
             return None
-        when, mode, fellowship, type_code = parts
-        if when not in ("a", "s", "t", *"0123456"):
+        when, mode, fellowship, type_code, order = parts
+        if when not in ("a", "s", "t", *"0123456") or order not in ("n", "s"):
             return None
         if mode not in ("o", "p") or (fellowship != "-" and fellowship not in FELLOWSHIPS):
             return None
         if type_code != "-" and type_code not in known_types:
             return None
-        return cls(when, mode == "o", "" if fellowship == "-" else fellowship, "" if type_code == "-" else type_code)
+        return cls(when, mode == "o", "" if fellowship == "-" else fellowship, "" if type_code == "-" else type_code, order)
 
     def with_(self, **changes: Any) -> Filters:
         return replace(self, **changes)
@@ -238,8 +248,11 @@ async def search_near(
     page: int = 0,
     page_size: int = PAGE_SIZE,
 ) -> Page:
-    """Meetings you can walk into, nearest first, within MAX_RADIUS_KM."""
+    """Meetings you can walk into within MAX_RADIUS_KM: nearest first, or (`order` "s")
+    the nearest SOONEST_POOL by start time. The pool only grows when paging past it."""
     needed = (page + 1) * page_size + 1  # one more tells whether there is a next page
+    if filters.order == "s":
+        needed = max(needed, SOONEST_POOL)
     conditions = _sql_filters(filters, _days_prefilter(filters, now, viewer_zone))
     conditions.append(Meeting.attendance != "online")
     radius = INITIAL_RADIUS_KM
@@ -265,9 +278,23 @@ async def search_near(
         growth = math.sqrt(needed / max(len(matched), 1))
         radius = min(MAX_RADIUS_KM, radius * max(2.0, growth * 1.2))
     matched.sort(key=lambda m: (m.distance_km or 0.0, m.slot.id))
+    if filters.order == "s":
+        matched = await _soonest_first(session, matched[:needed], filters, now, viewer_zone)
     start = page * page_size
     results = await _results(session, matched[start : start + page_size], now)
     return Page(results, page, len(matched) > start + page_size, radius)
+
+
+async def _soonest_first(
+    session: AsyncSession, pool: list[_Match], filters: Filters, now: datetime, viewer_zone: str
+) -> list[_Match]:
+    """Those within a bus ride by next start (the next one that is on; nearer first at the
+    same time), then the rest as they came (nearest first)."""
+    if filters.when == "a":  # occurrences were deferred; the pool is small, so find them now
+        pool = await _timed(session, [(m.distance_km, m.slot) for m in pool], filters, now, viewer_zone)
+    near = [m for m in pool if (m.distance_km or 0.0) <= SOONEST_RADIUS_KM]
+    farther = [m for m in pool if (m.distance_km or 0.0) > SOONEST_RADIUS_KM]
+    return sorted(near, key=lambda m: (_on_next(m), m.distance_km or 0.0, m.slot.id)) + farther
 
 
 async def _timed(

@@ -82,7 +82,8 @@ async def export(session: AsyncSession, rt: Runtime, person: Person) -> dict[str
         },
         "roles": [{"role": r.role, "granted_at": _iso(r.granted_at)} for r in roles],
         "role_requests": [
-            {"role": r.role, "status": r.status, "requested_at": _iso(r.created_at), "decided_at": _iso(r.decided_at)}
+            {"role": r.role, "status": r.status, "requested_at": _iso(r.created_at), "decided_at": _iso(r.decided_at),
+             "what_you_said": r.answer}
             for r in requests
         ],
         "invitations_made": [

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.buttons import callback, inline
-from bot.models import Outbox, Person, RelaySession, SupportLink
+from bot.models import Outbox, Person, RelaySession, RoleRequest, SupportLink
 from bot.runtime import Runtime
 from bot.services import alerts, outbox, people, privacy
 from bot.services.roles import Outcome
@@ -45,13 +45,25 @@ async def _is_supporter(session: AsyncSession, helper_id: int, member_id: int) -
 
 
 async def may_write(session: AsyncSession, helper_id: int, member_id: int, now: datetime) -> bool:
-    """A helper may write to a member they support or, while a coordinator, one they were
-    alerted about lately (a coordinator whose role ended can no longer write)."""
+    """A helper may write to a member they support; while a coordinator, to one they were
+    alerted about lately or whose role request is waiting (to arrange vetting). A
+    coordinator whose role ended can no longer write."""
     if await _is_supporter(session, helper_id, member_id):
         return True
-    return await people.is_coordinator(session, helper_id) and await alerts.was_alerted_about(
-        session, helper_id, member_id, now - COORDINATOR_WINDOW
+    if not await people.is_coordinator(session, helper_id):
+        return False
+    return (
+        await alerts.was_alerted_about(session, helper_id, member_id, now - COORDINATOR_WINDOW)
+        or await _vetting(session, helper_id, member_id)
     )
+
+
+async def _vetting(session: AsyncSession, coordinator_id: int, applicant_id: int) -> bool:
+    """The helper is a coordinator and the other person has a role request pending."""
+    pending = await session.execute(
+        select(RoleRequest.id).where(RoleRequest.person_id == applicant_id, RoleRequest.status == "pending").limit(1)
+    )
+    return pending.first() is not None and await people.is_coordinator(session, coordinator_id)
 
 
 @dataclass(frozen=True)

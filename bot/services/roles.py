@@ -45,27 +45,59 @@ async def request_view(session: AsyncSession, request: RoleRequest, requester: P
     viewer = _viewers.get(request.role)
     if viewer is not None:
         return await viewer(session, request, requester)
+    text = texts.ROLE_REQUEST_FOR_COORDINATOR.format(name=texts.h(requester.pseudonym), role=texts.ROLE_NAMES[request.role])
     return RequestView(
-        texts.ROLE_REQUEST_FOR_COORDINATOR.format(name=texts.h(requester.pseudonym), role=texts.ROLE_NAMES[request.role]),
-        inline([[("✅ Approve", callback("rr", request.id, "a")), ("❌ Decline", callback("rr", request.id, "d"))]]),
+        text + said_line(request),
+        inline([[("✅ Approve", callback("rr", request.id, "a")), ("❌ Decline", callback("rr", request.id, "d"))],
+                [message_them_button(requester)]]),
     )
 
 
-async def request_role(session: AsyncSession, person: Person, role: str, *, now: datetime) -> Outcome:
-    """Record a request and tell every coordinator (through the outbox, same transaction)."""
+def said_line(request: RoleRequest) -> str:
+    """What the applicant said (which group or meeting), escaped, for the coordinator."""
+    return texts.ROLE_REQUEST_SAID.format(answer=texts.h(request.answer)) if request.answer else ""
+
+
+def message_them_button(requester: Person) -> tuple[str, str]:
+    """"Message them" through the relay, to arrange vetting; the relay checks the presser
+    is a coordinator and the person has a pending request."""
+    return texts.ROLE_REQUEST_MESSAGE_THEM.format(name=requester.pseudonym or "them")[:64], callback("rl", "new", requester.id)
+
+
+async def request_problem(session: AsyncSession, person: Person, role: str) -> str | None:
+    """Why this person can't ask for this role now (unknown, held, already asked), or None."""
     if role not in people.REQUESTABLE_ROLES:
-        return Outcome(False, texts.UNKNOWN_ROLE)
+        return texts.UNKNOWN_ROLE
     assert person.id is not None
     if role in await people.roles_of(session, person.id):
-        return Outcome(False, texts.ROLE_ALREADY_HELD.format(role=texts.ROLE_NAMES[role]))
+        return texts.ROLE_ALREADY_HELD.format(role=texts.ROLE_NAMES[role])
     pending = await session.execute(
         select(RoleRequest.id).where(
             RoleRequest.person_id == person.id, RoleRequest.role == role, RoleRequest.status == "pending"
         )
     )
     if pending.first() is not None:
-        return Outcome(False, texts.ROLE_ALREADY_REQUESTED.format(role=texts.ROLE_NAMES[role]))
-    request = RoleRequest(person_id=person.id, role=role, created_at=now)
+        return texts.ROLE_ALREADY_REQUESTED.format(role=texts.ROLE_NAMES[role])
+    return None
+
+
+def approved_markup(role: str) -> dict[str, object] | None:
+    """The next step a newly approved role can take at once (a secretary: add a meeting)."""
+    if role == "secretary":
+        return inline([[(texts.ROLE_APPROVED_ADD_MEETING, callback("sc", "new"))]])
+    return None
+
+
+async def request_role(
+    session: AsyncSession, person: Person, role: str, *, now: datetime, answer: str | None = None
+) -> Outcome:
+    """Record a request (with what the applicant said) and tell every coordinator (through
+    the outbox, same transaction)."""
+    problem = await request_problem(session, person, role)
+    if problem is not None:
+        return Outcome(False, problem)
+    assert person.id is not None
+    request = RoleRequest(person_id=person.id, role=role, created_at=now, answer=answer)
     session.add(request)
     await session.flush()
     coordinators = await people.coordinators(session, exclude=person.id)
@@ -104,7 +136,10 @@ async def decide(
     role_name = texts.ROLE_NAMES[request.role]
     if approve:
         await people.ensure_role(session, requester, request.role, now=now, granted_by=coordinator.id)
-        outbox.enqueue(session, requester.id, "role_outcome", texts.ROLE_APPROVED.format(role=role_name), now=now)
+        outbox.enqueue(
+            session, requester.id, "role_outcome", texts.ROLE_APPROVED.format(role=role_name), now=now,
+            reply_markup=approved_markup(request.role),
+        )
     else:
         outbox.enqueue(session, requester.id, "role_outcome", texts.ROLE_DECLINED.format(role=role_name), now=now)
     verdict = "approved" if approve else "declined"

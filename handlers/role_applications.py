@@ -1,0 +1,82 @@
+"""Asking to be a group secretary: one short question first ("which group or meeting?"),
+so the coordinator who decides knows who is asking and for what.
+
+The question is stored on the person (`awaiting` = "role_answer:secretary"), so a restart
+continues it; "Skip" sends the request without an answer. The answer is bounded, stored on
+the request and shown to coordinators escaped.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.buttons import callback, inline
+from bot.models import Person
+from bot.services import roles
+from handlers import follow_ups
+from handlers.answers import register_answer
+from handlers.common import answer_callback, callback_parts, edit_or_reply, onboarded_person, reply, runtime
+
+AWAITING = "role_answer"
+ROLE = "secretary"
+MAX_ANSWER = 120
+
+
+def clean_answer(text: str) -> str | None:
+    """The answer on one line, or None when there is nothing in it."""
+    words = " ".join(text.split())
+    return words or None
+
+
+async def start_secretary_application(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person
+) -> None:
+    """From set-up ("I run a meeting") or /settings: ask which group, unless they can't ask."""
+    problem = await roles.request_problem(session, person, ROLE)
+    if problem is not None:
+        await reply(update, problem)
+        return
+    person.awaiting = f"{AWAITING}:{ROLE}"
+    await reply(update, texts.ROLE_ASK_SECRETARY, inline([[(texts.ROLE_ASK_SKIP, callback("ap", "skip", ROLE))]]))
+
+
+async def answer_text(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, text: str
+) -> None:
+    """The typed group or meeting: kept asking kindly when empty or too long."""
+    answer = clean_answer(text)
+    if answer is None:
+        await reply(update, texts.ROLE_ANSWER_EMPTY)
+        return
+    if len(answer) > MAX_ANSWER:
+        await reply(update, texts.ROLE_ANSWER_TOO_LONG.format(limit=MAX_ANSWER))
+        return
+    person.awaiting = None
+    outcome = await roles.request_role(session, person, ROLE, now=runtime(context).clock.now(), answer=answer)
+    await reply(update, outcome.message)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`v1:ap:skip:secretary`: send the request without an answer, if still being asked."""
+    rt = runtime(context)
+    if callback_parts(update)[1:] != ["skip", ROLE]:
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    async with rt.db.session() as session:
+        person = await onboarded_person(session, update, rt)
+        if person is None:
+            return
+        if person.awaiting != f"{AWAITING}:{ROLE}":
+            await answer_callback(update, texts.STALE_BUTTON)
+            return
+        person.awaiting = None
+        outcome = await roles.request_role(session, person, ROLE, now=rt.clock.now())
+        await answer_callback(update)
+        await edit_or_reply(update, outcome.message)
+
+
+follow_ups.register_application(ROLE, start_secretary_application)
+register_answer(AWAITING, answer_text)
