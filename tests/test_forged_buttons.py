@@ -89,9 +89,11 @@ async def busy_service(h: Harness) -> dict[str, User]:
     aurelio = await supporter(h, "Aurelio")
     await add_supporter(h, saoirse, aurelio)
     priyanka = await onboard(h, "Priyanka", purpose="I run a meeting")
+    await priyanka.send("Headingley Tuesday")
     await h.deliver()
     await cassius.press("✅ Approve", message=cassius.find("Priyanka asks to be a group secretary"))
     oswin = await onboard(h, "Oswin", purpose="I run a meeting")  # left waiting: live rr buttons
+    await oswin.send("Oswin's group")
     gwendal = await onboard(h, "Gwendal", purpose="I volunteer as a companion")
     await gwendal.send("LS6")
     await gwendal.press("✅ Done")

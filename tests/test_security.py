@@ -96,6 +96,7 @@ async def test_a_link_opened_before_set_up_is_kept_as_a_reference_never_as_its_t
 
 async def secretary(h: Harness, morgan, name: str = "Priya"):  # type: ignore[no-untyped-def]
     user = await onboard(h, name, purpose="I run a meeting")
+    await user.send("Tuesday Night Group")
     await h.deliver()
     await morgan.press("✅ Approve", message=morgan.find(f"{name} asks to be a group secretary"))
     await h.deliver()
