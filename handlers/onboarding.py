@@ -32,17 +32,21 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     tg_id = user_id(update)
     if tg_id is None:
         return
+    # Anyone can type `/start <anything>`: a payload that can't be one of our links is
+    # never stored or put in a button, and the person is told, kindly, that it doesn't work.
+    linked = deeplinks.route_for(payload) is not None
+    broken = f"{texts.INVITE_UNKNOWN}\n\n" if payload and not linked else ""
     async with rt.db.session() as session:
         person = await people.find(session, rt, tg_id)
         if person is None:
-            agree = callback("ob", "agree", payload) if deeplinks.route_for(payload) else callback("ob", "agree")
-            await reply(update, texts.WELCOME, inline([[("✅ I agree", agree), ("Not now", callback("ob", "no"))]]))
+            agree = callback("ob", "agree", payload) if linked else callback("ob", "agree")
+            await reply(update, broken + texts.WELCOME, inline([[("✅ I agree", agree), ("Not now", callback("ob", "no"))]]))
             return
         people.refresh_chat(rt, person, update.effective_chat.id)  # type: ignore[union-attr]
         if person.onboarded_at is None:
-            if deeplinks.route_for(payload):
+            if linked:
                 person.pending_link = payload
-            await reply(update, texts.FINISH_ONBOARDING)
+            await reply(update, broken + texts.FINISH_ONBOARDING)
             await ask(update, person, person.awaiting or "pseudonym")
             return
         route = deeplinks.route_for(payload)
