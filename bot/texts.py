@@ -19,7 +19,7 @@ def h(value: object) -> str:
 ECHO_MAX = 80  # typed text named back ("I couldn't find …")
 NAME_MAX = 120  # a meeting or group name
 PLACE_MAX = 300  # a building, address and town together
-NOTES_MAX = 500  # meeting notes
+NOTES_MAX = 1000  # meeting notes: all a secretary may write; a feed's 5,000 are cut
 SHORT_NOTES_MAX = 200  # location and dial-in notes
 LIST_PLACE_MAX = 120  # an address in a list of results
 

@@ -99,7 +99,7 @@ async def test_a_meeting_with_5000_character_notes_is_shown_within_telegram_limi
     assert "Please use the side door & ring <twice>." in card.text
     assert len(card.text) <= TELEGRAM_MAX and "…" in card.text
     notes = card.text.split("Please use the side door", 1)[1]
-    assert len(notes) < 600  # notes clipped to about 500 characters, not 5,000
+    assert len(notes) < 1100  # notes clipped to 1,000 characters, not 5,000
 
 
 async def test_an_online_list_of_overfull_meetings_fits_one_message(h: Harness, tmp_path: Path) -> None:
