@@ -314,7 +314,8 @@ def _text(value: Any, limit: int) -> str | None:
     """One line of text clipped to its column's size (PostgreSQL refuses longer)."""
     if value is None or isinstance(value, (dict, list, bool)):
         return None
-    text = " ".join(_clean(str(value)).split()) if limit <= 500 else _clean(str(value)).strip()
+    raw = str(value)[: limit * 4 + 100]  # enough to fill the column after tidying; no more work
+    text = " ".join(_clean(raw).split()) if limit <= 500 else _clean(raw).strip()
     return text[:limit].strip() or None
 
 
