@@ -182,7 +182,7 @@ async def test_a_deeply_nested_feed_is_a_feed_error_and_the_next_feed_still_sync
     results = await feed_sync.run(h.runtime)
     assert [r.added for r in results] == [2]
     async with h.db.session() as session:
-        errors = dict((await session.execute(select(MeetingSource.url, MeetingSource.last_error))).all())
+        errors = {source.url: source.last_error for source in (await session.execute(select(MeetingSource))).scalars()}
     assert "nested too deeply" in (errors[str(nested.resolve())] or "")
     assert errors[str(good.resolve())] is None
 
@@ -203,7 +203,7 @@ async def test_a_feed_that_fails_in_an_unforeseen_way_is_recorded_and_the_next_f
     h.runtime.settings.meeting_feeds = (str(broken), str(good))
     assert [r.added for r in await feed_sync.run(h.runtime)] == [1]
     async with h.db.session() as session:
-        errors = dict((await session.execute(select(MeetingSource.url, MeetingSource.last_error))).all())
+        errors = {source.url: source.last_error for source in (await session.execute(select(MeetingSource))).scalars()}
     assert errors[str(broken.resolve())] == "broken.json could not be imported (KeyError). Nothing was changed."
 
 
