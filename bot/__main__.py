@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot import meetings_cli
 from bot.config import Settings, SettingsError, load_settings, secret_key_hint
-from bot.db import Database
+from bot.db import Database, exposure_warnings
 
 USAGE_EPILOG = (
     "First time? Put these in a .env file (see .env.example):\n"
@@ -117,6 +117,8 @@ async def _check(settings: Settings) -> int:
         problems.append(f"Database {_describe(settings)} could not be used: {type(exc).__name__}: {exc}")
     finally:
         await db.dispose()
+    for warning in exposure_warnings(settings.database_url):
+        print(f"\nWARNING: {warning}", file=sys.stderr)
     for problem in problems:
         print(f"\nPROBLEM: {problem}", file=sys.stderr)
     print("All good." if not problems else "")

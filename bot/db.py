@@ -7,6 +7,8 @@ ticks and a second process can share the file.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -64,12 +66,63 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file behind an SQLite URL; None for PostgreSQL or an in-memory database."""
+    if not url.startswith("sqlite") or ":///" not in url:
+        return None
+    path = url.split(":///", 1)[1].split("?", 1)[0]
+    return Path(path) if path and path != ":memory:" else None
+
+
+SIDE_FILES = ("-wal", "-shm", "-journal")  # SQLite's companions of the database file
+
+
+def make_private(path: Path) -> None:
+    """The database holds health and criminal-justice data: its directory is created 0700
+    and the file 0600 whatever the umask. The file is created empty before SQLite opens it,
+    because SQLite gives its WAL and SHM files the database file's own permissions.
+    Existing files are left as the operator set them; `fellowship check` warns about them."""
+    directory = path.parent
+    if not directory.exists():
+        directory.mkdir(mode=0o700, parents=True)
+        os.chmod(directory, 0o700)  # in case a umask took bits we asked for
+    if not path.exists():
+        try:
+            descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:  # another process made it first
+            return
+        os.fchmod(descriptor, 0o600)
+        os.close(descriptor)
+
+
+def exposure_warnings(url: str) -> list[str]:
+    """For `fellowship check`: the database file or directory other users can get into,
+    each with the command that fixes it."""
+    path = sqlite_path(url)
+    if path is None:
+        return []
+    warnings = []
+    targets = [(path.parent, "700", "directory")]
+    targets += [(f, "600", "file") for f in (path, *(path.with_name(path.name + s) for s in SIDE_FILES))]
+    for target, mode, kind in targets:
+        try:
+            current = stat.S_IMODE(target.stat().st_mode)
+        except OSError:
+            continue
+        if current & 0o077:
+            warnings.append(
+                f"The database {kind} {target} can be read by other users on this machine (mode {current:o}). "
+                f"It holds private data. Fix: chmod {mode} {target}"
+            )
+    return warnings
+
+
 def create_engine(url: str) -> AsyncEngine:
     """An async engine for a normalised URL (see `bot.config.normalise_database_url`)."""
     if url.startswith("sqlite"):
-        path = url.split(":///", 1)[1].split("?", 1)[0] if ":///" in url else ""
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_path(url)
+        if path is not None:
+            make_private(path)
         # aiosqlite with one trip to its thread per statement (see bot.sqlite_driver), and
         # no pool-level ROLLBACK after every commit: `_rollback_if_open` does it only when a
         # transaction was really left open.

@@ -14,6 +14,28 @@ def h(value: object) -> str:
     return html.escape(str(value or ""), quote=False)
 
 
+# How much of a value from outside (typed text, a feed field) a message may show, in
+# characters: the bounds keep every message we build under Telegram's 4,096.
+ECHO_MAX = 80  # typed text named back ("I couldn't find …")
+NAME_MAX = 120  # a meeting or group name
+PLACE_MAX = 300  # a building, address and town together
+NOTES_MAX = 1000  # meeting notes: all a secretary may write; a feed's 5,000 are cut
+SHORT_NOTES_MAX = 200  # location and dial-in notes
+LIST_PLACE_MAX = 120  # an address in a list of results
+
+
+def clip(value: object, limit: int) -> str:
+    """`h(value)` of at most `limit` characters of the original, ending in "…" when cut.
+
+    Cut before escaping, so an entity (`&amp;`) or a tag is never split, and the message
+    after Telegram parses it is never longer than `limit` characters for this value.
+    """
+    text = str(value or "")
+    if len(text) > limit:
+        text = text[: max(limit - 1, 0)].rstrip() + "…"
+    return h(text)
+
+
 CRISIS_LINE = "In danger now? Call <b>999</b>. Need to talk? <b>Samaritans 116 123</b> (free, 24/7). Or /sos"
 
 WELCOME_BODY = (

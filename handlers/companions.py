@@ -135,14 +135,14 @@ async def answer_areas(
         part, found = unclear
         prompt = texts.MEETINGS_PLACE_CHOICES if found.choices else texts.MEETINGS_PLACE_SUGGEST
         rows = [[(place.label, callback("cm", "a", place.key))] for place in found.choices or found.suggestions]
-        await reply(update, prompt.format(text=texts.h(part)), inline(rows))
+        await reply(update, prompt.format(text=texts.clip(part, texts.ECHO_MAX)), inline(rows))
 
 
 async def _show_areas(update: Update, session: AsyncSession, profile: CompanionProfile, *, missed: list[str] | None = None) -> None:
     areas = await companions.areas_of(session, profile)
     lines = [texts.COMPANION_AREAS_NOW.format(areas=texts.h(", ".join(a.label for a in areas)) or texts.NOT_SET)]
     if missed:
-        lines.append(texts.COMPANION_AREAS_MISSED.format(missed=texts.h(", ".join(missed))))
+        lines.append(texts.COMPANION_AREAS_MISSED.format(missed=texts.clip(", ".join(missed), texts.ECHO_MAX)))
     if len(areas) >= companions.MAX_AREAS:
         lines.append(texts.COMPANION_AREAS_FULL.format(max=companions.MAX_AREAS))
     await reply(update, "\n".join(lines), inline([[

@@ -52,7 +52,7 @@ async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = update.effective_message.text if update.effective_message else ""
     command = (text or "/").split()[0].split("@")[0]
-    await reply(update, texts.UNKNOWN_COMMAND.format(command=texts.h(command[:40])))
+    await reply(update, texts.UNKNOWN_COMMAND.format(command=texts.clip(command, 40)))
 
 
 async def media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -110,7 +110,7 @@ async def answer_place(
         await show(update, session, rt, person, Anchor("-", ""), Filters(when="s", online=True), 0, fresh=True)
         return
     lookup = places.resolve(text)
-    shown = texts.h(" ".join(text.split())[:40])
+    shown = texts.clip(" ".join(text.split()), texts.ECHO_MAX)
     if lookup.place is not None:
         # Typed after /meetings, the "Share my location" keyboard is showing: put it away.
         keyboard_shown = person.awaiting == AWAITING_PLACE
@@ -432,7 +432,7 @@ async def _meeting_action(
     elif action == "x":
         await meetings.set_reminder(session, person.id, meeting, False, now)
         await answer_callback(update)
-        await edit_or_reply(update, texts.MEETING_REMINDER_STOPPED.format(name=texts.h(meeting.name)))
+        await edit_or_reply(update, texts.MEETING_REMINDER_STOPPED.format(name=texts.clip(meeting.name, texts.NAME_MAX)))
     elif action == "w":
         await _went(update, session, rt, person, meeting)
     else:
@@ -443,7 +443,7 @@ async def _went(update: Update, session: AsyncSession, rt: Runtime, person: Pers
     assert person.id is not None
     now = rt.clock.now()
     outcome = await meetings.record_attendance(session, person.id, meeting, now)
-    name = texts.h(meeting.name)
+    name = texts.clip(meeting.name, texts.NAME_MAX)
     when = meeting_times.when_label(outcome.occurrence.start, viewer_zone(rt, person), now) if outcome.occurrence else ""
     if outcome.outcome == "counted":
         await answer_callback(update)

@@ -39,6 +39,10 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if typed is not None and (person is None or person.onboarded_at is None):
             invitation = await typed[1](session, rt.vault, payload)  # a code rides through set-up as its link
         route = deeplinks.route_for(invitation)
+        # Anyone can type `/start <anything>`: what isn't one of our links (or a card's code)
+        # is never stored or put in a button, and the person is told, kindly, that it doesn't work.
+        set_up = person is not None and person.onboarded_at is not None
+        broken = f"{texts.INVITE_UNKNOWN}\n\n" if payload and route is None and not (typed and set_up) else ""
         if person is None:
             # Nothing is stored before consent, so the link rides on the Agree button: its id
             # and a seal only this person's press matches, never the token.
@@ -46,13 +50,13 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 deeplinks.invitation_button(rt, "ob", "agree", invitation, tg_id, with_kind=True)
                 if route is not None and invitation is not None else callback("ob", "agree")
             )
-            await reply(update, texts.WELCOME, inline([[("✅ I agree", agree), ("Not now", callback("ob", "no"))]]))
+            await reply(update, broken + texts.WELCOME, inline([[("✅ I agree", agree), ("Not now", callback("ob", "no"))]]))
             return
         people.refresh_chat(rt, person, update.effective_chat.id)  # type: ignore[union-attr]
         if person.onboarded_at is None:
             if route is not None and invitation is not None:
                 person.pending_invitation_id = invitation.id
-            await reply(update, texts.FINISH_ONBOARDING)
+            await reply(update, broken + texts.FINISH_ONBOARDING)
             await ask(update, person, person.awaiting or "pseudonym")
             return
         if route is not None and invitation is not None:

@@ -263,21 +263,21 @@ async def answer_draft(
 async def _prison_choices(update: Update, request: ReleaseRequest, text: str, found: prisons.Search) -> None:
     options = found.choices or found.suggestions
     if not options:
-        await reply(update, texts.RELEASE_PRISON_UNKNOWN.format(text=texts.h(text[:80])))
+        await reply(update, texts.RELEASE_PRISON_UNKNOWN.format(text=texts.clip(text, texts.ECHO_MAX)))
         return
     template = texts.RELEASE_PRISON_CHOICES if found.choices else texts.RELEASE_PRISON_SUGGEST
     rows = [[(p.name, callback("rq", request.id, "p", p.code))] for p in options]
-    await reply(update, template.format(text=texts.h(text[:80])), inline(rows))
+    await reply(update, template.format(text=texts.clip(text, texts.ECHO_MAX)), inline(rows))
 
 
 async def _place_choices(update: Update, request: ReleaseRequest, text: str, found: places.Lookup) -> None:
     options = found.choices or found.suggestions
     if not options:
-        await reply(update, texts.MEETINGS_PLACE_UNKNOWN.format(text=texts.h(text[:80])))
+        await reply(update, texts.MEETINGS_PLACE_UNKNOWN.format(text=texts.clip(text, texts.ECHO_MAX)))
         return
     template = texts.MEETINGS_PLACE_CHOICES if found.choices else texts.MEETINGS_PLACE_SUGGEST
     rows = [[(p.label, callback("rq", request.id, "d", p.key))] for p in options]
-    await reply(update, template.format(text=texts.h(text[:80])), inline(rows))
+    await reply(update, template.format(text=texts.clip(text, texts.ECHO_MAX)), inline(rows))
 
 
 register_answer(DRAFT, answer_draft)

@@ -76,7 +76,7 @@ async def addmeeting_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
         draft = await listings.draft_of(session, person.id)
         if draft is not None and draft.name:
             rows = [[(texts.LISTING_CONTINUE, callback("sc", "go", draft.id)), (texts.LISTING_START_AGAIN, callback("sc", "new"))]]
-            await reply(update, texts.LISTING_RESUME.format(name=texts.h(draft.name)), inline(rows))
+            await reply(update, texts.LISTING_RESUME.format(name=texts.clip(draft.name, texts.NAME_MAX)), inline(rows))
             return
         await _start(update, session, rt, person)
 
@@ -510,7 +510,7 @@ async def _b_publish(update: Update, session: AsyncSession, rt: Runtime, person:
         return
     person.awaiting = None
     await answer_callback(update)
-    await edit_or_reply(update, texts.LISTING_PUBLISHED.format(name=texts.h(meeting.name)))
+    await edit_or_reply(update, texts.LISTING_PUBLISHED.format(name=texts.clip(meeting.name, texts.NAME_MAX)))
 
 
 async def _b_change(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, args: list[str]) -> None:
@@ -594,10 +594,10 @@ async def _b_announce(update: Update, session: AsyncSession, rt: Runtime, person
     followers = await listings.follower_count(session, meeting.id)
     await answer_callback(update)
     if not followers:
-        await reply(update, texts.ANNOUNCE_NOBODY.format(name=texts.h(meeting.name)))
+        await reply(update, texts.ANNOUNCE_NOBODY.format(name=texts.clip(meeting.name, texts.NAME_MAX)))
         return
     person.awaiting = _awaiting("announce", meeting.id, "e")
-    await reply(update, texts.ANNOUNCE_ASK.format(name=texts.h(meeting.name), followers=_told(followers)))
+    await reply(update, texts.ANNOUNCE_ASK.format(name=texts.clip(meeting.name, texts.NAME_MAX), followers=_told(followers)))
 
 
 async def _b_delete(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, args: list[str]) -> None:
@@ -613,7 +613,7 @@ async def _b_delete(update: Update, session: AsyncSession, rt: Runtime, person: 
         return
     followers = await listings.follower_count(session, meeting.id)
     rows = [[(texts.DELETE_YES, callback("sc", "rm", meeting.id, "y")), (texts.DELETE_NO, callback("sc", "mg", meeting.id))]]
-    await edit_or_reply(update, texts.DELETE_CONFIRM.format(name=texts.h(meeting.name), followers=_told(followers)), inline(rows))
+    await edit_or_reply(update, texts.DELETE_CONFIRM.format(name=texts.clip(meeting.name, texts.NAME_MAX), followers=_told(followers)), inline(rows))
 
 
 async def _b_confirm(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, args: list[str]) -> None:

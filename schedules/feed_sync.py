@@ -3,7 +3,8 @@
 Each feed's source row carries `next_sync_at`; a tick claims due feeds by compare-and-set
 (so two processes never import the same feed at once) and imports them one by one. An
 unchanged feed costs one conditional request (ETag / If-Modified-Since). A broken feed
-changes nothing; the reason is logged (host only) and kept on the source row.
+changes nothing; the reason is logged (host only) and kept on the source row, and the
+other feeds of the run are still imported, whatever went wrong with that one.
 """
 
 from __future__ import annotations
@@ -53,6 +54,13 @@ async def run(rt: Runtime) -> list[ImportResult]:
             )
         except FeedError as exc:
             log.warning("feed %s not imported: %s", name, exc)
+            continue
+        except Exception as exc:  # one bad feed must not stop the others
+            # Only the kind of failure is logged: its text may quote the feed.
+            log.warning("feed %s not imported: %s", name, type(exc).__name__)
+            await meeting_feeds.note_error(
+                rt.db, location, f"{name} could not be imported ({type(exc).__name__}). Nothing was changed.", now
+            )
             continue
         log.info(
             "feed %s: %s", name, "unchanged" if result.not_modified else

@@ -45,7 +45,7 @@ async def run(rt: Runtime) -> int:
 
 async def _message(session, reminder: DueReminder, zone: str, now) -> tuple[str, dict[str, object]]:  # type: ignore[no-untyped-def]
     meeting, occurrence = reminder.meeting, reminder.occurrence
-    name = texts.h(meeting.name)
+    name = texts.clip(meeting.name, texts.NAME_MAX)
     when = meeting_times.when_label(occurrence.start, zone, now)
     stop = (texts.MEETING_BUTTONS["unremind"], callback("mt", "x", meeting.id))
     if occurrence.cancelled:
@@ -55,7 +55,7 @@ async def _message(session, reminder: DueReminder, zone: str, now) -> tuple[str,
     lines = [texts.MEETING_REMINDER.format(name=name, when=when)]
     where = meeting_text.address_line(meeting)
     if where and meeting.attendance != "online":
-        lines.append(texts.MEETING_CARD_WHERE.format(address=texts.h(where)))
+        lines.append(texts.MEETING_CARD_WHERE.format(address=texts.clip(where, texts.PLACE_MAX)))
     link = meeting_text.safe_url(meeting.conference_url)
     if link and meeting.attendance != "in_person":
         lines.append(texts.MEETING_CARD_ONLINE.format(link=texts.h(link)))

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -15,6 +21,7 @@ from bot.crypto import Vault
 from bot.db import Database, head_revision
 from bot.models import Person
 from tests.conftest import TEST_SECRET
+from tests.harness import TOKEN
 
 BIG_TELEGRAM_ID = 7_999_999_999  # beyond 32 bits: Telegram ids are 52-bit
 
@@ -74,3 +81,55 @@ def test_identity_hash_is_keyed_and_chat_id_encryption_is_authenticated() -> Non
         other.decrypt_chat_id(sealed)
     with pytest.raises(InvalidTag):  # a ciphertext from another column can't be swapped in
         vault.decrypt(vault.encrypt("note", context="note"), context="chat_id")
+
+
+# --- who else on the machine can read the database -------------------------------------------
+
+
+def _fellowship(command: str, database: Path, *, umask: int = 0o022) -> subprocess.CompletedProcess[str]:
+    """`fellowship <command>` in a fresh process whose umask lets everyone read new files."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "FELLOWSHIP_", "DATABASE_"))}
+    env.update(DATABASE_URL=f"sqlite:///{database}", FELLOWSHIP_SECRET_KEY=TEST_SECRET, TELEGRAM_BOT_TOKEN=TOKEN)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", command], env=env, cwd=database.parent.parent, capture_output=True, text=True,
+        preexec_fn=lambda: os.umask(umask),  # the child's umask only
+    )
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o000])
+def test_database_directory_and_files_are_private_whatever_the_umask(tmp_path: Path, umask: int) -> None:
+    database = tmp_path / "data" / "fellowship.sqlite3"
+    result = _fellowship("migrate", database, umask=umask)
+    assert result.returncode == 0, result.stderr
+    assert (_mode(database.parent), _mode(database)) == (0o700, 0o600)
+    # While the bot runs, SQLite keeps a WAL and a shared-memory file next to the database.
+    previous = os.umask(umask)
+    try:
+        connection = sqlite3.connect(database)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("CREATE TABLE scratch (x)")
+        connection.commit()
+        wal, shm = (database.with_name(database.name + side) for side in ("-wal", "-shm"))
+        assert (_mode(wal), _mode(shm)) == (0o600, 0o600)
+        connection.close()
+    finally:
+        os.umask(previous)
+
+
+def test_check_warns_when_the_database_is_readable_by_others(tmp_path: Path) -> None:
+    database = tmp_path / "data" / "fellowship.sqlite3"
+    assert _fellowship("migrate", database).returncode == 0
+    quiet = _fellowship("check", database)
+    assert quiet.returncode == 0 and "WARNING" not in quiet.stderr
+    database.chmod(0o644)
+    database.parent.chmod(0o755)
+    warned = _fellowship("check", database)
+    assert warned.returncode == 0, warned.stderr  # a warning, not a failure: the bot still works
+    assert f"The database file {database} can be read by other users on this machine (mode 644)" in warned.stderr
+    assert f"Fix: chmod 600 {database}" in warned.stderr
+    assert f"Fix: chmod 700 {database.parent}" in warned.stderr
+    assert _mode(database) == 0o644  # the operator's file is theirs to change

@@ -19,7 +19,9 @@ import asyncio
 import hashlib
 import json
 import logging
+import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,6 +52,8 @@ RETRIES = 3
 BACKOFF_SECONDS = 1.0
 USER_AGENT = "fellowship-bot/0.1 (meeting feed import)"
 CHUNK = 500
+NOTES_KEPT = 5000  # notes are stored whole up to this; cards show less (texts.NOTES_MAX)
+SHORT_FIELD = 100  # a day list or a time longer than this is not one (and is not parsed)
 
 # Progress: (stage, done, total or None). Stages: "download", "import".
 Progress = Callable[[str, int, int | None], None]
@@ -243,6 +247,21 @@ def parse(body: bytes, *, fellowship: str | None, default_zone: str, source: str
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FeedError(f"{source} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}). Nothing was changed.") from None
+    except RecursionError:
+        raise FeedError(f"{source} is nested too deeply to be a meeting feed. Nothing was changed.") from None
+    except ValueError:  # e.g. a number with thousands of digits
+        raise FeedError(f"{source} holds a value that can't be read (a number far too long?). Nothing was changed.") from None
+    try:
+        return _read(data, fellowship=fellowship, default_zone=default_zone, source=source)
+    except FeedError:
+        raise
+    except (RecursionError, ValueError, TypeError, AttributeError, OverflowError, UnicodeError) as exc:
+        # Whatever else a malformed feed trips on is that feed's problem, never the run's.
+        raise FeedError(f"{source} could not be read ({type(exc).__name__}). Nothing was changed.") from None
+
+
+def _read(data: Any, *, fellowship: str | None, default_zone: str, source: str) -> ParsedFeed:
+    """The meetings in a feed's decoded JSON (see `parse`)."""
     items, formats, kind = _shape(data, source)
     if not items:
         raise FeedError(f"{source} lists no meetings. Nothing was changed (an empty feed would remove every meeting it gave us).")
@@ -285,25 +304,33 @@ def _shape(data: Any, source: str) -> tuple[list[Any], list[Any], str]:
     return items, formats, kind
 
 
+def _clean(value: str) -> str:
+    """Without control characters (NUL is refused by PostgreSQL) or lone surrogates
+    (unencodable), keeping line breaks and tabs."""
+    return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs"))
+
+
 def _text(value: Any, limit: int) -> str | None:
+    """One line of text clipped to its column's size (PostgreSQL refuses longer)."""
     if value is None or isinstance(value, (dict, list, bool)):
         return None
-    text = " ".join(str(value).split()) if limit <= 500 else str(value).strip()
-    return text[:limit] or None
+    raw = str(value)[: limit * 4 + 100]  # enough to fill the column after tidying; no more work
+    text = " ".join(_clean(raw).split()) if limit <= 500 else _clean(raw).strip()
+    return text[:limit].strip() or None
 
 
 def _notes(value: Any) -> str | None:
     """Notes keep their line breaks (tidied)."""
     if not isinstance(value, str):
         return None
-    lines = [" ".join(line.split()) for line in value.replace("\r\n", "\n").split("\n")]
+    lines = [" ".join(line.split()) for line in _clean(value[: NOTES_KEPT * 4]).replace("\r\n", "\n").split("\n")]
     text = "\n".join(lines).strip()
-    return re.sub(r"\n{3,}", "\n\n", text)[:5000] or None
+    return re.sub(r"\n{3,}", "\n\n", text)[:NOTES_KEPT].strip() or None
 
 
 def _feed_time(value: Any) -> str | None:
     """"19:00", "7:30 PM", "19:00:00", "noon" -> "HH:MM"; None when unreadable."""
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str) or not value.strip() or len(value) > SHORT_FIELD:
         return None
     cleaned = re.sub(r"^(\d{1,2}:\d{2}):\d{2}\b", r"\1", value.strip())
     try:
@@ -316,9 +343,9 @@ def _days(value: Any) -> int | None:
     values = value if isinstance(value, list) else [value]
     mask = 0
     for item in values:
-        if isinstance(item, bool):
+        if isinstance(item, bool) or (isinstance(item, str) and len(item) > SHORT_FIELD):
             continue
-        if isinstance(item, int) or (isinstance(item, str) and item.strip().isdigit()):
+        if isinstance(item, int) or (isinstance(item, str) and re.fullmatch(r"\d{1,2}", item.strip())):
             number = int(item)
             if 0 <= number <= 6:
                 mask |= 1 << number
@@ -333,9 +360,9 @@ def _days(value: Any) -> int | None:
 def _number(value: Any) -> float | None:
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
-    return number if number == number else None  # NaN
+    return number if math.isfinite(number) else None  # not NaN or infinity
 
 
 def _coordinates(fields: dict[str, Any], latitude: Any, longitude: Any) -> None:
@@ -377,16 +404,17 @@ def _types(codes: list[str], unknown: Counter[str]) -> tuple[list[str], bool]:
 
 
 def _phone(value: Any) -> str | None:
-    if not isinstance(value, str):
+    if not isinstance(value, str) or len(value) > SHORT_FIELD:
         return None
     phone = re.sub(r"[\s().-]", "", value)
-    return phone[:64] if re.fullmatch(r"\+?\d{3,15}(?:[,*#]+\d*)*#?", phone) else None
+    # One separator per repeat: `(?:[,*#]+\d*)*` backtracks exponentially on "123####…x".
+    return phone[:64] if re.fullmatch(r"\+?\d{3,15}(?:[,*#]\d*)*", phone) else None
 
 
 def _key(value: Any) -> str | None:
     if isinstance(value, bool) or value is None:
         return None
-    key = str(value).strip()
+    key = _clean(str(value)).strip()
     if not key:
         return None
     return key if len(key) <= 64 else key[:48] + "-" + hashlib.sha256(key.encode()).hexdigest()[:15]
@@ -394,7 +422,7 @@ def _key(value: Any) -> str | None:
 
 def _updated(value: Any) -> datetime | None:
     """The spec's "YYYY-MM-DD HH:MM:SS" (UTC), or the US style some feeds use."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or len(value) > SHORT_FIELD:
         return None
     for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%Y-%m-%d"):
         try:
@@ -432,7 +460,7 @@ def _read_meeting_guide(item: dict[str, Any], _formats: dict[str, str], unknown:
         "days": days,
         "start_time": start,
         "end_time": _feed_time(item.get("end_time")),
-        "timezone": item.get("timezone") if isinstance(item.get("timezone"), str) and meeting_times.valid_zone(item["timezone"]) else None,
+        "timezone": _zone(item.get("timezone")),
         "types": types,
         "location": _text(place["location"], 255),
         "address": _text(place["address"], 255),
@@ -450,7 +478,7 @@ def _read_meeting_guide(item: dict[str, Any], _formats: dict[str, str], unknown:
         "notes": _notes(item.get("notes")),
         "group_name": _text(item.get("group"), 255),
         "url": meeting_text.safe_url(_text(item.get("url"), 500)),
-        "fellowship": item.get("fellowship") if item.get("fellowship") in meetings.FELLOWSHIPS else None,
+        "fellowship": item.get("fellowship") if isinstance(item.get("fellowship"), str) and item["fellowship"] in meetings.FELLOWSHIPS else None,
         "confirmed_at": _updated(item.get("updated")),
     }
     _coordinates(fields, item.get("latitude"), item.get("longitude"))
@@ -519,7 +547,7 @@ def _read_bmlt(item: dict[str, Any], formats: dict[str, str], unknown: Counter[s
         "days": 1 << (int(weekday) - 1),  # BMLT counts Sunday as 1
         "start_time": start,
         "end_time": _bmlt_end(start, item.get("duration_time")),
-        "timezone": zone if isinstance(zone, str) and meeting_times.valid_zone(zone) else None,
+        "timezone": _zone(zone),
         "types": types,
         "location": _text(item.get("location_text"), 255),
         "address": _text(item.get("location_street"), 255),
@@ -569,7 +597,23 @@ def _complete(fields: dict[str, Any], fellowship: str, default_zone: str) -> Non
     if fields["timezone"] is None and fields.get("latitude") is not None:
         fields["timezone"] = timezone_at(fields["latitude"], fields["longitude"])
     fields["timezone"] = fields["timezone"] or default_zone
-    fields["types"] = ",".join(fields["types"])[:255]
+    fields["types"] = _codes(fields["types"], 255)
+
+
+def _zone(value: Any) -> str | None:
+    """A feed's IANA time zone, if it is one (and fits its column)."""
+    return value if isinstance(value, str) and len(value) <= 64 and meeting_times.valid_zone(value) else None
+
+
+def _codes(codes: list[str], limit: int) -> str:
+    """Type codes joined with commas, as many whole codes as fit in `limit` characters."""
+    joined = ""
+    for code in codes:
+        longer = f"{joined},{code}" if joined else code
+        if len(longer) > limit:
+            break
+        joined = longer
+    return joined
 
 
 def _fingerprint(fields: dict[str, Any]) -> str:
@@ -740,12 +784,12 @@ async def _tell_changes(session: AsyncSession, before: dict[int, dict[str, str]]
         await session.refresh(meeting)
         new = snapshot(meeting)
         lines = [
-            texts.MEETING_CHANGE_LINE.format(field=texts.MEETING_FIELD_NAMES[f], value=texts.h(new[f] or "—"))
+            texts.MEETING_CHANGE_LINE.format(field=texts.MEETING_FIELD_NAMES[f], value=texts.clip(new[f] or "—", texts.PLACE_MAX))
             for f in new
             if new[f] != old[f]
         ]
         if lines:
-            text = texts.MEETING_NEWS_CHANGED.format(name=texts.h(meeting.name), changes="\n".join(lines))
+            text = texts.MEETING_NEWS_CHANGED.format(name=texts.clip(meeting.name, texts.NAME_MAX), changes="\n".join(lines))
             told += await meetings.tell_followers(session, meeting_id, "meeting_news", text, now=now)
     return told
 
@@ -804,11 +848,13 @@ async def sync(
             row.fellowship = fellowship or ("NA" if parsed.kind == "bmlt" else "AA")
         return result
     except FeedError as exc:
-        await _note_error(db, source, str(exc), now)
+        await note_error(db, source, str(exc), now)
         raise
 
 
-async def _note_error(db: Database, source: str, error: str, now: datetime) -> None:
+async def note_error(db: Database, source: str, error: str, now: datetime) -> None:
+    """Keep why a feed was not imported on its source row (for `fellowship meetings`)."""
+    source = normalise_source(source)
     async with db.session() as session:
         row = await source_row(session, source, now=now)
         row.last_error = error[:300]

@@ -192,7 +192,7 @@ def set_postcode(meeting: Meeting, text: str) -> None:
     """A postcode gives the district's centre, marked approximate; a shared spot is exact."""
     place = places.postcode_place(text)
     if place is None:
-        raise InvalidInput(texts.LISTING_POSTCODE_UNKNOWN.format(text=texts.h(text.strip()[:20])))
+        raise InvalidInput(texts.LISTING_POSTCODE_UNKNOWN.format(text=texts.clip(text.strip(), 20)))
     code = places.normalise_postcode(text)
     meeting.postal_code = f"{code[:-3]} {code[-3:]}" if len(code) > 4 and code[-3].isdigit() else code
     meeting.latitude, meeting.longitude, meeting.approximate = place.latitude, place.longitude, True
@@ -305,13 +305,13 @@ async def after_edit(session: AsyncSession, meeting: Meeting, before: dict[str, 
     if (before["days"], before["time"]) != (after["days"], after["time"]):
         await meetings.reschedule_reminders(session, meeting, now)
     lines = [
-        texts.MEETING_CHANGE_LINE.format(field=texts.MEETING_FIELD_NAMES[field], value=texts.h(after[field] or "—"))
+        texts.MEETING_CHANGE_LINE.format(field=texts.MEETING_FIELD_NAMES[field], value=texts.clip(after[field] or "—", texts.PLACE_MAX))
         for field in after
         if after[field] != before[field]
     ]
     if not lines or meeting.status != "active":
         return 0
-    text = texts.MEETING_NEWS_CHANGED.format(name=texts.h(meeting.name), changes="\n".join(lines))
+    text = texts.MEETING_NEWS_CHANGED.format(name=texts.clip(meeting.name, texts.NAME_MAX), changes="\n".join(lines))
     assert meeting.id is not None
     return await meetings.tell_followers(session, meeting.id, "meeting_news", text, now=now)
 
@@ -323,11 +323,11 @@ async def set_paused(session: AsyncSession, meeting: Meeting, paused: bool, *, n
     meeting.status = "paused" if paused else "active"
     meeting.updated_at = now
     if paused:
-        text = texts.MEETING_NEWS_PAUSED.format(name=texts.h(meeting.name))
+        text = texts.MEETING_NEWS_PAUSED.format(name=texts.clip(meeting.name, texts.NAME_MAX))
     else:
         meeting.confirmed_at, meeting.confirm_due_at = now, now + CONFIRM_EVERY
         await meetings.reschedule_reminders(session, meeting, now)
-        text = texts.MEETING_NEWS_RESUMED.format(name=texts.h(meeting.name), schedule=texts.h(meeting_text.schedule(meeting)))
+        text = texts.MEETING_NEWS_RESUMED.format(name=texts.clip(meeting.name, texts.NAME_MAX), schedule=texts.h(meeting_text.schedule(meeting)))
     return await meetings.tell_followers(session, meeting.id, "meeting_news", text, now=now)
 
 
@@ -365,7 +365,7 @@ def check_cancellable(meeting: Meeting, on_date: date, *, now: datetime) -> None
     if not meeting.days & (1 << meeting_times.spec_weekday(on_date)):
         raise InvalidInput(
             texts.CANCEL_NOT_A_MEETING_DAY.format(
-                name=texts.h(meeting.name), date=texts.day_label(on_date), days=meeting_times.describe_days(meeting.days)
+                name=texts.clip(meeting.name, texts.NAME_MAX), date=texts.day_label(on_date), days=meeting_times.describe_days(meeting.days)
             )
         )
 
@@ -391,11 +391,11 @@ async def set_cancelled(
             meeting, meetings_start_after(meeting, on_date), await _cancelled(session, meeting, now), skip_cancelled=True
         )
         following = texts.MEETING_NEXT_ONE.format(when=texts.day_label(upcoming.local_date)) if upcoming else ""
-        text = texts.MEETING_NEWS_CANCELLED.format(name=texts.h(meeting.name), date=texts.day_label(on_date), next=following)
+        text = texts.MEETING_NEWS_CANCELLED.format(name=texts.clip(meeting.name, texts.NAME_MAX), date=texts.day_label(on_date), next=following)
     else:
         assert existing is not None
         await session.delete(existing)
-        text = texts.MEETING_NEWS_RESTORED.format(name=texts.h(meeting.name), date=texts.day_label(on_date))
+        text = texts.MEETING_NEWS_RESTORED.format(name=texts.clip(meeting.name, texts.NAME_MAX), date=texts.day_label(on_date))
     return await meetings.tell_followers(session, meeting.id, "meeting_news", text, now=now)
 
 
@@ -416,7 +416,7 @@ async def announce(session: AsyncSession, meeting: Meeting, text: str, *, now: d
     if len(body) > ANNOUNCEMENT_MAX:
         raise InvalidInput(texts.ANNOUNCE_LONG)
     assert meeting.id is not None
-    message = texts.MEETING_NEWS_ANNOUNCEMENT.format(name=texts.h(meeting.name), text=texts.h(body))
+    message = texts.MEETING_NEWS_ANNOUNCEMENT.format(name=texts.clip(meeting.name, texts.NAME_MAX), text=texts.h(body))
     return await meetings.tell_followers(session, meeting.id, "meeting_announcement", message, now=now, author_id=author_id)
 
 

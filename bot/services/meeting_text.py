@@ -1,7 +1,8 @@
 """How a meeting reads in a chat: one result in a list, or the full card.
 
-Everything a feed or a secretary wrote is escaped here (HTML parse mode); the wording
-itself lives in `bot.texts`. Times are shown in the reader's own zone.
+Everything a feed or a secretary wrote is escaped and clipped here (`texts.clip`), so a
+card or a page of results stays within Telegram's 4,096 characters whatever a feed holds;
+the wording itself lives in `bot.texts`. Times are shown in the reader's own zone.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from bot.services.meeting_times import Occurrence
 from bot.services.places import DATA
 
 MAX_TYPES_IN_LIST = 4
+TYPES_MAX = 300  # the full list of types on a card
+LIST_NOTES_MAX = 80  # a link's or dial-in's notes in a list of results
+PHONE_MAX = 64
 
 
 @lru_cache(maxsize=1)
@@ -129,7 +133,7 @@ def result_block(
     """A few lines per meeting: name and distance, when, how, key types, where."""
     fellowship = texts.FELLOWSHIP_NAMES.get(meeting.fellowship, meeting.fellowship)
     attendance = texts.ATTENDANCE_LABELS.get(meeting.attendance, "")
-    lines = [texts.MEETING_LINE_TITLE.format(n=number, name=texts.h(meeting.name), distance=distance_label(distance_km))]
+    lines = [texts.MEETING_LINE_TITLE.format(n=number, name=texts.clip(meeting.name, texts.NAME_MAX), distance=distance_label(distance_km))]
     if shown is None:
         lines.append(f"{fellowship} · {attendance}")
     elif shown.cancelled:
@@ -144,29 +148,30 @@ def result_block(
         lines.append(texts.MEETING_LINE_WHEN.format(fellowship=fellowship, when=when, attendance=attendance))
     kinds = types_line(meeting, limit=MAX_TYPES_IN_LIST, explain_access=True)
     if kinds:
-        lines.append(texts.h(kinds))
+        lines.append(texts.clip(kinds, TYPES_MAX))
     if distance_km is None:  # the online list: how to join, right there
-        lines.extend(_joining(meeting))
+        lines.extend(_joining(meeting, LIST_NOTES_MAX))
     else:
         where = address_line(meeting)
         if where:
-            lines.append(texts.MEETING_CARD_WHERE.format(address=texts.h(where)))
+            lines.append(texts.MEETING_CARD_WHERE.format(address=texts.clip(where, texts.LIST_PLACE_MAX)))
     if stale:
         lines.append(texts.MEETING_OUT_OF_DATE)
     return "\n".join(lines)
 
 
-def _joining(meeting: Meeting) -> list[str]:
-    """The link and the dial-in number of an online or hybrid meeting, with their notes."""
+def _joining(meeting: Meeting, notes_max: int) -> list[str]:
+    """The link and the dial-in number of an online or hybrid meeting, with their notes
+    (clipped to `notes_max` characters each)."""
     lines = []
     url = safe_url(meeting.conference_url)
     if url and meeting.attendance != "in_person":
         link = f'<a href="{html.escape(url, quote=True)}">{texts.MEETING_JOIN_LINK}</a>'
-        notes = f" ({texts.h(meeting.conference_url_notes)})" if meeting.conference_url_notes else ""
+        notes = f" ({texts.clip(meeting.conference_url_notes, notes_max)})" if meeting.conference_url_notes else ""
         lines.append(texts.MEETING_CARD_ONLINE.format(link=link) + notes)
     if meeting.conference_phone and meeting.attendance != "in_person":
-        notes = f" ({texts.h(meeting.conference_phone_notes)})" if meeting.conference_phone_notes else ""
-        lines.append(texts.MEETING_CARD_PHONE.format(phone=texts.h(meeting.conference_phone)) + notes)
+        notes = f" ({texts.clip(meeting.conference_phone_notes, notes_max)})" if meeting.conference_phone_notes else ""
+        lines.append(texts.MEETING_CARD_PHONE.format(phone=texts.clip(meeting.conference_phone, PHONE_MAX)) + notes)
     return lines
 
 
@@ -180,7 +185,7 @@ def card(
 ) -> str:
     """Everything about one meeting, for its details, the secretary's preview and the check."""
     fellowship = texts.FELLOWSHIP_NAMES.get(meeting.fellowship, meeting.fellowship)
-    lines = [f"<b>{texts.h(meeting.name or texts.LISTING_UNNAMED)}</b>"]
+    lines = [f"<b>{texts.clip(meeting.name or texts.LISTING_UNNAMED, texts.NAME_MAX)}</b>"]
     when = schedule(meeting)
     if when and meeting.timezone != viewer_zone:
         when += texts.MEETING_CARD_ZONE.format(zone=meeting.timezone)
@@ -202,15 +207,15 @@ def card(
     where = address_line(meeting)
     if where and meeting.attendance != "online":
         approximate = texts.MEETING_CARD_APPROXIMATE if meeting.approximate else ""
-        lines.append(texts.MEETING_CARD_WHERE.format(address=texts.h(where)) + approximate)
+        lines.append(texts.MEETING_CARD_WHERE.format(address=texts.clip(where, texts.PLACE_MAX)) + approximate)
     if meeting.location_notes:
-        lines.append(texts.h(meeting.location_notes))
-    lines.extend(_joining(meeting))
-    lines.extend(f"• {texts.h(line)}" for line in types_explained(meeting))
+        lines.append(texts.clip(meeting.location_notes, texts.SHORT_NOTES_MAX))
+    lines.extend(_joining(meeting, texts.SHORT_NOTES_MAX))
+    lines.extend(f"• {texts.clip(line, TYPES_MAX)}" for line in types_explained(meeting))
     if meeting.group_name and meeting.group_name != meeting.name:
-        lines.append(texts.MEETING_CARD_GROUP.format(group=texts.h(meeting.group_name)))
+        lines.append(texts.MEETING_CARD_GROUP.format(group=texts.clip(meeting.group_name, texts.NAME_MAX)))
     if meeting.notes:
-        lines.append(texts.MEETING_CARD_NOTES.format(notes=texts.h(meeting.notes)))
+        lines.append(texts.MEETING_CARD_NOTES.format(notes=texts.clip(meeting.notes, texts.NOTES_MAX)))
     if stale:
         confirmed = texts.long_date(meeting.confirmed_at) if meeting.confirmed_at else "never"
         lines.append(texts.MEETING_CARD_STALE.format(date=confirmed))

@@ -515,7 +515,7 @@ async def retire(session: AsyncSession, meeting_ids: list[int], *, now: datetime
             .order_by(MeetingFollow.id)
         )
         for person_id, name in follows.all():
-            row = outbox.enqueue(session, person_id, "meeting_news", texts.MEETING_NEWS_GONE.format(name=texts.h(name)), now=now)
+            row = outbox.enqueue(session, person_id, "meeting_news", texts.MEETING_NEWS_GONE.format(name=texts.clip(name, texts.NAME_MAX)), now=now)
             row.next_attempt_at = now + timedelta(seconds=told / FOLLOWER_NOTICES_PER_SECOND)
             told += 1
         for table, column in (
