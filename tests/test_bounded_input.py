@@ -18,7 +18,7 @@ from bot.services import meeting_feeds
 from bot.services.meeting_feeds import FeedError
 from schedules import feed_sync
 from tests.harness import Harness, plain
-from tests.meeting_factory import LS6
+from tests.meeting_factory import LS6, open_result
 from tests.test_meetings_feeds import sync, uk_meeting, write_feed
 from tests.test_onboarding import onboard
 
@@ -94,7 +94,7 @@ async def test_a_meeting_with_5000_character_notes_is_shown_within_telegram_limi
     await sam.send("/meetings LS6")
     listing = sam.last()
     assert all(f"{n}. Big & <Bold>" in listing.text for n in range(1, 6)) and len(listing.text) <= TELEGRAM_MAX
-    await sam.press("1")
+    await open_result(sam, 1)
     card = sam.last()
     assert "Please use the side door & ring <twice>." in card.text
     assert len(card.text) <= TELEGRAM_MAX and "…" in card.text
