@@ -2,7 +2,7 @@
 
 Each figure is a whole `fellowship meetings import <file>` minus process start-up: read the
 file, parse and validate every meeting, write them in one transaction
-(`bot.services.meeting_feeds.sync`, the function the CLI and the schedule call). Then:
+(`bot.services.meetings.feeds.sync`, the function the CLI and the schedule call). Then:
 
 - the same feed again, as the schedule usually sees it: the body is unchanged, so nothing is parsed;
 - the same feed again with --force: every meeting parsed and compared by fingerprint, none written;
@@ -30,7 +30,7 @@ from pathlib import Path
 from bench.databases import backends, fresh
 from bench.nearest import _districts
 from bot.db import Database
-from bot.services import meeting_feeds
+from bot.services.meetings import feeds as meeting_feeds
 
 NOW = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 TARGET_FIRST_S, TARGET_AGAIN_S = 10.0, 3.0

@@ -42,7 +42,7 @@ from bench.tick import _PERSON_COLUMNS, _PLAN_COLUMNS, _sqlite_value
 from bot.crypto import Vault
 from bot.db import Database
 from bot.models import AlertPlan, AlertRecipient, CheckinPlan, Incident, Outbox, Person, SupportLink
-from bot.services import alerts
+from bot.services.support import alerts
 from schedules.lapse_alerts import BATCH
 
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)  # everyone checks in at 09:00 London (= UTC in winter)

@@ -1,7 +1,7 @@
 """Nearest 10 meetings among 100,000 spread over Great Britain: the bot's search next to a full
 scan that computes every distance, on the same database in the same run.
 
-The search is `bot.services.meetings.search_near`, exactly what /meetings calls (one session
+The search is `bot.services.meetings.search.search_near`, exactly what /meetings calls (one session
 per search, as per update): a bounding box on the indexed (latitude, longitude) columns that
 widens until it holds enough meetings, exact great-circle distances on those few, and each
 result's next occurrence. The full scan reads (id, latitude, longitude) of every meeting one can
@@ -34,7 +34,7 @@ from sqlalchemy import insert, select, text
 from bench.databases import analyze, backends, fresh
 from bot.db import Database
 from bot.models import Meeting
-from bot.services.meetings import Filters, haversine_km, search_near
+from bot.services.meetings.search import Filters, haversine_km, search_near
 from bot.services.places import DATA
 
 NOW = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)

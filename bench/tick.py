@@ -29,7 +29,7 @@ import bot.models  # noqa: F401  (every table known to the metadata)
 from bench import databases
 from bot.db import Database
 from bot.models import CheckinPlan, Outbox
-from bot.services.checkin_plans import claim_due_prompts
+from bot.services.checkins.plans import claim_due_prompts
 from schedules.checkin_prompts import BATCH
 
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)  # members due: check-in time 09:00 London

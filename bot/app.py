@@ -19,7 +19,8 @@ from bot.config import Settings, SettingsError
 from bot.db import Database
 from bot.rate_limit import RateLimiter
 from bot.runtime import Runtime
-from bot.services import alerts, role_changes
+from bot.services.people import role_changes
+from bot.services.support import alerts
 from bot.update_order import PerChatUpdateProcessor
 
 log = logging.getLogger("fellowship")

@@ -17,8 +17,9 @@ from typing import TextIO
 from bot.clock import SystemClock
 from bot.config import Settings, SettingsError
 from bot.db import Database
-from bot.services import meeting_feeds, meeting_times
-from bot.services.meetings import FELLOWSHIPS
+from bot.services.meetings import feeds as meeting_feeds
+from bot.services.meetings import times as meeting_times
+from bot.services.meetings.search import FELLOWSHIPS
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

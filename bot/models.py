@@ -78,7 +78,7 @@ class RoleChange(SQLModel, table=True):
     person_id: int = _person_fk(index=False)  # type: ignore[assignment]
     role: str = Field(sa_type=String(20))
     change: str = Field(sa_type=String(12))  # granted / removed / stepped_down
-    reason: str | None = Field(default=None, sa_type=String(20))  # bot.services.roles.REMOVAL_REASONS
+    reason: str | None = Field(default=None, sa_type=String(20))  # bot.services.people.roles.REMOVAL_REASONS
     actor_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)  # type: ignore[assignment]
     at: datetime = Field(sa_type=UTCDateTime)
 

@@ -24,7 +24,7 @@ from telegram.ext import Application
 from bot import http_server
 from bot.config import SettingsError
 from bot.runtime import Runtime
-from bot.services import meeting_feeds
+from bot.services.meetings import feeds as meeting_feeds
 
 log = logging.getLogger("fellowship.web")
 FEED_MAX_AGE_SECONDS = 300

@@ -12,7 +12,8 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.buttons import Button, callback
-from bot.services import alerts, people
+from bot.services.people import people
+from bot.services.support import alerts
 from handlers.common import (
     answer_callback,
     callback_parts,

@@ -14,7 +14,7 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.models import Person
-from bot.services import people
+from bot.services.people import people
 from handlers.common import reply, runtime, user_id
 from handlers.crisis import unexpected_text
 

@@ -1,7 +1,7 @@
 """`/checkin`, the check-in card's buttons and private note, `/progress`, `/pause`, `/resume`
 and `/reminder`.
 
-Thin: every rule lives in `bot.services.checkins`, `checkin_plans` and `checkin_card`.
+Thin: every rule lives in `bot.services.checkins.checkins`, `checkin_plans` and `checkin_card`.
 Buttons are checked against the presser's own data (their local day, their check-in), so
 forged data, yesterday's buttons and double taps can't change anything they shouldn't.
 """
@@ -23,8 +23,11 @@ from bot.buttons import Button, callback, inline
 from bot.db import defer_until_commit
 from bot.models import Checkin, CheckinPlan, Person
 from bot.runtime import Runtime
-from bot.services import alerts, checkin_card, checkin_plans, checkins
+from bot.services.checkins import card as checkin_card
+from bot.services.checkins import checkins
+from bot.services.checkins import plans as checkin_plans
 from bot.services.schedule_times import local_date, zone_named
+from bot.services.support import alerts
 from bot.services.validation import InvalidInput
 from handlers.answers import register_answer
 from handlers.common import (

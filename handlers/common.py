@@ -22,7 +22,7 @@ from bot import texts
 from bot.db import defer_until_commit
 from bot.models import Person
 from bot.runtime import Runtime
-from bot.services import people
+from bot.services.people import people
 
 log = logging.getLogger("fellowship.handlers")
 

@@ -15,7 +15,12 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.buttons import Button, callback, inline
 from bot.models import CompanionProfile, Person, RoleRequest
-from bot.services import companions, people, places, release_records, release_text, releases
+from bot.services import places
+from bot.services.people import people
+from bot.services.release import companions
+from bot.services.release import records as release_records
+from bot.services.release import requests as releases
+from bot.services.release import text as release_text
 from bot.services.validation import InvalidInput
 from handlers import follow_ups
 from handlers.answers import register_answer

@@ -10,7 +10,8 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.buttons import callback, inline
 from bot.models import Invitation, Person, RoleGrant, RoleRequest
-from bot.services import alerts, invitations, people, role_changes, roles
+from bot.services.people import invitations, people, role_changes, roles
+from bot.services.support import alerts
 from handlers.alerts import duty_button
 from handlers.common import (
     answer_callback,

@@ -14,7 +14,8 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.buttons import inline
-from bot.services import alerts, checkin_card, crisis, distress
+from bot.services.checkins import card as checkin_card
+from bot.services.support import alerts, crisis, distress
 from handlers.common import answer_callback, callback_parts, log, reply, runtime, sender
 
 # A second tap this soon after the first is a double tap: the numbers are just above.

@@ -54,7 +54,7 @@ def invitation_button(rt: Runtime, feature: str, action: str, invitation: Invita
                       *, with_kind: bool = False) -> str:
     """Callback data answering `invitation`, usable only by `telegram_id`:
     `v1:<feature>:<action>[:<kind>]:<id>:<seal>` (the kind when the feature can't know it)."""
-    from bot.services import invitations
+    from bot.services.people import invitations
 
     assert invitation.id is not None
     seal = rt.vault.seal(invitations.seal_subject(invitation.kind, invitation.id), telegram_id)
@@ -66,7 +66,7 @@ def invitation_button(rt: Runtime, feature: str, action: str, invitation: Invita
 def sealed_invitation_id(rt: Runtime, kind: str, args: list[str], telegram_id: int | None) -> int | None:
     """The invitation id in `<id>:<seal>` if the seal was made for this kind, this id and
     this person; None for anything else (forged, copied, stale or malformed)."""
-    from bot.services import invitations
+    from bot.services.people import invitations
 
     if telegram_id is None or len(args) != 2 or not args[0].isdigit() or len(args[0]) > 12:
         return None

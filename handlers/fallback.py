@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import texts
-from bot.services import distress
+from bot.services.support import distress
 from bot.services.validation import MAX_TEXT
 from handlers.common import answer_callback, reply
 from handlers.crisis import crisis_reply

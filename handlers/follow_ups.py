@@ -16,7 +16,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.models import Person
-from bot.services import onboarding, roles
+from bot.services.people import onboarding, roles
 from handlers.common import edit_or_reply, reply, runtime
 
 # (update, context, session, person) -> None; runs inside the update's transaction.

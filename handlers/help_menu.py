@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.services import people
+from bot.services.people import people
 from handlers.common import reply, runtime, user_id
 
 

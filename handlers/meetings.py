@@ -26,8 +26,11 @@ from bot.db import defer_until_commit
 from bot.geo import valid_coordinates
 from bot.models import Meeting, Person
 from bot.runtime import Runtime
-from bot.services import meeting_text, meeting_times, meetings, places
-from bot.services.meetings import Filters, Page
+from bot.services import places
+from bot.services.meetings import search as meetings
+from bot.services.meetings import text as meeting_text
+from bot.services.meetings import times as meeting_times
+from bot.services.meetings.search import Filters, Page
 from handlers.answers import register_answer, register_location_answer
 from handlers.common import (
     answer_callback,

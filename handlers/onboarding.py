@@ -16,7 +16,8 @@ from bot import texts
 from bot.buttons import REMOVE_KEYBOARD, callback, inline, reply_keyboard
 from bot.geo import timezone_at
 from bot.models import Invitation, Person
-from bot.services import checkin_plans, invitations, onboarding, people
+from bot.services.checkins import plans as checkin_plans
+from bot.services.people import invitations, onboarding, people
 from bot.services.validation import InvalidInput, parse_clean_date, parse_pseudonym, parse_time_of_day
 from handlers import deeplinks, follow_ups
 from handlers.answers import register_answer, register_location_answer

@@ -9,7 +9,7 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.buttons import callback, inline
-from bot.services import people, privacy
+from bot.services.people import people, privacy
 from handlers.common import answer_callback, callback_parts, edit_or_reply, log, reply, runtime, user_id
 
 

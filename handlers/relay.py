@@ -19,7 +19,8 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.buttons import callback, inline
 from bot.models import Person, RelaySession
-from bot.services import distress, people, relay
+from bot.services.people import people
+from bot.services.support import distress, relay
 from handlers import fallback
 from handlers.answers import register_answer, register_free_text, register_location_answer
 from handlers.common import (

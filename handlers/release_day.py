@@ -16,7 +16,11 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.crypto import Vault
 from bot.models import Person, ReleaseRequest
-from bot.services import release_aftercare, release_day, release_matching, release_records, release_text
+from bot.services.release import aftercare as release_aftercare
+from bot.services.release import day as release_day
+from bot.services.release import matching as release_matching
+from bot.services.release import records as release_records
+from bot.services.release import text as release_text
 from bot.services.validation import InvalidInput, parse_time_of_day
 from handlers.answers import register_answer
 from handlers.common import (

@@ -21,19 +21,16 @@ from bot import texts
 from bot.buttons import Button, callback, inline
 from bot.models import Invitation, Person, ReleaseRequest
 from bot.runtime import Runtime
-from bot.services import (
-    companions,
-    people,
-    places,
-    prisons,
-    release_card,
-    release_connect,
-    release_matching,
-    release_records,
-    release_retention,
-    release_text,
-    releases,
-)
+from bot.services import places
+from bot.services.people import people
+from bot.services.release import card as release_card
+from bot.services.release import companions, prisons
+from bot.services.release import connect as release_connect
+from bot.services.release import matching as release_matching
+from bot.services.release import records as release_records
+from bot.services.release import requests as releases
+from bot.services.release import retention as release_retention
+from bot.services.release import text as release_text
 from bot.services.validation import InvalidInput, parse_time_of_day
 from handlers import follow_ups
 from handlers.answers import register_answer

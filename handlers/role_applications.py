@@ -15,7 +15,7 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.buttons import callback, inline
 from bot.models import Person
-from bot.services import roles
+from bot.services.people import roles
 from handlers import follow_ups
 from handlers.answers import register_answer
 from handlers.common import answer_callback, callback_parts, edit_or_reply, onboarded_person, reply, runtime

@@ -20,8 +20,10 @@ from bot import texts
 from bot.buttons import Button, callback, inline
 from bot.models import Meeting, Person
 from bot.runtime import Runtime
-from bot.services import meeting_listings as listings
-from bot.services import meeting_text, meeting_times, meetings
+from bot.services.meetings import listings as listings
+from bot.services.meetings import search as meetings
+from bot.services.meetings import text as meeting_text
+from bot.services.meetings import times as meeting_times
 from bot.services.validation import InvalidInput, parse_date
 from handlers.answers import register_answer, register_location_answer
 from handlers.common import (

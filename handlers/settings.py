@@ -9,7 +9,7 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.buttons import callback, inline
 from bot.models import Person
-from bot.services import people, role_changes
+from bot.services.people import people, role_changes
 from handlers import follow_ups
 from handlers.common import answer_callback, callback_parts, edit_or_reply, reply, runtime, user_id
 from handlers.onboarding import ask

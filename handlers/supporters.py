@@ -1,7 +1,7 @@
 """`/supporters` (add a supporter, their order, what each sees, end a link), `/supporting`
 (the people someone supports and how they are) and the `su_` invitation link.
 
-Thin: the rules live in `bot.services.supporters`. Buttons name a link by its id and are
+Thin: the rules live in `bot.services.support.supporters`. Buttons name a link by its id and are
 checked against the presser: only that link's member may change it, and only its member
 or supporter may end it. Forged or old data gets "that button no longer works".
 """
@@ -16,7 +16,7 @@ from bot import texts
 from bot.buttons import Button, callback, inline
 from bot.models import Invitation, Person, SupportLink
 from bot.runtime import Runtime
-from bot.services import lapses, supporters
+from bot.services.support import lapses, supporters
 from handlers.common import (
     answer_callback,
     callback_parts,

@@ -1,7 +1,7 @@
 """The check-in tick: daily prompts (with milestones) and gentle reminders, claimed from
 the database in small batches so restarts lose nothing and two processes never double-send.
 
-The claim logic lives in `bot.services.checkin_plans`; this module only runs it on the
+The claim logic lives in `bot.services.checkins.plans`; this module only runs it on the
 JobQueue and decides how much to do per run.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from telegram.ext import ContextTypes
 
 from bot.runtime import Runtime
-from bot.services import checkin_plans
+from bot.services.checkins import plans as checkin_plans
 
 log = logging.getLogger("fellowship.checkins")
 TICK_SECONDS = 20.0

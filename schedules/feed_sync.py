@@ -17,8 +17,8 @@ from telegram.ext import ContextTypes
 
 from bot.models import MeetingSource
 from bot.runtime import Runtime
-from bot.services import meeting_feeds
-from bot.services.meeting_feeds import FeedError, ImportResult
+from bot.services.meetings import feeds as meeting_feeds
+from bot.services.meetings.feeds import FeedError, ImportResult
 
 log = logging.getLogger("fellowship.feeds")
 TICK_SECONDS = 300

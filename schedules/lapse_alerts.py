@@ -1,7 +1,7 @@
 """The alerts tick: members who went quiet, and alerts nobody answered in time.
 
 Both duties claim rows from the database in small batches (the claim logic is in
-`bot.services.lapses` and `bot.services.alerts`), so a restart loses nothing and two
+`bot.services.support.lapses` and `bot.services.support.alerts`), so a restart loses nothing and two
 processes never alert for the same silence or pass the same alert on twice. The alerts
 themselves go out through the outbox.
 """
@@ -13,7 +13,7 @@ import logging
 from telegram.ext import ContextTypes
 
 from bot.runtime import Runtime
-from bot.services import alerts
+from bot.services.support import alerts
 
 log = logging.getLogger("fellowship.alerts")
 TICK_SECONDS = 30.0

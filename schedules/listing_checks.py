@@ -16,7 +16,9 @@ from bot import texts
 from bot.buttons import callback, inline
 from bot.models import Person
 from bot.runtime import Runtime
-from bot.services import meeting_listings, meeting_text, outbox
+from bot.services import outbox
+from bot.services.meetings import listings as meeting_listings
+from bot.services.meetings import text as meeting_text
 
 log = logging.getLogger("fellowship.meetings")
 TICK_SECONDS = 300

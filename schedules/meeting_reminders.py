@@ -1,7 +1,7 @@
 """Remind me: a message an hour before each occurrence of a meeting, through the outbox.
 
 Each tick claims due reminder rows (compare-and-set on `due_at`, see
-`bot.services.meetings.claim_due_reminders`) and queues the message in the same
+`bot.services.meetings.search.claim_due_reminders`) and queues the message in the same
 transaction, so a crash before the commit leaves the reminder due and a second process
 never sends it twice. After downtime, a meeting that already started is not reminded late.
 """
@@ -17,8 +17,11 @@ from bot import texts
 from bot.buttons import callback, inline
 from bot.models import Person
 from bot.runtime import Runtime
-from bot.services import meeting_text, meeting_times, meetings, outbox
-from bot.services.meetings import DueReminder
+from bot.services import outbox
+from bot.services.meetings import search as meetings
+from bot.services.meetings import text as meeting_text
+from bot.services.meetings import times as meeting_times
+from bot.services.meetings.search import DueReminder
 
 log = logging.getLogger("fellowship.meetings")
 TICK_SECONDS = 60

@@ -2,7 +2,7 @@
 to coordinators, aftercare evening check-ins, closing forgotten requests and erasing closed
 ones after thirty days (leaving anonymous counts).
 
-The claim logic lives in `bot.services.release_duties`; this module runs it on the
+The claim logic lives in `bot.services.release.duties`; this module runs it on the
 JobQueue in short batches, and drops drafts nobody finished.
 """
 
@@ -13,7 +13,8 @@ import logging
 from telegram.ext import ContextTypes
 
 from bot.runtime import Runtime
-from bot.services import release_duties, release_retention
+from bot.services.release import duties as release_duties
+from bot.services.release import retention as release_retention
 
 log = logging.getLogger("fellowship.releases")
 TICK_SECONDS = 30.0

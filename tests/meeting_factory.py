@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.db import Database
 from bot.models import Meeting, Person
-from bot.services import meeting_times
+from bot.services.meetings import times as meeting_times
 
 LONG_AGO = datetime(2026, 11, 1, tzinfo=UTC)
 _numbers = itertools.count(1)

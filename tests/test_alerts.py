@@ -413,7 +413,7 @@ async def test_two_processes_racing_never_open_or_pass_on_the_same_alert_twice(h
 
 
 async def test_the_escalation_window_follows_the_setting(settings, db: Database, clock: ManualClock) -> None:  # type: ignore[no-untyped-def]
-    from bot.services import alerts
+    from bot.services.support import alerts
     from bot.standin import BotApiStandin
     from tests.harness import TOKEN
 
@@ -535,7 +535,7 @@ async def test_the_sos_reply_says_plainly_when_nobody_could_be_alerted(h: Harnes
 
 
 async def test_the_sos_window_follows_its_own_setting(settings, db: Database, clock: ManualClock) -> None:  # type: ignore[no-untyped-def]
-    from bot.services import alerts
+    from bot.services.support import alerts
     from bot.standin import BotApiStandin
     from tests.harness import TOKEN
 

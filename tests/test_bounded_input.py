@@ -14,8 +14,8 @@ from sqlalchemy import String, select
 from bot import texts
 from bot.db import Database
 from bot.models import Meeting, MeetingSource
-from bot.services import meeting_feeds
-from bot.services.meeting_feeds import FeedError
+from bot.services.meetings import feeds as meeting_feeds
+from bot.services.meetings.feeds import FeedError
 from schedules import feed_sync
 from tests.harness import Harness, plain
 from tests.meeting_factory import LS6, open_result

@@ -16,7 +16,7 @@ from bot.crypto import Vault
 from bot.db import Database
 from bot.models import Checkin, CheckinPlan, Outbox, Person
 from bot.runtime import Runtime
-from bot.services import checkin_plans
+from bot.services.checkins import plans as checkin_plans
 from bot.standin import BotApiStandin, SentMessage
 from schedules import JOB_KWARGS
 from schedules.checkin_prompts import run_once

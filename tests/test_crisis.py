@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.models import CrisisRequest, Person
-from bot.services import crisis, distress, helplines
+from bot.services.support import crisis, distress, helplines
 from tests.harness import Harness
 from tests.supporters_helpers import add_supporter, alerts_about, supporter
 from tests.test_checkin_schedule import tick_at
@@ -106,7 +106,7 @@ async def test_help_numbers_are_shown_even_when_the_database_fails(h: Harness, m
     async def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise ConnectionError("database unavailable")
 
-    monkeypatch.setattr("bot.services.people.find", broken)
+    monkeypatch.setattr("bot.services.people.people.find", broken)
     await sam.send("/sos")
     assert "999" in sam.last().text and "116 123" in sam.last().text
     assert "could not record a support request: ConnectionError" in caplog.text

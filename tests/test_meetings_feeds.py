@@ -25,8 +25,9 @@ from bot.__main__ import main
 from bot.config import SettingsError
 from bot.db import Database
 from bot.models import Meeting, MeetingFollow, MeetingSource, Outbox, Person
-from bot.services import meeting_feeds, meeting_times
-from bot.services.meeting_feeds import FeedError
+from bot.services.meetings import feeds as meeting_feeds
+from bot.services.meetings import times as meeting_times
+from bot.services.meetings.feeds import FeedError
 from schedules import feed_sync
 from tests.harness import Harness
 from tests.meeting_factory import LS6, add_meeting, open_result

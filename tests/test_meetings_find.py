@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.models import MeetingAttendance, MeetingFollow, MeetingReminder
-from bot.services import meetings
+from bot.services.meetings import search as meetings
 from schedules import meeting_reminders
 from tests.harness import Harness
 from tests.meeting_factory import LS6, add_meeting, open_result

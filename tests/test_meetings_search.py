@@ -13,8 +13,10 @@ from sqlalchemy import insert
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.models import Meeting, MeetingCancellation
-from bot.services import meeting_times, meetings, places
-from bot.services.meetings import Filters, haversine_km
+from bot.services import places
+from bot.services.meetings import search as meetings
+from bot.services.meetings import times as meeting_times
+from bot.services.meetings.search import Filters, haversine_km
 from bot.services.validation import InvalidInput
 from tests.meeting_factory import LS6, add_meeting
 

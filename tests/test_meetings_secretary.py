@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.models import Meeting, MeetingAttendance, MeetingCancellation, MeetingReminder, Outbox, Person
-from bot.services import people
+from bot.services.people import people
 from schedules import listing_checks
 from tests.harness import Harness
 from tests.meeting_factory import LS6, add_meeting, open_result

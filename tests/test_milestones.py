@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from itertools import islice
 
-from bot.services.milestones import CleanTime, candidate, clean_time, milestones, next_after
+from bot.services.checkins.milestones import CleanTime, candidate, clean_time, milestones, next_after
 
 
 def test_milestones_run_from_24_hours_to_18_months_then_every_year() -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.db import Database
 from bot.models import Person, ReleaseOffer, ReleaseRequest
-from bot.services import release_matching
+from bot.services.release import matching as release_matching
 from tests.harness import Harness
 from tests.harness import Person as User
 from tests.release_steps import companion, coordinator, request_for_someone, the_request, tick_at, utc

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import Person, ReleaseRequest
-from bot.services import release_card
+from bot.services.release import card as release_card
 from tests.harness import Harness
 from tests.harness import Person as User
 from tests.meeting_factory import add_meeting

@@ -12,7 +12,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from bot.models import Outbox, ReleaseRequest, ReleaseTally
-from bot.services import release_card
+from bot.services.release import card as release_card
 from tests.harness import Harness
 from tests.release_steps import companion, coordinator, request_for_someone, the_request
 from tests.test_onboarding import onboard

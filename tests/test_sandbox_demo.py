@@ -20,8 +20,8 @@ from bot.sandbox import demo_meetings as demo
 from bot.sandbox.cli import running
 from bot.sandbox.places import all_places
 from bot.sandbox.web import bind
-from bot.services import meeting_feeds
-from bot.services.meetings import haversine_km
+from bot.services.meetings import feeds as meeting_feeds
+from bot.services.meetings.search import haversine_km
 from tests.test_sandbox import Page
 
 TYPES = json.loads((Path(demo.__file__).resolve().parent.parent / "data" / "meeting_types.json").read_text())

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from bot.db import Database
 from bot.models import MeetingSource
 from bot.sandbox.places import Place, all_places
-from bot.services import meeting_feeds
+from bot.services.meetings import feeds as meeting_feeds
 
 SOURCE = "sandbox-demo"
 SEED = 20261124

@@ -17,9 +17,10 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+from bot.data_files import DATA_DIR
+
+DATA = DATA_DIR
 _FULL_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 _DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
 _AREA = re.compile(r"^[A-Z]{1,2}$")

@@ -1,0 +1,631 @@
+"""Finding meetings and keeping up with them: nearest-first search, online meetings soon,
+Follow, Remind me, "I went" (which counts toward 90 meetings in 90 days).
+
+Nearest-first search is a bounding box on the indexed (latitude, longitude) columns that
+widens until it holds enough matches, then exact great-circle distances on those few
+candidates. Anything outside the circle inscribed in the box is farther than everything in
+it, so the k nearest inside the circle are the k nearest overall. The same plain B-tree
+index works on SQLite and PostgreSQL, needs no extension, and reads a few hundred index
+entries instead of every row (see bench/nearest.py for figures).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, func, literal, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import texts
+from bot.models import (
+    Meeting,
+    MeetingAttendance,
+    MeetingCancellation,
+    MeetingFollow,
+    MeetingReminder,
+    Person,
+)
+from bot.runtime import Runtime
+from bot.services import outbox
+from bot.services.meetings import times as meeting_times
+from bot.services.meetings.times import Occurrence
+from bot.services.people import privacy
+
+FELLOWSHIPS = ("AA", "NA", "CA", "CMA", "other")
+PAGE_SIZE = 5
+INITIAL_RADIUS_KM = 2.0
+MAX_RADIUS_KM = 80.0
+SOON = timedelta(hours=3)
+# "What's next" orders by start time the nearest matches (up to this many) within a walk
+# or a short bus ride, so today's 19:30 at 1.5 km comes before next Thursday's at 300 m;
+# farther ones follow, nearest first, so a meeting in town isn't buried under one in the
+# next town that happens to start sooner.
+SOONEST_POOL = 20
+SOONEST_RADIUS_KM = 5.0
+OUT_OF_DATE = timedelta(days=90)
+REMIND_BEFORE = timedelta(hours=1)
+EARTH_RADIUS_KM = 6371.0088
+# Announcements and change notices to followers leave at this pace at most, so urgent
+# messages (check-in alerts) queued meanwhile are never stuck behind a long list.
+FOLLOWER_NOTICES_PER_SECOND = 10
+
+
+# --- geometry ------------------------------------------------------------------------------
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def bounding_box(latitude: float, longitude: float, radius_km: float) -> tuple[float, float, float, float]:
+    """(south, north, west, east) enclosing a circle; longitude degrees shrink with latitude."""
+    dlat = math.degrees(radius_km / EARTH_RADIUS_KM)
+    cos_lat = max(math.cos(math.radians(latitude)), 0.01)
+    dlon = min(180.0, math.degrees(radius_km / (EARTH_RADIUS_KM * cos_lat)))
+    return latitude - dlat, latitude + dlat, longitude - dlon, longitude + dlon
+
+
+# --- filters -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the member narrowed the list to. Encoded into buttons, so it is validated."""
+
+    when: str = "a"  # a = any time, s = next 3 hours, t = today, "0".."6" = that weekday
+    online: bool = False
+    fellowship: str = ""
+    type_code: str = ""
+    order: str = "n"  # n = nearest first, s = what's next (soonest among the nearest)
+
+    def encode(self) -> str:
+        parts = [self.when, "o" if self.online else "p", self.fellowship or "-", self.type_code or "-"]
+        return ".".join([*parts, self.order] if self.order != "n" else parts)
+
+    @classmethod
+    def decode(cls, text: str, known_types: set[str]) -> Filters | None:
+        parts = text.split(".")
+        if len(parts) == 4:
+            parts.append("n")  # buttons sent before "what's next" existed
+        if len(parts) != 5:
+            return None
+        when, mode, fellowship, type_code, order = parts
+        if when not in ("a", "s", "t", *"0123456") or order not in ("n", "s"):
+            return None
+        if mode not in ("o", "p") or (fellowship != "-" and fellowship not in FELLOWSHIPS):
+            return None
+        if type_code != "-" and type_code not in known_types:
+            return None
+        return cls(when, mode == "o", "" if fellowship == "-" else fellowship, "" if type_code == "-" else type_code, order)
+
+    def with_(self, **changes: Any) -> Filters:
+        return replace(self, **changes)
+
+    @property
+    def narrowed(self) -> bool:
+        """Anything beyond the defaults (so "none found" can offer to clear them)."""
+        return self.when != "a" or bool(self.fellowship) or bool(self.type_code)
+
+
+def _sql_filters(filters: Filters, days_mask: int | None) -> list[ColumnElement[bool]]:
+    # A listing with no day or time has no next occurrence to show (publishing and imports
+    # require both, so this only guards against odd rows).
+    conditions: list[ColumnElement[bool]] = [
+        Meeting.status == "active",
+        Meeting.days != 0,
+        Meeting.start_time.is_not(None),  # type: ignore[union-attr]
+    ]
+    if filters.fellowship:
+        conditions.append(Meeting.fellowship == filters.fellowship)
+    if filters.type_code:
+        padded = literal(",") + Meeting.types + literal(",")
+        conditions.append(padded.like(f"%,{filters.type_code},%"))
+    if days_mask is not None:
+        conditions.append(Meeting.days.op("&")(days_mask) != 0)  # type: ignore[attr-defined]
+    return conditions
+
+
+def _days_prefilter(filters: Filters, now: datetime, viewer_zone: str) -> int | None:
+    """Weekdays a match must meet on, give or take a day for meetings in other zones."""
+    if filters.when == "a":
+        return None
+    if filters.when in ("s", "t"):
+        today = meeting_times.spec_weekday(now.astimezone(meeting_times.zone(viewer_zone)).date())
+    else:
+        today = int(filters.when)
+    return meeting_times.mask_of({(today - 1) % 7, today, (today + 1) % 7})
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Result:
+    meeting: Meeting
+    distance_km: float | None
+    shown: Occurrence | None  # the occurrence that matched (the next one by default)
+    following: Occurrence | None  # the next one that is on, when `shown` is cancelled
+    out_of_date: bool
+
+
+@dataclass(frozen=True)
+class Page:
+    results: list[Result]
+    page: int
+    has_more: bool
+    radius_km: float | None = None
+
+
+def out_of_date(meeting: Meeting, now: datetime) -> bool:
+    """Unconfirmed for 90 days. A feed that dates nothing (BMLT) vouches for its meetings
+    each time it is synced; one that gives `updated` dates is judged by them."""
+    if meeting.confirmed_at is None:
+        return meeting.source_id is None
+    return now - meeting.confirmed_at > OUT_OF_DATE
+
+
+async def cancelled_dates(session: AsyncSession, meeting_ids: list[int], since: date) -> dict[int, frozenset[date]]:
+    """Cancelled local dates per meeting, from `since` on (one query for a page of results)."""
+    if not meeting_ids:
+        return {}
+    rows = await session.execute(
+        select(MeetingCancellation.meeting_id, MeetingCancellation.on_date).where(
+            MeetingCancellation.meeting_id.in_(meeting_ids),  # type: ignore[attr-defined]
+            MeetingCancellation.on_date >= since,
+        )
+    )
+    found: dict[int, set[date]] = defaultdict(set)
+    for meeting_id, on_date in rows.all():
+        found[meeting_id].add(on_date)
+    return {meeting_id: frozenset(dates) for meeting_id, dates in found.items()}
+
+
+def _matching_occurrence(
+    meeting: meeting_times.Scheduled, filters: Filters, cancelled: frozenset[date], now: datetime, viewer_zone: str
+) -> tuple[Occurrence | None, Occurrence | None] | None:
+    """(shown, following) if the meeting passes the time filter, else None."""
+    if filters.when == "a":
+        first = meeting_times.next_occurrence(meeting, now, cancelled)
+        if first is None:
+            return None
+        following = meeting_times.next_occurrence(meeting, now, cancelled, skip_cancelled=True) if first.cancelled else None
+        return first, following
+    tz = meeting_times.zone(viewer_zone)
+    today = now.astimezone(tz).date()
+    for occurrence in meeting_times.occurrences(meeting, now - meeting_times.LATE_ARRIVAL, now + timedelta(days=8), cancelled):
+        if occurrence.cancelled:
+            continue
+        local = occurrence.start.astimezone(tz).date()
+        if filters.when == "s" and occurrence.start <= now + SOON:
+            return occurrence, None
+        if filters.when == "t" and local == today:
+            return occurrence, None
+        if filters.when.isdigit() and meeting_times.spec_weekday(local) == int(filters.when):
+            return occurrence, None
+        if occurrence.start > now + timedelta(days=7):
+            break
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    """Just what places a meeting in space and time: candidates are read as these light
+    tuples, and whole rows are loaded only for the page that is shown."""
+
+    id: int
+    latitude: float
+    longitude: float
+    days: int
+    start_time: str | None
+    timezone: str
+
+
+_SLOT_COLUMNS = (Meeting.id, Meeting.latitude, Meeting.longitude, Meeting.days, Meeting.start_time, Meeting.timezone)
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    slot: _Slot
+    distance_km: float | None
+    shown: Occurrence | None = None
+    following: Occurrence | None = None
+
+
+async def search_near(
+    session: AsyncSession,
+    latitude: float,
+    longitude: float,
+    filters: Filters,
+    *,
+    now: datetime,
+    viewer_zone: str,
+    page: int = 0,
+    page_size: int = PAGE_SIZE,
+) -> Page:
+    """Meetings you can walk into within MAX_RADIUS_KM: nearest first, or (`order` "s")
+    the nearest SOONEST_POOL by start time. The pool only grows when paging past it."""
+    needed = (page + 1) * page_size + 1  # one more tells whether there is a next page
+    if filters.order == "s":
+        needed = max(needed, SOONEST_POOL)
+    conditions = _sql_filters(filters, _days_prefilter(filters, now, viewer_zone))
+    conditions.append(Meeting.attendance != "online")
+    radius = INITIAL_RADIUS_KM
+    while True:
+        south, north, west, east = bounding_box(latitude, longitude, radius)
+        rows = await session.execute(
+            select(*_SLOT_COLUMNS).where(
+                Meeting.latitude.between(south, north),  # type: ignore[union-attr]
+                Meeting.longitude.between(west, east),  # type: ignore[union-attr]
+                *conditions,
+            )
+        )
+        near: list[tuple[float | None, _Slot]] = []
+        for row in rows.all():
+            slot = _Slot(*row)
+            distance = haversine_km(latitude, longitude, slot.latitude, slot.longitude)
+            if distance <= radius:  # inside the circle: nothing outside the box is nearer
+                near.append((distance, slot))
+        matched = await _timed(session, near, filters, now, viewer_zone, defer=True)
+        if len(matched) >= needed or radius >= MAX_RADIUS_KM:
+            break
+        # Grow by the density seen so far (at least double) so sparse areas take few rounds.
+        growth = math.sqrt(needed / max(len(matched), 1))
+        radius = min(MAX_RADIUS_KM, radius * max(2.0, growth * 1.2))
+    matched.sort(key=lambda m: (m.distance_km or 0.0, m.slot.id))
+    if filters.order == "s":
+        matched = await _soonest_first(session, matched[:needed], filters, now, viewer_zone)
+    start = page * page_size
+    results = await _results(session, matched[start : start + page_size], now)
+    return Page(results, page, len(matched) > start + page_size, radius)
+
+
+async def _soonest_first(
+    session: AsyncSession, pool: list[_Match], filters: Filters, now: datetime, viewer_zone: str
+) -> list[_Match]:
+    """Those within a bus ride by next start (the next one that is on; nearer first at the
+    same time), then the rest as they came (nearest first)."""
+    if filters.when == "a":  # occurrences were deferred; the pool is small, so find them now
+        pool = await _timed(session, [(m.distance_km, m.slot) for m in pool], filters, now, viewer_zone)
+    near = [m for m in pool if (m.distance_km or 0.0) <= SOONEST_RADIUS_KM]
+    farther = [m for m in pool if (m.distance_km or 0.0) > SOONEST_RADIUS_KM]
+    return sorted(near, key=lambda m: (_on_next(m), m.distance_km or 0.0, m.slot.id)) + farther
+
+
+async def _timed(
+    session: AsyncSession,
+    candidates: list[tuple[float | None, _Slot]],
+    filters: Filters,
+    now: datetime,
+    viewer_zone: str,
+    *,
+    defer: bool = False,
+) -> list[_Match]:
+    """Candidates that pass the time filter, with the occurrence that matched. With no time
+    filter every candidate passes, and (`defer`) occurrences can wait until the page is known."""
+    if filters.when == "a" and defer:
+        return [_Match(slot, distance) for distance, slot in candidates]
+    cancelled = await cancelled_dates(session, [slot.id for _, slot in candidates], now.date() - timedelta(days=2))
+    matched = []
+    for distance, slot in candidates:
+        found = _matching_occurrence(slot, filters, cancelled.get(slot.id, frozenset()), now, viewer_zone)
+        if found is not None:
+            matched.append(_Match(slot, distance, *found))
+    return matched
+
+
+async def _results(session: AsyncSession, matches: list[_Match], now: datetime) -> list[Result]:
+    """Whole rows and next occurrences for one page of matches."""
+    if not matches:
+        return []
+    ids = [m.slot.id for m in matches]
+    loaded = {m.id: m for m in (await session.execute(select(Meeting).where(Meeting.id.in_(ids)))).scalars()}  # type: ignore[union-attr]
+    cancelled = await cancelled_dates(session, ids, now.date() - timedelta(days=2))
+    results = []
+    for match in matches:
+        meeting = loaded[match.slot.id]
+        shown, following = match.shown, match.following
+        if shown is None:
+            off = cancelled.get(match.slot.id, frozenset())
+            shown = meeting_times.next_occurrence(meeting, now, off)
+            if shown is not None and shown.cancelled:
+                following = meeting_times.next_occurrence(meeting, now, off, skip_cancelled=True)
+        results.append(Result(meeting, match.distance_km, shown, following, out_of_date(meeting, now)))
+    return results
+
+
+async def search_online(
+    session: AsyncSession, filters: Filters, *, now: datetime, viewer_zone: str, page: int = 0, page_size: int = PAGE_SIZE
+) -> Page:
+    """Online and hybrid meetings, soonest first, wherever they are."""
+    conditions = _sql_filters(filters, _days_prefilter(filters, now, viewer_zone))
+    conditions.append(Meeting.attendance.in_(("online", "hybrid")))  # type: ignore[attr-defined]
+    rows = await session.execute(select(*_SLOT_COLUMNS).where(*conditions))
+    candidates: list[tuple[float | None, _Slot]] = [(None, _Slot(*row)) for row in rows.all()]
+    matched = await _timed(session, candidates, filters, now, viewer_zone)  # soonest first: every start is needed
+    matched.sort(key=lambda m: (_on_next(m), m.slot.id))
+    start = page * page_size
+    return Page(await _results(session, matched[start : start + page_size], now), page, len(matched) > start + page_size)
+
+
+def _on_next(match: _Match) -> datetime:
+    occurrence = match.following or match.shown
+    assert occurrence is not None
+    return occurrence.start
+
+
+# --- one meeting ---------------------------------------------------------------------------
+
+
+async def visible(session: AsyncSession, meeting_id: int) -> Meeting | None:
+    """A meeting people may see and act on (not a draft, paused or deleted)."""
+    meeting = await session.get(Meeting, meeting_id)
+    return meeting if meeting is not None and meeting.status == "active" else None
+
+
+async def upcoming(session: AsyncSession, meeting: Meeting, now: datetime) -> tuple[Occurrence | None, Occurrence | None]:
+    """(next occurrence, next one that is on when that one is cancelled)."""
+    assert meeting.id is not None
+    cancelled = (await cancelled_dates(session, [meeting.id], now.date() - timedelta(days=2))).get(meeting.id, frozenset())
+    first = meeting_times.next_occurrence(meeting, now, cancelled)
+    following = meeting_times.next_occurrence(meeting, now, cancelled, skip_cancelled=True) if first and first.cancelled else None
+    return first, following
+
+
+@dataclass(frozen=True)
+class Ties:
+    following: bool
+    reminder: bool
+
+
+async def ties(session: AsyncSession, person_id: int, meeting_id: int) -> Ties:
+    follow = await session.execute(
+        select(MeetingFollow.id).where(MeetingFollow.person_id == person_id, MeetingFollow.meeting_id == meeting_id)
+    )
+    remind = await session.execute(
+        select(MeetingReminder.id).where(MeetingReminder.person_id == person_id, MeetingReminder.meeting_id == meeting_id)
+    )
+    return Ties(follow.first() is not None, remind.first() is not None)
+
+
+async def set_follow(session: AsyncSession, person_id: int, meeting: Meeting, on: bool, now: datetime) -> None:
+    """Follow or stop following. Idempotent: a double tap or a stale button changes nothing."""
+    assert meeting.id is not None
+    await session.execute(
+        delete(MeetingFollow).where(MeetingFollow.person_id == person_id, MeetingFollow.meeting_id == meeting.id)
+    )
+    if on:
+        session.add(MeetingFollow(meeting_id=meeting.id, person_id=person_id, created_at=now))
+        await session.flush()
+
+
+def first_reminder_due(meeting: Meeting, now: datetime, cancelled: frozenset[date] = frozenset()) -> datetime | None:
+    """An hour before the first occurrence still far enough ahead to be reminded of."""
+    for occurrence in meeting_times.occurrences(meeting, now, now + timedelta(days=40), cancelled):
+        if occurrence.start - REMIND_BEFORE >= now:
+            return occurrence.start - REMIND_BEFORE
+    return None
+
+
+async def set_reminder(session: AsyncSession, person_id: int, meeting: Meeting, on: bool, now: datetime) -> datetime | None:
+    """Remind an hour before every occurrence, or stop. Idempotent like `set_follow`.
+    Returns when the first reminder will come (None when turned off)."""
+    assert meeting.id is not None
+    await session.execute(
+        delete(MeetingReminder).where(MeetingReminder.person_id == person_id, MeetingReminder.meeting_id == meeting.id)
+    )
+    due = first_reminder_due(meeting, now) if on else None
+    if due is not None:
+        session.add(MeetingReminder(meeting_id=meeting.id, person_id=person_id, due_at=due, created_at=now))
+        await session.flush()
+    return due
+
+
+async def reschedule_reminders(session: AsyncSession, meeting: Meeting, now: datetime) -> None:
+    """After a change of day or time, every reminder follows the new schedule."""
+    due = first_reminder_due(meeting, now)
+    if due is not None:
+        await session.execute(update(MeetingReminder).where(MeetingReminder.meeting_id == meeting.id).values(due_at=due))
+
+
+@dataclass(frozen=True)
+class Attended:
+    outcome: str  # counted / already / not_yet / cancelled
+    occurrence: Occurrence | None
+    total_90_days: int
+
+
+async def record_attendance(session: AsyncSession, person_id: int, meeting: Meeting, now: datetime) -> Attended:
+    """"I went" to the latest occurrence that has begun (up to a week back)."""
+    assert meeting.id is not None
+    occurrence = meeting_times.latest_started(meeting, now)
+    since = now - timedelta(days=90)
+    if occurrence is None:
+        return Attended("not_yet", None, await meetings_attended_since(session, person_id, since))
+    cancelled = (await cancelled_dates(session, [meeting.id], occurrence.local_date)).get(meeting.id, frozenset())
+    if occurrence.local_date in cancelled:
+        return Attended("cancelled", occurrence, await meetings_attended_since(session, person_id, since))
+    outcome = "counted"
+    try:
+        async with session.begin_nested():
+            session.add(
+                MeetingAttendance(
+                    person_id=person_id,
+                    meeting_id=meeting.id,
+                    attended_on=occurrence.local_date,
+                    attended_at=occurrence.start,
+                    created_at=now,
+                )
+            )
+    except IntegrityError:
+        outcome = "already"
+    return Attended(outcome, occurrence, await meetings_attended_since(session, person_id, since))
+
+
+async def meetings_attended_since(session: AsyncSession, person_id: int, since: datetime) -> int:
+    """How many meetings the person said "I went" to since `since` (for /progress and 90-in-90)."""
+    result = await session.execute(
+        select(func.count())
+        .select_from(MeetingAttendance)
+        .where(MeetingAttendance.person_id == person_id, MeetingAttendance.attended_at >= since)
+    )
+    return int(result.scalar_one())
+
+
+# --- telling followers ---------------------------------------------------------------------
+
+
+async def follower_ids(session: AsyncSession, meeting_id: int) -> list[int]:
+    rows = await session.execute(
+        select(MeetingFollow.person_id).where(MeetingFollow.meeting_id == meeting_id).order_by(MeetingFollow.id)
+    )
+    return list(rows.scalars())
+
+
+async def tell_followers(
+    session: AsyncSession, meeting_id: int, kind: str, text: str, *, now: datetime, exclude: int | None = None,
+    author_id: int | None = None,
+) -> int:
+    """Queue a message to every follower, in this transaction, paced (see the constant)."""
+    count = 0
+    for person_id in await follower_ids(session, meeting_id):
+        if person_id == exclude:
+            continue
+        row = outbox.enqueue(session, person_id, kind, text, now=now, author_id=author_id)
+        row.next_attempt_at = now + timedelta(seconds=count / FOLLOWER_NOTICES_PER_SECOND)
+        count += 1
+    return count
+
+
+async def retire(session: AsyncSession, meeting_ids: list[int], *, now: datetime) -> int:
+    """Remove listings for good (deleted by their secretary, or gone from their feed).
+    Followers are told first; "I went" rows keep counting, without the meeting."""
+    told = 0
+    for start in range(0, len(meeting_ids), 500):
+        chunk = meeting_ids[start : start + 500]
+        follows = await session.execute(
+            select(MeetingFollow.person_id, Meeting.name)
+            .join(Meeting, Meeting.id == MeetingFollow.meeting_id)
+            .where(MeetingFollow.meeting_id.in_(chunk))  # type: ignore[attr-defined]
+            .order_by(MeetingFollow.id)
+        )
+        for person_id, name in follows.all():
+            row = outbox.enqueue(session, person_id, "meeting_news", texts.MEETING_NEWS_GONE.format(name=texts.clip(name, texts.NAME_MAX)), now=now)
+            row.next_attempt_at = now + timedelta(seconds=told / FOLLOWER_NOTICES_PER_SECOND)
+            told += 1
+        for table, column in (
+            (MeetingFollow, MeetingFollow.meeting_id),
+            (MeetingReminder, MeetingReminder.meeting_id),
+            (MeetingCancellation, MeetingCancellation.meeting_id),
+        ):
+            await session.execute(delete(table).where(column.in_(chunk)))  # type: ignore[attr-defined]
+        await session.execute(
+            update(MeetingAttendance).where(MeetingAttendance.meeting_id.in_(chunk)).values(meeting_id=None)  # type: ignore[union-attr]
+        )
+        await session.execute(delete(Meeting).where(Meeting.id.in_(chunk)))  # type: ignore[union-attr]
+    return told
+
+
+# --- reminders due -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    reminder_id: int
+    person_id: int
+    meeting: Meeting
+    occurrence: Occurrence
+
+
+async def claim_due_reminders(session: AsyncSession, now: datetime, *, limit: int = 200) -> list[DueReminder]:
+    """Claim reminders that are due (compare-and-set on `due_at`) and return those to send.
+
+    Each row moves on to an hour before the meeting's following occurrence. After downtime
+    a reminder whose meeting already started is not sent late: it just moves on. A paused
+    listing's reminders move on silently; a cancelled date is still announced (as cancelled).
+    """
+    rows = (
+        await session.execute(
+            select(MeetingReminder, Meeting)
+            .join(Meeting, Meeting.id == MeetingReminder.meeting_id)
+            .where(MeetingReminder.due_at <= now)
+            .order_by(MeetingReminder.due_at, MeetingReminder.id)
+            .limit(limit)
+        )
+    ).all()
+    ids = [meeting.id for _, meeting in rows if meeting.id is not None]
+    cancelled = await cancelled_dates(session, ids, now.date() - timedelta(days=2))
+    due: list[DueReminder] = []
+    for reminder, meeting in rows:
+        off = cancelled.get(meeting.id or 0, frozenset())
+        target = next(meeting_times.occurrences(meeting, now, now + timedelta(days=40), off), None)
+        send = target is not None and meeting.status == "active" and target.start - now <= REMIND_BEFORE + timedelta(minutes=5)
+        after = (target.start + timedelta(minutes=1)) if (send and target) else now
+        next_due = first_reminder_due(meeting, after) or (now + timedelta(days=7))
+        claimed = await session.execute(
+            update(MeetingReminder)
+            .where(MeetingReminder.id == reminder.id, MeetingReminder.due_at == reminder.due_at)
+            .values(due_at=next_due)
+        )
+        if claimed.rowcount == 1 and send and target is not None:  # type: ignore[attr-defined]
+            assert reminder.id is not None
+            due.append(DueReminder(reminder.id, reminder.person_id, meeting, target))
+    return due
+
+
+# --- privacy -------------------------------------------------------------------------------
+
+
+async def _export(session: AsyncSession, rt: Runtime, person: Person) -> dict[str, Any]:
+    assert person.id is not None
+    pid = person.id
+    follows = await session.execute(
+        select(Meeting.name, MeetingFollow.created_at).join(Meeting, Meeting.id == MeetingFollow.meeting_id).where(MeetingFollow.person_id == pid)
+    )
+    reminders = await session.execute(
+        select(Meeting.name, MeetingReminder.due_at).join(Meeting, Meeting.id == MeetingReminder.meeting_id).where(MeetingReminder.person_id == pid)
+    )
+    went = await session.execute(
+        select(MeetingAttendance.attended_on, Meeting.name)
+        .outerjoin(Meeting, Meeting.id == MeetingAttendance.meeting_id)
+        .where(MeetingAttendance.person_id == pid)
+        .order_by(MeetingAttendance.attended_at)
+    )
+    listed = await session.execute(select(Meeting.name, Meeting.status, Meeting.slug).where(Meeting.secretary_id == pid))
+    return {
+        "following": [{"meeting": name, "since": since.isoformat()} for name, since in follows.all()],
+        "reminders": [{"meeting": name, "next_reminder_at": due.isoformat()} for name, due in reminders.all()],
+        "meetings_you_went_to": [{"date": day.isoformat(), "meeting": name or "(no longer listed)"} for day, name in went.all()],
+        "meetings_you_list_as_secretary": [{"meeting": n, "status": s, "slug": slug} for n, s, slug in listed.all()],
+    }
+
+
+async def _erase(session: AsyncSession, person: Person) -> None:
+    """Follows, reminders and attendance go; listings stay for everyone else, without an
+    owner; unpublished drafts are the person's own notes and go too."""
+    pid = person.id
+    for table, column in (
+        (MeetingFollow, MeetingFollow.person_id),
+        (MeetingReminder, MeetingReminder.person_id),
+        (MeetingAttendance, MeetingAttendance.person_id),
+    ):
+        await session.execute(delete(table).where(column == pid))
+    await session.execute(delete(Meeting).where(Meeting.secretary_id == pid, Meeting.status == "draft"))
+    await session.execute(
+        update(Meeting).where(Meeting.secretary_id == pid).values(secretary_id=None, confirm_due_at=None)
+    )
+    await session.execute(
+        update(MeetingCancellation).where(MeetingCancellation.created_by_id == pid).values(created_by_id=None)
+    )
+
+
+privacy.register_exporter("meetings", _export)
+privacy.register_eraser(_erase)
+

@@ -1,0 +1,161 @@
+"""Secretary and companion roles: requested by the person, decided by a coordinator.
+Coordinators come from settings or are invited by another coordinator."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import texts
+from bot.buttons import callback, inline
+from bot.models import Person, RoleRequest
+from bot.services import outbox
+from bot.services.people import people
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """How a coordinator sees a request: its text and buttons."""
+
+    text: str
+    markup: dict[str, object]
+
+
+# A role whose request carries more than "approve?" registers how coordinators see it
+# (companions: their application, and an approve button that first records vetting).
+# Such a role is approved only through its own flow, which calls `decide(..., confirmed=True)`.
+RequestViewer = Callable[[AsyncSession, RoleRequest, Person], Awaitable[RequestView]]
+_viewers: dict[str, RequestViewer] = {}
+
+
+def register_request_view(role: str, viewer: RequestViewer) -> None:
+    _viewers[role] = viewer
+
+
+async def request_view(session: AsyncSession, request: RoleRequest, requester: Person) -> RequestView:
+    viewer = _viewers.get(request.role)
+    if viewer is not None:
+        return await viewer(session, request, requester)
+    text = texts.ROLE_REQUEST_FOR_COORDINATOR.format(name=texts.h(requester.pseudonym), role=texts.ROLE_NAMES[request.role])
+    return RequestView(
+        text + said_line(request),
+        inline([[("✅ Approve", callback("rr", request.id, "a")), ("❌ Decline", callback("rr", request.id, "d"))],
+                [message_them_button(requester)]]),
+    )
+
+
+def said_line(request: RoleRequest) -> str:
+    """What the applicant said (which group or meeting), escaped, for the coordinator."""
+    return texts.ROLE_REQUEST_SAID.format(answer=texts.h(request.answer)) if request.answer else ""
+
+
+def message_them_button(requester: Person) -> tuple[str, str]:
+    """"Message them" through the relay, to arrange vetting; the relay checks the presser
+    is a coordinator and the person has a pending request."""
+    return texts.ROLE_REQUEST_MESSAGE_THEM.format(name=requester.pseudonym or "them")[:64], callback("rl", "new", requester.id)
+
+
+async def request_problem(session: AsyncSession, person: Person, role: str) -> str | None:
+    """Why this person can't ask for this role now (unknown, held, already asked), or None."""
+    if role not in people.REQUESTABLE_ROLES:
+        return texts.UNKNOWN_ROLE
+    assert person.id is not None
+    if role in await people.roles_of(session, person.id):
+        return texts.ROLE_ALREADY_HELD.format(role=texts.ROLE_NAMES[role])
+    pending = await session.execute(
+        select(RoleRequest.id).where(
+            RoleRequest.person_id == person.id, RoleRequest.role == role, RoleRequest.status == "pending"
+        )
+    )
+    if pending.first() is not None:
+        return texts.ROLE_ALREADY_REQUESTED.format(role=texts.ROLE_NAMES[role])
+    return None
+
+
+def approved_markup(role: str) -> dict[str, object] | None:
+    """The next step a newly approved role can take at once (a secretary: add a meeting)."""
+    if role == "secretary":
+        return inline([[(texts.ROLE_APPROVED_ADD_MEETING, callback("sc", "new"))]])
+    return None
+
+
+async def request_role(
+    session: AsyncSession, person: Person, role: str, *, now: datetime, answer: str | None = None
+) -> Outcome:
+    """Record a request (with what the applicant said) and tell every coordinator (through
+    the outbox, same transaction)."""
+    problem = await request_problem(session, person, role)
+    if problem is not None:
+        return Outcome(False, problem)
+    assert person.id is not None
+    request = RoleRequest(person_id=person.id, role=role, created_at=now, answer=answer)
+    session.add(request)
+    await session.flush()
+    coordinators = await people.coordinators(session, exclude=person.id)
+    view = await request_view(session, request, person)
+    for coordinator in coordinators:
+        assert coordinator.id is not None
+        outbox.enqueue(session, coordinator.id, "role_request", view.text, now=now, reply_markup=view.markup)
+    if not coordinators:
+        return Outcome(True, texts.ROLE_REQUESTED_NO_COORDINATOR.format(role=texts.ROLE_NAMES[role]))
+    return Outcome(True, texts.ROLE_REQUESTED.format(role=texts.ROLE_NAMES[role]))
+
+
+async def decide(
+    session: AsyncSession, coordinator: Person, request_id: int, approve: bool, *, now: datetime, confirmed: bool = False
+) -> Outcome:
+    """Approve or decline. Only a coordinator may; only the first decision counts.
+    Roles with their own view are approved only by their own flow (`confirmed`)."""
+    assert coordinator.id is not None
+    if not await people.is_coordinator(session, coordinator.id):
+        return Outcome(False, texts.NOT_FOR_YOU)
+    request = await session.get(RoleRequest, request_id)
+    if request is None:
+        return Outcome(False, texts.REQUEST_GONE)
+    if approve and request.role in _viewers and not confirmed:
+        return Outcome(False, texts.STALE_BUTTON)
+    decided = await session.execute(
+        update(RoleRequest)
+        .where(RoleRequest.id == request_id, RoleRequest.status == "pending")
+        .values(status="approved" if approve else "declined", decided_at=now, decided_by_id=coordinator.id)
+    )
+    if decided.rowcount != 1:  # type: ignore[attr-defined]
+        await session.refresh(request)
+        return Outcome(False, texts.REQUEST_ALREADY_DECIDED.format(status=request.status))
+    requester = await session.get(Person, request.person_id)
+    assert requester is not None and requester.id is not None
+    role_name = texts.ROLE_NAMES[request.role]
+    if approve:
+        await people.ensure_role(session, requester, request.role, now=now, granted_by=coordinator.id)
+        outbox.enqueue(
+            session, requester.id, "role_outcome", texts.ROLE_APPROVED.format(role=role_name), now=now,
+            reply_markup=approved_markup(request.role),
+        )
+    else:
+        outbox.enqueue(session, requester.id, "role_outcome", texts.ROLE_DECLINED.format(role=role_name), now=now)
+    verdict = "approved" if approve else "declined"
+    return Outcome(True, texts.DECISION_DONE.format(verdict=verdict, name=texts.h(requester.pseudonym), role=role_name))
+
+
+async def accept_coordinator_invitation(
+    session: AsyncSession, person: Person, inviter_id: int | None, *, now: datetime
+) -> Outcome:
+    assert person.id is not None
+    granted = await people.ensure_role(session, person, "coordinator", now=now, granted_by=inviter_id)
+    if not granted:
+        return Outcome(False, texts.ROLE_ALREADY_HELD.format(role=texts.ROLE_NAMES["coordinator"]))
+    if inviter_id is not None:
+        outbox.enqueue(
+            session, inviter_id, "coordinator_added", texts.COORDINATOR_JOINED.format(name=texts.h(person.pseudonym)), now=now
+        )
+    return Outcome(True, texts.COORDINATOR_WELCOME)

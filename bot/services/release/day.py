@@ -1,0 +1,165 @@
+"""On the day: the companion says how it is going, with buttons.
+
+On my way, at the gate, met, delayed (with a new time), not released today, couldn't find
+them. Coordinators see every change; "not released" and "couldn't find them" reach them at
+once as alerts, with the details, so someone can act. Only the assigned companion may
+report (buttons can be forged: the presser is checked against the request, and anyone else
+learns nothing about it). After "met" the request closes, the companion is shown the
+nearest meetings later that day, and the person is asked about daily check-ins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import texts
+from bot.buttons import Button, callback, inline
+from bot.crypto import Vault
+from bot.models import Person, ReleaseRequest
+from bot.services.meetings import search as meetings
+from bot.services.meetings import text as meeting_text
+from bot.services.release import aftercare as release_aftercare
+from bot.services.release import prisons
+from bot.services.release import records as release_records
+from bot.services.release import requests as releases
+from bot.services.release import text as release_text
+from bot.services.release.records import record, tell, tell_coordinators
+
+CODES = {"w": "on_way", "g": "at_gate", "m": "met", "d": "delayed", "n": "not_released", "f": "not_found"}
+ALERTS = ("not_released", "not_found")
+MEETINGS_SHOWN = 5
+_PERSON_HEARS = {
+    "on_way": texts.RELEASE_ON_WAY_FOR_PERSON,
+    "at_gate": texts.RELEASE_AT_GATE_FOR_PERSON,
+    "not_found": texts.RELEASE_NOT_FOUND_FOR_PERSON,
+}
+
+
+@dataclass(frozen=True)
+class Reported:
+    ok: bool
+    message: str
+    markup: dict[str, object] | None = None
+    ask_time: bool = False  # "delayed": the handler asks for the new time
+    edit: bool = False  # replaces the status message (so one set of status buttons stays live)
+
+
+def status_buttons(request: ReleaseRequest) -> dict[str, object]:
+    code_of = {status: code for code, status in CODES.items()}
+    labels = texts.RELEASE_STATUS_BUTTONS
+    pairs = [("on_way", "at_gate"), ("met", "delayed"), ("not_released", "not_found")]
+    rows: list[list[Button]] = [[(labels[s], callback("rs", request.id, code_of[s])) for s in pair] for pair in pairs]
+    return inline(rows)
+
+
+def went_together_button(request: ReleaseRequest) -> dict[str, object]:
+    return inline([[(texts.RELEASE_WENT_TOGETHER_BUTTON, callback("rs", request.id, "t"))]])
+
+
+async def _reporter_request(session: AsyncSession, request_id: int, companion: Person) -> ReleaseRequest | None:
+    """The request, only if `companion` is the one assigned to it (else the same None as for
+    a request that doesn't exist, so a forged button learns nothing)."""
+    request = await session.get(ReleaseRequest, request_id)
+    if request is None or companion.id is None or request.companion_id != companion.id:
+        return None
+    return request
+
+
+async def report(session: AsyncSession, request_id: int, code: str, companion: Person, vault: Vault, *,
+                 now: datetime) -> Reported:
+    """A status button pressed by `companion`."""
+    request = await _reporter_request(session, request_id, companion)
+    if request is None:
+        return Reported(False, texts.NOT_FOR_YOU)
+    if code == "t":
+        return _went_together(session, request, companion, now)
+    status = CODES.get(code)
+    if status is None:
+        return Reported(False, texts.STALE_BUTTON)
+    if request.status != "assigned":
+        return Reported(False, texts.RELEASE_STATUS_CLOSED)
+    assert request.release_date is not None
+    if release_records.today(now) < request.release_date:
+        return Reported(False, texts.RELEASE_STATUS_TOO_EARLY.format(day=texts.day_label(request.release_date)))
+    if status == "delayed":  # the status message loses its buttons; the new time's reply brings them back
+        return Reported(True, status_message(request, vault, texts.RELEASE_STATUS_WAITING_FOR_TIME), ask_time=True, edit=True)
+    await _record_status(session, request, status, companion, vault, now)
+    if status == "met":
+        await releases.close(session, request, "met", now=now, actor_id=companion.id)
+        await release_aftercare.ask(session, request, now=now)
+        text = texts.RELEASE_MET.format(name=texts.h(companion.pseudonym)) + "\n\n" + await suggest_meetings(session, request, now=now)
+        return Reported(True, text, went_together_button(request), edit=True)
+    saved = texts.RELEASE_ALERT_SAVED if status in ALERTS else texts.RELEASE_STATUS_SAVED.format(status=texts.RELEASE_STATUS_WORDS[status])
+    return Reported(True, status_message(request, vault, saved), status_buttons(request), edit=True)
+
+
+def status_message(request: ReleaseRequest, vault: Vault, status: str) -> str:
+    """The status message after a tap: what was saved, and the details still to hand."""
+    return texts.RELEASE_STATUS_MESSAGE.format(status=status, details=release_text.details(request, vault))
+
+
+async def delay(session: AsyncSession, request_id: int, new_time: time, companion: Person, vault: Vault, *,
+                now: datetime) -> Reported:
+    """The new expected time after "delayed": everyone hears, reminders follow."""
+    request = await _reporter_request(session, request_id, companion)
+    if request is None:
+        return Reported(False, texts.NOT_FOR_YOU)
+    if request.status != "assigned":
+        return Reported(False, texts.RELEASE_STATUS_CLOSED)
+    await _record_status(session, request, "delayed", companion, vault, now)
+    when = await releases.move(session, request, companion, now=now, new_time=new_time)
+    return Reported(True, texts.RELEASE_MOVED.format(when=when), status_buttons(request))
+
+
+async def _record_status(session: AsyncSession, request: ReleaseRequest, status: str, companion: Person, vault: Vault,
+                         now: datetime) -> None:
+    request.day_status, request.updated_at = status, now
+    record(session, request, status, now, companion.id)
+    words = texts.RELEASE_STATUS_WORDS[status]
+    name = texts.h(companion.pseudonym)
+    if status in ALERTS:
+        text = texts.RELEASE_ALERT_FOR_COORDINATOR.format(
+            id=request.id, status=words, companion=name, details=release_text.details(request, vault, companion=companion.pseudonym))
+        await tell_coordinators(session, text, now, exclude=companion.id, kind="release_alert",
+                                markup=release_records.coordinator_buttons(request))
+    elif status != "delayed":  # a delay reaches coordinators with its new time, from `releases.move`
+        text = texts.RELEASE_STATUS_FOR_COORDINATOR.format(
+            id=request.id, prison=texts.h(release_text.prison_name(request)), companion=name, status=words)
+        await tell_coordinators(session, text, now, exclude=companion.id)
+    if status in _PERSON_HEARS:
+        tell(session, request.person_id, "release_person", _PERSON_HEARS[status].format(companion=name), now)
+
+
+def _went_together(session: AsyncSession, request: ReleaseRequest, companion: Person, now: datetime) -> Reported:
+    if request.outcome != "met":
+        return Reported(False, texts.RELEASE_WENT_TOGETHER_NOT_YET)
+    record(session, request, "meeting", now, companion.id)
+    return Reported(True, texts.RELEASE_WENT_TOGETHER_SAVED)
+
+
+async def suggest_meetings(session: AsyncSession, request: ReleaseRequest, *, now: datetime) -> str:
+    """The nearest in-person meetings later today to where the person is going (or, without
+    a home area, to the prison), from the meetings feature, of every fellowship: the first
+    evening out, any meeting near is better than one fellowship's far away."""
+    prison = prisons.by_code(request.prison_code or "")
+    if request.destination_latitude is not None and request.destination_longitude is not None:
+        latitude, longitude = request.destination_latitude, request.destination_longitude
+        place = request.destination_label or ""
+    elif prison is not None:
+        latitude, longitude, place = prison.latitude, prison.longitude, prison.area
+    else:
+        return ""
+    zone = release_records.ZONE.key
+    page = await meetings.search_near(
+        session, latitude, longitude, meetings.Filters(when="t"), now=now, viewer_zone=zone, page_size=MEETINGS_SHOWN
+    )
+    if not page.results:
+        return texts.RELEASE_NO_MEETINGS_TODAY.format(place=texts.h(place))
+    blocks = [
+        meeting_text.result_block(n, r.meeting, r.distance_km, r.shown, r.following, r.out_of_date, viewer_zone=zone, now=now)
+        for n, r in enumerate(page.results, start=1)
+    ]
+    return texts.RELEASE_MEETINGS_TODAY.format(place=texts.h(place), meetings="\n\n".join(blocks))

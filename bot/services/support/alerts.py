@@ -1,0 +1,672 @@
+"""Incidents: who is alerted when a member may need help, in what order, and what happens next.
+
+An incident (a lapse, an SOS, a slip the member chose to share, three very low days) opens
+only for a member who has supporters, and alerts one person at a time: the supporters in
+the member's order, then every coordinator on call at once (all coordinators if none is on
+call: an alert must reach someone). "I can't right now", no answer within the escalation
+window (hours for a lapse, minutes for an SOS and other immediate alerts: `window`), or a
+recipient who has blocked the bot passes it on; "I'll reach out" stops it and everyone
+alerted is told who is reaching out. A check-in closes a lapse incident and everyone
+alerted is told. Every message about a move says who has the alert now, or that nobody else
+could be reached: never "someone else" when there is nobody.
+
+Every alert and notice is an outbox row written in the same transaction as the change that
+causes it. `Incident.step` is bumped by every move with `UPDATE ... WHERE step=:seen`, so the
+escalation tick (which also compares `next_escalation_at`), a button press, a re-route and
+a second process never both act on the same state: nobody is alerted twice for one step.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import texts
+from bot.buttons import callback, inline
+from bot.models import (
+    AlertRecipient,
+    Checkin,
+    CoordinatorDuty,
+    CrisisRequest,
+    Incident,
+    Outbox,
+    Person,
+    SupportLink,
+)
+from bot.runtime import Runtime
+from bot.services import outbox
+from bot.services.people import people, privacy
+from bot.services.support import crisis, lapses
+
+log = logging.getLogger("fellowship.alerts")
+
+ESCALATION_WINDOW = timedelta(hours=4)  # a lapse: ALERT_ESCALATION_HOURS
+IMMEDIATE_WINDOW = timedelta(minutes=15)  # an SOS and other immediate alerts: SOS_ESCALATION_MINUTES
+LOW_MOOD_DAYS = 3
+KINDS = ("lapse", "sos", "slip", "low_mood")
+# A lapse stays live until the member checks in; an immediate alert ends when someone
+# answers or nobody is left to ask.
+_LIVE = {"lapse": ("open", "acknowledged", "unanswered"), "sos": ("open",), "slip": ("open",), "low_mood": ("open",)}
+ALERT = "alert"  # outbox kind of an alert with buttons; re-routed when it can't be delivered
+NEWS = "alert_news"  # who is reaching out, "has checked in", "couldn't reach"
+FEATURE = "al"
+
+
+def window(kind: str) -> timedelta:
+    """How long an alert of this kind waits for an answer before it moves on: someone who
+    asked for support now can't wait the hours a missed check-in may."""
+    return ESCALATION_WINDOW if kind == "lapse" else IMMEDIATE_WINDOW
+
+
+@dataclass(frozen=True)
+class Moved:
+    """Who an alert went to: "supporter" or "coordinator" and their names, or role "" (nobody)."""
+
+    role: str
+    names: tuple[str, ...] = ()
+
+    def who(self) -> str:
+        """Named for a message: `Jo`, or `the coordinators on call (Cee and Dee)`."""
+        names = texts.names_list([texts.h(n) for n in self.names])
+        return names if self.role == "supporter" else texts.ALERT_COORDINATORS_NAMED.format(names=names)
+
+
+# --- who may be alerted -------------------------------------------------------------------
+
+
+async def supporters_for(session: AsyncSession, member_id: int, kind: str) -> list[tuple[SupportLink, Person]]:
+    """The member's supporters in order, only those who may hear of this kind of alert
+    (three very low days reach only supporters the member shares their mood with)."""
+    query = (
+        select(SupportLink, Person)
+        .join(Person, Person.id == SupportLink.supporter_id)
+        .where(SupportLink.member_id == member_id)
+        .order_by(SupportLink.position, SupportLink.id)
+    )
+    if kind == "low_mood":
+        query = query.where(SupportLink.share_mood.is_(True))  # type: ignore[attr-defined]
+    return [(link, person) for link, person in (await session.execute(query)).all()]
+
+
+async def is_on_call(session: AsyncSession, person_id: int) -> bool:
+    duty = (await session.execute(select(CoordinatorDuty.on_call).where(CoordinatorDuty.person_id == person_id))).scalar()
+    return duty is None or duty
+
+
+async def set_on_call(session: AsyncSession, person_id: int, on_call: bool, now: datetime) -> None:
+    duty = (await session.execute(select(CoordinatorDuty).where(CoordinatorDuty.person_id == person_id))).scalar_one_or_none()
+    if duty is None:
+        try:
+            async with session.begin_nested():
+                session.add(CoordinatorDuty(person_id=person_id, on_call=on_call, updated_at=now))
+            return
+        except IntegrityError:  # a double tap in another process
+            duty = (await session.execute(select(CoordinatorDuty).where(CoordinatorDuty.person_id == person_id))).scalar_one()
+    duty.on_call, duty.updated_at = on_call, now
+
+
+async def _next_recipients(
+    session: AsyncSession, incident: Incident, links: list[tuple[SupportLink, Person]] | None = None
+) -> tuple[str, list[Person]]:
+    """The next supporter not yet asked, else the coordinators (once), else nobody.
+    (`links`: the member's supporters when already loaded, for a new incident.)"""
+    asked = (
+        []
+        if incident.step == 0 and links is not None  # a new incident: nobody asked yet
+        else (
+            await session.execute(
+                select(AlertRecipient.person_id, AlertRecipient.role).where(AlertRecipient.incident_id == incident.id)
+            )
+        ).all()
+    )
+    alerted = {person_id for person_id, _ in asked}
+    for _, supporter in links if links is not None else await supporters_for(session, incident.member_id, incident.kind):
+        if supporter.id not in alerted and supporter.unreachable_at is None:
+            return "supporter", [supporter]
+    if any(role == "coordinator" for _, role in asked):
+        return "", []
+    reachable = [
+        c for c in await people.coordinators(session, exclude=incident.member_id)
+        if c.id not in alerted and c.unreachable_at is None
+    ]
+    off_call = set(
+        (await session.execute(select(CoordinatorDuty.person_id).where(CoordinatorDuty.on_call.is_(False)))).scalars()  # type: ignore[attr-defined]
+    )
+    on_call = [c for c in reachable if c.id not in off_call]
+    return "coordinator", on_call or reachable
+
+
+# --- what alerts say ----------------------------------------------------------------------
+
+
+async def last_checkin(session: AsyncSession, member_id: int) -> date | None:
+    return (await session.execute(select(func.max(Checkin.local_date)).where(Checkin.person_id == member_id))).scalar()
+
+
+def alert_text(kind: str, role: str, name: str | None, last: date | None, age: timedelta = timedelta(0)) -> str:
+    """What the recipient reads, saying when the alert was raised (`age` ago). Coordinators
+    are not told a slip or a mood the member shared only with their supporters: just that
+    an alert went unanswered."""
+    name, ago = texts.h(name), texts.ago(age.total_seconds())
+    if role == "coordinator" and kind in ("slip", "low_mood"):
+        lines = [texts.ALERT_COORDINATOR_PRIVATE.format(name=name), texts.ALERT_RAISED.format(ago=ago)]
+    else:
+        lines = [texts.ALERT_HEADLINES[kind].format(name=name, ago=ago)]
+        if kind != "sos" and age >= timedelta(minutes=1):
+            lines.append(texts.ALERT_RAISED.format(ago=ago))
+        lines.append(texts.ALERT_LAST_CHECKIN.format(day=texts.day_label(last)) if last else texts.ALERT_NO_CHECKIN_YET)
+        if role == "coordinator":
+            lines.append(texts.ALERT_FOR_COORDINATOR.format(name=name))
+    lines += ["", (texts.ALERT_ASK_COORDINATOR if role == "coordinator" else texts.ALERT_ASK).format(name=name)]
+    return "\n".join(lines)
+
+
+def alert_markup(recipient_id: int, member_id: int, name: str | None) -> dict[str, object]:
+    return inline(
+        [
+            [(texts.ALERT_REACH_OUT, callback(FEATURE, recipient_id, "y")), (texts.ALERT_CANT, callback(FEATURE, recipient_id, "n"))],
+            [(texts.RELAY_MESSAGE_BUTTON.format(name=name or ""), callback("rl", "new", member_id))],
+        ]
+    )
+
+
+def recipient_of(row: Outbox) -> int | None:
+    """The recipient an alert row was for, from its own buttons (`v1:al:<id>:y`)."""
+    for data in callbacks_in(row.payload):
+        parts = data.split(":")
+        if len(parts) == 4 and parts[1] == FEATURE and parts[2].isdigit():
+            return int(parts[2])
+    return None
+
+
+def callbacks_in(payload: str) -> list[str]:
+    """Callback data of the inline buttons in an outbox row's payload."""
+    try:
+        markup = json.loads(payload).get("reply_markup") or {}
+    except (ValueError, AttributeError):
+        return []
+    return [b.get("callback_data", "") for row in markup.get("inline_keyboard", []) for b in row]
+
+
+# --- opening and moving on ----------------------------------------------------------------
+
+
+async def open_incident(session: AsyncSession, member: Person, kind: str, now: datetime) -> Incident | None:
+    """Open an incident and alert the first person; None when there is nobody to alert or
+    the same kind of alert is already being passed on (one chain at a time)."""
+    assert member.id is not None and kind in KINDS
+    links = await supporters_for(session, member.id, kind)
+    if not links:
+        return None  # alerts are something a member chooses by adding supporters
+    live = await session.execute(
+        select(Incident.id).where(Incident.member_id == member.id, Incident.kind == kind, Incident.status.in_(_LIVE[kind]))  # type: ignore[attr-defined]
+    )
+    if live.first() is not None:
+        return None
+    incident = Incident(member_id=member.id, kind=kind, opened_at=now, next_escalation_at=now + window(kind))
+    session.add(incident)
+    await session.flush()
+    log.info("incident %s (%s) opened for person %s", incident.id, kind, member.id)
+    moved = await _alert_next(session, incident, member, now, links)
+    if not moved.role and kind != "sos":  # (the reply to an SOS says so itself)
+        _tell_member(session, incident, member, moved, "", now)
+    return incident
+
+
+async def _alert_next(
+    session: AsyncSession, incident: Incident, member: Person, now: datetime, links: list[tuple[SupportLink, Person]] | None = None
+) -> Moved:
+    """Alert the next person (or people); says who, so every message about it can be true."""
+    role, recipients = await _next_recipients(session, incident, links)
+    if not recipients:
+        incident.status, incident.next_escalation_at = "unanswered", None
+        log.warning("incident %s: nobody left to alert", incident.id)
+        return Moved("")
+    last = await last_checkin(session, incident.member_id)
+    assert incident.id is not None
+    for person in recipients:
+        assert person.id is not None
+        recipient = AlertRecipient(incident_id=incident.id, person_id=person.id, role=role, step=incident.step, alerted_at=now)
+        session.add(recipient)
+        await session.flush()
+        assert recipient.id is not None
+        outbox.enqueue(
+            session, person.id, ALERT, alert_text(incident.kind, role, member.pseudonym, last, now - incident.opened_at), now=now,
+            reply_markup=alert_markup(recipient.id, incident.member_id, member.pseudonym),
+        )
+    incident.next_escalation_at = now + window(incident.kind)
+    return Moved(role, tuple(p.pseudonym or "" for p in recipients))
+
+
+def _tell_member(session: AsyncSession, incident: Incident, member: Person, moved: Moved, because: str, now: datetime) -> None:
+    """The truth to the member about an alert that moved: why (`because`, may be empty),
+    then who has it now, or that nobody else could be reached and the helplines."""
+    if member.unreachable_at is not None or member.id is None:
+        return
+    then = texts.ALERT_MEMBER_ASKED_NOW.format(who=moved.who()) if moved.role else texts.ALERT_NOBODY_REACHED
+    lines = [texts.ALERT_MEMBER_ABOUT[incident.kind], " ".join(p for p in (because, then) if p)]
+    outbox.enqueue(session, member.id, NEWS, "\n".join(lines), now=now)
+
+
+async def _pass_on(
+    session: AsyncSession, incident_id: int, seen_step: int, now: datetime, *, seen_due: datetime | None = None
+) -> Moved | None:
+    """Move an open incident to the next person, once: compare-and-set on its step (and on
+    its due time, for the tick). Anyone asked at that step who hasn't answered: no answer.
+    Returns who has it now, or None if another process moved it first."""
+    condition = [Incident.id == incident_id, Incident.step == seen_step, Incident.status == "open"]
+    if seen_due is not None:
+        condition.append(Incident.next_escalation_at == seen_due)
+    won = await session.execute(
+        update(Incident).where(*condition).values(step=Incident.step + 1, next_escalation_at=None).execution_options(synchronize_session=False)
+    )
+    if won.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    await session.execute(
+        update(AlertRecipient)
+        .where(AlertRecipient.incident_id == incident_id, AlertRecipient.step == seen_step, AlertRecipient.response.is_(None))  # type: ignore[union-attr]
+        .values(response="no_answer", responded_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    incident = await session.get(Incident, incident_id, populate_existing=True)
+    member = await session.get(Person, incident.member_id) if incident is not None else None
+    assert incident is not None and member is not None
+    return await _alert_next(session, incident, member, now)
+
+
+async def _waiting_on_others(session: AsyncSession, incident: Incident, besides: int) -> bool:
+    """Whether someone else asked at the current step (coordinators) may still answer."""
+    found = await session.execute(
+        select(AlertRecipient.id).where(
+            AlertRecipient.incident_id == incident.id,
+            AlertRecipient.step == incident.step,
+            AlertRecipient.response.is_(None),  # type: ignore[union-attr]
+            AlertRecipient.id != besides,
+        )
+    )
+    return found.first() is not None
+
+
+async def claim_due_escalations(session: AsyncSession, now: datetime, *, limit: int) -> tuple[int, int]:
+    """Pass on incidents nobody answered within the window: (how many were due, passed on)."""
+    due = (
+        await session.execute(
+            select(Incident.id, Incident.step, Incident.next_escalation_at)
+            .where(Incident.next_escalation_at <= now)  # type: ignore[operator]
+            .order_by(Incident.next_escalation_at, Incident.id)
+            .limit(limit)
+        )
+    ).all()
+    passed = 0
+    for incident_id, step, seen_due in due:
+        moved = await _pass_on(session, incident_id, step, now, seen_due=seen_due)
+        if moved is None:
+            continue
+        passed += 1
+        await _tell_member_after_silence(session, incident_id, moved, now)
+    return len(due), passed
+
+
+async def _tell_member_after_silence(session: AsyncSession, incident_id: int, moved: Moved, now: datetime) -> None:
+    """Nobody answered in time: someone who asked for support hears who has it now; anyone
+    hears when nobody is left (a lapse or a shared mood moving on is not news to them)."""
+    incident = await session.get(Incident, incident_id)
+    member = await session.get(Person, incident.member_id) if incident is not None else None
+    if incident is not None and member is not None and (incident.kind == "sos" or not moved.role):
+        _tell_member(session, incident, member, moved, texts.ALERT_MEMBER_NO_ANSWER, now)
+
+
+async def scan_lapses(session: AsyncSession, now: datetime, *, default_zone: str, limit: int) -> tuple[int, int]:
+    """Claim due lapse watches and open an incident for each member who lapsed:
+    (how many watches were due, incidents opened)."""
+    found, lapsed = await lapses.claim_due(session, now, default_zone=default_zone, limit=limit)
+    opened = 0
+    members = (await session.execute(select(Person).where(Person.id.in_(lapsed)))).scalars().all() if lapsed else []  # type: ignore[union-attr]
+    for member in members:
+        if await open_incident(session, member, "lapse", now) is not None:
+            opened += 1
+    return found, opened
+
+
+# --- answers ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the presser sees: a toast (None: none), and the alert's new text and buttons."""
+
+    ok: bool
+    toast: str | None = None
+    text: str | None = None
+    markup: dict[str, Any] | None = None
+
+
+async def respond(session: AsyncSession, person: Person, recipient_id: int, reaching_out: bool, now: datetime) -> Answer:
+    """"I'll reach out" (from anyone this incident was sent to, even late: someone acting is
+    what matters) or "I can't right now" (from whoever it waits on now)."""
+    recipient = await session.get(AlertRecipient, recipient_id)
+    if recipient is None or recipient.person_id != person.id:
+        return Answer(False, texts.NOT_FOR_YOU)  # forged data, or an alert for someone else
+    incident = await session.get(Incident, recipient.incident_id)
+    member = await session.get(Person, incident.member_id) if incident is not None else None
+    if incident is None or member is None:
+        return Answer(False, texts.STALE_BUTTON)
+    name = texts.h(member.pseudonym)
+    if reaching_out and incident.status in ("open", "unanswered"):
+        won = await session.execute(
+            update(Incident)
+            .where(Incident.id == incident.id, Incident.status.in_(("open", "unanswered")))  # type: ignore[attr-defined]
+            .values(status="acknowledged", acknowledged_by_id=person.id, acknowledged_at=now, next_escalation_at=None,
+                    step=Incident.step + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if won.rowcount == 1:  # type: ignore[attr-defined]
+            recipient.response, recipient.responded_at = "reaching_out", now
+            told = await _tell_chain(session, incident.id, texts.ALERT_SOMEONE_REACHING_OUT.format(helper=texts.h(person.pseudonym), name=name),
+                                     now, skip=recipient.id)
+            if member.unreachable_at is None:
+                assert member.id is not None
+                outbox.enqueue(session, member.id, NEWS, texts.ALERT_MEMBER_TOLD.format(helper=texts.h(person.pseudonym)), now=now)
+            log.info("incident %s acknowledged by person %s", incident.id, person.id)
+            thanks = texts.ALERT_THANKS if told else texts.ALERT_THANKS_ONLY_YOU
+            return Answer(True, text=thanks.format(name=name), markup=_message_markup(member))
+        await session.refresh(incident)
+    if incident.status == "resolved":
+        return Answer(False, texts.ALERT_ALREADY_CHECKED_IN.format(name=name), texts.ALERT_CHECKED_IN.format(name=name))
+    if incident.status == "acknowledged":
+        if incident.acknowledged_by_id == person.id:
+            return Answer(False, texts.ALERT_YOU_ARE_REACHING_OUT.format(name=name))
+        helper = await session.get(Person, incident.acknowledged_by_id) if incident.acknowledged_by_id else None
+        return Answer(False, texts.ALERT_ALREADY_REACHING_OUT.format(helper=texts.h(helper.pseudonym if helper else "Someone"), name=name))
+    if reaching_out:  # unreachable, changed under us: say what is true now
+        return Answer(False, texts.STALE_BUTTON)
+    if incident.status == "unanswered":
+        return Answer(False, texts.ALERT_ALREADY_UNANSWERED.format(name=name))
+    if incident.status != "open" or recipient.step != incident.step or recipient.response is not None:
+        return Answer(False, texts.ALERT_ALREADY_PASSED_ON, texts.ALERT_PASSED_ON)
+    recipient.response, recipient.responded_at = "cant", now
+    await session.flush()
+    log.info("incident %s: person %s can't respond now", incident.id, person.id)
+    if await _waiting_on_others(session, incident, recipient.id or 0):
+        return Answer(True, text=texts.ALERT_OTHERS_HAVE_IT, markup=_message_markup(member))
+    moved = await _pass_on(session, incident.id or 0, incident.step, now)
+    if moved is None:  # moved on a moment ago by the tick or another press
+        return Answer(False, texts.ALERT_ALREADY_PASSED_ON, texts.ALERT_PASSED_ON)
+    _tell_member(session, incident, member, moved, texts.ALERT_MEMBER_CANT.format(helper=texts.h(person.pseudonym)), now)
+    said = texts.ALERT_PASSED_TO.format(who=moved.who()) if moved.role else texts.ALERT_PASSED_TO_NOBODY.format(name=name)
+    return Answer(True, text=said, markup=_message_markup(member))
+
+
+def _message_markup(member: Person) -> dict[str, object]:
+    return inline([[(texts.RELAY_MESSAGE_BUTTON.format(name=member.pseudonym or ""), callback("rl", "new", member.id))]])
+
+
+async def _tell_chain(session: AsyncSession, incident_id: int | None, text: str, now: datetime, *, skip: int | None = None) -> int:
+    """A notice to everyone alerted about the incident who can be reached; returns how many."""
+    rows = (
+        await session.execute(
+            select(AlertRecipient.id, AlertRecipient.person_id)
+            .join(Person, Person.id == AlertRecipient.person_id)
+            .where(AlertRecipient.incident_id == incident_id, Person.unreachable_at.is_(None))  # type: ignore[union-attr]
+            .order_by(AlertRecipient.id)
+        )
+    ).all()
+    told = 0
+    for recipient_id, person_id in rows:
+        if recipient_id != skip:
+            outbox.enqueue(session, person_id, NEWS, text, now=now)
+            told += 1
+    return told
+
+
+# --- what the member's own actions do -----------------------------------------------------
+
+
+async def checked_in(session: AsyncSession, person_id: int, day: date, now: datetime) -> None:
+    """A new day's check-in: close the member's lapse incidents (everyone alerted is told)
+    and watch the next prompt. Called by the check-in service when the day's row is created."""
+    person = await session.get(Person, person_id)
+    if person is None:
+        return
+    live = (
+        await session.execute(
+            select(Incident.id, Incident.status).where(
+                Incident.member_id == person_id, Incident.kind == "lapse", Incident.status.in_(_LIVE["lapse"])  # type: ignore[attr-defined]
+            )
+        )
+    ).all()
+    for incident_id, status in live:
+        won = await session.execute(
+            update(Incident)
+            .where(Incident.id == incident_id, Incident.status == status)
+            .values(status="resolved", closed_at=now, next_escalation_at=None, step=Incident.step + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if won.rowcount == 1:  # type: ignore[attr-defined]
+            told = await _tell_chain(session, incident_id, texts.ALERT_CHECKED_IN.format(name=texts.h(person.pseudonym)), now)
+            log.info("incident %s resolved by a check-in; %d told", incident_id, told)
+    await lapses.watch_next_prompt(session, person, now, after_day=day)
+
+
+async def very_low_mood(session: AsyncSession, person_id: int, day: date, now: datetime) -> None:
+    """A mood of 1 recorded: alert at once if it is the third such day in a row (and the
+    member shares their mood with someone). At most one such alert in any three days."""
+    first = day - timedelta(days=LOW_MOOD_DAYS - 1)
+    moods = (
+        await session.execute(
+            select(Checkin.mood).where(Checkin.person_id == person_id, Checkin.local_date >= first, Checkin.local_date <= day)
+        )
+    ).scalars().all()
+    if len(moods) < LOW_MOOD_DAYS or any(m != 1 for m in moods):
+        return
+    recent = await session.execute(
+        select(Incident.id).where(
+            Incident.member_id == person_id, Incident.kind == "low_mood", Incident.opened_at > now - timedelta(days=LOW_MOOD_DAYS)
+        )
+    )
+    member = await session.get(Person, person_id)
+    if recent.first() is None and member is not None:
+        await open_incident(session, member, "low_mood", now)
+
+
+async def slip_shared(session: AsyncSession, member: Person, now: datetime) -> None:
+    """The member had a slip and said "Yes, tell them": their supporters hear of it now."""
+    await open_incident(session, member, "slip", now)
+
+
+async def _on_crisis(session: AsyncSession, member: Person, request: CrisisRequest, now: datetime) -> None:
+    """The member asked for support now (/sos or the button): their supporters, at once."""
+    if await open_incident(session, member, "sos", now) is not None:
+        request.alerted_at = now
+
+
+crisis.on_crisis(_on_crisis)
+
+
+async def sos_news(session: AsyncSession, member: Person, request: CrisisRequest, *, new: bool) -> str:
+    """For the reply to /sos or the button: who has been told, is reaching out, or that
+    nobody could be. "Already know" when this request did not raise the alert itself."""
+    assert member.id is not None
+    incident = (
+        await session.execute(
+            select(Incident)
+            .where(Incident.member_id == member.id, Incident.kind == "sos",
+                   (Incident.status == "open") | (Incident.opened_at >= request.created_at))
+            .order_by(Incident.opened_at.desc(), Incident.id.desc())  # type: ignore[attr-defined,union-attr]
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    if incident is None:
+        has_supporters = bool(await supporters_for(session, member.id, "sos"))
+        return texts.SOS_NOBODY_REACHED if has_supporters else texts.SOS_NO_SUPPORTERS
+    if incident.status == "acknowledged":
+        helper = await session.get(Person, incident.acknowledged_by_id) if incident.acknowledged_by_id else None
+        return texts.SOS_HELPER_COMING.format(helper=texts.h(helper.pseudonym if helper else "Someone"))
+    if incident.status != "open":
+        return texts.SOS_NOBODY_REACHED
+    asked = (
+        await session.execute(
+            select(AlertRecipient.role, Person.pseudonym)
+            .join(Person, Person.id == AlertRecipient.person_id)
+            .where(
+                AlertRecipient.incident_id == incident.id,
+                AlertRecipient.step == incident.step,
+                AlertRecipient.response.is_(None),  # type: ignore[union-attr]
+            )
+            .order_by(AlertRecipient.id)
+        )
+    ).all()
+    if not asked:  # everyone at this step has just said no: it is moving on
+        return texts.SOS_NOBODY_REACHED
+    names = texts.names_list([texts.h(name) for _, name in asked])
+    if any(role == "coordinator" for role, _ in asked):
+        told = texts.SOS_TOLD_COORDINATORS.format(names=names)
+    else:
+        told = texts.SOS_TOLD.format(names=names, verb="has" if len(asked) == 1 else "have")
+    raised_now = new and request.alerted_at is not None and incident.opened_at == request.alerted_at
+    return (texts.SOS_JUST_TOLD if raised_now else texts.SOS_ALREADY_KNOW).format(told=told)
+
+
+# --- people who can't be reached or leave -------------------------------------------------
+
+
+async def reroute(session: AsyncSession, row: Outbox, now: datetime) -> None:
+    """An alert couldn't be delivered (blocked bot, chat gone): that recipient counts as
+    unable, the member is told if it was one of their supporters, and the alert moves on."""
+    recipient = await session.get(AlertRecipient, recipient_of(row) or 0)
+    if recipient is None or recipient.person_id != row.person_id:
+        return
+    if recipient.response in (None, "no_answer"):  # (passed on already if it waited long in the outbox)
+        recipient.response, recipient.responded_at = "unreachable", now
+    incident = await session.get(Incident, recipient.incident_id)
+    member = await session.get(Person, incident.member_id) if incident is not None else None
+    if incident is None or member is None or member.id is None:
+        return
+    supporter = await session.get(Person, recipient.person_id)
+    log.info("incident %s: alert to person %s undeliverable", incident.id, recipient.person_id)
+    moved = await _move_past(session, incident, recipient, now)
+    if recipient.role == "supporter" and supporter is not None:
+        because = texts.ALERT_SUPPORTER_UNREACHABLE.format(name=texts.h(supporter.pseudonym))
+        if moved is not None:
+            _tell_member(session, incident, member, moved, because, now)
+        elif member.unreachable_at is None:
+            outbox.enqueue(session, member.id, NEWS, because, now=now)
+    elif moved is not None and not moved.role:
+        _tell_member(session, incident, member, moved, "", now)
+
+
+async def _move_past(session: AsyncSession, incident: Incident, recipient: AlertRecipient, now: datetime) -> Moved | None:
+    """Pass the incident on if it was waiting on `recipient` alone: who has it now, or None."""
+    await session.flush()
+    if incident.status == "open" and recipient.step == incident.step and not await _waiting_on_others(session, incident, recipient.id or 0):
+        return await _pass_on(session, incident.id or 0, incident.step, now)
+    return None
+
+
+async def stop_waiting_on(
+    session: AsyncSession, person_id: int, now: datetime, *, member_id: int | None = None, role: str | None = None
+) -> None:
+    """The person ended a link (with `member_id`), lost a role (alerts that reached them as
+    `role`) or is leaving: alerts waiting on them move on."""
+    query = (
+        select(AlertRecipient, Incident)
+        .join(Incident, Incident.id == AlertRecipient.incident_id)
+        .where(
+            AlertRecipient.person_id == person_id,
+            AlertRecipient.response.is_(None),  # type: ignore[union-attr]
+            AlertRecipient.step == Incident.step,
+            Incident.status == "open",
+            Incident.member_id != person_id,
+        )
+    )
+    if member_id is not None:
+        query = query.where(Incident.member_id == member_id)
+    if role is not None:
+        query = query.where(AlertRecipient.role == role)
+    for recipient, incident in (await session.execute(query)).all():
+        recipient.response, recipient.responded_at = "left", now
+        moved = await _move_past(session, incident, recipient, now)
+        member = await session.get(Person, incident.member_id)
+        if moved is not None and member is not None and (incident.kind == "sos" or not moved.role):
+            _tell_member(session, incident, member, moved, "", now)
+
+
+async def live_incidents(session: AsyncSession, member_ids: Sequence[int]) -> dict[int, Incident]:
+    """Each member's live incident (newest), for status lines."""
+    if not member_ids:
+        return {}
+    rows = (
+        await session.execute(
+            select(Incident).where(Incident.member_id.in_(member_ids), Incident.status.in_(("open", "acknowledged", "unanswered")))  # type: ignore[attr-defined]
+            .order_by(Incident.opened_at)
+        )
+    ).scalars()
+    return {i.member_id: i for i in rows}
+
+
+async def was_alerted_about(session: AsyncSession, helper_id: int, member_id: int, since: datetime) -> bool:
+    """Whether `helper_id` was alerted about `member_id` since `since` (coordinators may
+    then message the member through the bot)."""
+    found = await session.execute(
+        select(AlertRecipient.id)
+        .join(Incident, Incident.id == AlertRecipient.incident_id)
+        .where(AlertRecipient.person_id == helper_id, Incident.member_id == member_id, Incident.opened_at >= since)
+    )
+    return found.first() is not None
+
+
+# --- /mydata and /forget ------------------------------------------------------------------
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+async def export(session: AsyncSession, rt: Runtime, person: Person) -> dict[str, Any]:
+    """Alerts about the person and alerts they received (with their answers)."""
+    assert person.id is not None
+    person_id = person.id
+    about = (await session.execute(select(Incident).where(Incident.member_id == person_id).order_by(Incident.id))).scalars()
+    received = (
+        await session.execute(
+            select(AlertRecipient, Incident.kind, Person.pseudonym)
+            .join(Incident, Incident.id == AlertRecipient.incident_id)
+            .join(Person, Person.id == Incident.member_id)
+            .where(AlertRecipient.person_id == person_id)
+            .order_by(AlertRecipient.id)
+        )
+    ).all()
+    return {
+        "alerts_about_you": [
+            {"kind": i.kind, "opened_at": _iso(i.opened_at), "status": i.status, "closed_at": _iso(i.closed_at)} for i in about
+        ],
+        "alerts_you_received": [
+            {"about": name, "kind": kind, "alerted_at": _iso(r.alerted_at), "your_answer": r.response}
+            for r, kind, name in received
+        ],
+        "on_call_as_coordinator": await is_on_call(session, person_id),
+    }
+
+
+async def erase(session: AsyncSession, person: Person) -> None:
+    """Incidents about the person and every trace of them in other people's incidents."""
+    person_id = person.id
+    await session.execute(update(Incident).where(Incident.acknowledged_by_id == person_id).values(acknowledged_by_id=None))
+    await session.execute(delete(AlertRecipient).where(AlertRecipient.person_id == person_id))
+    incidents = select(Incident.id).where(Incident.member_id == person_id)
+    await session.execute(delete(AlertRecipient).where(AlertRecipient.incident_id.in_(incidents)))  # type: ignore[attr-defined]
+    await session.execute(delete(Incident).where(Incident.member_id == person_id))
+    await session.execute(delete(CoordinatorDuty).where(CoordinatorDuty.person_id == person_id))
+
+
+outbox.on_undeliverable(ALERT, reroute)
+privacy.register_exporter("alerts", export)
+privacy.register_eraser(erase)
