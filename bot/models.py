@@ -7,6 +7,7 @@ by `telegram_hash` (HMAC of the id) and written to through `chat_id_enc` (AES-GC
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -14,11 +15,11 @@ from sqlmodel import Field, SQLModel
 from bot.db import UTCDateTime
 
 
-def _utc(*, nullable: bool = True, index: bool = False) -> object:
+def _utc(*, nullable: bool = True, index: bool = False) -> Any:
     return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
 
 
-def _person_fk(*, nullable: bool = False, ondelete: str = "CASCADE", index: bool = True) -> object:
+def _person_fk(*, nullable: bool = False, ondelete: str = "CASCADE", index: bool = True) -> Any:
     return Field(
         default=None,
         sa_column=Column(Integer, ForeignKey("person.id", ondelete=ondelete), nullable=nullable, index=index),
@@ -41,14 +42,14 @@ class Person(SQLModel, table=True):
     awaiting: str | None = Field(default=None, sa_type=String(32))
     # A deep link opened before set-up finished, followed once set-up is done. An opaque
     # reference to the invitation, never its token: the database holds no live credential.
-    pending_invitation_id: int | None = Field(  # type: ignore[assignment]
+    pending_invitation_id: int | None = Field(
         default=None,
         sa_column=Column(Integer, ForeignKey("invitation.id", ondelete="SET NULL", use_alter=True), nullable=True),
     )
-    onboarded_at: datetime | None = _utc()  # type: ignore[assignment]
+    onboarded_at: datetime | None = _utc()
     consented_at: datetime = Field(sa_type=UTCDateTime)
     created_at: datetime = Field(sa_type=UTCDateTime)
-    unreachable_at: datetime | None = _utc()  # type: ignore[assignment]
+    unreachable_at: datetime | None = _utc()
     # The newest /checkin card's message id, so the next /checkin can retire it (one live card).
     checkin_card_message_id: int | None = None
 
@@ -59,10 +60,10 @@ class RoleGrant(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("person_id", "role"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    person_id: int = _person_fk()  # type: ignore[assignment]
+    person_id: int = _person_fk()
     role: str = Field(sa_type=String(20))
     granted_at: datetime = Field(sa_type=UTCDateTime)
-    granted_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)  # type: ignore[assignment]
+    granted_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)
     # "settings": from COORDINATOR_TELEGRAM_IDS, so removed at the next start once the id is
     # no longer there; "granted": approved or invited in the bot, removed in the bot.
     source: str = Field(default="granted", sa_type=String(12), sa_column_kwargs={"server_default": "granted"})
@@ -75,11 +76,11 @@ class RoleChange(SQLModel, table=True):
     __table_args__ = (Index("ix_rolechange_person_at", "person_id", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    person_id: int = _person_fk(index=False)  # type: ignore[assignment]
+    person_id: int = _person_fk(index=False)
     role: str = Field(sa_type=String(20))
     change: str = Field(sa_type=String(12))  # granted / removed / stepped_down
     reason: str | None = Field(default=None, sa_type=String(20))  # bot.services.people.roles.REMOVAL_REASONS
-    actor_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)  # type: ignore[assignment]
+    actor_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)
     at: datetime = Field(sa_type=UTCDateTime)
 
 
@@ -89,12 +90,12 @@ class RoleRequest(SQLModel, table=True):
     __table_args__ = (Index("ix_rolerequest_status_role", "status", "role"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    person_id: int = _person_fk()  # type: ignore[assignment]
+    person_id: int = _person_fk()
     role: str = Field(sa_type=String(20))
     status: str = Field(default="pending", sa_type=String(12))  # pending/approved/declined
     created_at: datetime = Field(sa_type=UTCDateTime)
-    decided_at: datetime | None = _utc()  # type: ignore[assignment]
-    decided_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)  # type: ignore[assignment]
+    decided_at: datetime | None = _utc()
+    decided_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)
     # What the applicant said (a secretary: which group or meeting), shown to coordinators.
     answer: str | None = Field(default=None, sa_type=String(200))
 
@@ -105,11 +106,11 @@ class Invitation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(sa_type=String(20))
     token_hash: str = Field(sa_type=String(64), unique=True, index=True)
-    created_by_id: int | None = _person_fk(nullable=True)  # type: ignore[assignment]
+    created_by_id: int | None = _person_fk(nullable=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
-    used_at: datetime | None = _utc()  # type: ignore[assignment]
-    used_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)  # type: ignore[assignment]
+    used_at: datetime | None = _utc()
+    used_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)
 
 
 class Outbox(SQLModel, table=True):
@@ -122,19 +123,19 @@ class Outbox(SQLModel, table=True):
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    person_id: int = _person_fk()  # type: ignore[assignment]
+    person_id: int = _person_fk()
     # Whose words the message carries (a relay message, an announcement), so /forget takes
     # what they wrote that is still waiting and /mydata shows it. None: the bot's own words.
-    author_id: int | None = _person_fk(nullable=True)  # type: ignore[assignment]
+    author_id: int | None = _person_fk(nullable=True)
     kind: str = Field(sa_type=String(32))  # what it is about, for re-routing and counts
     method: str = Field(sa_type=String(32))
     payload: str = Field(sa_type=Text)  # JSON params without chat_id; "{}" once final (sent, failed, undeliverable)
     status: str = Field(default="pending", sa_type=String(16))  # pending/sent/undeliverable/failed
     attempts: int = 0
     next_attempt_at: datetime = Field(sa_type=UTCDateTime)
-    claimed_until: datetime | None = _utc()  # type: ignore[assignment]
+    claimed_until: datetime | None = _utc()
     created_at: datetime = Field(sa_type=UTCDateTime)
-    sent_at: datetime | None = _utc()  # type: ignore[assignment]
+    sent_at: datetime | None = _utc()
     last_error: str | None = Field(default=None, sa_type=String(200))
 
 
@@ -158,12 +159,12 @@ class CheckinPlan(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    person_id: int = _person_fk(index=False)  # type: ignore[assignment]
-    next_prompt_at: datetime | None = _utc()  # type: ignore[assignment]
+    person_id: int = _person_fk(index=False)
+    next_prompt_at: datetime | None = _utc()
     # The last local day whose prompt was dealt with (sent, or not needed because the member
     # had already checked in): never a second prompt for that day.
     last_prompt_date: date | None = None
-    remind_at: datetime | None = _utc()  # type: ignore[assignment]
+    remind_at: datetime | None = _utc()
     reminder_hours: int | None = 3  # None: no reminders
     paused_until: date | None = None  # the local day prompts start again
     updated_at: datetime = Field(sa_type=UTCDateTime)
@@ -175,7 +176,7 @@ class Checkin(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("person_id", "local_date"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    person_id: int = _person_fk(index=False)  # type: ignore[assignment]
+    person_id: int = _person_fk(index=False)
     local_date: date
     mood: int | None = None  # 1 (very low) to 5 (great)
     clean: str | None = Field(default=None, sa_type=String(8))  # yes / slip / private
@@ -187,7 +188,7 @@ class Checkin(SQLModel, table=True):
     slip_tell_supporters: bool | None = None
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
-    completed_at: datetime | None = _utc()  # type: ignore[assignment]
+    completed_at: datetime | None = _utc()
 
 
 class Milestone(SQLModel, table=True):
@@ -196,7 +197,7 @@ class Milestone(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("person_id", "clean_date", "key"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    person_id: int = _person_fk(index=False)  # type: ignore[assignment]
+    person_id: int = _person_fk(index=False)
     clean_date: date
     key: str = Field(sa_type=String(8))  # "1d", "7d", "30d", "6m", "1y", "18m", "2y", ...
     reached_on: date
@@ -207,10 +208,10 @@ class CrisisRequest(SQLModel, table=True):
     """Someone asked for help now (/sos or the button). Kept so supporters can be alerted."""
 
     id: int | None = Field(default=None, primary_key=True)
-    person_id: int = _person_fk()  # type: ignore[assignment]
+    person_id: int = _person_fk()
     source: str = Field(sa_type=String(12))  # "command", "prompt", "checkin", ...
     created_at: datetime = Field(sa_type=UTCDateTime)
-    alerted_at: datetime | None = _utc()  # type: ignore[assignment]
+    alerted_at: datetime | None = _utc()
 
 
 # --- Meetings (issue 7) -----------------------------------------------------------------
@@ -221,7 +222,7 @@ class CrisisRequest(SQLModel, table=True):
 # Saturday) so "meets on a Tuesday" is one integer test on SQLite and PostgreSQL alike.
 
 
-def _meeting_fk(*, nullable: bool = False, ondelete: str = "CASCADE", index: bool = True) -> object:
+def _meeting_fk(*, nullable: bool = False, ondelete: str = "CASCADE", index: bool = True) -> Any:
     return Field(
         default=None,
         sa_column=Column(Integer, ForeignKey("meeting.id", ondelete=ondelete), nullable=nullable, index=index),
@@ -239,9 +240,9 @@ class MeetingSource(SQLModel, table=True):
     last_modified: str | None = Field(default=None, sa_type=String(64))
     body_sha256: str | None = Field(default=None, sa_type=String(64))  # skip unchanged bodies
     meeting_count: int = 0
-    last_synced_at: datetime | None = _utc()  # type: ignore[assignment]
+    last_synced_at: datetime | None = _utc()
     last_error: str | None = Field(default=None, sa_type=String(300))
-    next_sync_at: datetime | None = _utc(index=True)  # type: ignore[assignment]
+    next_sync_at: datetime | None = _utc(index=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
@@ -283,8 +284,8 @@ class Meeting(SQLModel, table=True):
     group_name: str | None = Field(default=None, sa_type=String(255))
     url: str | None = Field(default=None, sa_type=String(500))
     status: str = Field(default="active", sa_type=String(10))  # draft / active / paused
-    secretary_id: int | None = _person_fk(nullable=True, ondelete="SET NULL")  # type: ignore[assignment]
-    source_id: int | None = Field(  # type: ignore[assignment]
+    secretary_id: int | None = _person_fk(nullable=True, ondelete="SET NULL")
+    source_id: int | None = Field(
         default=None,
         sa_column=Column(Integer, ForeignKey("meetingsource.id", ondelete="CASCADE"), nullable=True, index=True),
     )
@@ -292,9 +293,9 @@ class Meeting(SQLModel, table=True):
     content_hash: str | None = Field(default=None, sa_type=String(64))  # imported fields, to skip unchanged
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
-    confirmed_at: datetime | None = _utc()  # type: ignore[assignment]
+    confirmed_at: datetime | None = _utc()
     # When the secretary is next asked "Is this listing still right?" (claimed by compare-and-set).
-    confirm_due_at: datetime | None = _utc(index=True)  # type: ignore[assignment]
+    confirm_due_at: datetime | None = _utc(index=True)
 
 
 class MeetingFollow(SQLModel, table=True):
@@ -303,8 +304,8 @@ class MeetingFollow(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    meeting_id: int = _meeting_fk()  # type: ignore[assignment]
-    person_id: int = _person_fk()  # type: ignore[assignment]
+    meeting_id: int = _meeting_fk()
+    person_id: int = _person_fk()
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
@@ -314,8 +315,8 @@ class MeetingReminder(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    meeting_id: int = _meeting_fk()  # type: ignore[assignment]
-    person_id: int = _person_fk()  # type: ignore[assignment]
+    meeting_id: int = _meeting_fk()
+    person_id: int = _person_fk()
     due_at: datetime = Field(sa_type=UTCDateTime, index=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
 
@@ -329,8 +330,8 @@ class MeetingAttendance(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    person_id: int = _person_fk(index=False)  # type: ignore[assignment]
-    meeting_id: int | None = _meeting_fk(nullable=True, ondelete="SET NULL")  # type: ignore[assignment]
+    person_id: int = _person_fk(index=False)
+    meeting_id: int | None = _meeting_fk(nullable=True, ondelete="SET NULL")
     attended_on: date  # the meeting's local date
     attended_at: datetime = Field(sa_type=UTCDateTime)  # when that occurrence started
     created_at: datetime = Field(sa_type=UTCDateTime)
@@ -342,10 +343,10 @@ class MeetingCancellation(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("meeting_id", "on_date"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    meeting_id: int = _meeting_fk(index=False)  # type: ignore[assignment]
+    meeting_id: int = _meeting_fk(index=False)
     on_date: date  # the meeting's local date
     created_at: datetime = Field(sa_type=UTCDateTime)
-    created_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)  # type: ignore[assignment]
+    created_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)
 
 
 # --- Release day (issue 8): companions, release requests, offers, status, retention --------
@@ -358,7 +359,7 @@ class MeetingCancellation(SQLModel, table=True):
 # after a request closes its details are erased and only an anonymous count remains.
 
 
-def _release_fk(*, index: bool = True) -> object:
+def _release_fk(*, index: bool = True) -> Any:
     return Field(
         default=None,
         sa_column=Column(Integer, ForeignKey("releaserequest.id", ondelete="CASCADE"), nullable=False, index=index),
@@ -371,13 +372,13 @@ class CompanionProfile(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("person_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    person_id: int = _person_fk(index=False)  # type: ignore[assignment]
+    person_id: int = _person_fk(index=False)
     fellowship: str | None = Field(default=None, sa_type=String(8))
     gender: str | None = Field(default=None, sa_type=String(12))  # woman / man / nonbinary
     clean_time: str | None = Field(default=None, sa_type=String(8))  # "lt1", "1to2", "2to5", "5plus"
-    submitted_at: datetime | None = _utc()  # type: ignore[assignment]
+    submitted_at: datetime | None = _utc()
     vetted_on: date | None = None  # the day a coordinator says vetting was completed
-    vetted_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)  # type: ignore[assignment]
+    vetted_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)
     paused: bool = False  # not taking new requests for now
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
@@ -392,7 +393,7 @@ class CompanionArea(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    companion_id: int = Field(  # type: ignore[assignment]
+    companion_id: int = Field(
         default=None,
         sa_column=Column(Integer, ForeignKey("companionprofile.id", ondelete="CASCADE"), nullable=False, index=True),
     )
@@ -412,9 +413,9 @@ class ReleaseRequest(SQLModel, table=True):
     __table_args__ = (Index("ix_releaserequest_status_date", "status", "release_date"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    person_id: int | None = _person_fk(nullable=True, ondelete="SET NULL")  # type: ignore[assignment]
-    created_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL")  # type: ignore[assignment]
-    companion_id: int | None = _person_fk(nullable=True, ondelete="SET NULL")  # type: ignore[assignment]
+    person_id: int | None = _person_fk(nullable=True, ondelete="SET NULL")
+    created_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL")
+    companion_id: int | None = _person_fk(nullable=True, ondelete="SET NULL")
     on_behalf: bool = False  # made by a coordinator; the person connects later with a card
     status: str = Field(default="draft", sa_type=String(10))  # draft / open / assigned / closed
     outcome: str | None = Field(default=None, sa_type=String(16))  # why it closed
@@ -431,20 +432,20 @@ class ReleaseRequest(SQLModel, table=True):
     needs: str | None = Field(default=None, sa_type=String(64))  # comma-separated codes; "" = none
     probation_enc: str | None = Field(default=None, sa_type=Text)  # AES-GCM, context "release_probation"
     notes_enc: str | None = Field(default=None, sa_type=Text)  # AES-GCM, context "release_notes"
-    invitation_id: int | None = Field(  # type: ignore[assignment]
+    invitation_id: int | None = Field(
         default=None,
         sa_column=Column(Integer, ForeignKey("invitation.id", ondelete="SET NULL"), nullable=True),
     )
     aftercare: str | None = Field(default=None, sa_type=String(8))  # asked / yes / no
     person_note_enc: str | None = Field(default=None, sa_type=Text)  # AES-GCM, "release_person_note": shown to the person
     card_code_hash: str | None = Field(default=None, sa_type=String(64), index=True)  # keyed hash of the card's typed code
-    claimed_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)  # type: ignore[assignment]
-    claimed_at: datetime | None = _utc()  # type: ignore[assignment]  # opened the card; a coordinator confirms
+    claimed_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)
+    claimed_at: datetime | None = _utc()  # opened the card; a coordinator confirms
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
-    submitted_at: datetime | None = _utc()  # type: ignore[assignment]
-    assigned_at: datetime | None = _utc()  # type: ignore[assignment]
-    closed_at: datetime | None = _utc()  # type: ignore[assignment]
+    submitted_at: datetime | None = _utc()
+    assigned_at: datetime | None = _utc()
+    closed_at: datetime | None = _utc()
 
 
 class CardCodeTry(SQLModel, table=True):
@@ -454,7 +455,7 @@ class CardCodeTry(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("person_id", "day"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    person_id: int = _person_fk(index=False)  # type: ignore[assignment]
+    person_id: int = _person_fk(index=False)
     day: date
     wrong: int = 0
 
@@ -465,11 +466,11 @@ class ReleaseOffer(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("request_id", "companion_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    request_id: int = _release_fk(index=False)  # type: ignore[assignment]
-    companion_id: int = _person_fk()  # type: ignore[assignment]
+    request_id: int = _release_fk(index=False)
+    companion_id: int = _person_fk()
     status: str = Field(default="offered", sa_type=String(10))  # offered / accepted / declined / taken / withdrawn
     created_at: datetime = Field(sa_type=UTCDateTime)
-    answered_at: datetime | None = _utc()  # type: ignore[assignment]
+    answered_at: datetime | None = _utc()
 
 
 class ReleaseEvent(SQLModel, table=True):
@@ -478,10 +479,10 @@ class ReleaseEvent(SQLModel, table=True):
     __table_args__ = (Index("ix_releaseevent_request_at", "request_id", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    request_id: int = _release_fk(index=False)  # type: ignore[assignment]
+    request_id: int = _release_fk(index=False)
     kind: str = Field(sa_type=String(20))
     detail: str | None = Field(default=None, sa_type=String(32))  # e.g. the new date and time
-    actor_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)  # type: ignore[assignment]
+    actor_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)
     at: datetime = Field(sa_type=UTCDateTime)
 
 
@@ -495,10 +496,10 @@ class ReleaseDuty(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("request_id", "kind"), Index("ix_releaseduty_due", "due_at", "id"))
 
     id: int | None = Field(default=None, primary_key=True)
-    request_id: int = _release_fk(index=False)  # type: ignore[assignment]
+    request_id: int = _release_fk(index=False)
     kind: str = Field(sa_type=String(12))  # day_before / morning / escalate / evening / close / erase
-    due_at: datetime | None = _utc()  # type: ignore[assignment]
-    done_at: datetime | None = _utc()  # type: ignore[assignment]
+    due_at: datetime | None = _utc()
+    done_at: datetime | None = _utc()
 
 
 class ReleaseTally(SQLModel, table=True):
@@ -532,8 +533,8 @@ class SupportLink(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    member_id: int = _person_fk(index=False)  # type: ignore[assignment]
-    supporter_id: int = _person_fk()  # type: ignore[assignment]
+    member_id: int = _person_fk(index=False)
+    supporter_id: int = _person_fk()
     position: int  # 1 is asked first
     share_mood: bool = False
     share_slips: bool = False
@@ -552,10 +553,10 @@ class AlertPlan(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("person_id"), Index("ix_alertplan_due", "lapse_due_at", "id"))
 
     id: int | None = Field(default=None, primary_key=True)
-    person_id: int = _person_fk(index=False)  # type: ignore[assignment]
+    person_id: int = _person_fk(index=False)
     threshold_hours: int = 24
     lapse_day: date | None = None
-    lapse_due_at: datetime | None = _utc()  # type: ignore[assignment]
+    lapse_due_at: datetime | None = _utc()
     updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
@@ -568,15 +569,15 @@ class Incident(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    member_id: int = _person_fk(index=False)  # type: ignore[assignment]
+    member_id: int = _person_fk(index=False)
     kind: str = Field(sa_type=String(10))  # lapse / sos / slip / low_mood
     status: str = Field(default="open", sa_type=String(12))  # open / acknowledged / unanswered / resolved
     step: int = 0  # bumped each time the alert moves on: the compare-and-set version
     opened_at: datetime = Field(sa_type=UTCDateTime)
-    next_escalation_at: datetime | None = _utc()  # type: ignore[assignment]
-    acknowledged_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)  # type: ignore[assignment]
-    acknowledged_at: datetime | None = _utc()  # type: ignore[assignment]
-    closed_at: datetime | None = _utc()  # type: ignore[assignment]
+    next_escalation_at: datetime | None = _utc()
+    acknowledged_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)
+    acknowledged_at: datetime | None = _utc()
+    closed_at: datetime | None = _utc()
 
 
 class AlertRecipient(SQLModel, table=True):
@@ -585,16 +586,16 @@ class AlertRecipient(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("incident_id", "person_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    incident_id: int = Field(  # type: ignore[assignment]
+    incident_id: int = Field(
         default=None,
         sa_column=Column(Integer, ForeignKey("incident.id", ondelete="CASCADE"), nullable=False),
     )
-    person_id: int = _person_fk()  # type: ignore[assignment]
+    person_id: int = _person_fk()
     role: str = Field(sa_type=String(12))  # supporter / coordinator
     step: int  # the incident's step when this person was alerted
     alerted_at: datetime = Field(sa_type=UTCDateTime)
     response: str | None = Field(default=None, sa_type=String(12))  # reaching_out / cant / no_answer / unreachable
-    responded_at: datetime | None = _utc()  # type: ignore[assignment]
+    responded_at: datetime | None = _utc()
 
 
 class CoordinatorDuty(SQLModel, table=True):
@@ -603,7 +604,7 @@ class CoordinatorDuty(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("person_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    person_id: int = _person_fk(index=False)  # type: ignore[assignment]
+    person_id: int = _person_fk(index=False)
     on_call: bool = True
     updated_at: datetime = Field(sa_type=UTCDateTime)
 
@@ -615,12 +616,12 @@ class RelaySession(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("member_id", "helper_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    member_id: int = _person_fk(index=False)  # type: ignore[assignment]
-    helper_id: int = _person_fk()  # type: ignore[assignment]
+    member_id: int = _person_fk(index=False)
+    helper_id: int = _person_fk()
     status: str = Field(default="open", sa_type=String(8))  # open / stopped
-    stopped_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)  # type: ignore[assignment]
+    stopped_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
     # When a message last went through: for a day after it, plain text from either side goes
     # to the other without tapping Reply (an open conversation). Never the words themselves.
-    last_message_at: datetime | None = _utc()  # type: ignore[assignment]
+    last_message_at: datetime | None = _utc()
