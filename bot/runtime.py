@@ -22,6 +22,9 @@ class Runtime:
 
     @classmethod
     def build(cls, settings: Settings, *, clock: Clock, db: Database | None = None) -> Runtime:
+        from bot.wiring import wire_domain  # the composition root; imported late, as it imports every feature
+
+        wire_domain()
         vault = Vault(settings.secret_key())
         return cls(
             settings=settings,

@@ -11,6 +11,8 @@ from telegram.ext import (
     filters,
 )
 
+from bot.services.release import connect as release_connect
+from bot.services.support import supporters as supporter_service
 from handlers import (
     alerts,
     answers,
@@ -20,6 +22,7 @@ from handlers import (
     crisis,
     errors,
     fallback,
+    follow_ups,
     help_menu,
     meetings,
     onboarding,
@@ -32,14 +35,59 @@ from handlers import (
     settings,
     supporters,
 )
+from handlers.answers import register_answer, register_free_text, register_location_answer
+from handlers.deeplinks import register_deep_link, register_typed_code
 
 # Groups: -1 guards every update first; in group 0 the first matching handler wins, so
 # the fallbacks come last in it and run only when no feature took the update.
 GUARDS, FEATURES = -1, 0
 
 
+def route_conversations() -> None:
+    """What each awaited answer, shared location, deep link and follow-up goes to. The
+    person's `awaiting` names the question (see handlers/answers.py); calling this again
+    changes nothing."""
+    # Set-up and /settings.
+    register_answer("pseudonym", onboarding.answer_pseudonym)
+    register_answer("timezone", onboarding.answer_timezone)
+    register_answer("checkin_time", onboarding.answer_checkin_time)
+    register_answer("clean_date", onboarding.answer_clean_date)
+    register_location_answer("timezone", onboarding.answer_location)
+    # Check-ins: a private note, a pause until a date.
+    register_answer(checkins.NOTE_AWAITING, checkins.answer_note)
+    register_answer(checkins.PAUSE_AWAITING, checkins.answer_pause_date)
+    # Meetings: the place to search near; a secretary's listing being written.
+    register_answer(meetings.AWAITING_PLACE, meetings.answer_place)
+    register_location_answer(meetings.AWAITING_PLACE, meetings.answer_location)
+    register_answer(secretary.KIND, secretary.answer_text)
+    register_location_answer(secretary.KIND, secretary.answer_location)
+    # Roles: a secretary's "which group?", a companion's areas and a coordinator's vetting date.
+    register_answer(role_applications.AWAITING, role_applications.answer_text)
+    register_answer(companions.AREAS, companions.answer_areas)
+    register_answer(companions.VETTING, companions.answer_vetting_date)
+    follow_ups.register_application(role_applications.ROLE, role_applications.start_secretary_application)
+    follow_ups.register_application("companion", companions.start_application)
+    # The relay: a message being written, and plain text in an open conversation.
+    register_answer(relay.AWAITING, relay.answer_text)
+    register_location_answer(relay.AWAITING, relay.answer_location)
+    register_free_text(relay.conversation_text)
+    # Release day: the request's questions, a moved date, a delay, a card's typed code.
+    register_answer(releases.DRAFT, releases.answer_draft)
+    register_answer(releases.MOVE, releases.answer_move)
+    register_answer(releases.CODE, releases.answer_code)
+    register_answer(release_day.DELAY, release_day.answer_delay)
+    follow_ups.register_after_setup("prison", releases.offer_after_setup)
+    follow_ups.register_short_setup(releases.card_setup)
+    # Deep links (`/start <kind>_<token>`) by the invitation's kind, and codes typed by hand.
+    register_deep_link(coordinators.INVITE_KIND, coordinators.open_invitation)
+    register_deep_link(supporter_service.INVITE_KIND, supporters.open_invitation)
+    register_deep_link(release_connect.CARD_KIND, releases.open_card)
+    register_typed_code(release_connect.TYPED_CODE, releases.open_code, release_connect.invitation_for_code)
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Every handler, in the order they are tried. Keep this block the only wiring."""
+    route_conversations()
     # Guards: group chats ignored, edited messages and over-long text answered.
     app.add_handler(TypeHandler(object, fallback.guard), group=GUARDS)
 

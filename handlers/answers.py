@@ -39,7 +39,8 @@ def register_location_answer(kind: str, handler: LocationAnswer) -> None:
 
 def register_free_text(handler: FreeText) -> None:
     """A feature that may take text typed outside any question (tried in order)."""
-    _free_text.append(handler)
+    if handler not in _free_text:
+        _free_text.append(handler)
 
 
 def _kind(person: Person) -> str:

@@ -29,7 +29,6 @@ from bot.services.checkins import plans as checkin_plans
 from bot.services.schedule_times import local_date, zone_named
 from bot.services.support import alerts
 from bot.services.validation import InvalidInput
-from handlers.answers import register_answer
 from handlers.common import (
     answer_callback,
     callback_parts,
@@ -396,7 +395,3 @@ async def on_plan_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             else:
                 await answer_callback(update)
                 await edit_or_reply(update, text)
-
-
-register_answer(NOTE_AWAITING, answer_note)
-register_answer(PAUSE_AWAITING, answer_pause_date)

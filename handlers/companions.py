@@ -22,8 +22,6 @@ from bot.services.release import records as release_records
 from bot.services.release import requests as releases
 from bot.services.release import text as release_text
 from bot.services.validation import InvalidInput
-from handlers import follow_ups
-from handlers.answers import register_answer
 from handlers.common import (
     answer_callback,
     callback_parts,
@@ -172,9 +170,6 @@ async def answer_vetting_date(
     await reply(update, outcome.message)
 
 
-register_answer(AREAS, answer_areas)
-register_answer(VETTING, answer_vetting_date)
-follow_ups.register_application("companion", start_application)
 
 
 # --- buttons --------------------------------------------------------------------------------

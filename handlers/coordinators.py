@@ -24,7 +24,7 @@ from handlers.common import (
     sender,
     user_id,
 )
-from handlers.deeplinks import invitation_button, register_deep_link, sealed_invitation_id
+from handlers.deeplinks import invitation_button, sealed_invitation_id
 
 INVITE_KIND = "co"
 
@@ -210,6 +210,3 @@ async def _answer_invitation(
 
 def _problem_text(problem: str | None) -> str:
     return invitations.problem_text(problem)
-
-
-register_deep_link(INVITE_KIND, open_invitation)

@@ -36,7 +36,8 @@ def register_deep_link(kind: str, handler: DeepLink) -> None:
 
 
 def register_typed_code(shape: re.Pattern[str], handler: TypedCode, resolve: CodeResolver) -> None:
-    _typed.append((shape, handler, resolve))
+    if (shape, handler, resolve) not in _typed:
+        _typed.append((shape, handler, resolve))
 
 
 def route_for(invitation: Invitation | None) -> DeepLink | None:

@@ -36,7 +36,8 @@ def register_after_setup(purpose: str, follow_up: FollowUp) -> None:
 
 def register_short_setup(ends_here: Callable[[AsyncSession, Person, str], Awaitable[bool]]) -> None:
     """`ends_here(session, person, step just answered)`: True ends set-up now (and may set answers)."""
-    _short_setups.append(ends_here)
+    if ends_here not in _short_setups:
+        _short_setups.append(ends_here)
 
 
 async def short_setup(session: AsyncSession, person: Person, done: str) -> bool:

@@ -31,7 +31,6 @@ from bot.services.meetings import search as meetings
 from bot.services.meetings import text as meeting_text
 from bot.services.meetings import times as meeting_times
 from bot.services.meetings.search import Filters, Page
-from handlers.answers import register_answer, register_location_answer
 from handlers.common import (
     answer_callback,
     callback_parts,
@@ -153,8 +152,6 @@ async def _search_from(
     await show(update, session, rt, person, anchor, Filters(order="s"), 0, fresh=True)
 
 
-register_answer(AWAITING_PLACE, answer_place)
-register_location_answer(AWAITING_PLACE, answer_location)
 
 
 # --- the list ------------------------------------------------------------------------------

@@ -20,7 +20,6 @@ from bot.services.checkins import plans as checkin_plans
 from bot.services.people import invitations, onboarding, people
 from bot.services.validation import InvalidInput, parse_clean_date, parse_pseudonym, parse_time_of_day
 from handlers import deeplinks, follow_ups
-from handlers.answers import register_answer, register_location_answer
 from handlers.common import answer_callback, callback_parts, edit_or_reply, log, reply, runtime, user_id
 
 CHECKIN_TIMES = ("07:00", "08:00", "09:00", "12:00", "18:00", "20:00", "21:00")
@@ -217,10 +216,6 @@ def _clean_date_note(person: Person) -> str:
     return texts.CLEAN_DATE_SET.format(date=person.clean_date.strftime("%d %b %Y")) if person.clean_date else ""
 
 
-register_answer("pseudonym", answer_pseudonym)
-register_answer("timezone", answer_timezone)
-register_answer("checkin_time", answer_checkin_time)
-register_answer("clean_date", answer_clean_date)
 
 
 # --- buttons and locations ---------------------------------------------------------------
@@ -287,6 +282,3 @@ async def answer_location(
         await reply(update, texts.TIMEZONE_NOT_FOUND)
         return
     await set_timezone(update, context, session, person, zone)
-
-
-register_location_answer("timezone", answer_location)

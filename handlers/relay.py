@@ -22,7 +22,6 @@ from bot.models import Person, RelaySession
 from bot.services.people import people
 from bot.services.support import distress, relay
 from handlers import fallback
-from handlers.answers import register_answer, register_free_text, register_location_answer
 from handlers.common import (
     answer_callback,
     callback_parts,
@@ -176,8 +175,3 @@ async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 await reply(update, texts.RELAY_TEXT_ONLY)
                 return
     await fallback.media(update, context)
-
-
-register_answer(AWAITING, answer_text)
-register_free_text(conversation_text)
-register_location_answer(AWAITING, answer_location)

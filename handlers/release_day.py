@@ -22,7 +22,6 @@ from bot.services.release import matching as release_matching
 from bot.services.release import records as release_records
 from bot.services.release import text as release_text
 from bot.services.validation import InvalidInput, parse_time_of_day
-from handlers.answers import register_answer
 from handlers.common import (
     answer_callback,
     callback_parts,
@@ -128,7 +127,6 @@ async def answer_delay(
     await reply(update, reported.message, reported.markup)
 
 
-register_answer(DELAY, answer_delay)
 
 
 async def on_aftercare_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

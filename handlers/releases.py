@@ -32,8 +32,6 @@ from bot.services.release import requests as releases
 from bot.services.release import retention as release_retention
 from bot.services.release import text as release_text
 from bot.services.validation import InvalidInput, parse_time_of_day
-from handlers import follow_ups
-from handlers.answers import register_answer
 from handlers.common import (
     answer_callback,
     callback_parts,
@@ -45,7 +43,6 @@ from handlers.common import (
     runtime,
 )
 from handlers.companions import companion_command
-from handlers.deeplinks import register_deep_link, register_typed_code
 
 DRAFT = "release"  # awaiting "release:<id>:<step>[:e]"
 MOVE = "release_move"  # awaiting "release_move:<id>:<date|time>"
@@ -142,8 +139,6 @@ async def card_setup(session: AsyncSession, person: Person, done: str) -> bool:
     return True
 
 
-follow_ups.register_after_setup("prison", offer_after_setup)
-follow_ups.register_short_setup(card_setup)
 
 
 # --- the questions --------------------------------------------------------------------------
@@ -277,7 +272,6 @@ async def _place_choices(update: Update, request: ReleaseRequest, text: str, fou
     await reply(update, template.format(text=texts.clip(text, texts.ECHO_MAX)), inline(rows))
 
 
-register_answer(DRAFT, answer_draft)
 
 
 # --- buttons on a draft ---------------------------------------------------------------------
@@ -528,7 +522,6 @@ async def answer_move(
     await reply(update, texts.RELEASE_MOVED.format(when=when))
 
 
-register_answer(MOVE, answer_move)
 
 
 # --- the card: its link, its typed code, and the coordinator's confirmation -------------------
@@ -612,8 +605,3 @@ async def on_confirm_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         log.info("release request %s: card %s by person %s", parts[1], "confirmed" if parts[3] == "y" else "rejected", coordinator.id)
         await answer_callback(update)
         await edit_or_reply(update, decided.message, decided.markup)
-
-
-register_deep_link(releases.CARD_KIND, open_card)
-register_typed_code(release_connect.TYPED_CODE, open_code, release_connect.invitation_for_code)
-register_answer(CODE, answer_code)

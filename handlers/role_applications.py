@@ -16,8 +16,6 @@ from bot import texts
 from bot.buttons import callback, inline
 from bot.models import Person
 from bot.services.people import roles
-from handlers import follow_ups
-from handlers.answers import register_answer
 from handlers.common import answer_callback, callback_parts, edit_or_reply, onboarded_person, reply, runtime
 
 AWAITING = "role_answer"
@@ -76,7 +74,3 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         outcome = await roles.request_role(session, person, ROLE, now=rt.clock.now())
         await answer_callback(update)
         await edit_or_reply(update, outcome.message)
-
-
-follow_ups.register_application(ROLE, start_secretary_application)
-register_answer(AWAITING, answer_text)

@@ -25,7 +25,6 @@ from bot.services.meetings import search as meetings
 from bot.services.meetings import text as meeting_text
 from bot.services.meetings import times as meeting_times
 from bot.services.validation import InvalidInput, parse_date
-from handlers.answers import register_answer, register_location_answer
 from handlers.common import (
     answer_callback,
     callback_parts,
@@ -188,8 +187,6 @@ async def answer_location(
     await _answered(update, session, rt, person, meeting, "place", asked[2], before)
 
 
-register_answer(KIND, answer_text)
-register_location_answer(KIND, answer_location)
 
 
 async def _owned(session: AsyncSession, person: Person, meeting_id: int) -> Meeting | None:

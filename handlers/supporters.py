@@ -26,7 +26,7 @@ from handlers.common import (
     runtime,
     user_id,
 )
-from handlers.deeplinks import invitation_button, register_deep_link, sealed_invitation_id
+from handlers.deeplinks import invitation_button, sealed_invitation_id
 
 FEATURE = "su"
 
@@ -249,6 +249,3 @@ async def _answer_invitation(
         return
     await answer_callback(update)
     await edit_or_reply(update, outcome.message)
-
-
-register_deep_link(supporters.INVITE_KIND, open_invitation)

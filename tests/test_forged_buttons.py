@@ -26,7 +26,7 @@ from telegram.ext import CallbackQueryHandler
 
 from tests.harness import Harness
 from tests.harness import Person as User
-from tests.meeting_factory import LS6, add_meeting
+from tests.meeting_factory import LS6, add_meeting, open_result
 from tests.release_steps import companion, confirm, open_card, request_for_someone, tick_at, utc
 from tests.release_steps import coordinator as release_coordinator
 from tests.supporters_helpers import add_supporter, invite_link, supporter
@@ -103,7 +103,7 @@ async def busy_service(h: Harness) -> dict[str, User]:
     await gwendal.press("✅ Send to a coordinator")  # not vetted yet: live cv buttons
     await h.deliver()
 
-    await add_meeting(h.db, "Headingley Tuesday", at=LS6, secretary="Priyanka")
+    await add_meeting(h.db, "Headingley Tuesday", at=LS6, secretary="Priyanka", time="09:00")  # began an hour ago
     await priyanka.send("/mymeetings")
     await saoirse.send("/meetings LS6")
     await saoirse.send("/checkin")
@@ -118,10 +118,22 @@ async def busy_service(h: Harness) -> dict[str, User]:
     await aurelio.send("Thinking of you")
     await saoirse.send("/sos")
     await h.deliver()
+    await open_result(saoirse, "Headingley Tuesday")
+    card = saoirse.last()
+    for label in ("⭐ Follow", "⏰ Remind me", "✅ I went"):
+        await saoirse.press(label, message=card)
+    await saoirse.send("/checkin")
+    await saoirse.press("😟 low")
+    await priyanka.send("/mymeetings")
+    await priyanka.press("Headingley Tuesday")
+    await priyanka.press("❌ Cancel a date")
+    await priyanka.press("Tue 1 Dec")
     await cassius.send("/coordinators")
     await cassius.press("👥 People with roles")
     await cassius.press("Priyanka")
     await cassius.send("/coordinators")  # the list above was replaced: show it again
+    await cassius.press("🔔 On call · tap to go off call")
+    await cassius.send("/coordinators")
 
     # Release day: one request Leopold takes and meets on the day, one still on offer, one draft.
     card = await request_for_someone(h, cassius, probation=PROBATION, notes=NOTES)
@@ -130,6 +142,7 @@ async def busy_service(h: Harness) -> dict[str, User]:
     second = await request_for_someone(h, cassius, date="10/12/2026", probation=PROBATION, notes=NOTES)
     await h.deliver()
     thaddeus = await open_card(h, "Thaddeus", second)  # not confirmed yet: live rk buttons
+    await thaddeus.send("/card ZZZZZZZ")  # a wrong code, counted
     await cassius.send("/release")
     await cassius.press("For someone else")
     await cassius.send("/releases")
@@ -138,6 +151,8 @@ async def busy_service(h: Harness) -> dict[str, User]:
     await tick_at(h, utc(2026, 12, 4, 6, 0))
     await leopold.press("🤝 Met", message=leopold.find("Today's release"))
     await h.deliver()
+    await saoirse.send("/checkin")
+    await saoirse.press("🙂 good")
 
     # Links opened and not yet answered (after the clock moved, so they are live).
     await cassius.press("➕ Add a coordinator", message=cassius.find("Coordinators"))

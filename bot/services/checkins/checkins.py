@@ -20,7 +20,6 @@ from bot.crypto import Vault
 from bot.models import Checkin, CheckinPlan, CrisisRequest, MeetingAttendance, Milestone, Person
 from bot.runtime import Runtime
 from bot.services.checkins import milestones
-from bot.services.people import privacy
 from bot.services.support import alerts
 
 MOODS = range(1, 6)
@@ -234,7 +233,3 @@ async def erase(session: AsyncSession, person: Person) -> None:
         (CrisisRequest, CrisisRequest.person_id),
     ):
         await session.execute(delete(table).where(column == person.id))
-
-
-privacy.register_exporter("checkins", export)
-privacy.register_eraser(erase)

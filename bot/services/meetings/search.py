@@ -34,7 +34,6 @@ from bot.runtime import Runtime
 from bot.services import outbox
 from bot.services.meetings import times as meeting_times
 from bot.services.meetings.times import Occurrence
-from bot.services.people import privacy
 
 FELLOWSHIPS = ("AA", "NA", "CA", "CMA", "other")
 PAGE_SIZE = 5
@@ -624,8 +623,3 @@ async def _erase(session: AsyncSession, person: Person) -> None:
     await session.execute(
         update(MeetingCancellation).where(MeetingCancellation.created_by_id == pid).values(created_by_id=None)
     )
-
-
-privacy.register_exporter("meetings", _export)
-privacy.register_eraser(_erase)
-

@@ -33,12 +33,14 @@ def register_exporter(section: str, exporter: Exporter) -> None:
 
 
 def register_link_ender(ender: LinkEnder) -> None:
-    _link_enders.append(ender)
+    if ender not in _link_enders:
+        _link_enders.append(ender)
 
 
 def register_eraser(eraser: Eraser) -> None:
     """A feature's own rows about the person, deleted by `forget` before the person."""
-    _erasers.append(eraser)
+    if eraser not in _erasers:
+        _erasers.append(eraser)
 
 
 _TAG = re.compile(r"<[^>]+>")

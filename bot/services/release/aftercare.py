@@ -156,7 +156,6 @@ async def _step_back(session: AsyncSession, member: Person, supporter: Person, n
         tell(session, request.companion_id, "release_companion", texts.RELEASE_HANDED_OVER.format(name=texts.h(member.pseudonym)), now)
 
 
-supporters.on_linked(_step_back)
 
 
 async def evening_prompt(

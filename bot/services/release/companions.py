@@ -23,7 +23,7 @@ from bot.models import CompanionArea, CompanionProfile, Person, RoleGrant, RoleR
 from bot.runtime import Runtime
 from bot.services import places
 from bot.services.meetings import search as meetings
-from bot.services.people import privacy, roles
+from bot.services.people import roles
 from bot.services.validation import InvalidInput, parse_date
 
 FELLOWSHIPS = meetings.FELLOWSHIPS
@@ -270,8 +270,3 @@ async def _erase(session: AsyncSession, person: Person) -> None:
     if profile is not None:
         await session.execute(delete(CompanionArea).where(CompanionArea.companion_id == profile.id))
         await session.execute(delete(CompanionProfile).where(CompanionProfile.id == profile.id))
-
-
-roles.register_request_view("companion", request_view)
-privacy.register_exporter("companion_profile", _export)
-privacy.register_eraser(_erase)

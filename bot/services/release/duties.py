@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.crypto import Vault
 from bot.models import Outbox, Person, ReleaseDuty, ReleaseRequest
-from bot.services import outbox
 from bot.services.release import aftercare as release_aftercare
 from bot.services.release import day as release_day
 from bot.services.release import records as release_records
@@ -132,6 +131,3 @@ async def reroute_companion_message(session: AsyncSession, row: Outbox, now: dat
     for request in await releases.live_requests(session, companion_id=row.person_id):
         text = texts.RELEASE_COMPANION_UNREACHABLE.format(id=request.id, when=release_text.when(request))
         await tell_coordinators(session, text, now, kind="release_alert", markup=release_records.coordinator_buttons(request))
-
-
-outbox.on_undeliverable("release_companion", reroute_companion_message)

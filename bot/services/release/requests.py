@@ -21,7 +21,7 @@ from bot.crypto import Vault
 from bot.models import Invitation, Person, ReleaseEvent, ReleaseOffer, ReleaseRequest
 from bot.runtime import Runtime
 from bot.services import places
-from bot.services.people import invitations, people, privacy
+from bot.services.people import invitations, people
 from bot.services.release import connect as release_connect
 from bot.services.release import matching as release_matching
 from bot.services.release import prisons
@@ -420,8 +420,3 @@ async def _erase(session: AsyncSession, person: Person) -> None:
         await release_retention.delete_request(session, request)
     await session.execute(delete(ReleaseRequest).where(ReleaseRequest.created_by_id == person.id, ReleaseRequest.status == "draft"))
     await session.execute(delete(ReleaseOffer).where(ReleaseOffer.companion_id == person.id))
-
-
-privacy.register_exporter("release_day", _export)
-privacy.register_link_ender(_end_links)
-privacy.register_eraser(_erase)

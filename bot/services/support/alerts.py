@@ -43,8 +43,8 @@ from bot.models import (
 )
 from bot.runtime import Runtime
 from bot.services import outbox
-from bot.services.people import people, privacy
-from bot.services.support import crisis, lapses
+from bot.services.people import people
+from bot.services.support import lapses
 
 log = logging.getLogger("fellowship.alerts")
 
@@ -488,7 +488,6 @@ async def _on_crisis(session: AsyncSession, member: Person, request: CrisisReque
         request.alerted_at = now
 
 
-crisis.on_crisis(_on_crisis)
 
 
 async def sos_news(session: AsyncSession, member: Person, request: CrisisRequest, *, new: bool) -> str:
@@ -665,8 +664,3 @@ async def erase(session: AsyncSession, person: Person) -> None:
     await session.execute(delete(AlertRecipient).where(AlertRecipient.incident_id.in_(incidents)))  # type: ignore[attr-defined]
     await session.execute(delete(Incident).where(Incident.member_id == person_id))
     await session.execute(delete(CoordinatorDuty).where(CoordinatorDuty.person_id == person_id))
-
-
-outbox.on_undeliverable(ALERT, reroute)
-privacy.register_exporter("alerts", export)
-privacy.register_eraser(erase)

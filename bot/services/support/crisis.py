@@ -28,7 +28,8 @@ _hooks: list[CrisisHook] = []
 
 def on_crisis(hook: CrisisHook) -> None:
     """Run `hook` whenever a new crisis request is recorded (same transaction)."""
-    _hooks.append(hook)
+    if hook not in _hooks:
+        _hooks.append(hook)
 
 
 async def record_request(

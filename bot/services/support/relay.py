@@ -23,7 +23,7 @@ from bot.buttons import callback, inline
 from bot.models import Outbox, Person, RelaySession, RoleRequest, SupportLink
 from bot.runtime import Runtime
 from bot.services import outbox
-from bot.services.people import people, privacy
+from bot.services.people import people
 from bot.services.people.roles import Outcome
 from bot.services.support import alerts
 
@@ -234,8 +234,3 @@ async def export(session: AsyncSession, rt: Runtime, person: Person) -> dict[str
 async def erase(session: AsyncSession, person: Person) -> None:
     await session.execute(update(RelaySession).where(RelaySession.stopped_by_id == person.id).values(stopped_by_id=None))
     await session.execute(delete(RelaySession).where((RelaySession.member_id == person.id) | (RelaySession.helper_id == person.id)))
-
-
-outbox.on_undeliverable(MESSAGE, reroute)
-privacy.register_exporter("messages_through_the_bot", export)
-privacy.register_eraser(erase)

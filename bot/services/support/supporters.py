@@ -22,7 +22,7 @@ from bot import texts
 from bot.models import AlertPlan, Checkin, CheckinPlan, Invitation, Person, SupportLink
 from bot.runtime import Runtime
 from bot.services import outbox
-from bot.services.people import invitations, privacy
+from bot.services.people import invitations
 from bot.services.people.roles import Outcome
 from bot.services.schedule_times import local_date, zone_named
 from bot.services.support import alerts, lapses
@@ -42,7 +42,8 @@ _link_listeners: list[LinkListener] = []
 
 
 def on_linked(listener: LinkListener) -> None:
-    _link_listeners.append(listener)
+    if listener not in _link_listeners:
+        _link_listeners.append(listener)
 
 
 async def supporters_of(session: AsyncSession, member_id: int) -> list[tuple[SupportLink, Person]]:
@@ -325,8 +326,3 @@ async def end_every_link(session: AsyncSession, person: Person, now: datetime) -
 async def erase(session: AsyncSession, person: Person) -> None:
     await session.execute(delete(SupportLink).where((SupportLink.member_id == person.id) | (SupportLink.supporter_id == person.id)))
     await session.execute(delete(AlertPlan).where(AlertPlan.person_id == person.id))
-
-
-privacy.register_exporter("supporters", export)
-privacy.register_link_ender(end_every_link)
-privacy.register_eraser(erase)
