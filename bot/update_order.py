@@ -5,6 +5,10 @@ up everyone. Its plain concurrent mode would let one person's double tap or quic
 race each other. This processor gives each chat a lock: parallel across people, serial
 within a conversation, which is what a person expects.
 
+A chat takes its own turn *before* one of the shared slots, so however many updates one
+person (or a script) sends at once, their backlog waits on their own lock and holds at most
+one slot: everyone else is served as before.
+
 Every update is handled inside `inline_statements()`: its SQLite statements (indexed
 lookups and small writes) run on the event loop instead of a worker thread, see
 bot.sqlite_driver.
@@ -28,23 +32,26 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """The chat's turn first, then a shared slot (PTB's order is the other way round)."""
         key = _chat_key(update)
         if key is None:
-            with inline_statements():
-                await coroutine
+            await super().process_update(update, coroutine)
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
             async with lock:
-                with inline_statements():
-                    await coroutine
+                await super().process_update(update, coroutine)
         finally:
             self._users[key] -= 1
             if not self._users[key]:  # nobody else queued for this chat: forget the lock
                 del self._users[key]
                 del self._locks[key]
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        with inline_statements():
+            await coroutine
 
     async def initialize(self) -> None:
         """Nothing to set up."""
