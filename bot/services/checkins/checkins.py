@@ -90,6 +90,12 @@ def choose_tell_supporters(checkin: Checkin, tell: bool, now: datetime) -> bool:
     return True
 
 
+def complete(checkin: Checkin, now: datetime) -> None:
+    """"Done" pressed: the first time counts as the moment the check-in was finished."""
+    if checkin.completed_at is None:
+        checkin.completed_at = checkin.updated_at = now
+
+
 def save_note(vault: Vault, checkin: Checkin, text: str, now: datetime) -> None:
     checkin.note_enc = vault.encrypt(text, context=NOTE_CONTEXT)
     checkin.updated_at = now

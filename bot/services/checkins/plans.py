@@ -29,10 +29,11 @@ from bot.models import Checkin, CheckinPlan, Person
 from bot.services import outbox
 from bot.services.checkins import card as checkin_card
 from bot.services.checkins import milestones
+from bot.services.checkins.buttons import REMINDER_CHOICES
+from bot.services.checkins.states import Awaiting, SentKind
 from bot.services.schedule_times import local_date, next_occurrence, occurrence, zone_named
 from bot.services.validation import InvalidInput, parse_date
 
-REMINDER_CHOICES = (2, 3, 4, 6)
 MAX_PAUSE = timedelta(days=366)
 
 
@@ -99,6 +100,34 @@ async def pause(
     plan.remind_at = None
     await schedule(session, person, now=now, default_zone=default_zone)
     return plan
+
+
+async def resume(session: AsyncSession, person: Person, *, now: datetime, default_zone: str) -> tuple[bool, str]:
+    """Prompts again from the next check-in time; returns whether a pause was ended, and
+    when the next prompt comes ("tomorrow at 09:00"), for the member."""
+    plan = await plan_for(session, person.id) if person.id is not None else None
+    assert plan is not None, "only people with a check-in time can resume"
+    was_paused = plan.paused_until is not None
+    if was_paused:
+        await pause(session, person, None, now=now, default_zone=default_zone)
+    return was_paused, describe_next(plan, zone_named(person.timezone, default_zone), now)
+
+
+def expect_pause_date(person: Person) -> None:
+    """The member chose to type the day check-ins start again: their next text is that."""
+    person.awaiting = Awaiting.PAUSE_DATE
+
+
+async def pause_until_typed(session: AsyncSession, person: Person, text: str, *, now: datetime, default_zone: str) -> date | None:
+    """The typed day check-ins start again. Raises InvalidInput for a day that won't do
+    (still waiting for one). Returns the day paused until, or None if the member has no
+    check-in time any more (nothing to pause; no longer waiting either)."""
+    until = parse_pause_until(text, local_date(now, zone_named(person.timezone, default_zone)))
+    person.awaiting = None
+    if person.id is None or person.checkin_time is None or await plan_for(session, person.id) is None:
+        return None
+    await pause(session, person, until, now=now, default_zone=default_zone)
+    return until
 
 
 def parse_pause_until(text: str, today: date) -> date:
@@ -267,7 +296,7 @@ async def claim_due_prompts(session: AsyncSession, now: datetime, *, default_zon
                     row.pseudonym, decision.today, now.astimezone(decision.zone).hour,
                     milestone=milestone, welcome_back=decision.welcome_back, ask=ask,
                 )
-                kind = "checkin_prompt" if ask else "milestone"
+                kind = SentKind.PROMPT if ask else SentKind.MILESTONE
                 outbox.enqueue(session, row.person_id, kind, card.text, now=now, reply_markup=card.markup)
     return Batch(len(rows), claimed)
 
@@ -307,7 +336,7 @@ async def claim_due_reminders(session: AsyncSession, now: datetime, *, default_z
                 and row.unreachable_at is None
             ):
                 card = checkin_card.reminder(row.pseudonym, today)
-                outbox.enqueue(session, row.person_id, "checkin_reminder", card.text, now=now, reply_markup=card.markup)
+                outbox.enqueue(session, row.person_id, SentKind.REMINDER, card.text, now=now, reply_markup=card.markup)
     return Batch(len(rows), claimed)
 
 
@@ -336,5 +365,5 @@ async def send_extra_prompt(
     if is_paused(await plan_for(session, person_id), today):
         return False
     card = checkin_card.prompt(person.pseudonym, today, now.astimezone(zone).hour)
-    outbox.enqueue(session, person_id, "checkin_prompt", card.text, now=now, reply_markup=card.markup)
+    outbox.enqueue(session, person_id, SentKind.PROMPT, card.text, now=now, reply_markup=card.markup)
     return True
