@@ -17,12 +17,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, tuple_, update
+import sqlalchemy as sa
+from sqlalchemy import CursorResult, SQLColumnExpression, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Update
+from sqlmodel import col, select
 
 from bot import texts
 from bot.models import Checkin, CheckinPlan, Person
@@ -65,7 +68,7 @@ def _next_prompt(at: time | None, zone: ZoneInfo, now: datetime, last: date | No
 
 
 async def plan_for(session: AsyncSession, person_id: int) -> CheckinPlan | None:
-    return (await session.execute(select(CheckinPlan).where(CheckinPlan.person_id == person_id))).scalar_one_or_none()
+    return (await session.execute(select(CheckinPlan).where(col(CheckinPlan.person_id) == person_id))).scalar_one_or_none()
 
 
 async def schedule(session: AsyncSession, person: Person, *, now: datetime, default_zone: str) -> CheckinPlan | None:
@@ -167,19 +170,30 @@ class Batch(NamedTuple):
     found: int
     claimed: int
 
-_DUE_COLUMNS = (
-    CheckinPlan.id,
-    CheckinPlan.next_prompt_at,
-    CheckinPlan.last_prompt_date,
-    CheckinPlan.paused_until,
-    CheckinPlan.reminder_hours,
-    Person.id.label("person_id"),  # type: ignore[union-attr]
-    Person.pseudonym,
-    Person.timezone,
-    Person.checkin_time,
-    Person.clean_date,
-    Person.onboarded_at,
-    Person.unreachable_at,
+# More columns than `sqlmodel.select` has overloads for: these use `sqlalchemy.select`.
+_DUE_COLUMNS: tuple[SQLColumnExpression[Any], ...] = (
+    col(CheckinPlan.id),
+    col(CheckinPlan.next_prompt_at),
+    col(CheckinPlan.last_prompt_date),
+    col(CheckinPlan.paused_until),
+    col(CheckinPlan.reminder_hours),
+    col(Person.id).label("person_id"),
+    col(Person.pseudonym),
+    col(Person.timezone),
+    col(Person.checkin_time),
+    col(Person.clean_date),
+    col(Person.onboarded_at),
+    col(Person.unreachable_at),
+)
+_REMINDER_COLUMNS: tuple[SQLColumnExpression[Any], ...] = (
+    col(CheckinPlan.id),
+    col(CheckinPlan.remind_at),
+    col(CheckinPlan.last_prompt_date),
+    col(CheckinPlan.paused_until),
+    col(Person.id).label("person_id"),
+    col(Person.pseudonym),
+    col(Person.timezone),
+    col(Person.unreachable_at),
 )
 
 
@@ -232,7 +246,8 @@ async def _checked_in(session: AsyncSession, wanted: set[tuple[int, date]]) -> s
     if not wanted:
         return set()
     rows = await session.execute(
-        select(Checkin.person_id, Checkin.local_date).where(tuple_(Checkin.person_id, Checkin.local_date).in_(wanted))
+        select(col(Checkin.person_id), col(Checkin.local_date))
+        .where(tuple_(col(Checkin.person_id), col(Checkin.local_date)).in_(wanted))
     )
     return {(pid, day) for pid, day in rows.all()}
 
@@ -245,11 +260,19 @@ def _reminder_time(hours: int | None, decision: Decision, now: datetime) -> date
     return later if local_date(later, decision.zone) == decision.today else None
 
 
+async def _won(session: AsyncSession, compare_and_set: Update) -> bool:
+    """Run a compare-and-set UPDATE of one row: True only for the one process whose update
+    changed it (the others find it already moved on)."""
+    result = cast(CursorResult[Any], await session.execute(compare_and_set))
+    return result.rowcount == 1
+
+
 async def _claim(session: AsyncSession, row: Any, decision: Decision, remind_at: datetime | None, now: datetime) -> bool:
-    """The compare-and-set: True only for the one process whose update moved the row on."""
-    won = await session.execute(
+    """The prompt's compare-and-set: moves the plan on to its next prompt."""
+    return await _won(
+        session,
         update(CheckinPlan)
-        .where(CheckinPlan.id == row.id, CheckinPlan.next_prompt_at == row.next_prompt_at)
+        .where(col(CheckinPlan.id) == row.id, col(CheckinPlan.next_prompt_at) == row.next_prompt_at)
         .values(
             next_prompt_at=decision.next_prompt_at,
             last_prompt_date=decision.last_prompt_date,
@@ -257,9 +280,19 @@ async def _claim(session: AsyncSession, row: Any, decision: Decision, remind_at:
             remind_at=remind_at,
             updated_at=now,
         )
-        .execution_options(synchronize_session=False)  # nothing loaded in this session to update
+        .execution_options(synchronize_session=False),  # nothing loaded in this session to update
     )
-    return bool(won.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def _claim_reminder(session: AsyncSession, row: Any, now: datetime) -> bool:
+    """The reminder's compare-and-set: a reminder is sent at most once."""
+    return await _won(
+        session,
+        update(CheckinPlan)
+        .where(col(CheckinPlan.id) == row.id, col(CheckinPlan.remind_at) == row.remind_at)
+        .values(remind_at=None, updated_at=now)
+        .execution_options(synchronize_session=False),
+    )
 
 
 async def claim_due_prompts(session: AsyncSession, now: datetime, *, default_zone: str, limit: int) -> Batch:
@@ -269,10 +302,10 @@ async def claim_due_prompts(session: AsyncSession, now: datetime, *, default_zon
     """
     rows = (
         await session.execute(
-            select(*_DUE_COLUMNS)
-            .join(Person, Person.id == CheckinPlan.person_id)
-            .where(CheckinPlan.next_prompt_at <= now)  # type: ignore[operator]
-            .order_by(CheckinPlan.next_prompt_at, CheckinPlan.id)
+            sa.select(*_DUE_COLUMNS)
+            .join(Person, col(Person.id) == col(CheckinPlan.person_id))
+            .where(col(CheckinPlan.next_prompt_at) <= now)
+            .order_by(col(CheckinPlan.next_prompt_at), col(CheckinPlan.id))
             .limit(limit)
         )
     ).all()
@@ -305,13 +338,10 @@ async def claim_due_reminders(session: AsyncSession, now: datetime, *, default_z
     """Claim due reminders; send one only if today's check-in is still missing."""
     rows = (
         await session.execute(
-            select(
-                CheckinPlan.id, CheckinPlan.remind_at, CheckinPlan.last_prompt_date, CheckinPlan.paused_until,
-                Person.id.label("person_id"), Person.pseudonym, Person.timezone, Person.unreachable_at,  # type: ignore[union-attr]
-            )
-            .join(Person, Person.id == CheckinPlan.person_id)
-            .where(CheckinPlan.remind_at <= now)  # type: ignore[operator]
-            .order_by(CheckinPlan.remind_at, CheckinPlan.id)
+            sa.select(*_REMINDER_COLUMNS)
+            .join(Person, col(Person.id) == col(CheckinPlan.person_id))
+            .where(col(CheckinPlan.remind_at) <= now)
+            .order_by(col(CheckinPlan.remind_at), col(CheckinPlan.id))
             .limit(limit)
         )
     ).all()
@@ -319,14 +349,8 @@ async def claim_due_reminders(session: AsyncSession, now: datetime, *, default_z
     claimed = 0
     with session.no_autoflush:
         for row in rows:
-            won = await session.execute(
-                update(CheckinPlan)
-                .where(CheckinPlan.id == row.id, CheckinPlan.remind_at == row.remind_at)
-                .values(remind_at=None, updated_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            if won.rowcount != 1:  # type: ignore[attr-defined]
-                continue
+            if not await _claim_reminder(session, row, now):
+                continue  # another process claimed it first
             claimed += 1
             today = local_date(now, zone_named(row.timezone, default_zone))
             if (
