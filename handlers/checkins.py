@@ -1,8 +1,9 @@
 """`/checkin`, the check-in card's buttons and private note, `/progress`, `/pause`, `/resume`
 and `/reminder`.
 
-Thin: every rule lives in `bot.services.checkins.checkins`, `checkin_plans` and `checkin_card`.
-Buttons are checked against the presser's own data (their local day, their check-in), so
+Thin: each parses (`bot.services.checkins.buttons`), calls one service (`flow` for the
+card, `plans` for pause and reminders, `checkins.progress`) and shows what it gets back.
+Presses are checked there against the presser's own data (their local day, their plan), so
 forged data, yesterday's buttons and double taps can't change anything they shouldn't.
 """
 

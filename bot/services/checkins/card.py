@@ -2,8 +2,8 @@
 
 A check-in is one message edited in place as the member answers, so a cheap phone's chat
 doesn't fill up and old buttons disappear. Buttons carry the step and the local day
-(`v1:ci:<action>:<yyyymmdd>[:<value>]`); the handler checks both against the database, so
-forged data, yesterday's buttons and double taps change nothing they shouldn't. Built as
+(`buttons.CARD`); `flow.press` checks both against the database, so forged data,
+yesterday's buttons and double taps change nothing they shouldn't. Built as
 plain Bot API dicts because the prompt tick writes the first card into the outbox.
 """
 

@@ -21,11 +21,11 @@ from bot.crypto import Vault
 from bot.models import Checkin, CheckinPlan, CrisisRequest, MeetingAttendance, Milestone, Person
 from bot.runtime import Runtime
 from bot.services.checkins import milestones
+from bot.services.checkins.states import Clean
 from bot.services.people import privacy
 from bot.services.support import alerts
 
 MOODS = range(1, 6)
-CLEAN_ANSWERS = ("yes", "slip", "private")
 NOTE_CONTEXT = "checkin_note"
 MEETING_WINDOW_DAYS = 90
 MOOD_WINDOW_DAYS = 30
@@ -58,7 +58,7 @@ async def answer(session: AsyncSession, person_id: int, day: date, now: datetime
     """Save one step (mood, clean, went_to_meeting, completed_at) for the day."""
     if "mood" in answers and answers["mood"] not in MOODS:
         raise ValueError("mood must be 1-5")
-    if "clean" in answers and answers["clean"] not in CLEAN_ANSWERS:
+    if "clean" in answers and answers["clean"] not in set(Clean):
         raise ValueError("unknown clean answer")
     checkin = await open_day(session, person_id, day, now)
     for field, value in answers.items():
