@@ -119,8 +119,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("resume", checkins.resume_command), group=FEATURES)
     app.add_handler(CommandHandler("reminder", checkins.reminder_command), group=FEATURES)
     app.add_handler(CommandHandler("sos", crisis.sos_command), group=FEATURES)
-    app.add_handler(CallbackQueryHandler(checkins.on_checkin_button, pattern=r"^v1:ci:"), group=FEATURES)
-    app.add_handler(CallbackQueryHandler(checkins.on_plan_button, pattern=r"^v1:cp:"), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(checkins.on_checkin_button, pattern=checkins.buttons.CARD.pattern), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(checkins.on_plan_button, pattern=checkins.buttons.PLAN.pattern), group=FEATURES)
     app.add_handler(CallbackQueryHandler(crisis.on_sos_button, pattern=r"^v1:sos:"), group=FEATURES)
 
     # Meetings: find one (place or shared location, typed answers routed above), Follow,

@@ -1,8 +1,9 @@
 """`/checkin`, the check-in card's buttons and private note, `/progress`, `/pause`, `/resume`
 and `/reminder`.
 
-Thin: every rule lives in `bot.services.checkins.checkins`, `checkin_plans` and `checkin_card`.
-Buttons are checked against the presser's own data (their local day, their check-in), so
+Thin: each parses (`bot.services.checkins.buttons`), calls one service (`flow` for the
+card, `plans` for pause and reminders, `checkins.progress`) and shows what it gets back.
+Presses are checked there against the presser's own data (their local day, their plan), so
 forged data, yesterday's buttons and double taps can't change anything they shouldn't.
 """
 
@@ -12,26 +13,24 @@ import asyncio
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InputFile, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import mood_chart, texts
-from bot.buttons import Button, callback, inline
 from bot.db import defer_until_commit
-from bot.models import Checkin, CheckinPlan, Person
+from bot.models import CheckinPlan, Person
 from bot.runtime import Runtime
+from bot.services.checkins import buttons, checkins, flow
 from bot.services.checkins import card as checkin_card
-from bot.services.checkins import checkins
 from bot.services.checkins import plans as checkin_plans
+from bot.services.checkins.buttons import PlanAction
+from bot.services.checkins.states import Awaiting
 from bot.services.schedule_times import local_date, zone_named
-from bot.services.support import alerts
 from bot.services.validation import InvalidInput
 from handlers.common import (
     answer_callback,
-    callback_parts,
     edit_or_reply,
     log,
     onboarded_person,
@@ -40,12 +39,17 @@ from handlers.common import (
     to_markup,
 )
 
-NOTE_AWAITING = "checkin_note"
-PAUSE_AWAITING = "pause_until"
+NOTE_AWAITING = Awaiting.NOTE
+PAUSE_AWAITING = Awaiting.PAUSE_DATE
 
 
 def _zone(rt: Runtime, person: Person) -> ZoneInfo:
     return zone_named(person.timezone, rt.settings.default_timezone)
+
+
+def _today(rt: Runtime, person: Person) -> date:
+    """The person's local day now."""
+    return local_date(rt.clock.now(), _zone(rt, person))
 
 
 def _with_zone_note(rt: Runtime, person: Person, text: str) -> str:
@@ -53,6 +57,10 @@ def _with_zone_note(rt: Runtime, person: Person, text: str) -> str:
     if person.timezone:
         return text
     return f"{text}\n\n{texts.ZONE_ASSUMED.format(zone=rt.settings.default_timezone)}"
+
+
+def _pressed_data(update: Update) -> str | None:
+    return update.callback_query.data if update.callback_query else None
 
 
 # --- the check-in ---------------------------------------------------------------------------
@@ -65,21 +73,7 @@ async def checkin_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         person = await onboarded_person(session, update, rt)
         if person is None:
             return
-        assert person.id is not None
-        if (person.awaiting or "").startswith(NOTE_AWAITING):
-            person.awaiting = None  # a fresh card replaces the note question
-        today = local_date(rt.clock.now(), _zone(rt, person))
-        existing = await checkins.for_day(session, person.id, today)
-        plan = await checkin_plans.plan_for(session, person.id)
-        intro: list[str] = []
-        more: list[list[Button]] = []
-        if checkin_plans.is_paused(plan, today):
-            assert plan is not None and plan.paused_until is not None
-            intro.append(texts.CHECKIN_PAUSED.format(date=texts.long_date(plan.paused_until)))
-            more.append([(texts.RESUME_BUTTON, callback("cp", "resume"))])
-        if existing is not None:
-            intro.append(texts.CHECKIN_UPDATE)
-        card = checkin_card.render("mood", today, person.pseudonym, existing, intro="\n".join(intro), more=more)
+        card = await flow.start(session, person, _today(rt, person))
         await _send_live_card(update, rt, person, card)
 
 
@@ -100,84 +94,34 @@ async def _send_live_card(update: Update, rt: Runtime, person: Person, card: che
                 pass  # already gone, or too old to edit: nothing to retire
         sent = await bot.send_message(chat.id, card.text, reply_markup=to_markup(card.markup))
         async with rt.db.session() as session:
-            await session.execute(
-                sql_update(Person).where(Person.id == person_id).values(checkin_card_message_id=sent.message_id)
-            )
+            await flow.remember_card(session, person_id, sent.message_id)
 
     if not defer_until_commit(send):
         await send()
 
 
-def _parse_press(parts: list[str]) -> tuple[str, date, str | None] | None:
-    """`ci:<action>:<yyyymmdd>[:<value>]`, or None for anything malformed or forged."""
-    if len(parts) not in (3, 4) or parts[1] not in checkin_card.ACTIONS:
-        return None
-    action, day, value = parts[1], checkin_card.parse_day(parts[2]), parts[3] if len(parts) == 4 else None
-    allowed = checkin_card.ACTIONS[action]
-    if day is None or (value is None) != (allowed is None) or (allowed is not None and value not in allowed):
-        return None
-    return action, day, value
-
-
-async def _apply(
-    session: AsyncSession, rt: Runtime, person: Person, action: str, day: date, value: str | None
-) -> tuple[Checkin, str | None]:
-    """Save one answer; returns the check-in and a toast (None: nothing to say)."""
-    assert person.id is not None
-    now = rt.clock.now()
-    if action == "m":
-        return await checkins.answer(session, person.id, day, now, mood=int(value or 0)), None
-    if action == "c":
-        return await checkins.answer(session, person.id, day, now, clean=checkin_card.CLEAN_CODES[value or ""]), None
-    if action == "g":
-        return await checkins.answer(session, person.id, day, now, went_to_meeting=True), None
-    checkin = await checkins.open_day(session, person.id, day, now)
-    toast = None
-    if action == "r" and checkin.clean == "slip":
-        toast = None if checkins.choose_slip_reset(person, checkin, value == "y", now) else texts.ALREADY_SAVED
-    elif action == "t" and checkin.clean == "slip":
-        toast = None if checkins.choose_tell_supporters(checkin, value == "y", now) else texts.ALREADY_SAVED
-        if toast is None and value == "y":  # Supporters (issue 6): a slip they chose to share alerts them now
-            await alerts.slip_shared(session, person, now)
-    elif action == "n":
-        person.awaiting = f"{NOTE_AWAITING}:{checkin_card.day_code(day)}"
-    elif action == "k" and person.awaiting == f"{NOTE_AWAITING}:{checkin_card.day_code(day)}":
-        person.awaiting = None
-    elif action == "d" and checkin.completed_at is None:
-        checkin.completed_at = checkin.updated_at = now
-    return checkin, toast
-
-
 async def on_checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:ci:*`: one step of the card. Only today's card can be answered."""
     rt = runtime(context)
-    press = _parse_press(callback_parts(update))
-    if press is None:
+    pressed = buttons.parse_card(_pressed_data(update))
+    if pressed is None:
         await answer_callback(update, texts.STALE_BUTTON)
         return
-    action, day, value = press
     async with rt.db.session() as session:
         person = await onboarded_person(session, update, rt)
         if person is None:
             return
-        assert person.id is not None
-        today = local_date(rt.clock.now(), _zone(rt, person))
-        if day > today:  # no real card is dated in the future
+        outcome = await flow.press(session, person, pressed, _today(rt, person), rt.clock.now())
+        if outcome is None:
             await answer_callback(update, texts.STALE_BUTTON)
             return
-        if day < today:  # yesterday's card: close it and offer today's instead
-            await answer_callback(update, texts.CHECKIN_STALE.format(day=texts.day_label(day)))
-            await edit_or_reply(update, texts.CHECKIN_CLOSED.format(day=texts.day_label(day)))
-            fresh = checkin_card.render("mood", today, person.pseudonym, await checkins.for_day(session, person.id, today),
-                                        intro=texts.CHECKIN_STALE.format(day=texts.day_label(day)))
-            await reply(update, fresh.text, fresh.markup)
+        await answer_callback(update, outcome.toast)
+        if outcome.closed_day is None:
+            await edit_or_reply(update, outcome.card.text, outcome.card.markup)
             return
-        checkin, toast = await _apply(session, rt, person, action, day, value)
-        step = checkin_card.next_step(action, checkin)
-        streak = await checkins.streak(session, person.id, today) if step == "done" else 0
-        card = checkin_card.render(step, day, person.pseudonym, checkin, clean_date=person.clean_date, streak=streak)
-        await answer_callback(update, toast)
-        await edit_or_reply(update, card.text, card.markup)
+        # yesterday's card: close it and offer today's below
+        await edit_or_reply(update, texts.CHECKIN_CLOSED.format(day=texts.day_label(outcome.closed_day)))
+        await reply(update, outcome.card.text, outcome.card.markup)
 
 
 async def answer_note(
@@ -185,20 +129,11 @@ async def answer_note(
 ) -> None:
     """The typed private note: encrypted, then the card continues below it."""
     rt = runtime(context)
-    assert person.id is not None and person.awaiting is not None
-    day = checkin_card.parse_day(person.awaiting.partition(":")[2])
-    if day is None:
-        person.awaiting = None
-        await reply(update, texts.FREE_TEXT)
+    try:
+        card = await flow.take_note(session, rt.vault, person, text, rt.clock.now())
+    except InvalidInput as exc:
+        await reply(update, str(exc))
         return
-    if not text.strip():
-        await reply(update, texts.NOTE_EMPTY)
-        return
-    now = rt.clock.now()
-    checkin = await checkins.open_day(session, person.id, day, now)
-    checkins.save_note(rt.vault, checkin, text.strip(), now)
-    person.awaiting = None
-    card = checkin_card.render("extras", day, person.pseudonym, checkin, intro=texts.NOTE_SAVED)
     await reply(update, card.text, card.markup)
 
 
@@ -233,7 +168,7 @@ async def progress_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         person = await onboarded_person(session, update, rt)
         if person is None:
             return
-        today = local_date(rt.clock.now(), _zone(rt, person))
+        today = _today(rt, person)
         report = await checkins.progress(session, person, today)
     text = _with_zone_note(rt, person, _progress_text(person, report))
     if not report.moods or update.effective_chat is None:
@@ -251,25 +186,20 @@ async def progress_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 # --- pause, resume, reminders ---------------------------------------------------------------
 
 
-def _pause_choices() -> dict[str, object]:
-    choices = [(label, callback("cp", "p", days)) for days, label in texts.PAUSE_CHOICES]
-    return inline([choices[:2], choices[2:], [(texts.PAUSE_PICK_DATE, callback("cp", "p", "date"))]])
-
-
-def _resume_markup(*more: Button) -> dict[str, object]:
-    return inline([[(texts.RESUME_BUTTON, callback("cp", "resume")), *more]])
-
-
 async def _plan_or_explain(session: AsyncSession, update: Update, person: Person) -> CheckinPlan | None:
     """The person's plan, or None after saying they need a check-in time first."""
     assert person.id is not None
     plan = await checkin_plans.plan_for(session, person.id)
     if plan is None or person.checkin_time is None:
-        if update.callback_query is not None:
-            await answer_callback(update)
-        await edit_or_reply(update, texts.NO_CHECKIN_TIME)
+        await _explain_no_checkin_time(update)
         return None
     return plan
+
+
+async def _explain_no_checkin_time(update: Update) -> None:
+    if update.callback_query is not None:
+        await answer_callback(update)
+    await edit_or_reply(update, texts.NO_CHECKIN_TIME)
 
 
 async def _member_with_plan(session: AsyncSession, update: Update, rt: Runtime) -> tuple[Person, CheckinPlan] | None:
@@ -286,12 +216,11 @@ async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         if found is None:
             return
         person, plan = found
-        today = local_date(rt.clock.now(), _zone(rt, person))
-        if checkin_plans.is_paused(plan, today):
+        if checkin_plans.is_paused(plan, _today(rt, person)):
             text = texts.PAUSED_ALREADY.format(date=texts.long_date(plan.paused_until))
-            await reply(update, text, _resume_markup((texts.CHANGE_DATE_BUTTON, callback("cp", "change"))))
+            await reply(update, text, buttons.resume_markup(buttons.change_date_button()))
         else:
-            await reply(update, texts.PAUSE_ASK, _pause_choices())
+            await reply(update, texts.PAUSE_ASK, buttons.pause_choices())
 
 
 async def resume_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -300,44 +229,38 @@ async def resume_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         found = await _member_with_plan(session, update, rt)
         if found is None:
             return
-        person, plan = found
-        await _resume(session, update, rt, person, plan)
+        await _resume(session, update, rt, found[0])
 
 
-async def _resume(session: AsyncSession, update: Update, rt: Runtime, person: Person, plan: CheckinPlan) -> None:
-    now = rt.clock.now()
-    was_paused = plan.paused_until is not None
-    if was_paused:
-        await checkin_plans.pause(session, person, None, now=now, default_zone=rt.settings.default_timezone)
-    when = checkin_plans.describe_next(plan, _zone(rt, person), now)
+async def _resume(session: AsyncSession, update: Update, rt: Runtime, person: Person) -> None:
+    was_paused, when = await checkin_plans.resume(
+        session, person, now=rt.clock.now(), default_zone=rt.settings.default_timezone
+    )
     text = (texts.RESUMED if was_paused else texts.NOT_PAUSED).format(when=when)
     await edit_or_reply(update, _with_zone_note(rt, person, text))
 
 
-async def _pause(session: AsyncSession, update: Update, rt: Runtime, person: Person, until: date) -> None:
-    await checkin_plans.pause(session, person, until, now=rt.clock.now(), default_zone=rt.settings.default_timezone)
+async def _show_paused(update: Update, rt: Runtime, person: Person, until: date) -> None:
     log.info("person %s paused check-ins", person.id)
-    await edit_or_reply(update, _with_zone_note(rt, person, texts.PAUSED.format(date=texts.long_date(until))), _resume_markup())
+    text = _with_zone_note(rt, person, texts.PAUSED.format(date=texts.long_date(until)))
+    await edit_or_reply(update, text, buttons.resume_markup())
 
 
 async def answer_pause_date(
     update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, text: str
 ) -> None:
     rt = runtime(context)
-    today = local_date(rt.clock.now(), _zone(rt, person))
     try:
-        until = checkin_plans.parse_pause_until(text, today)
+        until = await checkin_plans.pause_until_typed(
+            session, person, text, now=rt.clock.now(), default_zone=rt.settings.default_timezone
+        )
     except InvalidInput as exc:
         await reply(update, str(exc))
         return
-    person.awaiting = None
-    if await _plan_or_explain(session, update, person) is not None:
-        await _pause(session, update, rt, person, until)
-
-
-def _reminder_markup() -> dict[str, object]:
-    choices = [(texts.REMINDER_CHOICE.format(hours=h), callback("cp", "rem", h)) for h in checkin_plans.REMINDER_CHOICES]
-    return inline([choices[:2], choices[2:], [(texts.REMINDER_OFF_BUTTON, callback("cp", "rem", "off"))]])
+    if until is None:
+        await _explain_no_checkin_time(update)
+    else:
+        await _show_paused(update, rt, person, until)
 
 
 async def reminder_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -350,20 +273,14 @@ async def reminder_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         current = (
             texts.REMINDER_CURRENT_ON.format(hours=plan.reminder_hours) if plan.reminder_hours else texts.REMINDER_CURRENT_OFF
         )
-        await reply(update, texts.REMINDER_ASK.format(current=current), _reminder_markup())
+        await reply(update, texts.REMINDER_ASK.format(current=current), buttons.reminder_choices())
 
 
 async def on_plan_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:cp:*`: pause for N days / until a typed date, resume, change the date, reminders."""
     rt = runtime(context)
-    parts = callback_parts(update)
-    action, value = (parts[1] if len(parts) > 1 else ""), (parts[2] if len(parts) > 2 else "")
-    pause_days = {str(days) for days, _ in texts.PAUSE_CHOICES}
-    reminder_values = {str(h) for h in checkin_plans.REMINDER_CHOICES} | {"off", "stop"}
-    known = (action == "p" and value in pause_days | {"date"}) or (action in ("resume", "change") and not value) or (
-        action == "rem" and value in reminder_values
-    )
-    if not known or len(parts) > 3:
+    pressed = buttons.parse_plan(_pressed_data(update))
+    if pressed is None:
         await answer_callback(update, texts.STALE_BUTTON)
         return
     async with rt.db.session() as session:
@@ -371,27 +288,27 @@ async def on_plan_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         if found is None:
             return
         person, plan = found
-        today = local_date(rt.clock.now(), _zone(rt, person))
-        if action == "p" and value == "date":
-            person.awaiting = PAUSE_AWAITING
-            await answer_callback(update)
-            await edit_or_reply(update, texts.PAUSE_ASK_DATE.format(example=f"{today + timedelta(days=7):%d/%m/%Y}"))
-        elif action == "p":
-            await answer_callback(update)
-            await _pause(session, update, rt, person, today + timedelta(days=int(value)))
-        elif action == "change":
-            await answer_callback(update)
-            await edit_or_reply(update, texts.PAUSE_ASK, _pause_choices())
-        elif action == "resume":
-            await answer_callback(update)
-            await _resume(session, update, rt, person, plan)
-        else:
-            hours = None if value in ("off", "stop") else int(value)
-            checkin_plans.set_reminder(plan, hours, rt.clock.now())
-            text = texts.REMINDER_SET.format(hours=hours) if hours else texts.REMINDER_OFF
-            if value == "stop":  # pressed on a reminder: keep its check-in buttons, say it below
+        today, now = _today(rt, person), rt.clock.now()
+        if pressed.action is PlanAction.REMINDER:
+            checkin_plans.set_reminder(plan, pressed.hours, now)
+            text = texts.REMINDER_SET.format(hours=pressed.hours) if pressed.hours else texts.REMINDER_OFF
+            if pressed.stop:  # pressed on a reminder: keep its check-in buttons, say it below
                 await answer_callback(update, texts.SAVED)
                 await reply(update, text)
-            else:
-                await answer_callback(update)
-                await edit_or_reply(update, text)
+                return
+            await answer_callback(update)
+            await edit_or_reply(update, text)
+            return
+        await answer_callback(update)
+        if pressed.action is PlanAction.PAUSE and pressed.days is None:
+            checkin_plans.expect_pause_date(person)
+            await edit_or_reply(update, texts.PAUSE_ASK_DATE.format(example=f"{today + timedelta(days=7):%d/%m/%Y}"))
+        elif pressed.action is PlanAction.PAUSE and pressed.days is not None:
+            until = today + timedelta(days=pressed.days)
+            await checkin_plans.pause(session, person, until, now=now, default_zone=rt.settings.default_timezone)
+            await _show_paused(update, rt, person, until)
+        elif pressed.action is PlanAction.CHANGE_DATE:
+            await edit_or_reply(update, texts.PAUSE_ASK, buttons.pause_choices())
+        else:
+            await _resume(session, update, rt, person)
+

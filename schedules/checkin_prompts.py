@@ -8,8 +8,10 @@ JobQueue and decides how much to do per run.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Protocol
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import ContextTypes
 
 from bot.runtime import Runtime
@@ -22,7 +24,13 @@ TICK_SECONDS = 20.0
 BATCH = 100
 MAX_BATCHES = 10
 
-Claim = Callable[..., Awaitable[checkin_plans.Batch]]
+
+class Claim(Protocol):
+    """`plans.claim_due_prompts` or `plans.claim_due_reminders`: one duty each."""
+
+    async def __call__(
+        self, session: AsyncSession, now: datetime, *, default_zone: str, limit: int
+    ) -> checkin_plans.Batch: ...
 
 
 async def _drain(rt: Runtime, claim: Claim) -> int:

@@ -201,6 +201,11 @@ async def test_forged_or_malformed_check_in_buttons_change_nothing(h: Harness) -
         "v1:ci:c:20261124:y:more",
         "v1:cp:p:9999",
         "v1:cp:rem:1",
+        "v1:cp:rem",
+        "v1:cp:p",
+        "v1:cp:resume:now",
+        "v1:cp:change:7",
+        "v1:cp:zz",
         "v1:sos",
     ):
         await sam.press_data(forged)
@@ -210,6 +215,32 @@ async def test_forged_or_malformed_check_in_buttons_change_nothing(h: Harness) -
     async with h.db.session() as session:
         plan = (await session.execute(select(CheckinPlan))).scalar_one()
     assert (plan.paused_until, plan.reminder_hours) == (None, 3)
+
+
+async def test_buttons_already_in_peoples_chats_keep_working(h: Harness) -> None:
+    """Cards and pause/reminder choices sent before a release must still work after it:
+    the data on them is pinned here, byte for byte."""
+    sam = await onboard(h, "Sam")
+    await sam.send("/checkin")
+    assert sam.last().buttons_data() == [*(f"v1:ci:m:20261124:{mood}" for mood in range(1, 6)), "v1:sos:checkin"]
+    for data in ("v1:ci:m:20261124:2", "v1:ci:c:20261124:s", "v1:ci:r:20261124:n", "v1:ci:t:20261124:n"):
+        await sam.press_data(data)
+    (checkin,) = await stored_checkins(h)
+    assert (checkin.mood, checkin.clean, checkin.slip_reset_clean_date, checkin.slip_tell_supporters) == (2, "slip", False, False)
+    assert sam.last().buttons_data()[:3] == ["v1:ci:g:20261124", "v1:ci:n:20261124", "v1:ci:d:20261124"]
+    await sam.send("/pause")
+    assert sam.last().buttons_data() == ["v1:cp:p:3", "v1:cp:p:7", "v1:cp:p:14", "v1:cp:p:30", "v1:cp:p:date"]
+    await sam.press_data("v1:cp:p:7")
+    assert sam.last().buttons_data() == ["v1:cp:resume"]
+    async with h.db.session() as session:
+        assert (await session.execute(select(CheckinPlan.paused_until))).scalar_one() == date(2026, 12, 1)
+    await sam.press_data("v1:cp:resume")
+    await sam.send("/reminder")
+    assert sam.last().buttons_data() == ["v1:cp:rem:2", "v1:cp:rem:3", "v1:cp:rem:4", "v1:cp:rem:6", "v1:cp:rem:off"]
+    await sam.press_data("v1:cp:rem:off")
+    async with h.db.session() as session:
+        plan = (await session.execute(select(CheckinPlan))).scalar_one()
+    assert (plan.paused_until, plan.reminder_hours) == (None, None)
 
 
 async def test_strangers_and_people_mid_set_up_are_asked_to_finish_first(h: Harness) -> None:

@@ -2,56 +2,28 @@
 
 A check-in is one message edited in place as the member answers, so a cheap phone's chat
 doesn't fill up and old buttons disappear. Buttons carry the step and the local day
-(`v1:ci:<action>:<yyyymmdd>[:<value>]`); the handler checks both against the database, so
-forged data, yesterday's buttons and double taps change nothing they shouldn't. Built as
+(`buttons.CARD`); `flow.press` checks both against the database, so forged data,
+yesterday's buttons and double taps change nothing they shouldn't. Built as
 plain Bot API dicts because the prompt tick writes the first card into the outbox.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from bot import texts
 from bot.buttons import Button, callback, inline
 from bot.models import Checkin
+from bot.services.checkins.buttons import CLEAN_CODES, NO, YES, CardAction, card_button, stop_reminders_button
 from bot.services.checkins.milestones import Reached
-
-FEATURE = "ci"
-# action code -> (value codes it accepts, or None for no value)
-ACTIONS: dict[str, tuple[str, ...] | None] = {
-    "m": tuple(str(m) for m in texts.MOOD_FACES),  # mood
-    "c": ("y", "s", "p"),  # clean: yes / slip / rather not say
-    "r": ("y", "n"),  # slip: restart the clean date?
-    "t": ("y", "n"),  # slip: tell supporters?
-    "g": None,  # went to a meeting
-    "n": None,  # add a note (then typed)
-    "k": None,  # skip the note
-    "d": None,  # done
-}
-CLEAN_CODES = {"y": "yes", "s": "slip", "p": "private"}
+from bot.services.checkins.states import Clean, Step
 
 
 @dataclass(frozen=True)
 class Card:
     text: str
     markup: dict[str, object] | None
-
-
-def day_code(day: date) -> str:
-    return f"{day:%Y%m%d}"
-
-
-def parse_day(code: str) -> date | None:
-    try:
-        return datetime.strptime(code, "%Y%m%d").date() if len(code) == 8 else None
-    except ValueError:
-        return None
-
-
-def _button(label: str, action: str, day: date, value: str | None = None) -> Button:
-    parts = (FEATURE, action, day_code(day)) if value is None else (FEATURE, action, day_code(day), value)
-    return label, callback(*parts)
 
 
 def sos_row(source: str) -> list[Button]:
@@ -78,65 +50,65 @@ def _mood_buttons(day: date) -> list[list[Button]]:
     """Each face carries its word ("😟 low"): a face alone is easy to misread on a small
     screen. Two rows, so the words fit a narrow phone."""
     buttons = [
-        _button(texts.MOOD_BUTTON.format(face=face, word=texts.MOOD_WORDS[mood]), "m", day, str(mood))
+        card_button(texts.MOOD_BUTTON.format(face=face, word=texts.MOOD_WORDS[mood]), CardAction.MOOD, day, str(mood))
         for mood, face in texts.MOOD_FACES.items()
     ]
     return [buttons[:3], buttons[3:]]
 
 
-def next_step(action: str, checkin: Checkin) -> str:
+def next_step(action: CardAction, checkin: Checkin) -> Step:
     """The step shown after an answer. A slip asks its two questions once per day."""
-    if action == "m":
-        return "clean"
-    if action == "n":
-        return "note"
-    if action == "d":
-        return "done"
-    if action in ("c", "r") and checkin.clean == "slip":
+    if action is CardAction.MOOD:
+        return Step.CLEAN
+    if action is CardAction.NOTE:
+        return Step.NOTE
+    if action is CardAction.DONE:
+        return Step.DONE
+    if action in (CardAction.CLEAN, CardAction.RESET) and checkin.clean == Clean.SLIP:
         if checkin.slip_reset_clean_date is None:
-            return "reset"
+            return Step.RESET
         if checkin.slip_tell_supporters is None:
-            return "tell"
-    return "extras"
+            return Step.TELL
+    return Step.EXTRAS
 
 
-def render(step: str, day: date, name: str | None, checkin: Checkin | None, *, clean_date: date | None = None,
+def render(step: Step, day: date, name: str | None, checkin: Checkin | None, *, clean_date: date | None = None,
            streak: int = 0, intro: str = "", source: str = "checkin", more: list[list[Button]] | None = None) -> Card:
     """The card for `step`: a header, what is saved so far, the question and its buttons.
 
     `source` says where an "I need support now" press came from; `more` adds rows above it."""
     name = texts.h(name)
     lines = [intro, ""] if intro else []
-    lines.append(texts.CHECKIN_DONE.format(day=texts.day_label(day), name=name) if step == "done"
+    lines.append(texts.CHECKIN_DONE.format(day=texts.day_label(day), name=name) if step is Step.DONE
                  else texts.CARD_HEADER.format(day=texts.day_label(day)))
     lines += _summary(checkin)
     rows: list[list[Button]] = []
-    if step == "mood":
+    if step is Step.MOOD:
         lines += ["", texts.ASK_MOOD]
         rows += _mood_buttons(day)
-    elif step == "clean":
+    elif step is Step.CLEAN:
         lines += ["", texts.ASK_CLEAN]
-        rows.append([_button(texts.CLEAN_BUTTONS[answer], "c", day, code) for code, answer in CLEAN_CODES.items()])
-    elif step == "reset":
+        rows.append([card_button(texts.CLEAN_BUTTONS[answer], CardAction.CLEAN, day, code) for code, answer in CLEAN_CODES.items()])
+    elif step is Step.RESET:
         ask = texts.ASK_RESET.format(date=texts.long_date(clean_date)) if clean_date else texts.ASK_RESET_NO_DATE
         lines += ["", texts.SLIP_KIND.format(name=name), "", ask]
-        rows.append([_button(texts.RESET_YES, "r", day, "y"), _button(texts.RESET_NO, "r", day, "n")])
-    elif step == "tell":
+        rows.append([card_button(texts.RESET_YES, CardAction.RESET, day, YES), card_button(texts.RESET_NO, CardAction.RESET, day, NO)])
+    elif step is Step.TELL:
         if checkin is not None and checkin.slip_reset_clean_date:
             lines += ["", texts.RESET_DONE]
         lines += ["", texts.ASK_TELL]
-        rows.append([_button(texts.TELL_YES, "t", day, "y"), _button(texts.TELL_NO, "t", day, "n")])
-    elif step == "extras":
+        rows.append([card_button(texts.TELL_YES, CardAction.TELL, day, YES), card_button(texts.TELL_NO, CardAction.TELL, day, NO)])
+    elif step is Step.EXTRAS:
         lines += ["", texts.ASK_EXTRAS]
         if checkin is None or not checkin.went_to_meeting:
-            rows.append([_button(texts.MEETING_BUTTON, "g", day)])
+            rows.append([card_button(texts.MEETING_BUTTON, CardAction.MEETING, day)])
         has_note = checkin is not None and checkin.note_enc
-        rows.append([_button(texts.NOTE_CHANGE_BUTTON if has_note else texts.NOTE_BUTTON, "n", day)])
-        rows.append([_button(texts.DONE_BUTTON, "d", day)])
-    elif step == "note":
+        rows.append([card_button(texts.NOTE_CHANGE_BUTTON if has_note else texts.NOTE_BUTTON, CardAction.NOTE, day)])
+        rows.append([card_button(texts.DONE_BUTTON, CardAction.DONE, day)])
+    elif step is Step.NOTE:
         lines += ["", texts.ASK_NOTE]
-        rows.append([_button(texts.SKIP_NOTE_BUTTON, "k", day)])
-    elif step == "done":
+        rows.append([card_button(texts.SKIP_NOTE_BUTTON, CardAction.SKIP_NOTE, day)])
+    elif step is Step.DONE:
         if streak:
             lines.append(texts.STREAK.format(days=texts.plural(streak, "day")))
         lines += ["", texts.PROGRESS_HINT]
@@ -160,9 +132,10 @@ def prompt(name: str | None, day: date, local_hour: int, *, milestone: Reached |
     else:
         greeting = next(word for until, word in texts.GREETINGS if local_hour < until)
         lines.append(texts.PROMPT.format(greeting=greeting, name=texts.h(name)))
-    return render("mood", day, name, None, intro="\n\n".join(lines), source="prompt")
+    return render(Step.MOOD, day, name, None, intro="\n\n".join(lines), source="prompt")
 
 
 def reminder(name: str | None, day: date) -> Card:
-    stop = [[(texts.REMINDER_STOP_BUTTON, callback("cp", "rem", "stop"))]]
-    return render("mood", day, name, None, intro=texts.REMINDER.format(name=texts.h(name)), source="reminder", more=stop)
+    """The gentle reminder of an unanswered prompt, with a way to stop reminders."""
+    stop = [[stop_reminders_button()]]
+    return render(Step.MOOD, day, name, None, intro=texts.REMINDER.format(name=texts.h(name)), source="reminder", more=stop)

@@ -12,25 +12,26 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from bot.crypto import Vault
 from bot.models import Checkin, CheckinPlan, CrisisRequest, MeetingAttendance, Milestone, Person
 from bot.runtime import Runtime
 from bot.services.checkins import milestones
+from bot.services.checkins.states import Clean
 from bot.services.support import alerts
 
 MOODS = range(1, 6)
-CLEAN_ANSWERS = ("yes", "slip", "private")
 NOTE_CONTEXT = "checkin_note"
 MEETING_WINDOW_DAYS = 90
 MOOD_WINDOW_DAYS = 30
 
 
 async def for_day(session: AsyncSession, person_id: int, day: date) -> Checkin | None:
-    result = await session.execute(select(Checkin).where(Checkin.person_id == person_id, Checkin.local_date == day))
+    result = await session.execute(select(Checkin).where(col(Checkin.person_id) == person_id, col(Checkin.local_date) == day))
     return result.scalar_one_or_none()
 
 
@@ -56,7 +57,7 @@ async def answer(session: AsyncSession, person_id: int, day: date, now: datetime
     """Save one step (mood, clean, went_to_meeting, completed_at) for the day."""
     if "mood" in answers and answers["mood"] not in MOODS:
         raise ValueError("mood must be 1-5")
-    if "clean" in answers and answers["clean"] not in CLEAN_ANSWERS:
+    if "clean" in answers and answers["clean"] not in set(Clean):
         raise ValueError("unknown clean answer")
     checkin = await open_day(session, person_id, day, now)
     for field, value in answers.items():
@@ -89,6 +90,12 @@ def choose_tell_supporters(checkin: Checkin, tell: bool, now: datetime) -> bool:
     return True
 
 
+def complete(checkin: Checkin, now: datetime) -> None:
+    """"Done" pressed: the first time counts as the moment the check-in was finished."""
+    if checkin.completed_at is None:
+        checkin.completed_at = checkin.updated_at = now
+
+
 def save_note(vault: Vault, checkin: Checkin, text: str, now: datetime) -> None:
     checkin.note_enc = vault.encrypt(text, context=NOTE_CONTEXT)
     checkin.updated_at = now
@@ -114,9 +121,9 @@ async def streak(session: AsyncSession, person_id: int, today: date) -> int:
     """Consecutive days with a check-in, up to today (or yesterday: today isn't over yet)."""
     days = (
         await session.execute(
-            select(Checkin.local_date)
-            .where(Checkin.person_id == person_id, Checkin.local_date <= today)
-            .order_by(Checkin.local_date.desc())  # type: ignore[attr-defined]
+            select(col(Checkin.local_date))
+            .where(col(Checkin.person_id) == person_id, col(Checkin.local_date) <= today)
+            .order_by(col(Checkin.local_date).desc())
         )
     ).scalars().all()
     expected = today if days and days[0] == today else today - timedelta(days=1)
@@ -136,20 +143,20 @@ async def meetings_in_window(session: AsyncSession, person_id: int, today: date)
     since = today - timedelta(days=MEETING_WINDOW_DAYS)
     went = (
         await session.execute(
-            select(MeetingAttendance.attended_on).where(
-                MeetingAttendance.person_id == person_id,
-                MeetingAttendance.attended_on > since,
-                MeetingAttendance.attended_on <= today,
+            select(col(MeetingAttendance.attended_on)).where(
+                col(MeetingAttendance.person_id) == person_id,
+                col(MeetingAttendance.attended_on) > since,
+                col(MeetingAttendance.attended_on) <= today,
             )
         )
     ).scalars().all()
     ticked = (
         await session.execute(
-            select(Checkin.local_date).where(
-                Checkin.person_id == person_id,
-                Checkin.went_to_meeting.is_(True),  # type: ignore[attr-defined]
-                Checkin.local_date > since,
-                Checkin.local_date <= today,
+            select(col(Checkin.local_date)).where(
+                col(Checkin.person_id) == person_id,
+                col(Checkin.went_to_meeting).is_(True),
+                col(Checkin.local_date) > since,
+                col(Checkin.local_date) <= today,
             )
         )
     ).scalars().all()
@@ -159,14 +166,14 @@ async def meetings_in_window(session: AsyncSession, person_id: int, today: date)
 async def progress(session: AsyncSession, person: Person, today: date) -> Progress:
     assert person.id is not None
     moods = await session.execute(
-        select(Checkin.local_date, Checkin.mood)
+        select(col(Checkin.local_date), col(Checkin.mood))
         .where(
-            Checkin.person_id == person.id,
-            Checkin.mood.is_not(None),  # type: ignore[union-attr]
-            Checkin.local_date > today - timedelta(days=MOOD_WINDOW_DAYS),
-            Checkin.local_date <= today,
+            col(Checkin.person_id) == person.id,
+            col(Checkin.mood).is_not(None),
+            col(Checkin.local_date) > today - timedelta(days=MOOD_WINDOW_DAYS),
+            col(Checkin.local_date) <= today,
         )
-        .order_by(Checkin.local_date)
+        .order_by(col(Checkin.local_date))
     )
     clean = person.clean_date if person.clean_date and person.clean_date <= today else None
     return Progress(
@@ -174,7 +181,7 @@ async def progress(session: AsyncSession, person: Person, today: date) -> Progre
         next_milestone=milestones.next_after(clean, today) if clean else None,
         streak=await streak(session, person.id, today),
         meetings=await meetings_in_window(session, person.id, today),
-        moods=[(day, mood) for day, mood in moods.all()],
+        moods=[(day, mood) for day, mood in moods.all() if mood is not None],
     )
 
 
@@ -187,15 +194,15 @@ def _iso(value: date | datetime | None) -> str | None:
 
 async def export(session: AsyncSession, rt: Runtime, person: Person) -> dict[str, Any]:
     """Everything check-ins hold about the person, notes decrypted for them."""
-    plan = (await session.execute(select(CheckinPlan).where(CheckinPlan.person_id == person.id))).scalar_one_or_none()
+    plan = (await session.execute(select(CheckinPlan).where(col(CheckinPlan.person_id) == person.id))).scalar_one_or_none()
     rows = (
-        await session.execute(select(Checkin).where(Checkin.person_id == person.id).order_by(Checkin.local_date))
+        await session.execute(select(Checkin).where(col(Checkin.person_id) == person.id).order_by(col(Checkin.local_date)))
     ).scalars()
     reached = (
-        await session.execute(select(Milestone).where(Milestone.person_id == person.id).order_by(Milestone.reached_on))
+        await session.execute(select(Milestone).where(col(Milestone.person_id) == person.id).order_by(col(Milestone.reached_on)))
     ).scalars()
     requests = (
-        await session.execute(select(CrisisRequest).where(CrisisRequest.person_id == person.id).order_by(CrisisRequest.id))
+        await session.execute(select(CrisisRequest).where(col(CrisisRequest.person_id) == person.id).order_by(col(CrisisRequest.id)))
     ).scalars()
     return {
         "plan": None
@@ -227,9 +234,9 @@ async def export(session: AsyncSession, rt: Runtime, person: Person) -> dict[str
 async def erase(session: AsyncSession, person: Person) -> None:
     """Delete every check-in row about the person (SQLite may not cascade)."""
     for table, column in (
-        (Checkin, Checkin.person_id),
-        (CheckinPlan, CheckinPlan.person_id),
-        (Milestone, Milestone.person_id),
-        (CrisisRequest, CrisisRequest.person_id),
+        (Checkin, col(Checkin.person_id)),
+        (CheckinPlan, col(CheckinPlan.person_id)),
+        (Milestone, col(Milestone.person_id)),
+        (CrisisRequest, col(CrisisRequest.person_id)),
     ):
         await session.execute(delete(table).where(column == person.id))

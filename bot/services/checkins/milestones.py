@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import takewhile
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from bot.models import Milestone
 
@@ -93,7 +93,7 @@ async def congratulated(session: AsyncSession, person_ids: list[int]) -> set[tup
     if not person_ids:
         return set()
     rows = await session.execute(
-        select(Milestone.person_id, Milestone.clean_date, Milestone.key).where(Milestone.person_id.in_(person_ids))  # type: ignore[attr-defined]
+        select(col(Milestone.person_id), col(Milestone.clean_date), col(Milestone.key)).where(col(Milestone.person_id).in_(person_ids))
     )
     return {(pid, clean, key) for pid, clean, key in rows.all()}
 

@@ -17,22 +17,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, tuple_, update
+import sqlalchemy as sa
+from sqlalchemy import CursorResult, SQLColumnExpression, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Update
+from sqlmodel import col, select
 
 from bot import texts
 from bot.models import Checkin, CheckinPlan, Person
 from bot.services import outbox
 from bot.services.checkins import card as checkin_card
 from bot.services.checkins import milestones
+from bot.services.checkins.buttons import REMINDER_CHOICES
+from bot.services.checkins.states import Awaiting, SentKind
 from bot.services.schedule_times import local_date, next_occurrence, occurrence, zone_named
 from bot.services.validation import InvalidInput, parse_date
 
-REMINDER_CHOICES = (2, 3, 4, 6)
 MAX_PAUSE = timedelta(days=366)
 
 
@@ -64,7 +68,7 @@ def _next_prompt(at: time | None, zone: ZoneInfo, now: datetime, last: date | No
 
 
 async def plan_for(session: AsyncSession, person_id: int) -> CheckinPlan | None:
-    return (await session.execute(select(CheckinPlan).where(CheckinPlan.person_id == person_id))).scalar_one_or_none()
+    return (await session.execute(select(CheckinPlan).where(col(CheckinPlan.person_id) == person_id))).scalar_one_or_none()
 
 
 async def schedule(session: AsyncSession, person: Person, *, now: datetime, default_zone: str) -> CheckinPlan | None:
@@ -99,6 +103,34 @@ async def pause(
     plan.remind_at = None
     await schedule(session, person, now=now, default_zone=default_zone)
     return plan
+
+
+async def resume(session: AsyncSession, person: Person, *, now: datetime, default_zone: str) -> tuple[bool, str]:
+    """Prompts again from the next check-in time; returns whether a pause was ended, and
+    when the next prompt comes ("tomorrow at 09:00"), for the member."""
+    plan = await plan_for(session, person.id) if person.id is not None else None
+    assert plan is not None, "only people with a check-in time can resume"
+    was_paused = plan.paused_until is not None
+    if was_paused:
+        await pause(session, person, None, now=now, default_zone=default_zone)
+    return was_paused, describe_next(plan, zone_named(person.timezone, default_zone), now)
+
+
+def expect_pause_date(person: Person) -> None:
+    """The member chose to type the day check-ins start again: their next text is that."""
+    person.awaiting = Awaiting.PAUSE_DATE
+
+
+async def pause_until_typed(session: AsyncSession, person: Person, text: str, *, now: datetime, default_zone: str) -> date | None:
+    """The typed day check-ins start again. Raises InvalidInput for a day that won't do
+    (still waiting for one). Returns the day paused until, or None if the member has no
+    check-in time any more (nothing to pause; no longer waiting either)."""
+    until = parse_pause_until(text, local_date(now, zone_named(person.timezone, default_zone)))
+    person.awaiting = None
+    if person.id is None or person.checkin_time is None or await plan_for(session, person.id) is None:
+        return None
+    await pause(session, person, until, now=now, default_zone=default_zone)
+    return until
 
 
 def parse_pause_until(text: str, today: date) -> date:
@@ -138,19 +170,30 @@ class Batch(NamedTuple):
     found: int
     claimed: int
 
-_DUE_COLUMNS = (
-    CheckinPlan.id,
-    CheckinPlan.next_prompt_at,
-    CheckinPlan.last_prompt_date,
-    CheckinPlan.paused_until,
-    CheckinPlan.reminder_hours,
-    Person.id.label("person_id"),  # type: ignore[union-attr]
-    Person.pseudonym,
-    Person.timezone,
-    Person.checkin_time,
-    Person.clean_date,
-    Person.onboarded_at,
-    Person.unreachable_at,
+# More columns than `sqlmodel.select` has overloads for: these use `sqlalchemy.select`.
+_DUE_COLUMNS: tuple[SQLColumnExpression[Any], ...] = (
+    col(CheckinPlan.id),
+    col(CheckinPlan.next_prompt_at),
+    col(CheckinPlan.last_prompt_date),
+    col(CheckinPlan.paused_until),
+    col(CheckinPlan.reminder_hours),
+    col(Person.id).label("person_id"),
+    col(Person.pseudonym),
+    col(Person.timezone),
+    col(Person.checkin_time),
+    col(Person.clean_date),
+    col(Person.onboarded_at),
+    col(Person.unreachable_at),
+)
+_REMINDER_COLUMNS: tuple[SQLColumnExpression[Any], ...] = (
+    col(CheckinPlan.id),
+    col(CheckinPlan.remind_at),
+    col(CheckinPlan.last_prompt_date),
+    col(CheckinPlan.paused_until),
+    col(Person.id).label("person_id"),
+    col(Person.pseudonym),
+    col(Person.timezone),
+    col(Person.unreachable_at),
 )
 
 
@@ -203,7 +246,8 @@ async def _checked_in(session: AsyncSession, wanted: set[tuple[int, date]]) -> s
     if not wanted:
         return set()
     rows = await session.execute(
-        select(Checkin.person_id, Checkin.local_date).where(tuple_(Checkin.person_id, Checkin.local_date).in_(wanted))
+        select(col(Checkin.person_id), col(Checkin.local_date))
+        .where(tuple_(col(Checkin.person_id), col(Checkin.local_date)).in_(wanted))
     )
     return {(pid, day) for pid, day in rows.all()}
 
@@ -216,11 +260,19 @@ def _reminder_time(hours: int | None, decision: Decision, now: datetime) -> date
     return later if local_date(later, decision.zone) == decision.today else None
 
 
+async def _won(session: AsyncSession, compare_and_set: Update) -> bool:
+    """Run a compare-and-set UPDATE of one row: True only for the one process whose update
+    changed it (the others find it already moved on)."""
+    result = cast(CursorResult[Any], await session.execute(compare_and_set))
+    return result.rowcount == 1
+
+
 async def _claim(session: AsyncSession, row: Any, decision: Decision, remind_at: datetime | None, now: datetime) -> bool:
-    """The compare-and-set: True only for the one process whose update moved the row on."""
-    won = await session.execute(
+    """The prompt's compare-and-set: moves the plan on to its next prompt."""
+    return await _won(
+        session,
         update(CheckinPlan)
-        .where(CheckinPlan.id == row.id, CheckinPlan.next_prompt_at == row.next_prompt_at)
+        .where(col(CheckinPlan.id) == row.id, col(CheckinPlan.next_prompt_at) == row.next_prompt_at)
         .values(
             next_prompt_at=decision.next_prompt_at,
             last_prompt_date=decision.last_prompt_date,
@@ -228,9 +280,19 @@ async def _claim(session: AsyncSession, row: Any, decision: Decision, remind_at:
             remind_at=remind_at,
             updated_at=now,
         )
-        .execution_options(synchronize_session=False)  # nothing loaded in this session to update
+        .execution_options(synchronize_session=False),  # nothing loaded in this session to update
     )
-    return bool(won.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def _claim_reminder(session: AsyncSession, row: Any, now: datetime) -> bool:
+    """The reminder's compare-and-set: a reminder is sent at most once."""
+    return await _won(
+        session,
+        update(CheckinPlan)
+        .where(col(CheckinPlan.id) == row.id, col(CheckinPlan.remind_at) == row.remind_at)
+        .values(remind_at=None, updated_at=now)
+        .execution_options(synchronize_session=False),
+    )
 
 
 async def claim_due_prompts(session: AsyncSession, now: datetime, *, default_zone: str, limit: int) -> Batch:
@@ -240,10 +302,10 @@ async def claim_due_prompts(session: AsyncSession, now: datetime, *, default_zon
     """
     rows = (
         await session.execute(
-            select(*_DUE_COLUMNS)
-            .join(Person, Person.id == CheckinPlan.person_id)
-            .where(CheckinPlan.next_prompt_at <= now)  # type: ignore[operator]
-            .order_by(CheckinPlan.next_prompt_at, CheckinPlan.id)
+            sa.select(*_DUE_COLUMNS)
+            .join(Person, col(Person.id) == col(CheckinPlan.person_id))
+            .where(col(CheckinPlan.next_prompt_at) <= now)
+            .order_by(col(CheckinPlan.next_prompt_at), col(CheckinPlan.id))
             .limit(limit)
         )
     ).all()
@@ -267,7 +329,7 @@ async def claim_due_prompts(session: AsyncSession, now: datetime, *, default_zon
                     row.pseudonym, decision.today, now.astimezone(decision.zone).hour,
                     milestone=milestone, welcome_back=decision.welcome_back, ask=ask,
                 )
-                kind = "checkin_prompt" if ask else "milestone"
+                kind = SentKind.PROMPT if ask else SentKind.MILESTONE
                 outbox.enqueue(session, row.person_id, kind, card.text, now=now, reply_markup=card.markup)
     return Batch(len(rows), claimed)
 
@@ -276,13 +338,10 @@ async def claim_due_reminders(session: AsyncSession, now: datetime, *, default_z
     """Claim due reminders; send one only if today's check-in is still missing."""
     rows = (
         await session.execute(
-            select(
-                CheckinPlan.id, CheckinPlan.remind_at, CheckinPlan.last_prompt_date, CheckinPlan.paused_until,
-                Person.id.label("person_id"), Person.pseudonym, Person.timezone, Person.unreachable_at,  # type: ignore[union-attr]
-            )
-            .join(Person, Person.id == CheckinPlan.person_id)
-            .where(CheckinPlan.remind_at <= now)  # type: ignore[operator]
-            .order_by(CheckinPlan.remind_at, CheckinPlan.id)
+            sa.select(*_REMINDER_COLUMNS)
+            .join(Person, col(Person.id) == col(CheckinPlan.person_id))
+            .where(col(CheckinPlan.remind_at) <= now)
+            .order_by(col(CheckinPlan.remind_at), col(CheckinPlan.id))
             .limit(limit)
         )
     ).all()
@@ -290,14 +349,8 @@ async def claim_due_reminders(session: AsyncSession, now: datetime, *, default_z
     claimed = 0
     with session.no_autoflush:
         for row in rows:
-            won = await session.execute(
-                update(CheckinPlan)
-                .where(CheckinPlan.id == row.id, CheckinPlan.remind_at == row.remind_at)
-                .values(remind_at=None, updated_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            if won.rowcount != 1:  # type: ignore[attr-defined]
-                continue
+            if not await _claim_reminder(session, row, now):
+                continue  # another process claimed it first
             claimed += 1
             today = local_date(now, zone_named(row.timezone, default_zone))
             if (
@@ -307,7 +360,7 @@ async def claim_due_reminders(session: AsyncSession, now: datetime, *, default_z
                 and row.unreachable_at is None
             ):
                 card = checkin_card.reminder(row.pseudonym, today)
-                outbox.enqueue(session, row.person_id, "checkin_reminder", card.text, now=now, reply_markup=card.markup)
+                outbox.enqueue(session, row.person_id, SentKind.REMINDER, card.text, now=now, reply_markup=card.markup)
     return Batch(len(rows), claimed)
 
 
@@ -336,5 +389,5 @@ async def send_extra_prompt(
     if is_paused(await plan_for(session, person_id), today):
         return False
     card = checkin_card.prompt(person.pseudonym, today, now.astimezone(zone).hour)
-    outbox.enqueue(session, person_id, "checkin_prompt", card.text, now=now, reply_markup=card.markup)
+    outbox.enqueue(session, person_id, SentKind.PROMPT, card.text, now=now, reply_markup=card.markup)
     return True
