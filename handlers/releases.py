@@ -11,7 +11,7 @@ answer it, only coordinators (or the person, for their own) may change a sent re
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
@@ -110,8 +110,7 @@ async def _coordinator_list(update: Update, session: AsyncSession, rt: Runtime) 
         lines.append(texts.RELEASE_LIST_MORE.format(count=len(everything) - len(live)))
     if not live:
         lines.append(texts.RELEASE_LIST_EMPTY)
-    since = release_records.today(rt.clock.now()).replace(day=1) - timedelta(days=335)
-    counts = await release_retention.counts_since(session, f"{since:%Y-%m}")
+    since, counts = await release_retention.recent_counts(session, rt.clock.now())
     if counts:
         summary = ", ".join(f"{texts.RELEASE_OUTCOMES.get(k, k)} {n}" for k, n in sorted(counts.items()))
         lines += ["", texts.RELEASE_COUNTS.format(since=f"{since:%b %Y}", counts=summary)]

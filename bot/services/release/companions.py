@@ -192,7 +192,7 @@ async def application_pending(session: AsyncSession, person_id: int) -> bool:
 async def applicant_name(session: AsyncSession, request: RoleRequest) -> str:
     """The pseudonym of whoever asked to be a companion ("" once they have gone)."""
     applicant = await session.get(Person, request.person_id)
-    return applicant.pseudonym if applicant is not None else ""
+    return (applicant.pseudonym or "") if applicant is not None else ""
 
 
 async def approve(

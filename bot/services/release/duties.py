@@ -120,7 +120,7 @@ async def _remind(session: AsyncSession, kind: Duty, request: ReleaseRequest, va
 
 
 async def _escalate(session: AsyncSession, request: ReleaseRequest, now: datetime) -> None:
-    """Nobody has accepted and release is 72 hours (or less) away: coordinators decide."""
+    """Nobody has accepted and release is ESCALATE_BEFORE (or less) away: coordinators decide."""
     hours = max(0, int((release_records.gate_at(request) - now).total_seconds() // 3600))
     text = texts.RELEASE_ESCALATION.format(
         id=request.id, when=release_text.when(request), prison=texts.h(release_text.prison_name(request)), hours=hours

@@ -166,7 +166,7 @@ async def decline(session: AsyncSession, offer_id: int, companion: Person, *, no
 
 async def assign(session: AsyncSession, request: ReleaseRequest, companion_id: int, coordinator: Person, vault: Vault,
                  *, now: datetime) -> Answer:
-    """A coordinator gives the request to an approved companion (after the 72-hour alert,
+    """A coordinator gives the request to an approved companion (after the escalation alert,
     say), or to someone else when the one assigned can't do it."""
     assert coordinator.id is not None
     if not await people.is_coordinator(session, coordinator.id):

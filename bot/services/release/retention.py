@@ -15,11 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from bot.models import Invitation, ReleaseDuty, ReleaseEvent, ReleaseOffer, ReleaseRequest, ReleaseTally
-from bot.services.release.records import ZONE, rows_changed
+from bot.services.release.records import ZONE, rows_changed, today
 from bot.services.release.states import Outcome, RequestStatus
 
 ERASE_AFTER = timedelta(days=30)  # a closed request's details, from the moment it closed
 DRAFT_KEPT = timedelta(days=7)  # an unfinished draft, from its last answer
+COUNTS_SHOWN = timedelta(days=365)  # how far back a coordinator's list counts what was erased
 
 
 def erase_at(closed_at: datetime) -> datetime:
@@ -74,6 +75,13 @@ async def drop_stale_drafts(session: AsyncSession, now: datetime) -> int:
     return await rows_changed(session, delete(ReleaseRequest).where(
         col(ReleaseRequest.status) == RequestStatus.DRAFT, col(ReleaseRequest.updated_at) < now - DRAFT_KEPT
     ))
+
+
+async def recent_counts(session: AsyncSession, now: datetime) -> tuple[date, dict[str, int]]:
+    """Erased requests per outcome over about the last COUNTS_SHOWN (this month and the
+    eleven before it), for a coordinator's list: (the month they start in, the counts)."""
+    since = today(now).replace(day=1) - (COUNTS_SHOWN - timedelta(days=30))
+    return since, await counts_since(session, f"{since:%Y-%m}")
 
 
 async def counts_since(session: AsyncSession, month: str) -> dict[str, int]:
