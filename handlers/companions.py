@@ -15,7 +15,6 @@ from bot import texts
 from bot.buttons import Button, inline
 from bot.models import CompanionProfile, Person
 from bot.services import places
-from bot.services.people import people
 from bot.services.release import buttons, companions
 from bot.services.release import records as release_records
 from bot.services.release import requests as releases
@@ -246,12 +245,9 @@ async def on_vetting_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         me = await onboarded_person(session, update, rt)
         if me is None or me.id is None:
             return
-        if not await people.is_coordinator(session, me.id):
-            await answer_callback(update, texts.NOT_FOR_YOU, alert=True)
-            return
-        request = await companions.pending_request(session, request_id)
-        if request is None:
-            await answer_callback(update, texts.REQUEST_GONE, alert=True)
+        vetting = await companions.to_vet(session, me, request_id)
+        if vetting.request is None:
+            await answer_callback(update, vetting.problem, alert=True)
             return
         await answer_callback(update)
         if pressed.today:
@@ -261,6 +257,5 @@ async def on_vetting_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
             return
         expect(me, f"{VETTING}:{request_id}")
         example = f"{release_records.today(rt.clock.now()):%d/%m/%Y}"
-        name = await companions.applicant_name(session, request)
-        await reply(update, texts.VETTING_ASK.format(name=texts.h(name), example=example),
+        await reply(update, texts.VETTING_ASK.format(name=texts.h(vetting.applicant), example=example),
                     inline([[(texts.VETTING_TODAY_BUTTON, buttons.vetting(request_id, today=True))]]))

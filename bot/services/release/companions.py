@@ -24,7 +24,7 @@ from bot.models import CompanionArea, CompanionProfile, Person, RoleGrant, RoleR
 from bot.runtime import Runtime
 from bot.services import places
 from bot.services.meetings import search as meetings
-from bot.services.people import privacy, roles
+from bot.services.people import people, privacy, roles
 from bot.services.release import buttons
 from bot.services.release.states import COMPANION_ROLE, ROLE_REQUEST_PENDING
 from bot.services.validation import InvalidInput, parse_date
@@ -178,6 +178,25 @@ async def pending_request(session: AsyncSession, request_id: int) -> RoleRequest
     if request is None or request.role != COMPANION_ROLE or request.status != ROLE_REQUEST_PENDING:
         return None
     return request
+
+
+@dataclass(frozen=True)
+class ToVet:
+    """A companion request a coordinator may approve (with the applicant's name), or why not."""
+
+    request: RoleRequest | None
+    problem: str = ""
+    applicant: str = ""
+
+
+async def to_vet(session: AsyncSession, coordinator: Person, request_id: int) -> ToVet:
+    """Only coordinators approve, and only a request still waiting for a decision."""
+    if coordinator.id is None or not await people.is_coordinator(session, coordinator.id):
+        return ToVet(None, texts.NOT_FOR_YOU)
+    request = await pending_request(session, request_id)
+    if request is None:
+        return ToVet(None, texts.REQUEST_GONE)
+    return ToVet(request, applicant=await applicant_name(session, request))
 
 
 async def application_pending(session: AsyncSession, person_id: int) -> bool:
