@@ -66,7 +66,7 @@ The day and after
   `day.MEETINGS_SHOWN`) and asks the person, once connected, about check-ins —
   `day.report`, `day.suggest_meetings`, `aftercare.ask`.
 - Saying yes: check-ins twice a day (the evening one at `aftercare.EVENING`) for
-  `aftercare.TWICE_DAILY_DAYS` from release, then once a day (at
+  `aftercare.TWICE_DAILY_DAYS` from release (said in words by `aftercare.twice_daily_period`), then once a day (at
   `aftercare.DEFAULT_CHECKIN_TIME` if they never chose a time), and the companion becomes a
   supporter — `aftercare.answer`; the companion can hand over to a sponsor and steps back
   when the sponsor says yes — `aftercare.hand_over`.

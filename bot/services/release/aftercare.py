@@ -47,6 +47,11 @@ class Answer:
     markup: dict[str, object] | None = None
 
 
+def twice_daily_period() -> str:
+    """TWICE_DAILY_DAYS in words, so what people are told follows the rule."""
+    return texts.RELEASE_TWICE_DAILY_PERIODS.get(TWICE_DAILY_DAYS, f"{TWICE_DAILY_DAYS} days")
+
+
 def twice_daily_until(request: ReleaseRequest) -> date:
     """The last day with an evening prompt: day one is the release day."""
     assert request.release_date is not None
@@ -66,7 +71,8 @@ async def ask(session: AsyncSession, request: ReleaseRequest, *, now: datetime) 
     request.aftercare = Aftercare.ASKED
     names = await people.pseudonyms(session, request.person_id, request.companion_id)
     text = texts.RELEASE_AFTERCARE_ASK.format(
-        name=texts.h(names.get(request.person_id, "")), companion=texts.h(names.get(request.companion_id or 0, ""))
+        period=twice_daily_period(), name=texts.h(names.get(request.person_id, "")),
+        companion=texts.h(names.get(request.companion_id or 0, "")),
     )
     markup = inline([[(texts.RELEASE_AFTERCARE_YES_BUTTON, buttons.aftercare(request.id, AftercareAnswer.YES)),
                       (texts.RELEASE_AFTERCARE_NO_BUTTON, buttons.aftercare(request.id, AftercareAnswer.NO))]])
@@ -104,8 +110,8 @@ async def _enrol(session: AsyncSession, request: ReleaseRequest, person: Person,
              inline([[(texts.RELEASE_HANDOVER_BUTTON, buttons.aftercare(request.id, AftercareAnswer.HAND_OVER))]]))
         companion = await release_records.companion_name(session, request)
         supporter = texts.RELEASE_AFTERCARE_SUPPORTER.format(companion=texts.h(companion))
-    return Answer(True, texts.RELEASE_AFTERCARE_ON.format(morning=person.checkin_time, evening=people.format_time(EVENING),
-                                                          supporter=supporter))
+    return Answer(True, texts.RELEASE_AFTERCARE_ON.format(period=twice_daily_period(), morning=person.checkin_time,
+                                                          evening=people.format_time(EVENING), supporter=supporter))
 
 
 async def _companion_supports(session: AsyncSession, request: ReleaseRequest, person: Person, now: datetime) -> bool:
