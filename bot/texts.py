@@ -988,15 +988,18 @@ RELEASE_CODE_LOCKED = (
     "That's too many tries for today, so I've stopped checking codes until tomorrow. Your probation officer can "
     "reach a coordinator.\n\n" + CRISIS_LINE
 )
+# How long check-ins come twice a day after release, in words (`aftercare.TWICE_DAILY_DAYS`
+# decides; any other number of days is said as "<n> days").
+RELEASE_TWICE_DAILY_PERIODS = {7: "a week", 14: "two weeks", 21: "three weeks", 28: "four weeks"}
 RELEASE_AFTERCARE_ASK = (
-    "🌱 Welcome, {name}. Would you like daily check-ins? For the first two weeks I'll check in twice "
+    "🌱 Welcome, {name}. Would you like daily check-ins? For the first {period} I'll check in twice "
     "a day, morning and evening, then once a day. <b>{companion}</b> would be your supporter for now: "
     "they'd hear if you go quiet or ask for help. You can pause any time with /pause."
 )
 RELEASE_AFTERCARE_YES_BUTTON = "🌱 Yes please"
 RELEASE_AFTERCARE_NO_BUTTON = "Not now"
 RELEASE_AFTERCARE_ON = (
-    "✅ You're set up: check-ins at {morning} and {evening} for two weeks, then at {morning}.{supporter} "
+    "✅ You're set up: check-ins at {morning} and {evening} for {period}, then at {morning}.{supporter} "
     "Send /checkin any time, and /sos if you need help now."
 )
 RELEASE_AFTERCARE_NO = "That's fine. Send /checkin whenever you like, and /sos if you need help. 💛"

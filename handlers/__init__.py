@@ -11,6 +11,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.services.release import buttons as release_buttons
 from bot.services.release import connect as release_connect
 from bot.services.support import supporters as supporter_service
 from handlers import (
@@ -148,16 +149,16 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("companion", companions.companion_command), group=FEATURES)
     app.add_handler(CommandHandler("release", releases.release_command), group=FEATURES)
     app.add_handler(CommandHandler("releases", releases.releases_command), group=FEATURES)
-    app.add_handler(CallbackQueryHandler(companions.on_button, pattern=r"^v1:cm:"), group=FEATURES)
-    app.add_handler(CallbackQueryHandler(companions.on_vetting_button, pattern=r"^v1:cv:"), group=FEATURES)
-    app.add_handler(CallbackQueryHandler(releases.on_draft_button, pattern=r"^v1:rq:"), group=FEATURES)
-    app.add_handler(CallbackQueryHandler(releases.on_manage_button, pattern=r"^v1:rx:"), group=FEATURES)
-    app.add_handler(CallbackQueryHandler(release_day.on_offer_button, pattern=r"^v1:ro:"), group=FEATURES)
-    app.add_handler(CallbackQueryHandler(release_day.on_status_button, pattern=r"^v1:rs:"), group=FEATURES)
-    app.add_handler(CallbackQueryHandler(release_day.on_aftercare_button, pattern=r"^v1:ra:"), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(companions.on_button, pattern=release_buttons.CM.pattern), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(companions.on_vetting_button, pattern=release_buttons.CV.pattern), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(releases.on_draft_button, pattern=release_buttons.RQ.pattern), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(releases.on_manage_button, pattern=release_buttons.RX.pattern), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(release_day.on_offer_button, pattern=release_buttons.RO.pattern), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(release_day.on_status_button, pattern=release_buttons.RS.pattern), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(release_day.on_aftercare_button, pattern=release_buttons.RA.pattern), group=FEATURES)
     # The release card typed by hand (/card), and a coordinator confirming who opened it (rk).
     app.add_handler(CommandHandler("card", releases.card_command), group=FEATURES)
-    app.add_handler(CallbackQueryHandler(releases.on_confirm_button, pattern=r"^v1:rk:"), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(releases.on_confirm_button, pattern=release_buttons.RK.pattern), group=FEATURES)
 
     # Fallbacks: anything no feature took (keep these last).
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command), group=FEATURES)

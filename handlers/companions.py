@@ -7,24 +7,23 @@ The application is four questions; each answer is saved as it is given, and the 
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.buttons import Button, callback, inline
-from bot.models import CompanionProfile, Person, RoleRequest
+from bot.buttons import Button, inline
+from bot.models import CompanionProfile, Person
 from bot.services import places
-from bot.services.people import people
-from bot.services.release import companions
+from bot.services.release import buttons, companions
 from bot.services.release import records as release_records
 from bot.services.release import requests as releases
 from bot.services.release import text as release_text
+from bot.services.release.asking import asked, expect
+from bot.services.release.buttons import ApplicationAction, DayAction
 from bot.services.validation import InvalidInput
 from handlers.common import (
     answer_callback,
-    callback_parts,
     edit_or_reply,
     log,
     onboarded_person,
@@ -35,9 +34,9 @@ from handlers.common import (
 AREAS = "companion_areas"
 VETTING = "vetting"
 _CHOICES = {
-    "f": ("fellowship", texts.FELLOWSHIP_NAMES),
-    "g": ("gender", texts.COMPANION_GENDERS),
-    "c": ("clean_time", texts.COMPANION_CLEAN_TIMES),
+    ApplicationAction.FELLOWSHIP: ("fellowship", texts.FELLOWSHIP_NAMES),
+    ApplicationAction.GENDER: ("gender", texts.COMPANION_GENDERS),
+    ApplicationAction.CLEAN_TIME: ("clean_time", texts.COMPANION_CLEAN_TIMES),
 }
 
 
@@ -48,14 +47,15 @@ async def companion_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         person = await onboarded_person(session, update, rt)
         if person is None or person.id is None:
             return
-        person.awaiting = None
+        expect(person, None)
         profile = await companions.profile_for(session, person.id)
         if await companions.is_companion(session, person.id) and profile is not None:
             await _show_profile(update, session, profile)
-        elif profile is not None and await _pending(session, person.id):
+        elif profile is not None and await companions.application_pending(session, person.id):
             await reply(update, texts.COMPANION_PENDING)
         else:
-            await reply(update, texts.COMPANION_INTRO, inline([[(texts.COMPANION_APPLY_BUTTON, callback("cm", "apply"))]]))
+            await reply(update, texts.COMPANION_INTRO,
+                        inline([[(texts.COMPANION_APPLY_BUTTON, buttons.application(ApplicationAction.APPLY))]]))
 
 
 async def start_application(update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person) -> None:
@@ -64,35 +64,27 @@ async def start_application(update: Update, context: ContextTypes.DEFAULT_TYPE, 
     await _ask_next(update, session, person, profile, intro=texts.COMPANION_INTRO)
 
 
-async def _pending(session: AsyncSession, person_id: int) -> bool:
-    waiting = await session.execute(
-        select(RoleRequest.id).where(RoleRequest.person_id == person_id, RoleRequest.role == "companion",
-                                     RoleRequest.status == "pending")
-    )
-    return waiting.first() is not None
-
-
 async def _ask_next(update: Update, session: AsyncSession, person: Person, profile: CompanionProfile, *, intro: str = "") -> None:
     """Ask the first unanswered question, or show the finished application."""
     lead = f"{intro}\n\n" if intro else ""
     areas = await companions.areas_of(session, profile)
     step = companions.next_question(profile, areas)
     if step == "areas":
-        person.awaiting = AREAS
+        expect(person, AREAS)
         await reply(update, lead + texts.COMPANION_ASK_AREAS)
         return
-    person.awaiting = None
+    expect(person, None)
     if step is not None:
         code = next(c for c, (field, _) in _CHOICES.items() if field == step)
-        buttons: list[Button] = [(label, callback("cm", code, value)) for value, label in _CHOICES[code][1].items()]
-        await reply(update, lead + texts.COMPANION_ASK[step], inline([buttons[i : i + 3] for i in range(0, len(buttons), 3)]))
+        choices: list[Button] = [(label, buttons.application(code, value)) for value, label in _CHOICES[code][1].items()]
+        await reply(update, lead + texts.COMPANION_ASK[step], inline([choices[i : i + 3] for i in range(0, len(choices), 3)]))
     elif person.id is not None and await companions.is_companion(session, person.id):
         await _show_profile(update, session, profile)
     else:
         summary = companions.describe(profile, areas)
         await reply(update, texts.COMPANION_REVIEW.format(summary=summary), inline([
-            [(texts.COMPANION_SEND_BUTTON, callback("cm", "send"))],
-            [(texts.COMPANION_CHANGE_AREAS_BUTTON, callback("cm", "areas"))],
+            [(texts.COMPANION_SEND_BUTTON, buttons.application(ApplicationAction.SEND))],
+            [(texts.COMPANION_CHANGE_AREAS_BUTTON, buttons.application(ApplicationAction.CHANGE_AREAS))],
         ]))
 
 
@@ -101,15 +93,16 @@ async def _show_profile(update: Update, session: AsyncSession, profile: Companio
     summary = companions.describe(profile, await companions.areas_of(session, profile))
     vetted = texts.long_date(profile.vetted_on) if profile.vetted_on else texts.NOT_SET
     state = texts.COMPANION_PAUSED_STATE if profile.paused else texts.COMPANION_TAKING
-    toggle = (texts.COMPANION_RESUME_BUTTON, callback("cm", "resume")) if profile.paused else (texts.COMPANION_PAUSE_BUTTON, callback("cm", "pause"))
-    rows = [[toggle], [(texts.COMPANION_CHANGE_AREAS_BUTTON, callback("cm", "areas"))]]
+    toggle = ((texts.COMPANION_RESUME_BUTTON, buttons.application(ApplicationAction.RESUME)) if profile.paused
+              else (texts.COMPANION_PAUSE_BUTTON, buttons.application(ApplicationAction.PAUSE)))
+    rows = [[toggle], [(texts.COMPANION_CHANGE_AREAS_BUTTON, buttons.application(ApplicationAction.CHANGE_AREAS))]]
     meeting = await releases.live_requests(session, companion_id=profile.person_id)
     lines = [texts.COMPANION_PROFILE.format(summary=summary, vetted=vetted, state=state), ""]
     lines.append(texts.COMPANION_RELEASES if meeting else texts.COMPANION_NO_RELEASES)
     for request in meeting:
         lines.append(texts.COMPANION_RELEASE_LINE.format(id=request.id, when=release_text.when(request),
                                                          prison=texts.h(release_text.prison_name(request))))
-        rows.append([(f"📄 #{request.id}", callback("rs", request.id, "v"))])
+        rows.append([(f"📄 #{request.id}", buttons.day(request.id, DayAction.VIEW))])
     await reply(update, "\n".join(lines), inline(rows))
 
 
@@ -137,7 +130,8 @@ async def answer_areas(
     if unclear is not None:
         part, found = unclear
         prompt = texts.MEETINGS_PLACE_CHOICES if found.choices else texts.MEETINGS_PLACE_SUGGEST
-        rows = [[(place.label, callback("cm", "a", place.key))] for place in found.choices or found.suggestions]
+        rows = [[(place.label, buttons.application(ApplicationAction.ADD_AREA, place.key))]
+                for place in found.choices or found.suggestions]
         await reply(update, prompt.format(text=texts.clip(part, texts.ECHO_MAX)), inline(rows))
 
 
@@ -149,8 +143,8 @@ async def _show_areas(update: Update, session: AsyncSession, profile: CompanionP
     if len(areas) >= companions.MAX_AREAS:
         lines.append(texts.COMPANION_AREAS_FULL.format(max=companions.MAX_AREAS))
     await reply(update, "\n".join(lines), inline([[
-        (texts.COMPANION_AREAS_DONE_BUTTON, callback("cm", "done")),
-        (texts.COMPANION_AREAS_CLEAR_BUTTON, callback("cm", "clear")),
+        (texts.COMPANION_AREAS_DONE_BUTTON, buttons.application(ApplicationAction.AREAS_DONE)),
+        (texts.COMPANION_AREAS_CLEAR_BUTTON, buttons.application(ApplicationAction.CLEAR_AREAS)),
     ]]))
 
 
@@ -159,13 +153,14 @@ async def answer_vetting_date(
 ) -> None:
     """A coordinator types the day vetting was completed."""
     rt = runtime(context)
-    request_id = int((person.awaiting or "").split(":")[1])
+    raw_id = (asked(person, VETTING) or [""])[0]
     try:
         vetted_on = companions.parse_vetting_date(text, today=release_records.today(rt.clock.now()))
     except InvalidInput as exc:
         await reply(update, str(exc))
         return
-    person.awaiting = None
+    expect(person, None)
+    request_id = int(raw_id) if raw_id.isdigit() else 0
     outcome = await companions.approve(session, person, request_id, vetted_on, now=rt.clock.now())
     await reply(update, outcome.message)
 
@@ -178,15 +173,18 @@ async def answer_vetting_date(
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:cm:<action>[:<value>]`: the person's own application and profile only."""
     rt = runtime(context)
-    parts = callback_parts(update)
-    action, value = (parts[1] if len(parts) > 1 else ""), (parts[2] if len(parts) > 2 else "")
+    pressed = buttons.parse_application(update.callback_query.data if update.callback_query else None)
+    if pressed is None:
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    action, value = pressed.action, pressed.value
     now = rt.clock.now()
     async with rt.db.session() as session:
         person = await onboarded_person(session, update, rt)
         if person is None or person.id is None:
             return
         is_companion = await companions.is_companion(session, person.id)
-        if action == "apply" and not is_companion:
+        if action == ApplicationAction.APPLY and not is_companion:
             await answer_callback(update)
             await start_application(update, context, session, person)
             return
@@ -197,34 +195,35 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await answer_callback(update)
             await edit_or_reply(update, f"{texts.COMPANION_ASK[_CHOICES[action][0]]}\n<b>{_CHOICES[action][1][value]}</b>")
             await _ask_next(update, session, person, profile)
-        elif action == "a" and person.awaiting == AREAS and (place := places.by_key(value)) is not None:
+        elif action == ApplicationAction.ADD_AREA and person.awaiting == AREAS and (place := places.by_key(value)) is not None:
             await answer_callback(update)
             await companions.add_area(session, profile, place, now=now)
             await _show_areas(update, session, profile)
-        elif action == "done" and person.awaiting == AREAS:
+        elif action == ApplicationAction.AREAS_DONE and person.awaiting == AREAS:
             if not await companions.areas_of(session, profile):
                 await answer_callback(update, texts.COMPANION_AREAS_NONE, alert=True)
                 return
             await answer_callback(update)
-            person.awaiting = None
+            expect(person, None)
             await _ask_next(update, session, person, profile)
-        elif action == "clear" and person.awaiting == AREAS:
+        elif action == ApplicationAction.CLEAR_AREAS and person.awaiting == AREAS:
             await answer_callback(update)
             await companions.clear_areas(session, profile, now=now)
             await _show_areas(update, session, profile)
-        elif action == "areas":
+        elif action == ApplicationAction.CHANGE_AREAS:
             await answer_callback(update)
-            person.awaiting = AREAS
+            expect(person, AREAS)
             await _show_areas(update, session, profile)
-        elif action == "send" and not is_companion:
+        elif action == ApplicationAction.SEND and not is_companion:
             outcome = await companions.submit(session, person, profile, now=now)
             await answer_callback(update)
             await edit_or_reply(update, outcome.message)
             log.info("person %s applied to be a companion", person.id)
-        elif action in ("pause", "resume") and is_companion:
-            companions.set_paused(profile, action == "pause", now=now)
+        elif action in (ApplicationAction.PAUSE, ApplicationAction.RESUME) and is_companion:
+            pausing = action == ApplicationAction.PAUSE
+            companions.set_paused(profile, pausing, now=now)
             await answer_callback(update)
-            await edit_or_reply(update, texts.COMPANION_PAUSED if action == "pause" else texts.COMPANION_RESUMED)
+            await edit_or_reply(update, texts.COMPANION_PAUSED if pausing else texts.COMPANION_RESUMED)
         else:
             await answer_callback(update, texts.STALE_BUTTON)
 
@@ -232,30 +231,26 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_vetting_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:cv:<request id>[:today]`: a coordinator approves a companion, recording vetting."""
     rt = runtime(context)
-    parts = callback_parts(update)
-    if len(parts) < 2 or not parts[1].isdigit():
+    pressed = buttons.parse_vetting(update.callback_query.data if update.callback_query else None)
+    if pressed is None:
         await answer_callback(update, texts.STALE_BUTTON)
         return
-    request_id = int(parts[1])
+    request_id = pressed.role_request_id
     async with rt.db.session() as session:
         me = await onboarded_person(session, update, rt)
         if me is None or me.id is None:
             return
-        if not await people.is_coordinator(session, me.id):
-            await answer_callback(update, texts.NOT_FOR_YOU, alert=True)
-            return
-        request = await companions.pending_request(session, request_id)
-        if request is None:
-            await answer_callback(update, texts.REQUEST_GONE, alert=True)
+        vetting = await companions.to_vet(session, me, request_id)
+        if vetting.request is None:
+            await answer_callback(update, vetting.problem, alert=True)
             return
         await answer_callback(update)
-        if parts[2:] == ["today"]:
-            me.awaiting = None
+        if pressed.today:
+            expect(me, None)
             outcome = await companions.approve(session, me, request_id, release_records.today(rt.clock.now()), now=rt.clock.now())
             await edit_or_reply(update, outcome.message)
             return
-        applicant = await session.get(Person, request.person_id)
-        me.awaiting = f"{VETTING}:{request_id}"
+        expect(me, f"{VETTING}:{request_id}")
         example = f"{release_records.today(rt.clock.now()):%d/%m/%Y}"
-        await reply(update, texts.VETTING_ASK.format(name=texts.h(applicant.pseudonym if applicant else ""), example=example),
-                    inline([[(texts.VETTING_TODAY_BUTTON, callback("cv", request_id, "today"))]]))
+        await reply(update, texts.VETTING_ASK.format(name=texts.h(vetting.applicant), example=example),
+                    inline([[(texts.VETTING_TODAY_BUTTON, buttons.vetting(request_id, today=True))]]))

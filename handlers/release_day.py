@@ -14,17 +14,16 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.crypto import Vault
-from bot.models import Person, ReleaseRequest
+from bot.models import Person
 from bot.services.release import aftercare as release_aftercare
+from bot.services.release import buttons
 from bot.services.release import day as release_day
 from bot.services.release import matching as release_matching
-from bot.services.release import records as release_records
-from bot.services.release import text as release_text
+from bot.services.release.asking import asked, expect
+from bot.services.release.buttons import AftercareAnswer, DayAction, OfferAnswer
 from bot.services.validation import InvalidInput, parse_time_of_day
 from handlers.common import (
     answer_callback,
-    callback_parts,
     edit_or_reply,
     log,
     onboarded_person,
@@ -35,27 +34,23 @@ from handlers.common import (
 DELAY = "release_delay"  # awaiting "release_delay:<id>"
 
 
-def _ids(update: Update) -> tuple[int, str] | None:
-    """(id, code) from `v1:<feature>:<id>:<code>`; None for anything malformed."""
-    parts = callback_parts(update)
-    if len(parts) != 3 or not parts[1].isdigit():
-        return None
-    return int(parts[1]), parts[2]
+def _data(update: Update) -> object:
+    return update.callback_query.data if update.callback_query else None
 
 
 async def on_offer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:ro:<offer id>:<a|d>`: yes (the first yes wins) or not this time."""
     rt = runtime(context)
-    found = _ids(update)
-    if found is None or found[1] not in ("a", "d"):
+    pressed = buttons.parse_offer(_data(update))
+    if pressed is None:
         await answer_callback(update, texts.STALE_BUTTON)
         return
-    offer_id, code = found
+    offer_id, code = pressed.id, pressed.action
     async with rt.db.session() as session:
         companion = await onboarded_person(session, update, rt)
         if companion is None:
             return
-        if code == "a":
+        if code == OfferAnswer.ACCEPT:
             answer = await release_matching.accept(session, offer_id, companion, rt.vault, now=rt.clock.now())
         else:
             answer = await release_matching.decline(session, offer_id, companion, now=rt.clock.now())
@@ -72,17 +67,20 @@ async def on_offer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def on_status_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:rs:<request id>:<code>`: the assigned companion's report, or `v` to see it."""
     rt = runtime(context)
-    found = _ids(update)
-    if found is None:
+    pressed = buttons.parse_day(_data(update))
+    if pressed is None:
         await answer_callback(update, texts.STALE_BUTTON)
         return
-    request_id, code = found
+    request_id, code = pressed.id, pressed.action
     async with rt.db.session() as session:
         companion = await onboarded_person(session, update, rt)
         if companion is None:
             return
-        if code == "v":
-            await _show(update, session, rt.vault, request_id, companion)
+        if code == DayAction.VIEW:
+            shown = await release_day.view(session, request_id, companion, rt.vault)
+            await answer_callback(update, None if shown.ok else shown.message, alert=not shown.ok)
+            if shown.ok:
+                await reply(update, shown.message, shown.markup)
             return
         reported = await release_day.report(session, request_id, code, companion, rt.vault, now=rt.clock.now())
         if not reported.ok:
@@ -92,7 +90,7 @@ async def on_status_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         if reported.edit:  # the tapped message changes: never a second live set of buttons
             await edit_or_reply(update, reported.message, reported.markup)
         if reported.ask_time:
-            companion.awaiting = f"{DELAY}:{request_id}"
+            expect(companion, f"{DELAY}:{request_id}")
             await reply(update, texts.RELEASE_DELAY_ASK)
             return
         log.info("release request %s: status %s", request_id, code)
@@ -100,29 +98,18 @@ async def on_status_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             await reply(update, reported.message, reported.markup)
 
 
-async def _show(update: Update, session: AsyncSession, vault: Vault, request_id: int, companion: Person) -> None:
-    """The companion's own view of a release they are meeting, with the status buttons."""
-    request = await session.get(ReleaseRequest, request_id)
-    if request is None or request.companion_id != companion.id or request.status not in release_records.LIVE:
-        await answer_callback(update, texts.NOT_FOR_YOU, alert=True)
-        return
-    await answer_callback(update)
-    text = texts.RELEASE_VIEW_FOR_COMPANION.format(id=request.id, details=release_text.details(request, vault))
-    await reply(update, text, release_day.status_buttons(request))
-
-
 async def answer_delay(
     update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, text: str
 ) -> None:
     """The new expected time after "Delayed"."""
     rt = runtime(context)
-    raw_id = (person.awaiting or "").split(":")[-1]
+    raw_id = (asked(person, DELAY) or [""])[-1]
     try:
         new_time = parse_time_of_day(text)
     except InvalidInput as exc:
         await reply(update, str(exc))
         return
-    person.awaiting = None
+    expect(person, None)
     reported = await release_day.delay(session, int(raw_id) if raw_id.isdigit() else 0, new_time, person, rt.vault, now=rt.clock.now())
     await reply(update, reported.message, reported.markup)
 
@@ -133,20 +120,19 @@ async def on_aftercare_button(update: Update, context: ContextTypes.DEFAULT_TYPE
     """`v1:ra:<request id>:<y|n>`: the person's answer about daily check-ins;
     `v1:ra:<request id>:h`: the companion hands over to a sponsor."""
     rt = runtime(context)
-    found = _ids(update)
-    if found is None or found[1] not in ("y", "n", "h"):
+    pressed = buttons.parse_aftercare(_data(update))
+    if pressed is None:
         await answer_callback(update, texts.STALE_BUTTON)
         return
     async with rt.db.session() as session:
         person = await onboarded_person(session, update, rt)
         if person is None:
             return
-        if found[1] == "h":
-            answer = await release_aftercare.hand_over(session, found[0], person, link_for=rt.deep_link, now=rt.clock.now())
+        if pressed.action == AftercareAnswer.HAND_OVER:
+            answer = await release_aftercare.hand_over(session, pressed.id, person, link_for=rt.deep_link, now=rt.clock.now())
         else:
-            answer = await release_aftercare.answer(
-                session, found[0], person, found[1] == "y", now=rt.clock.now(), default_zone=rt.settings.default_timezone
-            )
+            answer = await release_aftercare.answer(session, pressed.id, person, pressed.action == AftercareAnswer.YES,
+                                                    now=rt.clock.now(), default_zone=rt.settings.default_timezone)
         if not answer.ok:
             await answer_callback(update, answer.message, alert=True)
             return

@@ -11,30 +11,32 @@ answer it, only coordinators (or the person, for their own) may change a sent re
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.buttons import Button, callback, inline
+from bot.buttons import Button, inline
 from bot.models import Invitation, Person, ReleaseRequest
 from bot.runtime import Runtime
 from bot.services import places
 from bot.services.people import people
+from bot.services.release import buttons, companions, prisons
 from bot.services.release import card as release_card
-from bot.services.release import companions, prisons
 from bot.services.release import connect as release_connect
 from bot.services.release import matching as release_matching
 from bot.services.release import records as release_records
 from bot.services.release import requests as releases
 from bot.services.release import retention as release_retention
 from bot.services.release import text as release_text
+from bot.services.release.asking import asked, expect
+from bot.services.release.buttons import DraftAction, DraftPress, ManageAction, NewFor
+from bot.services.release.states import ClaimProblem, Outcome, RequestStatus
 from bot.services.validation import InvalidInput, parse_time_of_day
 from handlers.common import (
     answer_callback,
-    callback_parts,
     edit_or_reply,
     log,
     onboarded_person,
@@ -60,15 +62,15 @@ async def release_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         person = await onboarded_person(session, update, rt)
         if person is None or person.id is None:
             return
-        person.awaiting = None
+        expect(person, None)
         own = await releases.own_request(session, person.id)
         if own is not None:
             await _show_own(update, session, rt, own)
         elif await release_connect.waiting(session, person.id):
             await reply(update, texts.RELEASE_CLAIM_WAITING)
         elif await people.is_coordinator(session, person.id):
-            await reply(update, texts.RELEASE_WHO, inline([[(texts.RELEASE_FOR_ME_BUTTON, callback("rq", "new", "me")),
-                                                            (texts.RELEASE_FOR_SOMEONE_BUTTON, callback("rq", "new", "other"))]]))
+            await reply(update, texts.RELEASE_WHO, inline([[(texts.RELEASE_FOR_ME_BUTTON, buttons.new_request(NewFor.ME)),
+                                                            (texts.RELEASE_FOR_SOMEONE_BUTTON, buttons.new_request(NewFor.SOMEONE_ELSE))]]))
         else:
             await _start(update, session, rt, person, on_behalf=False)
 
@@ -80,7 +82,7 @@ async def releases_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         person = await onboarded_person(session, update, rt)
         if person is None or person.id is None:
             return
-        person.awaiting = None
+        expect(person, None)
         if await people.is_coordinator(session, person.id):
             await _coordinator_list(update, session, rt)
             return
@@ -89,7 +91,7 @@ async def releases_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             if own is not None:
                 await _show_own(update, session, rt, own)
             else:
-                await reply(update, texts.RELEASE_AFTER_SETUP, inline([[(texts.RELEASE_START_BUTTON, callback("rq", "new", "me"))]]))
+                await reply(update, texts.RELEASE_AFTER_SETUP, _start_button())
             return
     await companion_command(update, context)  # a companion's releases are listed with their profile
 
@@ -105,13 +107,13 @@ async def _coordinator_list(update: Update, session: AsyncSession, rt: Runtime) 
         lines.append(texts.RELEASE_LIST_MORE.format(count=len(everything) - len(live)))
     if not live:
         lines.append(texts.RELEASE_LIST_EMPTY)
-    since = release_records.today(rt.clock.now()).replace(day=1) - timedelta(days=335)
-    counts = await release_retention.counts_since(session, f"{since:%Y-%m}")
+    since, counts = await release_retention.recent_counts(session, rt.clock.now())
     if counts:
         summary = ", ".join(f"{texts.RELEASE_OUTCOMES.get(k, k)} {n}" for k, n in sorted(counts.items()))
         lines += ["", texts.RELEASE_COUNTS.format(since=f"{since:%b %Y}", counts=summary)]
-    rows: list[list[Button]] = [[(f"📄 #{r.id}", callback("rx", r.id, "v")) for r in live[i : i + 4]] for i in range(0, len(live), 4)]
-    rows.append([(texts.RELEASE_NEW_BUTTON, callback("rq", "new", "other"))])
+    rows: list[list[Button]] = [[(f"📄 #{r.id}", buttons.manage(r.id, ManageAction.OPEN)) for r in live[i : i + 4]]
+                                for i in range(0, len(live), 4)]
+    rows.append([(texts.RELEASE_NEW_BUTTON, buttons.new_request(NewFor.SOMEONE_ELSE))])
     await reply(update, "\n".join(lines), inline(rows))
 
 
@@ -126,17 +128,16 @@ async def offer_after_setup(update: Update, context: ContextTypes.DEFAULT_TYPE, 
     (not to someone arriving with their release card: they are connected next)."""
     if await releases.arrived_with_card(session, person):
         return
-    await reply(update, texts.RELEASE_AFTER_SETUP, inline([[(texts.RELEASE_START_BUTTON, callback("rq", "new", "me"))]]))
+    await reply(update, texts.RELEASE_AFTER_SETUP, _start_button())
+
+
+def _start_button() -> dict[str, object]:
+    return inline([[(texts.RELEASE_START_BUTTON, buttons.new_request(NewFor.ME))]])
 
 
 async def card_setup(session: AsyncSession, person: Person, done: str) -> bool:
-    """Someone opening their card gets the shortest set-up: consent, a name, done. They are
-    leaving prison; their time zone comes from where they're going once a coordinator has
-    confirmed them, and check-ins are offered once, after they've met their companion."""
-    if done != "pseudonym" or not await releases.arrived_with_card(session, person):
-        return False
-    person.purpose = "prison"
-    return True
+    """Someone opening their card gets the shortest set-up (see `releases.card_setup_done`)."""
+    return await releases.card_setup_done(session, person, done)
 
 
 
@@ -147,31 +148,31 @@ async def card_setup(session: AsyncSession, person: Person, done: str) -> bool:
 async def _ask(update: Update, rt: Runtime, person: Person, request: ReleaseRequest, step: str, *, intro: str = "",
                editing: bool = False) -> None:
     """Ask one question (its buttons, if any) and remember that it was asked."""
-    person.awaiting = f"{DRAFT}:{request.id}:{step}" + (":e" if editing else "")
+    expect(person, f"{DRAFT}:{request.id}:{step}" + (":e" if editing else ""))
     question = texts.RELEASE_ASK[step]
     if step == "date":
         question = question.format(example=_example_date(rt.clock.now()))
     rows: list[list[Button]] = []
     if step == "time":
-        rows = [[(texts.RELEASE_MORNING_BUTTON, callback("rq", request.id, "t", "m"))]]
+        rows = [[(texts.RELEASE_MORNING_BUTTON, buttons.draft(request.id, DraftAction.MORNING, buttons.MORNING_VALUE))]]
     elif step == "gender":
-        rows = [[(label, callback("rq", request.id, "g", key)) for key, label in texts.RELEASE_GENDER_PREFERENCES.items()]]
+        rows = [[(label, buttons.draft(request.id, DraftAction.GENDER, key)) for key, label in texts.RELEASE_GENDER_PREFERENCES.items()]]
     elif step == "fellowship":
         choices = [*texts.FELLOWSHIP_NAMES.items(), ("unsure", texts.RELEASE_FELLOWSHIP_UNSURE)]
-        buttons = [(label, callback("rq", request.id, "f", key)) for key, label in choices]
-        rows = [buttons[:3], buttons[3:]]
+        fellowships = [(label, buttons.draft(request.id, DraftAction.FELLOWSHIP, key)) for key, label in choices]
+        rows = [fellowships[:3], fellowships[3:]]
     elif step == "needs":
         rows = _needs_rows(request)
     elif step in releases.PRIVATE_FIELDS:
-        rows = [[(texts.RELEASE_SKIP_BUTTON, callback("rq", request.id, "s"))]]
+        rows = [[(texts.RELEASE_SKIP_BUTTON, buttons.draft(request.id, DraftAction.SKIP))]]
     await reply(update, (f"{intro}\n\n" if intro else "") + question, inline(rows) if rows else None)
 
 
 def _needs_rows(request: ReleaseRequest) -> list[list[Button]]:
     chosen = set(release_text.need_codes(request))
-    rows = [[(("✅ " if code in chosen else "") + label[0].upper() + label[1:], callback("rq", request.id, "n", code))]
+    rows = [[(("✅ " if code in chosen else "") + label[0].upper() + label[1:], buttons.draft(request.id, DraftAction.NEED, code))]
             for code, label in texts.RELEASE_NEEDS.items()]
-    rows.append([(texts.RELEASE_DONE_BUTTON, callback("rq", request.id, "n", "done"))])
+    rows.append([(texts.RELEASE_DONE_BUTTON, buttons.draft(request.id, DraftAction.NEED, buttons.NEEDS_DONE))])
     return rows
 
 
@@ -181,10 +182,10 @@ def _example_date(now: datetime) -> str:
 
 def _asked(person: Person) -> tuple[int, str, bool] | None:
     """(request id, step, editing) from `release:<id>:<step>[:e]`."""
-    parts = (person.awaiting or "").split(":")
-    if len(parts) < 3 or parts[0] != DRAFT or not parts[1].isdigit():
+    parts = asked(person, DRAFT)
+    if parts is None or len(parts) < 2 or not parts[0].isdigit():
         return None
-    return int(parts[1]), parts[2], parts[3:] == ["e"]
+    return int(parts[0]), parts[1], parts[2:] == ["e"]
 
 
 async def _advance(update: Update, rt: Runtime, person: Person, request: ReleaseRequest, step: str, editing: bool,
@@ -194,15 +195,16 @@ async def _advance(update: Update, rt: Runtime, person: Person, request: Release
     if following is not None:
         await _ask(update, rt, person, request, following, intro=note)
         return
-    person.awaiting = None
+    expect(person, None)
     await _review(update, rt, request, note=note)
 
 
 async def _review(update: Update, rt: Runtime, request: ReleaseRequest, *, note: str = "") -> None:
     text = texts.RELEASE_REVIEW.format(details=release_text.details(request, rt.vault, person_note=True))
     await reply(update, (f"{note}\n\n" if note else "") + text, inline([
-        [(texts.RELEASE_SEND_BUTTON, callback("rq", request.id, "send"))],
-        [(texts.RELEASE_CHANGE_BUTTON, callback("rq", request.id, "edit")), (texts.RELEASE_DISCARD_BUTTON, callback("rq", request.id, "x"))],
+        [(texts.RELEASE_SEND_BUTTON, buttons.draft(request.id, DraftAction.SEND))],
+        [(texts.RELEASE_CHANGE_BUTTON, buttons.draft(request.id, DraftAction.CHANGE)),
+         (texts.RELEASE_DISCARD_BUTTON, buttons.draft(request.id, DraftAction.DISCARD))],
     ]))
 
 
@@ -214,7 +216,7 @@ async def answer_draft(
     asked = _asked(person)
     request = await releases.draft_for(session, person.id or 0, asked[0]) if asked else None
     if asked is None or request is None:
-        person.awaiting = None
+        expect(person, None)
         await reply(update, texts.RELEASE_DRAFT_GONE)
         return
     _, step, editing = asked
@@ -228,10 +230,9 @@ async def answer_draft(
                 return
             releases.set_prison(request, found.prison, now=now)
         elif step == "date":
-            request.release_date = releases.parse_release_date(text, today=release_records.today(now))
-            note = texts.RELEASE_FRIDAY_NOTE if request.release_date.weekday() == 4 else ""
+            note = texts.RELEASE_FRIDAY_NOTE if releases.set_date(request, text, now=now) else ""
         elif step == "time":
-            request.release_time = people.format_time(parse_time_of_day(text))
+            releases.set_time(request, parse_time_of_day(text), now=now)
         elif step == "destination":
             found_place = places.resolve(text)
             if found_place.place is None:
@@ -248,7 +249,6 @@ async def answer_draft(
     except InvalidInput as exc:
         await reply(update, str(exc))
         return
-    request.updated_at = now
     await _advance(update, rt, person, request, step, editing, note=note)
 
 
@@ -258,7 +258,7 @@ async def _prison_choices(update: Update, request: ReleaseRequest, text: str, fo
         await reply(update, texts.RELEASE_PRISON_UNKNOWN.format(text=texts.clip(text, texts.ECHO_MAX)))
         return
     template = texts.RELEASE_PRISON_CHOICES if found.choices else texts.RELEASE_PRISON_SUGGEST
-    rows = [[(p.name, callback("rq", request.id, "p", p.code))] for p in options]
+    rows = [[(p.name, buttons.draft(request.id, DraftAction.PRISON, p.code))] for p in options]
     await reply(update, template.format(text=texts.clip(text, texts.ECHO_MAX)), inline(rows))
 
 
@@ -268,7 +268,7 @@ async def _place_choices(update: Update, request: ReleaseRequest, text: str, fou
         await reply(update, texts.MEETINGS_PLACE_UNKNOWN.format(text=texts.clip(text, texts.ECHO_MAX)))
         return
     template = texts.MEETINGS_PLACE_CHOICES if found.choices else texts.MEETINGS_PLACE_SUGGEST
-    rows = [[(p.label, callback("rq", request.id, "d", p.key))] for p in options]
+    rows = [[(p.label, buttons.draft(request.id, DraftAction.DESTINATION, p.key))] for p in options]
     await reply(update, template.format(text=texts.clip(text, texts.ECHO_MAX)), inline(rows))
 
 
@@ -276,62 +276,63 @@ async def _place_choices(update: Update, request: ReleaseRequest, text: str, fou
 
 # --- buttons on a draft ---------------------------------------------------------------------
 
-# button code -> the step it answers
-_STEP_OF = {"p": "prison", "t": "time", "d": "destination", "g": "gender", "f": "fellowship", "n": "needs", "s": ""}
+# button action -> the step it answers ("": whichever private text is being asked)
+_STEP_OF = {DraftAction.PRISON: "prison", DraftAction.MORNING: "time", DraftAction.DESTINATION: "destination",
+            DraftAction.GENDER: "gender", DraftAction.FELLOWSHIP: "fellowship", DraftAction.NEED: "needs", DraftAction.SKIP: ""}
 
 
 async def on_draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:rq:new:<me|other>` and `v1:rq:<id>:<code>[:<value>]` on the presser's own draft."""
     rt = runtime(context)
-    parts = callback_parts(update)
+    pressed = buttons.parse_draft(update.callback_query.data if update.callback_query else None)
+    if pressed is None:
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
     async with rt.db.session() as session:
         person = await onboarded_person(session, update, rt)
         if person is None or person.id is None:
             return
-        if parts[1:2] == ["new"]:
-            await _new_from_button(update, session, rt, person, parts[2] if len(parts) > 2 else "")
+        if not isinstance(pressed, DraftPress):
+            await _new_from_button(update, session, rt, person, pressed.who)
             return
-        request = await releases.draft_for(session, person.id, int(parts[1])) if len(parts) > 2 and parts[1].isdigit() else None
+        request = await releases.draft_for(session, person.id, pressed.request_id)
         if request is None:
             await answer_callback(update, texts.RELEASE_DRAFT_GONE, alert=True)
             return
-        await _draft_action(update, session, rt, person, request, parts[2], parts[3] if len(parts) > 3 else "")
+        await _draft_action(update, session, rt, person, request, pressed.action, pressed.value)
 
 
-async def _new_from_button(update: Update, session: AsyncSession, rt: Runtime, person: Person, who: str) -> None:
+async def _new_from_button(update: Update, session: AsyncSession, rt: Runtime, person: Person, who: NewFor) -> None:
     assert person.id is not None
-    if who == "other" and not await people.is_coordinator(session, person.id):
+    if who == NewFor.SOMEONE_ELSE and not await people.is_coordinator(session, person.id):
         await answer_callback(update, texts.RELEASE_NOT_COORDINATOR, alert=True)
         return
-    if who not in ("me", "other"):
-        await answer_callback(update, texts.STALE_BUTTON)
-        return
-    own = await releases.own_request(session, person.id) if who == "me" else None
+    own = await releases.own_request(session, person.id) if who == NewFor.ME else None
     await answer_callback(update)
     if own is not None:
         await _show_own(update, session, rt, own)
         return
-    await _start(update, session, rt, person, on_behalf=who == "other")
+    await _start(update, session, rt, person, on_behalf=who == NewFor.SOMEONE_ELSE)
 
 
 async def _draft_action(update: Update, session: AsyncSession, rt: Runtime, person: Person, request: ReleaseRequest,
-                        code: str, value: str) -> None:
+                        code: DraftAction, value: str) -> None:
     now = rt.clock.now()
-    if code == "send":
+    if code == DraftAction.SEND:
         await _send(update, session, rt, person, request)
         return
-    if code == "x":
-        await session.delete(request)
-        person.awaiting = None
+    if code == DraftAction.DISCARD:
+        await releases.discard(session, request)
+        expect(person, None)
         await answer_callback(update)
         await edit_or_reply(update, texts.RELEASE_DISCARDED)
         return
-    if code == "edit":
+    if code == DraftAction.CHANGE:
         await answer_callback(update)
-        rows = [[(texts.RELEASE_FIELD_NAMES[s], callback("rq", request.id, "e", s))] for s in releases.STEPS]
+        rows = [[(texts.RELEASE_FIELD_NAMES[s], buttons.draft(request.id, DraftAction.EDIT_STEP, s))] for s in releases.STEPS]
         await reply(update, texts.RELEASE_PICK_FIELD, inline([[b for row in rows[i : i + 3] for b in row] for i in range(0, len(rows), 3)]))
         return
-    if code == "e" and value in releases.STEPS:
+    if code == DraftAction.EDIT_STEP and value in releases.STEPS:
         await answer_callback(update)
         await _ask(update, rt, person, request, value, editing=True)
         return
@@ -341,22 +342,22 @@ async def _draft_action(update: Update, session: AsyncSession, rt: Runtime, pers
         await answer_callback(update, texts.STALE_BUTTON)
         return
     step, editing = asked[1], asked[2]
-    if code == "p" and (prison := prisons.by_code(value)) is not None:
+    if code == DraftAction.PRISON and (prison := prisons.by_code(value)) is not None:
         releases.set_prison(request, prison, now=now)
-    elif code == "t" and value == "m":
-        request.release_time = None
-    elif code == "d" and (place := places.by_key(value)) is not None:
+    elif code == DraftAction.MORNING and value == buttons.MORNING_VALUE:
+        releases.set_time(request, None, now=now)
+    elif code == DraftAction.DESTINATION and (place := places.by_key(value)) is not None:
         releases.set_destination(request, place, now=now)
-    elif code in ("g", "f") and releases.choose(request, step, value, now=now):
+    elif code in (DraftAction.GENDER, DraftAction.FELLOWSHIP) and releases.choose(request, step, value, now=now):
         pass
-    elif code == "n" and value in releases.NEEDS:
+    elif code == DraftAction.NEED and value in releases.NEEDS:
         releases.toggle_need(request, value, now=now)
         await answer_callback(update)
         await edit_or_reply(update, texts.RELEASE_ASK["needs"], inline(_needs_rows(request)))
         return
-    elif code == "n" and value == "done":
+    elif code == DraftAction.NEED and value == buttons.NEEDS_DONE:
         releases.confirm_needs(request, now=now)
-    elif code == "s" and step in releases.PRIVATE_FIELDS:
+    elif code == DraftAction.SKIP and step in releases.PRIVATE_FIELDS:
         releases.set_private_text(request, rt.vault, step, None, now=now)
     else:
         await answer_callback(update, texts.STALE_BUTTON)
@@ -372,7 +373,7 @@ async def _send(update: Update, session: AsyncSession, rt: Runtime, person: Pers
         return
     now = rt.clock.now()
     sent = await releases.submit(session, request, person, rt.vault, now=now)
-    person.awaiting = None
+    expect(person, None)
     log.info("release request %s sent by person %s", request.id, person.id)
     offered = texts.plural(sent.offered, "companion")
     await answer_callback(update)
@@ -389,7 +390,7 @@ async def _send_card(update: Update, session: AsyncSession, rt: Runtime, request
                      coordinator: Person) -> None:
     """The printable card, saying only what is true now: a companion only once one said yes."""
     assert request.id is not None
-    companion = await release_records.companion_name(session, request) if request.status == "assigned" else None
+    companion = await release_records.companion_name(session, request) if request.status == RequestStatus.ASSIGNED else None
     words = release_card.Words(when=release_text.when(request), companion=companion, code=card.code, bot=rt.bot_username,
                                coordinator=coordinator.pseudonym or "", number=request.id)
     png = await asyncio.to_thread(release_card.render_png, rt.deep_link(card.payload), words)
@@ -401,88 +402,78 @@ async def _send_card(update: Update, session: AsyncSession, rt: Runtime, request
 
 async def _show_own(update: Update, session: AsyncSession, rt: Runtime, request: ReleaseRequest) -> None:
     rows = [
-        [(texts.RELEASE_MANAGE_BUTTONS["date"], callback("rx", request.id, "date")),
-         (texts.RELEASE_MANAGE_BUTTONS["time"], callback("rx", request.id, "time"))],
-        [(texts.RELEASE_CANCEL_OWN_BUTTON, callback("rx", request.id, "out", "cancelled"))],
+        [(texts.RELEASE_MANAGE_BUTTONS["date"], buttons.manage(request.id, ManageAction.DATE)),
+         (texts.RELEASE_MANAGE_BUTTONS["time"], buttons.manage(request.id, ManageAction.TIME))],
+        [(texts.RELEASE_CANCEL_OWN_BUTTON, buttons.manage(request.id, ManageAction.OUTCOME, Outcome.CANCELLED))],
     ]
     await reply(update, await release_connect.person_view(session, request, rt.vault), inline(rows))
 
 
 async def _show_for_coordinator(update: Update, session: AsyncSession, rt: Runtime, request: ReleaseRequest) -> None:
-    buttons = texts.RELEASE_MANAGE_BUTTONS
+    labels = texts.RELEASE_MANAGE_BUTTONS
     rows: list[list[Button]] = [
-        [(buttons["date"], callback("rx", request.id, "date")), (buttons["time"], callback("rx", request.id, "time"))],
-        [(buttons["assign"], callback("rx", request.id, "as"))],
+        [(labels["date"], buttons.manage(request.id, ManageAction.DATE)), (labels["time"], buttons.manage(request.id, ManageAction.TIME))],
+        [(labels["assign"], buttons.manage(request.id, ManageAction.PICK_COMPANION))],
     ]
     if request.on_behalf and request.person_id is None:
-        rows[1].append((buttons["card"], callback("rx", request.id, "card")))
-    rows.append([(buttons["close"], callback("rx", request.id, "close"))])
+        rows[1].append((labels["card"], buttons.manage(request.id, ManageAction.NEW_CARD)))
+    rows.append([(labels["close"], buttons.manage(request.id, ManageAction.CLOSE))])
     if request.claimed_by_id is not None and request.person_id is None:
         rows.append(release_connect.confirm_row(request.id, request.claimed_by_id))
     await reply(update, await release_records.coordinator_view(session, request, rt.vault), inline(rows))
-
-
-# What the person may do to their own request (coordinators may do everything).
-_OWN_ACTIONS = {("date", ""), ("time", ""), ("tm", ""), ("out", "cancelled")}
 
 
 async def on_manage_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:rx:<id>:<action>[:<value>]`. Coordinators may do everything; the person may move
     or cancel their own request. Anyone else learns nothing, not even that it exists."""
     rt = runtime(context)
-    parts = callback_parts(update)
-    if len(parts) < 3 or not parts[1].isdigit():
+    pressed = buttons.parse_manage(update.callback_query.data if update.callback_query else None)
+    if pressed is None:
         await answer_callback(update, texts.STALE_BUTTON)
         return
-    action, value = parts[2], (parts[3] if len(parts) > 3 else "")
     async with rt.db.session() as session:
         person = await onboarded_person(session, update, rt)
         if person is None or person.id is None:
             return
-        request = await session.get(ReleaseRequest, int(parts[1]))
-        coordinator = await people.is_coordinator(session, person.id)
-        own = request is not None and request.person_id == person.id and (action, value) in _OWN_ACTIONS
-        if request is None or request.status == "draft" or not (coordinator or own):
-            await answer_callback(update, texts.NOT_FOR_YOU, alert=True)
-            return
-        if request.status not in release_records.LIVE and action != "v":
-            await answer_callback(update, texts.RELEASE_STATUS_CLOSED, alert=True)
+        managed = await releases.to_manage(session, pressed.request_id, person, pressed.action, pressed.value)
+        if managed.request is None:
+            await answer_callback(update, managed.problem, alert=True)
             return
         await answer_callback(update)
-        await _manage(update, session, rt, person, request, action, value)
+        await _manage(update, session, rt, person, managed.request, pressed.action, pressed.value)
 
 
-async def _manage(update: Update, session: AsyncSession, rt: Runtime, person: Person, request: ReleaseRequest, action: str,
-                  value: str) -> None:
+async def _manage(update: Update, session: AsyncSession, rt: Runtime, person: Person, request: ReleaseRequest,
+                  action: ManageAction, value: str) -> None:
     now = rt.clock.now()
-    if action == "v":
+    if action == ManageAction.OPEN:
         await _show_for_coordinator(update, session, rt, request)
-    elif action == "date":
-        person.awaiting = f"{MOVE}:{request.id}:date"
+    elif action == ManageAction.DATE:
+        expect(person, f"{MOVE}:{request.id}:date")
         await reply(update, texts.RELEASE_ASK_NEW_DATE.format(example=_example_date(now)))
-    elif action == "time":
-        person.awaiting = f"{MOVE}:{request.id}:time"
-        await reply(update, texts.RELEASE_ASK["time"], inline([[(texts.RELEASE_MORNING_BUTTON, callback("rx", request.id, "tm"))]]))
-    elif action == "tm":
-        person.awaiting = None
+    elif action == ManageAction.TIME:
+        expect(person, f"{MOVE}:{request.id}:time")
+        await reply(update, texts.RELEASE_ASK["time"],
+                    inline([[(texts.RELEASE_MORNING_BUTTON, buttons.manage(request.id, ManageAction.MORNING))]]))
+    elif action == ManageAction.MORNING:
+        expect(person, None)
         when = await releases.move(session, request, person, now=now, morning=True)
         await edit_or_reply(update, texts.RELEASE_MOVED.format(when=when))
-    elif action == "as":
+    elif action == ManageAction.PICK_COMPANION:
         await _pick_companion(update, session, request)
-    elif action == "to" and value.isdigit():
+    elif action == ManageAction.ASSIGN_TO and value.isdigit():
         answer = await release_matching.assign(session, request, int(value), person, rt.vault, now=now)
         await edit_or_reply(update, answer.message)
-    elif action == "card" and request.on_behalf and request.person_id is None:
+    elif action == ManageAction.NEW_CARD and request.on_behalf and request.person_id is None:
         card = await releases.new_card(session, request, person, rt.vault, now=now)
         await reply(update, texts.RELEASE_NEW_CARD.format(code=card.code, link=rt.deep_link(card.payload)))
         await _send_card(update, session, rt, request, card, person)
-    elif action == "close":
-        rows = [[(texts.RELEASE_OUTCOMES[o], callback("rx", request.id, "out", o))] for o in texts.RELEASE_CLOSE_CHOICES]
+    elif action == ManageAction.CLOSE:
+        rows = [[(texts.RELEASE_OUTCOMES[o], buttons.manage(request.id, ManageAction.OUTCOME, o))] for o in texts.RELEASE_CLOSE_CHOICES]
         await reply(update, texts.RELEASE_CLOSE_ASK.format(id=request.id), inline(rows))
-    elif action == "out" and value in texts.RELEASE_CLOSE_CHOICES:
-        await releases.close_and_tell(session, request, value, person, now=now)
-        erase_on = texts.long_date((now + release_records.ERASE_AFTER).astimezone(release_records.ZONE).date())
-        await edit_or_reply(update, texts.RELEASE_CLOSED.format(outcome=texts.RELEASE_OUTCOMES[value], date=erase_on))
+    elif action == ManageAction.OUTCOME and value in texts.RELEASE_CLOSE_CHOICES:
+        erase_on = await releases.close_and_tell(session, request, Outcome(value), person, now=now)
+        await edit_or_reply(update, texts.RELEASE_CLOSED.format(outcome=texts.RELEASE_OUTCOMES[value], date=texts.long_date(erase_on)))
     else:
         await reply(update, texts.STALE_BUTTON)
 
@@ -492,7 +483,7 @@ async def _pick_companion(update: Update, session: AsyncSession, request: Releas
     if not everyone:
         await reply(update, texts.RELEASE_NO_COMPANIONS)
         return
-    rows = [[(("⏸ " if profile.paused else "") + (person.pseudonym or "?"), callback("rx", request.id, "to", person.id))]
+    rows = [[(("⏸ " if profile.paused else "") + (person.pseudonym or "?"), buttons.manage(request.id, ManageAction.ASSIGN_TO, person.id))]
             for person, profile in everyone if person.id != request.companion_id]
     await reply(update, texts.RELEASE_PICK_COMPANION.format(id=request.id), inline(rows))
 
@@ -502,15 +493,15 @@ async def answer_move(
 ) -> None:
     """A typed new date or time for a sent request (`release_move:<id>:<date|time>`)."""
     rt = runtime(context)
-    parts = (person.awaiting or "").split(":")
-    request = await session.get(ReleaseRequest, int(parts[1])) if len(parts) == 3 and parts[1].isdigit() else None
-    if request is None or not await releases.may_manage(session, request, person):
-        person.awaiting = None
+    parts = asked(person, MOVE) or []
+    request = await releases.to_move(session, int(parts[0]), person) if len(parts) == 2 and parts[0].isdigit() else None
+    if request is None:
+        expect(person, None)
         await reply(update, texts.RELEASE_STATUS_CLOSED)
         return
     now = rt.clock.now()
     try:
-        if parts[2] == "date":
+        if parts[1] == "date":
             when = await releases.move(session, request, person, now=now,
                                        new_date=releases.parse_release_date(text, today=release_records.today(now)))
         else:
@@ -518,7 +509,7 @@ async def answer_move(
     except InvalidInput as exc:
         await reply(update, str(exc))
         return
-    person.awaiting = None
+    expect(person, None)
     await reply(update, texts.RELEASE_MOVED.format(when=when))
 
 
@@ -529,8 +520,9 @@ async def answer_move(
 CODE = "release_code"  # awaiting the code typed after /card
 
 _CLAIM_PROBLEMS = {
-    "used": texts.RELEASE_CARD_USED, "expired": texts.RELEASE_CARD_EXPIRED, "replaced": texts.RELEASE_CARD_REPLACED,
-    "waiting": texts.RELEASE_CLAIM_WAITING, "locked": texts.RELEASE_CODE_LOCKED,
+    ClaimProblem.USED: texts.RELEASE_CARD_USED, ClaimProblem.EXPIRED: texts.RELEASE_CARD_EXPIRED,
+    ClaimProblem.REPLACED: texts.RELEASE_CARD_REPLACED, ClaimProblem.WAITING: texts.RELEASE_CLAIM_WAITING,
+    ClaimProblem.LOCKED: texts.RELEASE_CODE_LOCKED,
 }
 
 
@@ -545,8 +537,8 @@ async def open_code(update: Update, context: ContextTypes.DEFAULT_TYPE, session:
     """`/start ABC2345`: the card's code typed by hand."""
     rt = runtime(context)
     claimed = await release_connect.claim_by_code(session, rt.vault, typed, person, now=rt.clock.now())
-    if claimed.problem == "unknown":
-        person.awaiting = CODE  # the next message is another try, no command needed
+    if claimed.problem == ClaimProblem.UNKNOWN:
+        expect(person, CODE)  # the next message is another try, no command needed
     await _claimed(update, session, rt, person, claimed)
 
 
@@ -560,22 +552,22 @@ async def card_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         if context.args:
             await open_code(update, context, session, person, " ".join(context.args))
             return
-        person.awaiting = CODE
+        expect(person, CODE)
         await reply(update, texts.RELEASE_CODE_ASK)
 
 
 async def answer_code(update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, text: str) -> None:
     """A typed code after /card (or after a wrong one)."""
-    person.awaiting = None
+    expect(person, None)
     await open_code(update, context, session, person, text)
 
 
 async def _claimed(update: Update, session: AsyncSession, rt: Runtime, person: Person, claimed: release_connect.Claimed) -> None:
     """What the person hears: a greeting and no details until confirmed, or why not."""
-    if claimed.problem == "connected" and claimed.request is not None:
+    if claimed.problem == ClaimProblem.CONNECTED and claimed.request is not None:
         await _show_own(update, session, rt, claimed.request)
         return
-    if claimed.problem == "unknown":
+    if claimed.problem == ClaimProblem.UNKNOWN:
         await reply(update, texts.RELEASE_CODE_WRONG.format(left=claimed.tries_left) if person.awaiting == CODE else texts.INVITE_UNKNOWN)
         return
     if claimed.problem is not None:
@@ -589,19 +581,20 @@ async def _claimed(update: Update, session: AsyncSession, rt: Runtime, person: P
 async def on_confirm_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:rk:<request id>:<claimant id>:<y|n>`: a coordinator says whether it's them."""
     rt = runtime(context)
-    parts = callback_parts(update)
-    if len(parts) != 4 or not parts[1].isdigit() or not parts[2].isdigit() or parts[3] not in ("y", "n"):
+    pressed = buttons.parse_confirm(update.callback_query.data if update.callback_query else None)
+    if pressed is None:
         await answer_callback(update, texts.STALE_BUTTON)
         return
     async with rt.db.session() as session:
         coordinator = await onboarded_person(session, update, rt)
         if coordinator is None:
             return
-        decided = await release_connect.decide(session, int(parts[1]), int(parts[2]), parts[3] == "y", coordinator, rt.vault,
+        decided = await release_connect.decide(session, pressed.request_id, pressed.claimant_id, pressed.yes, coordinator, rt.vault,
                                                now=rt.clock.now(), default_zone=rt.settings.default_timezone)
         if not decided.ok:
             await answer_callback(update, decided.message, alert=True)
             return
-        log.info("release request %s: card %s by person %s", parts[1], "confirmed" if parts[3] == "y" else "rejected", coordinator.id)
+        log.info("release request %s: card %s by person %s", pressed.request_id, "confirmed" if pressed.yes else "rejected",
+                 coordinator.id)
         await answer_callback(update)
         await edit_or_reply(update, decided.message, decided.markup)

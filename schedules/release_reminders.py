@@ -1,9 +1,9 @@
-"""The release-day tick: reminders the day before and on the morning, the 72-hour escalation
-to coordinators, aftercare evening check-ins, closing forgotten requests and erasing closed
-ones after thirty days (leaving anonymous counts).
+"""The release-day tick: reminders, the escalation to coordinators, aftercare evening
+check-ins, closing forgotten requests and erasing closed ones (when each falls, and the
+constants, are listed in `bot.services.release`'s docstring).
 
 The claim logic lives in `bot.services.release.duties`; this module runs it on the
-JobQueue in short batches, and drops drafts nobody finished.
+JobQueue in short batches, and drops drafts nobody finished (`retention.drop_stale_drafts`).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ import textwrap
 from dataclasses import dataclass
 from io import BytesIO
 
-import qrcode  # type: ignore[import-untyped]
+import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 from bot import texts

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from bot import texts
 from bot.buttons import callback, inline
@@ -23,7 +24,9 @@ from bot.models import CompanionArea, CompanionProfile, Person, RoleGrant, RoleR
 from bot.runtime import Runtime
 from bot.services import places
 from bot.services.meetings import search as meetings
-from bot.services.people import roles
+from bot.services.people import people, roles
+from bot.services.release import buttons
+from bot.services.release.states import COMPANION_ROLE, ROLE_REQUEST_PENDING
 from bot.services.validation import InvalidInput, parse_date
 
 FELLOWSHIPS = meetings.FELLOWSHIPS
@@ -45,7 +48,7 @@ class Covering:
 
 
 async def profile_for(session: AsyncSession, person_id: int) -> CompanionProfile | None:
-    result = await session.execute(select(CompanionProfile).where(CompanionProfile.person_id == person_id))
+    result = await session.execute(select(CompanionProfile).where(col(CompanionProfile.person_id) == person_id))
     return result.scalar_one_or_none()
 
 
@@ -75,7 +78,7 @@ def clean_time_since(clean_date: date, today: date) -> str:
 
 async def areas_of(session: AsyncSession, profile: CompanionProfile) -> list[CompanionArea]:
     result = await session.execute(
-        select(CompanionArea).where(CompanionArea.companion_id == profile.id).order_by(CompanionArea.id)
+        select(CompanionArea).where(col(CompanionArea.companion_id) == profile.id).order_by(col(CompanionArea.id))
     )
     return list(result.scalars())
 
@@ -98,7 +101,7 @@ async def add_area(session: AsyncSession, profile: CompanionProfile, place: plac
 
 
 async def clear_areas(session: AsyncSession, profile: CompanionProfile, *, now: datetime) -> None:
-    await session.execute(delete(CompanionArea).where(CompanionArea.companion_id == profile.id))
+    await session.execute(delete(CompanionArea).where(col(CompanionArea.companion_id) == profile.id))
     profile.updated_at = now
 
 
@@ -136,7 +139,7 @@ async def submit(session: AsyncSession, person: Person, profile: CompanionProfil
     """Send the finished application to the coordinators as a companion role request."""
     if next_question(profile, await areas_of(session, profile)) is not None:
         return roles.Outcome(False, texts.COMPANION_INCOMPLETE)
-    outcome = await roles.request_role(session, person, "companion", now=now)
+    outcome = await roles.request_role(session, person, COMPANION_ROLE, now=now)
     if outcome.ok:
         profile.submitted_at = now
         profile.updated_at = now
@@ -153,7 +156,8 @@ async def request_view(session: AsyncSession, request: RoleRequest, requester: P
     text = texts.COMPANION_REQUEST_FOR_COORDINATOR.format(name=texts.h(requester.pseudonym), details=details)
     return roles.RequestView(
         text,
-        inline([[(texts.COMPANION_APPROVE_BUTTON, callback("cv", request.id)), ("❌ Decline", callback("rr", request.id, "d"))],
+        # `rr` is the roles feature's family (bot.services.people): Decline is its own button.
+        inline([[(texts.COMPANION_APPROVE_BUTTON, buttons.vetting(request.id)), ("❌ Decline", callback("rr", request.id, "d"))],
                 [roles.message_them_button(requester)]]),
     )
 
@@ -171,9 +175,43 @@ def parse_vetting_date(text: str, *, today: date) -> date:
 async def pending_request(session: AsyncSession, request_id: int) -> RoleRequest | None:
     """A companion request still waiting for a decision (anything else: None)."""
     request = await session.get(RoleRequest, request_id)
-    if request is None or request.role != "companion" or request.status != "pending":
+    if request is None or request.role != COMPANION_ROLE or request.status != ROLE_REQUEST_PENDING:
         return None
     return request
+
+
+@dataclass(frozen=True)
+class ToVet:
+    """A companion request a coordinator may approve (with the applicant's name), or why not."""
+
+    request: RoleRequest | None
+    problem: str = ""
+    applicant: str = ""
+
+
+async def to_vet(session: AsyncSession, coordinator: Person, request_id: int) -> ToVet:
+    """Only coordinators approve, and only a request still waiting for a decision."""
+    if coordinator.id is None or not await people.is_coordinator(session, coordinator.id):
+        return ToVet(None, texts.NOT_FOR_YOU)
+    request = await pending_request(session, request_id)
+    if request is None:
+        return ToVet(None, texts.REQUEST_GONE)
+    return ToVet(request, applicant=await applicant_name(session, request))
+
+
+async def application_pending(session: AsyncSession, person_id: int) -> bool:
+    """Whether the person's companion application waits for a coordinator."""
+    waiting = await session.execute(
+        select(RoleRequest.id).where(col(RoleRequest.person_id) == person_id, col(RoleRequest.role) == COMPANION_ROLE,
+                                     col(RoleRequest.status) == ROLE_REQUEST_PENDING)
+    )
+    return waiting.first() is not None
+
+
+async def applicant_name(session: AsyncSession, request: RoleRequest) -> str:
+    """The pseudonym of whoever asked to be a companion ("" once they have gone)."""
+    applicant = await session.get(Person, request.person_id)
+    return (applicant.pseudonym or "") if applicant is not None else ""
 
 
 async def approve(
@@ -196,7 +234,9 @@ async def approve(
 
 
 async def is_companion(session: AsyncSession, person_id: int) -> bool:
-    held = await session.execute(select(RoleGrant.id).where(RoleGrant.person_id == person_id, RoleGrant.role == "companion"))
+    held = await session.execute(
+        select(RoleGrant.id).where(col(RoleGrant.person_id) == person_id, col(RoleGrant.role) == COMPANION_ROLE)
+    )
     return held.first() is not None
 
 
@@ -215,19 +255,19 @@ async def covering(
         south, north, west, east = meetings.bounding_box(latitude, longitude, COVER_KM)
         query = (
             select(CompanionProfile.person_id, CompanionArea.latitude, CompanionArea.longitude)
-            .join(CompanionArea, CompanionArea.companion_id == CompanionProfile.id)
-            .join(RoleGrant, (RoleGrant.person_id == CompanionProfile.person_id) & (RoleGrant.role == "companion"))
-            .join(Person, Person.id == CompanionProfile.person_id)
+            .join(CompanionArea, col(CompanionArea.companion_id) == CompanionProfile.id)
+            .join(RoleGrant, (col(RoleGrant.person_id) == CompanionProfile.person_id) & (col(RoleGrant.role) == COMPANION_ROLE))
+            .join(Person, col(Person.id) == CompanionProfile.person_id)
             .where(
-                CompanionProfile.paused.is_(False),  # type: ignore[attr-defined]
-                CompanionProfile.vetted_on.is_not(None),  # type: ignore[union-attr]
-                Person.unreachable_at.is_(None),  # type: ignore[union-attr]
-                CompanionArea.latitude.between(south, north),  # type: ignore[attr-defined]
-                CompanionArea.longitude.between(west, east),  # type: ignore[attr-defined]
+                col(CompanionProfile.paused).is_(False),
+                col(CompanionProfile.vetted_on).is_not(None),
+                col(Person.unreachable_at).is_(None),
+                col(CompanionArea.latitude).between(south, north),
+                col(CompanionArea.longitude).between(west, east),
             )
         )
         if gender in ("woman", "man"):
-            query = query.where(CompanionProfile.gender == gender)
+            query = query.where(col(CompanionProfile.gender) == gender)
         for person_id, lat, lon in (await session.execute(query)).all():
             distance = meetings.haversine_km(latitude, longitude, lat, lon)
             if distance <= COVER_KM and person_id not in exclude:
@@ -239,9 +279,9 @@ async def approved_companions(session: AsyncSession) -> list[tuple[Person, Compa
     """Everyone a coordinator may assign directly (paused ones too: the coordinator may ask)."""
     rows = await session.execute(
         select(Person, CompanionProfile)
-        .join(CompanionProfile, CompanionProfile.person_id == Person.id)
-        .join(RoleGrant, (RoleGrant.person_id == Person.id) & (RoleGrant.role == "companion"))
-        .order_by(CompanionProfile.paused, Person.pseudonym, Person.id)
+        .join(CompanionProfile, col(CompanionProfile.person_id) == Person.id)
+        .join(RoleGrant, (col(RoleGrant.person_id) == Person.id) & (col(RoleGrant.role) == COMPANION_ROLE))
+        .order_by(col(CompanionProfile.paused), col(Person.pseudonym), col(Person.id))
     )
     return [(person, profile) for person, profile in rows.all()]
 
@@ -268,5 +308,5 @@ async def _export(session: AsyncSession, rt: Runtime, person: Person) -> dict[st
 async def _erase(session: AsyncSession, person: Person) -> None:
     profile = await profile_for(session, person.id) if person.id is not None else None
     if profile is not None:
-        await session.execute(delete(CompanionArea).where(CompanionArea.companion_id == profile.id))
-        await session.execute(delete(CompanionProfile).where(CompanionProfile.id == profile.id))
+        await session.execute(delete(CompanionArea).where(col(CompanionArea.companion_id) == profile.id))
+        await session.execute(delete(CompanionProfile).where(col(CompanionProfile.id) == profile.id))

@@ -20,19 +20,23 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from bot import texts
-from bot.buttons import Button, callback, inline
+from bot.buttons import Button, inline
 from bot.crypto import Vault
 from bot.geo import timezone_at
 from bot.models import CardCodeTry, Invitation, Person, ReleaseRequest
 from bot.services.people import invitations, people
 from bot.services.release import aftercare as release_aftercare
+from bot.services.release import buttons
 from bot.services.release import records as release_records
 from bot.services.release import text as release_text
-from bot.services.release.records import LIVE, record, tell, tell_coordinators
+from bot.services.release.buttons import ManageAction
+from bot.services.release.records import record, rows_changed, tell, tell_coordinators
+from bot.services.release.states import LIVE, ClaimProblem, Event, Notice
 
 CARD_KIND = "rc"  # the invitation kind of a release card's link
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a card, typed on a phone
@@ -55,9 +59,7 @@ def normalise(typed: str) -> str | None:
 
 @dataclass(frozen=True)
 class Claimed:
-    # None when claimed; else "unknown", "expired", "used", "replaced", "waiting" (they opened
-    # it already), "connected" (already theirs), "locked" (too many wrong codes today)
-    problem: str | None
+    problem: ClaimProblem | None  # None when claimed
     request: ReleaseRequest | None = None
     tries_left: int = MAX_WRONG_CODES
 
@@ -66,10 +68,11 @@ async def claim_by_link(session: AsyncSession, invitation: Invitation, person: P
     """`/start rc_<token>` (or its code typed before set-up): the card's invitation, looked up
     when it was opened. An invitation of any other kind is unknown here."""
     if invitation.kind != CARD_KIND:
-        return Claimed("unknown")
+        return Claimed(ClaimProblem.UNKNOWN)
     request = await _request_of(session, invitation.id)
     if request is None:  # a card replaced by a newer one points at no request any more
-        return Claimed("replaced" if invitations.state(invitation, now) in ("expired", "used") else "unknown")
+        replaced = invitations.state(invitation, now) in ("expired", "used")
+        return Claimed(ClaimProblem.REPLACED if replaced else ClaimProblem.UNKNOWN)
     return await _claim(session, request, invitation, person, now=now)
 
 
@@ -77,12 +80,13 @@ async def invitation_for_code(session: AsyncSession, vault: Vault, typed: str) -
     """The card a code typed before set-up belongs to (so it rides through set-up like the
     link does); no try is counted, as nobody is stored yet. After set-up, `claim_by_code`."""
     code = normalise(typed)
-    if code is None:
-        return None
-    found = (
-        await session.execute(select(ReleaseRequest).where(ReleaseRequest.card_code_hash == vault.hash_code(code)))
-    ).scalars().first()
+    found = await _request_with_code(session, vault, code) if code else None
     return await session.get(Invitation, found.invitation_id) if found and found.invitation_id else None
+
+
+async def _request_with_code(session: AsyncSession, vault: Vault, code: str) -> ReleaseRequest | None:
+    found = await session.execute(select(ReleaseRequest).where(col(ReleaseRequest.card_code_hash) == vault.hash_code(code)))
+    return found.scalars().first()
 
 
 async def claim_by_code(session: AsyncSession, vault: Vault, typed: str, person: Person, *, now: datetime) -> Claimed:
@@ -90,25 +94,23 @@ async def claim_by_code(session: AsyncSession, vault: Vault, typed: str, person:
     assert person.id is not None
     tries = await _tries_today(session, person.id, now)
     if tries.wrong >= MAX_WRONG_CODES:
-        return Claimed("locked", tries_left=0)
+        return Claimed(ClaimProblem.LOCKED, tries_left=0)
     code = normalise(typed)
-    found = (
-        await session.execute(select(ReleaseRequest).where(ReleaseRequest.card_code_hash == vault.hash_code(code)))
-    ).scalars().first() if code else None
+    found = await _request_with_code(session, vault, code) if code else None
     invitation = await session.get(Invitation, found.invitation_id) if found and found.invitation_id else None
     if found is None or invitation is None:
         tries.wrong += 1
         left = MAX_WRONG_CODES - tries.wrong
-        return Claimed("locked" if left <= 0 else "unknown", tries_left=left)
+        return Claimed(ClaimProblem.LOCKED if left <= 0 else ClaimProblem.UNKNOWN, tries_left=left)
     if invitation.expires_at <= now:
-        return Claimed("expired")
+        return Claimed(ClaimProblem.EXPIRED)
     return await _claim(session, found, invitation, person, now=now)
 
 
 async def _tries_today(session: AsyncSession, person_id: int, now: datetime) -> CardCodeTry:
     day = release_records.today(now)
     row = (
-        await session.execute(select(CardCodeTry).where(CardCodeTry.person_id == person_id, CardCodeTry.day == day))
+        await session.execute(select(CardCodeTry).where(col(CardCodeTry.person_id) == person_id, col(CardCodeTry.day) == day))
     ).scalar_one_or_none()
     if row is None:
         row = CardCodeTry(person_id=person_id, day=day, wrong=0)
@@ -118,7 +120,7 @@ async def _tries_today(session: AsyncSession, person_id: int, now: datetime) -> 
 
 async def _request_of(session: AsyncSession, invitation_id: int | None) -> ReleaseRequest | None:
     return (
-        await session.execute(select(ReleaseRequest).where(ReleaseRequest.invitation_id == invitation_id))
+        await session.execute(select(ReleaseRequest).where(col(ReleaseRequest.invitation_id) == invitation_id))
     ).scalar_one_or_none()
 
 
@@ -128,31 +130,31 @@ async def _claim(session: AsyncSession, request: ReleaseRequest, invitation: Inv
     coordinators to confirm. The person is told nothing about the release yet."""
     assert person.id is not None and request.id is not None
     if request.person_id == person.id:
-        return Claimed("connected", request)
+        return Claimed(ClaimProblem.CONNECTED, request)
     if request.claimed_by_id == person.id:
-        return Claimed("waiting", request)
+        return Claimed(ClaimProblem.WAITING, request)
     if invitation.used_at is not None or request.person_id is not None:
-        return Claimed("used")
+        return Claimed(ClaimProblem.USED)
     if invitation.expires_at <= now:
-        return Claimed("expired")
-    won = await session.execute(
+        return Claimed(ClaimProblem.EXPIRED)
+    won = await rows_changed(session, (
         update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))  # type: ignore[union-attr]
+        .where(col(Invitation.id) == invitation.id, col(Invitation.used_at).is_(None))
         .values(used_at=now, used_by_id=person.id)
-    )
-    if won.rowcount != 1:  # type: ignore[attr-defined]
-        return Claimed("used")
+    ))
+    if won != 1:
+        return Claimed(ClaimProblem.USED)
     request.claimed_by_id, request.claimed_at, request.updated_at = person.id, now, now
-    record(session, request, "card_opened", now, person.id)
+    record(session, request, Event.CARD_OPENED, now, person.id)
     await tell_coordinators(session, texts.RELEASE_CLAIM_FOR_COORDINATOR.format(id=request.id, name=texts.h(person.pseudonym)),
-                            now, kind="release_alert", markup=confirm_buttons(request.id, person.id))
+                            now, kind=Notice.ALERT, markup=confirm_buttons(request.id, person.id))
     return Claimed(None, request)
 
 
 def confirm_row(request_id: int | None, claimant_id: int | None) -> list[Button]:
     """Opaque ids only; the presser, the request and the claimant are checked on press."""
-    return [(texts.RELEASE_CLAIM_YES_BUTTON, callback("rk", request_id, claimant_id, "y")),
-            (texts.RELEASE_CLAIM_NO_BUTTON, callback("rk", request_id, claimant_id, "n"))]
+    return [(texts.RELEASE_CLAIM_YES_BUTTON, buttons.confirm(request_id, claimant_id, True)),
+            (texts.RELEASE_CLAIM_NO_BUTTON, buttons.confirm(request_id, claimant_id, False))]
 
 
 def confirm_buttons(request_id: int | None, claimant_id: int | None) -> dict[str, object]:
@@ -182,13 +184,13 @@ async def decide(session: AsyncSession, request_id: int, claimant_id: int, yes: 
         return Decided(False, texts.RELEASE_CLAIM_DECIDED)
     # Compare-and-set: two coordinators answering at once, the first answer stands.
     values = {"person_id": claimant_id} if yes else {}
-    won = await session.execute(
+    won = await rows_changed(session, (
         update(ReleaseRequest)
-        .where(ReleaseRequest.id == request_id, ReleaseRequest.claimed_by_id == claimant_id,
-               ReleaseRequest.person_id.is_(None))  # type: ignore[union-attr]
+        .where(col(ReleaseRequest.id) == request_id, col(ReleaseRequest.claimed_by_id) == claimant_id,
+               col(ReleaseRequest.person_id).is_(None))
         .values(claimed_by_id=None, claimed_at=None, updated_at=now, **values)
-    )
-    if won.rowcount != 1:  # type: ignore[attr-defined]
+    ))
+    if won != 1:
         return Decided(False, texts.RELEASE_CLAIM_DECIDED)
     await session.refresh(request)
     name = texts.h(claimant.pseudonym)
@@ -196,7 +198,7 @@ async def decide(session: AsyncSession, request_id: int, claimant_id: int, yes: 
         await _connected(session, request, claimant, coordinator, vault, now=now, default_zone=default_zone)
         return Decided(True, texts.RELEASE_CLAIM_CONFIRMED.format(id=request_id, name=name))
     await _rejected(session, request, claimant, coordinator, now=now)
-    card = inline([[(texts.RELEASE_MANAGE_BUTTONS["card"], callback("rx", request_id, "card"))]])
+    card = inline([[(texts.RELEASE_MANAGE_BUTTONS["card"], buttons.manage(request_id, ManageAction.NEW_CARD))]])
     return Decided(True, texts.RELEASE_CLAIM_REJECTED.format(id=request_id, name=name), card)
 
 
@@ -204,13 +206,13 @@ async def _connected(session: AsyncSession, request: ReleaseRequest, person: Per
                      now: datetime, default_zone: str) -> None:
     """Now they see their release: everyone involved hears, and the time zone comes from
     where they are going (no question to answer)."""
-    record(session, request, "connected", now, coordinator.id)
+    record(session, request, Event.CONNECTED, now, coordinator.id)
     if person.timezone is None and request.destination_latitude is not None and request.destination_longitude is not None:
         person.timezone = timezone_at(request.destination_latitude, request.destination_longitude) or default_zone
     view = await person_view(session, request, vault)
-    tell(session, person.id, "release_person", texts.RELEASE_CONNECTED.format(name=texts.h(person.pseudonym)) + "\n\n" + view, now)
+    tell(session, person.id, Notice.PERSON, texts.RELEASE_CONNECTED.format(name=texts.h(person.pseudonym)) + "\n\n" + view, now)
     if request.status in LIVE:
-        tell(session, request.companion_id, "release_companion",
+        tell(session, request.companion_id, Notice.COMPANION,
              texts.RELEASE_CONNECTED_FOR_COMPANION.format(when=release_text.when(request)), now)
     await tell_coordinators(session, texts.RELEASE_CONNECTED_FOR_COORDINATOR.format(id=request.id), now, exclude=coordinator.id)
     await release_aftercare.ask(session, request, now=now)  # if they have met already
@@ -220,11 +222,11 @@ async def _rejected(session: AsyncSession, request: ReleaseRequest, person: Pers
     """Not them: the card works again (the right person may still have it), nothing was shown."""
     await session.execute(
         update(Invitation)
-        .where(Invitation.id == request.invitation_id, Invitation.used_by_id == person.id)
+        .where(col(Invitation.id) == request.invitation_id, col(Invitation.used_by_id) == person.id)
         .values(used_at=None, used_by_id=None)
     )
-    record(session, request, "card_rejected", now, coordinator.id)
-    tell(session, person.id, "release_person", texts.RELEASE_CLAIM_REJECTED_FOR_PERSON, now)
+    record(session, request, Event.CARD_REJECTED, now, coordinator.id)
+    tell(session, person.id, Notice.PERSON, texts.RELEASE_CLAIM_REJECTED_FOR_PERSON, now)
     await tell_coordinators(session, texts.RELEASE_CLAIM_REJECTED_FOR_COORDINATOR.format(id=request.id), now, exclude=coordinator.id)
 
 
@@ -238,17 +240,17 @@ async def person_view(session: AsyncSession, request: ReleaseRequest, vault: Vau
 
 async def waiting(session: AsyncSession, person_id: int) -> bool:
     """Whether the person opened a card that no coordinator has confirmed yet."""
-    found = await session.execute(select(ReleaseRequest.id).where(ReleaseRequest.claimed_by_id == person_id).limit(1))
+    found = await session.execute(select(ReleaseRequest.id).where(col(ReleaseRequest.claimed_by_id) == person_id).limit(1))
     return found.first() is not None
 
 
 async def forget(session: AsyncSession, person_id: int) -> None:
     """Erasure: their open claims go (the card works again) and so do their wrong tries."""
-    claimed = (await session.execute(select(ReleaseRequest).where(ReleaseRequest.claimed_by_id == person_id))).scalars().all()
+    claimed = (await session.execute(select(ReleaseRequest).where(col(ReleaseRequest.claimed_by_id) == person_id))).scalars().all()
     for request in claimed:
         request.claimed_by_id, request.claimed_at = None, None
         await session.execute(
-            update(Invitation).where(Invitation.id == request.invitation_id, Invitation.used_by_id == person_id)
+            update(Invitation).where(col(Invitation.id) == request.invitation_id, col(Invitation.used_by_id) == person_id)
             .values(used_at=None, used_by_id=None)
         )
-    await session.execute(delete(CardCodeTry).where(CardCodeTry.person_id == person_id))
+    await session.execute(delete(CardCodeTry).where(col(CardCodeTry.person_id) == person_id))

@@ -16,25 +16,30 @@ from datetime import datetime, time
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.buttons import Button, callback, inline
+from bot.buttons import Button, inline
 from bot.crypto import Vault
 from bot.models import Person, ReleaseRequest
 from bot.services.meetings import search as meetings
 from bot.services.meetings import text as meeting_text
 from bot.services.release import aftercare as release_aftercare
-from bot.services.release import prisons
+from bot.services.release import buttons, prisons
 from bot.services.release import records as release_records
 from bot.services.release import requests as releases
 from bot.services.release import text as release_text
+from bot.services.release.buttons import DayAction
 from bot.services.release.records import record, tell, tell_coordinators
+from bot.services.release.states import ALERTS, LIVE, DayStatus, Event, Notice, Outcome, RequestStatus
 
-CODES = {"w": "on_way", "g": "at_gate", "m": "met", "d": "delayed", "n": "not_released", "f": "not_found"}
-ALERTS = ("not_released", "not_found")
+# Which status each button reports.
+STATUS_OF = {
+    DayAction.ON_WAY: DayStatus.ON_WAY, DayAction.AT_GATE: DayStatus.AT_GATE, DayAction.MET: DayStatus.MET,
+    DayAction.DELAYED: DayStatus.DELAYED, DayAction.NOT_RELEASED: DayStatus.NOT_RELEASED, DayAction.NOT_FOUND: DayStatus.NOT_FOUND,
+}
 MEETINGS_SHOWN = 5
 _PERSON_HEARS = {
-    "on_way": texts.RELEASE_ON_WAY_FOR_PERSON,
-    "at_gate": texts.RELEASE_AT_GATE_FOR_PERSON,
-    "not_found": texts.RELEASE_NOT_FOUND_FOR_PERSON,
+    DayStatus.ON_WAY: texts.RELEASE_ON_WAY_FOR_PERSON,
+    DayStatus.AT_GATE: texts.RELEASE_AT_GATE_FOR_PERSON,
+    DayStatus.NOT_FOUND: texts.RELEASE_NOT_FOUND_FOR_PERSON,
 }
 
 
@@ -48,15 +53,15 @@ class Reported:
 
 
 def status_buttons(request: ReleaseRequest) -> dict[str, object]:
-    code_of = {status: code for code, status in CODES.items()}
     labels = texts.RELEASE_STATUS_BUTTONS
-    pairs = [("on_way", "at_gate"), ("met", "delayed"), ("not_released", "not_found")]
-    rows: list[list[Button]] = [[(labels[s], callback("rs", request.id, code_of[s])) for s in pair] for pair in pairs]
+    pairs = [(DayAction.ON_WAY, DayAction.AT_GATE), (DayAction.MET, DayAction.DELAYED),
+             (DayAction.NOT_RELEASED, DayAction.NOT_FOUND)]
+    rows: list[list[Button]] = [[(labels[STATUS_OF[a]], buttons.day(request.id, a)) for a in pair] for pair in pairs]
     return inline(rows)
 
 
 def went_together_button(request: ReleaseRequest) -> dict[str, object]:
-    return inline([[(texts.RELEASE_WENT_TOGETHER_BUTTON, callback("rs", request.id, "t"))]])
+    return inline([[(texts.RELEASE_WENT_TOGETHER_BUTTON, buttons.day(request.id, DayAction.WENT_TOGETHER))]])
 
 
 async def _reporter_request(session: AsyncSession, request_id: int, companion: Person) -> ReleaseRequest | None:
@@ -68,27 +73,36 @@ async def _reporter_request(session: AsyncSession, request_id: int, companion: P
     return request
 
 
-async def report(session: AsyncSession, request_id: int, code: str, companion: Person, vault: Vault, *,
+async def view(session: AsyncSession, request_id: int, companion: Person, vault: Vault) -> Reported:
+    """The companion's own view of a live release they are meeting, with the status buttons."""
+    request = await _reporter_request(session, request_id, companion)
+    if request is None or request.status not in LIVE:
+        return Reported(False, texts.NOT_FOR_YOU)
+    text = texts.RELEASE_VIEW_FOR_COMPANION.format(id=request.id, details=release_text.details(request, vault))
+    return Reported(True, text, status_buttons(request))
+
+
+async def report(session: AsyncSession, request_id: int, action: DayAction, companion: Person, vault: Vault, *,
                  now: datetime) -> Reported:
     """A status button pressed by `companion`."""
     request = await _reporter_request(session, request_id, companion)
     if request is None:
         return Reported(False, texts.NOT_FOR_YOU)
-    if code == "t":
+    if action == DayAction.WENT_TOGETHER:
         return _went_together(session, request, companion, now)
-    status = CODES.get(code)
+    status = STATUS_OF.get(action)
     if status is None:
         return Reported(False, texts.STALE_BUTTON)
-    if request.status != "assigned":
+    if request.status != RequestStatus.ASSIGNED:
         return Reported(False, texts.RELEASE_STATUS_CLOSED)
     assert request.release_date is not None
     if release_records.today(now) < request.release_date:
         return Reported(False, texts.RELEASE_STATUS_TOO_EARLY.format(day=texts.day_label(request.release_date)))
-    if status == "delayed":  # the status message loses its buttons; the new time's reply brings them back
+    if status == DayStatus.DELAYED:  # the status message loses its buttons; the new time's reply brings them back
         return Reported(True, status_message(request, vault, texts.RELEASE_STATUS_WAITING_FOR_TIME), ask_time=True, edit=True)
     await _record_status(session, request, status, companion, vault, now)
-    if status == "met":
-        await releases.close(session, request, "met", now=now, actor_id=companion.id)
+    if status == DayStatus.MET:
+        await releases.close(session, request, Outcome.MET, now=now, actor_id=companion.id)
         await release_aftercare.ask(session, request, now=now)
         text = texts.RELEASE_MET.format(name=texts.h(companion.pseudonym)) + "\n\n" + await suggest_meetings(session, request, now=now)
         return Reported(True, text, went_together_button(request), edit=True)
@@ -107,14 +121,14 @@ async def delay(session: AsyncSession, request_id: int, new_time: time, companio
     request = await _reporter_request(session, request_id, companion)
     if request is None:
         return Reported(False, texts.NOT_FOR_YOU)
-    if request.status != "assigned":
+    if request.status != RequestStatus.ASSIGNED:
         return Reported(False, texts.RELEASE_STATUS_CLOSED)
-    await _record_status(session, request, "delayed", companion, vault, now)
+    await _record_status(session, request, DayStatus.DELAYED, companion, vault, now)
     when = await releases.move(session, request, companion, now=now, new_time=new_time)
     return Reported(True, texts.RELEASE_MOVED.format(when=when), status_buttons(request))
 
 
-async def _record_status(session: AsyncSession, request: ReleaseRequest, status: str, companion: Person, vault: Vault,
+async def _record_status(session: AsyncSession, request: ReleaseRequest, status: DayStatus, companion: Person, vault: Vault,
                          now: datetime) -> None:
     request.day_status, request.updated_at = status, now
     record(session, request, status, now, companion.id)
@@ -123,20 +137,20 @@ async def _record_status(session: AsyncSession, request: ReleaseRequest, status:
     if status in ALERTS:
         text = texts.RELEASE_ALERT_FOR_COORDINATOR.format(
             id=request.id, status=words, companion=name, details=release_text.details(request, vault, companion=companion.pseudonym))
-        await tell_coordinators(session, text, now, exclude=companion.id, kind="release_alert",
+        await tell_coordinators(session, text, now, exclude=companion.id, kind=Notice.ALERT,
                                 markup=release_records.coordinator_buttons(request))
-    elif status != "delayed":  # a delay reaches coordinators with its new time, from `releases.move`
+    elif status != DayStatus.DELAYED:  # a delay reaches coordinators with its new time, from `releases.move`
         text = texts.RELEASE_STATUS_FOR_COORDINATOR.format(
             id=request.id, prison=texts.h(release_text.prison_name(request)), companion=name, status=words)
         await tell_coordinators(session, text, now, exclude=companion.id)
     if status in _PERSON_HEARS:
-        tell(session, request.person_id, "release_person", _PERSON_HEARS[status].format(companion=name), now)
+        tell(session, request.person_id, Notice.PERSON, _PERSON_HEARS[status].format(companion=name), now)
 
 
 def _went_together(session: AsyncSession, request: ReleaseRequest, companion: Person, now: datetime) -> Reported:
-    if request.outcome != "met":
+    if request.outcome != Outcome.MET:
         return Reported(False, texts.RELEASE_WENT_TOGETHER_NOT_YET)
-    record(session, request, "meeting", now, companion.id)
+    record(session, request, Event.WENT_TO_A_MEETING, now, companion.id)
     return Reported(True, texts.RELEASE_WENT_TOGETHER_SAVED)
 
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from bot import texts
 from bot.crypto import Vault
@@ -25,9 +26,9 @@ from bot.services.release import records as release_records
 from bot.services.release import requests as releases
 from bot.services.release import retention as release_retention
 from bot.services.release import text as release_text
-from bot.services.release.records import LIVE, tell, tell_coordinators
+from bot.services.release.records import rows_changed, tell, tell_coordinators
+from bot.services.release.states import LIVE, REMINDERS, Duty, Event, Notice, Outcome, RequestStatus
 
-REMINDERS = ("day_before", "morning")
 # After downtime, the morning reminder is still worth sending this long after the expected time.
 MORNING_USEFUL_FOR = timedelta(hours=6)
 
@@ -42,87 +43,89 @@ async def claim_due(session: AsyncSession, now: datetime, *, vault: Vault, defau
     rows = (
         await session.execute(
             select(ReleaseDuty.id, ReleaseDuty.request_id, ReleaseDuty.kind, ReleaseDuty.due_at)
-            .where(ReleaseDuty.due_at <= now)  # type: ignore[operator]
-            .order_by(ReleaseDuty.due_at, ReleaseDuty.id)
+            .where(col(ReleaseDuty.due_at) <= now)
+            .order_by(col(ReleaseDuty.due_at), col(ReleaseDuty.id))
             .limit(limit)
         )
     ).all()
     claimed = 0
-    for duty_id, request_id, kind, seen in rows:
+    for duty_id, request_id, stored_kind, seen in rows:
         request = await session.get(ReleaseRequest, request_id)
-        if request is None:
+        if request is None or seen is None:
             continue
-        person = await session.get(Person, request.person_id) if kind == "evening" and request.person_id else None
+        kind = Duty(stored_kind) if stored_kind in set(Duty) else None  # None: a kind from a newer version, claimed and left
+        person = await session.get(Person, request.person_id) if kind == Duty.EVENING and request.person_id else None
         following = release_aftercare.next_evening(request, person, now, default_zone) if person is not None else None
-        won = await session.execute(
+        won = await rows_changed(session, (
             update(ReleaseDuty)
-            .where(ReleaseDuty.id == duty_id, ReleaseDuty.due_at == seen)
+            .where(col(ReleaseDuty.id) == duty_id, col(ReleaseDuty.due_at) == seen)
             .values(due_at=following, done_at=now)
             .execution_options(synchronize_session=False)
-        )
-        if won.rowcount != 1:  # type: ignore[attr-defined]
+        ))
+        if won != 1:
             continue
         claimed += 1
         await _carry_out(session, kind, request, vault=vault, now=now, default_zone=default_zone, due_at=seen)
     return Batch(len(rows), claimed)
 
 
-async def _carry_out(session: AsyncSession, kind: str, request: ReleaseRequest, *, vault: Vault, now: datetime,
+async def _carry_out(session: AsyncSession, kind: Duty | None, request: ReleaseRequest, *, vault: Vault, now: datetime,
                      default_zone: str, due_at: datetime) -> None:
     if kind in REMINDERS:
+        assert kind is not None
         if request.status in LIVE and _still_useful(kind, request, now):
             await _remind(session, kind, request, vault, now)
-    elif kind == "escalate":
-        if request.status == "open":
+    elif kind == Duty.ESCALATE:
+        if request.status == RequestStatus.OPEN:
             await _escalate(session, request, now)
-    elif kind == "close":
+    elif kind == Duty.CLOSE:
         if request.status in LIVE:
-            await releases.close(session, request, "not_recorded", now=now)
-    elif kind == "erase":
+            await releases.close(session, request, Outcome.NOT_RECORDED, now=now)
+    elif kind == Duty.ERASE:
         await release_retention.erase(session, request)
-    elif kind == "evening":
+    elif kind == Duty.EVENING:
         await release_aftercare.evening_prompt(session, request, now=now, default_zone=default_zone, due_at=due_at)
 
 
-def _still_useful(kind: str, request: ReleaseRequest, now: datetime) -> bool:
+def _still_useful(kind: Duty, request: ReleaseRequest, now: datetime) -> bool:
     """"Tomorrow" only before the day itself; the morning one until a few hours after."""
-    if kind == "day_before":
+    if kind == Duty.DAY_BEFORE:
         return request.release_date is not None and release_records.today(now) < request.release_date
     return now < release_records.gate_at(request) + MORNING_USEFUL_FOR
 
 
-async def _remind(session: AsyncSession, kind: str, request: ReleaseRequest, vault: Vault, now: datetime) -> None:
+async def _remind(session: AsyncSession, kind: Duty, request: ReleaseRequest, vault: Vault, now: datetime) -> None:
     """The day before and on the morning: the companion gets the details (and, on the day,
     the status buttons); the person, if connected, hears who will meet them and where. A
     release nobody has taken yet goes to the coordinators instead."""
     prison = texts.h(release_text.prison_name(request))
     when = release_text.when(request)
-    if request.status == "open":
+    if request.status == RequestStatus.OPEN:
         text = texts.RELEASE_UNASSIGNED_SOON.format(id=request.id, day=texts.RELEASE_DAY_WORDS[kind], when=when, prison=prison)
-        await tell_coordinators(session, text, now, kind="release_alert", markup=release_records.coordinator_buttons(request))
+        await tell_coordinators(session, text, now, kind=Notice.ALERT, markup=release_records.coordinator_buttons(request))
         return
     details = release_text.details(request, vault)
     companion = texts.h(await release_records.companion_name(session, request))
-    if kind == "day_before":
-        tell(session, request.companion_id, "release_companion", texts.RELEASE_DAY_BEFORE_COMPANION.format(details=details), now)
-        tell(session, request.person_id, "release_person",
+    if kind == Duty.DAY_BEFORE:
+        tell(session, request.companion_id, Notice.COMPANION, texts.RELEASE_DAY_BEFORE_COMPANION.format(details=details), now)
+        tell(session, request.person_id, Notice.PERSON,
              texts.RELEASE_DAY_BEFORE_PERSON.format(companion=companion, prison=prison, when=when), now)
     else:
-        tell(session, request.companion_id, "release_companion", texts.RELEASE_MORNING_COMPANION.format(details=details), now,
+        tell(session, request.companion_id, Notice.COMPANION, texts.RELEASE_MORNING_COMPANION.format(details=details), now,
              release_day.status_buttons(request))
-        tell(session, request.person_id, "release_person",
+        tell(session, request.person_id, Notice.PERSON,
              texts.RELEASE_MORNING_PERSON.format(companion=companion, prison=prison, when=when), now)
     release_records.record(session, request, f"reminded_{kind}", now)
 
 
 async def _escalate(session: AsyncSession, request: ReleaseRequest, now: datetime) -> None:
-    """Nobody has accepted and release is 72 hours (or less) away: coordinators decide."""
+    """Nobody has accepted and release is ESCALATE_BEFORE (or less) away: coordinators decide."""
     hours = max(0, int((release_records.gate_at(request) - now).total_seconds() // 3600))
     text = texts.RELEASE_ESCALATION.format(
         id=request.id, when=release_text.when(request), prison=texts.h(release_text.prison_name(request)), hours=hours
     )
-    await tell_coordinators(session, text, now, kind="release_alert", markup=release_records.coordinator_buttons(request))
-    release_records.record(session, request, "escalated", now)
+    await tell_coordinators(session, text, now, kind=Notice.ALERT, markup=release_records.coordinator_buttons(request))
+    release_records.record(session, request, Event.ESCALATED, now)
 
 
 async def reroute_companion_message(session: AsyncSession, row: Outbox, now: datetime) -> None:
@@ -130,4 +133,4 @@ async def reroute_companion_message(session: AsyncSession, row: Outbox, now: dat
     for each release they are meeting, so someone else can be asked in time."""
     for request in await releases.live_requests(session, companion_id=row.person_id):
         text = texts.RELEASE_COMPANION_UNREACHABLE.format(id=request.id, when=release_text.when(request))
-        await tell_coordinators(session, text, now, kind="release_alert", markup=release_records.coordinator_buttons(request))
+        await tell_coordinators(session, text, now, kind=Notice.ALERT, markup=release_records.coordinator_buttons(request))

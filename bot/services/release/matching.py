@@ -12,18 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from bot import texts
-from bot.buttons import callback, inline
+from bot.buttons import inline
 from bot.crypto import Vault
 from bot.models import Person, ReleaseOffer, ReleaseRequest
 from bot.services.people import people
-from bot.services.release import companions, prisons
+from bot.services.release import buttons, companions, prisons
 from bot.services.release import records as release_records
 from bot.services.release import text as release_text
-from bot.services.release.records import record, tell, tell_coordinators
+from bot.services.release.buttons import OfferAnswer
+from bot.services.release.records import record, rows_changed, tell, tell_coordinators
+from bot.services.release.states import STILL_ANSWERABLE, Duty, Event, Notice, OfferStatus, RequestStatus
 
 MAX_OFFERS = 10
 
@@ -35,7 +38,8 @@ class Answer:
 
 
 def offer_buttons(offer_id: int | None) -> dict[str, object]:
-    return inline([[(texts.RELEASE_ACCEPT_BUTTON, callback("ro", offer_id, "a")), (texts.RELEASE_DECLINE_BUTTON, callback("ro", offer_id, "d"))]])
+    return inline([[(texts.RELEASE_ACCEPT_BUTTON, buttons.offer(offer_id, OfferAnswer.ACCEPT)),
+                     (texts.RELEASE_DECLINE_BUTTON, buttons.offer(offer_id, OfferAnswer.DECLINE))]])
 
 
 def _points(request: ReleaseRequest) -> list[tuple[float, float]]:
@@ -48,11 +52,11 @@ def _points(request: ReleaseRequest) -> list[tuple[float, float]]:
     return points
 
 
-async def _offers(session: AsyncSession, request_id: int, *statuses: str) -> list[ReleaseOffer]:
-    query = select(ReleaseOffer).where(ReleaseOffer.request_id == request_id)
+async def _offers(session: AsyncSession, request_id: int, *statuses: OfferStatus) -> list[ReleaseOffer]:
+    query = select(ReleaseOffer).where(col(ReleaseOffer.request_id) == request_id)
     if statuses:
-        query = query.where(ReleaseOffer.status.in_(statuses))  # type: ignore[attr-defined]
-    return list((await session.execute(query.order_by(ReleaseOffer.id))).scalars())
+        query = query.where(col(ReleaseOffer.status).in_(statuses))
+    return list((await session.execute(query.order_by(col(ReleaseOffer.id)))).scalars())
 
 
 async def offer(session: AsyncSession, request: ReleaseRequest, *, now: datetime) -> int:
@@ -67,9 +71,9 @@ async def offer(session: AsyncSession, request: ReleaseRequest, *, now: datetime
         row = ReleaseOffer(request_id=request.id, companion_id=candidate.person_id, created_at=now)
         session.add(row)
         await session.flush()
-        tell(session, candidate.person_id, "release_offer", text, now, offer_buttons(row.id))
+        tell(session, candidate.person_id, Notice.OFFER, text, now, offer_buttons(row.id))
     offered = min(len(found), MAX_OFFERS)
-    record(session, request, "offered", now, detail=str(offered))
+    record(session, request, Event.OFFERED, now, detail=str(offered))
     return offered
 
 
@@ -77,29 +81,29 @@ async def refresh_offers(session: AsyncSession, request: ReleaseRequest, *, now:
     """The date or time changed while companions are still deciding: show them the new one."""
     assert request.id is not None
     text = texts.RELEASE_OFFER_CHANGED + "\n\n" + release_text.offer(request)
-    for row in await _offers(session, request.id, "offered"):
-        tell(session, row.companion_id, "release_offer", text, now, offer_buttons(row.id))
+    for row in await _offers(session, request.id, OfferStatus.OFFERED):
+        tell(session, row.companion_id, Notice.OFFER, text, now, offer_buttons(row.id))
 
 
 async def _give(session: AsyncSession, request: ReleaseRequest, companion_id: int, now: datetime) -> bool:
     """Assign the request if nobody has it yet (compare-and-set); False if someone was first."""
-    won = await session.execute(
+    won = await rows_changed(session, (
         update(ReleaseRequest)
-        .where(ReleaseRequest.id == request.id, ReleaseRequest.status == "open")
-        .values(status="assigned", companion_id=companion_id, assigned_at=now, updated_at=now)
-    )
-    if won.rowcount != 1:  # type: ignore[attr-defined]
+        .where(col(ReleaseRequest.id) == request.id, col(ReleaseRequest.status) == RequestStatus.OPEN)
+        .values(status=RequestStatus.ASSIGNED, companion_id=companion_id, assigned_at=now, updated_at=now)
+    ))
+    if won != 1:
         return False
     await session.refresh(request)
     assert request.id is not None
     notice = texts.RELEASE_TAKEN_NOTICE.format(when=release_text.when(request), area=texts.h(release_text.area(request)))
-    for row in await _offers(session, request.id, "offered"):
+    for row in await _offers(session, request.id, OfferStatus.OFFERED):
         if row.companion_id != companion_id:
-            row.status, row.answered_at = "taken", now
-            tell(session, row.companion_id, "release_offer", notice, now)
-    await release_records.arm(session, request.id, "escalate", None)
+            row.status, row.answered_at = OfferStatus.TAKEN, now
+            tell(session, row.companion_id, Notice.OFFER, notice, now)
+    await release_records.arm(session, request.id, Duty.ESCALATE, None)
     name = await release_records.companion_name(session, request)
-    tell(session, request.person_id, "release_person", texts.RELEASE_ACCEPTED_FOR_PERSON.format(
+    tell(session, request.person_id, Notice.PERSON, texts.RELEASE_ACCEPTED_FOR_PERSON.format(
         companion=texts.h(name), prison=texts.h(release_text.prison_name(request)), when=release_text.when(request)), now)
     return True
 
@@ -107,12 +111,13 @@ async def _give(session: AsyncSession, request: ReleaseRequest, companion_id: in
 async def _reassign(session: AsyncSession, request: ReleaseRequest, previous: int, companion_id: int, now: datetime) -> bool:
     """Hand an assigned release to someone else (the companion can't be reached, say);
     compare-and-set on the companion, so two coordinators can't both do it."""
-    won = await session.execute(
+    won = await rows_changed(session, (
         update(ReleaseRequest)
-        .where(ReleaseRequest.id == request.id, ReleaseRequest.status == "assigned", ReleaseRequest.companion_id == previous)
+        .where(col(ReleaseRequest.id) == request.id, col(ReleaseRequest.status) == RequestStatus.ASSIGNED,
+               col(ReleaseRequest.companion_id) == previous)
         .values(companion_id=companion_id, assigned_at=now, updated_at=now)
-    )
-    if won.rowcount != 1:  # type: ignore[attr-defined]
+    ))
+    if won != 1:
         return False
     await session.refresh(request)
     return True
@@ -127,14 +132,15 @@ async def accept(session: AsyncSession, offer_id: int, companion: Person, vault:
     assert request is not None and companion.id is not None
     if request.companion_id == companion.id:
         return Answer(False, texts.RELEASE_ALREADY_YOURS)
-    open_offer = request.status == "open" and row.status in ("offered", "declined")
+    open_offer = request.status == RequestStatus.OPEN and row.status in STILL_ANSWERABLE
     if not open_offer or not await _give(session, request, companion.id, now):
         await session.refresh(request)  # another companion (or process) may have just won
-        if row.status in ("offered", "declined"):
-            row.status, row.answered_at = "taken" if request.status == "assigned" else "withdrawn", now
-        return Answer(False, texts.RELEASE_TAKEN if request.status == "assigned" else texts.RELEASE_OFFER_GONE)
-    row.status, row.answered_at = "accepted", now
-    record(session, request, "accepted", now, companion.id)
+        taken = request.status == RequestStatus.ASSIGNED
+        if row.status in STILL_ANSWERABLE:
+            row.status, row.answered_at = OfferStatus.TAKEN if taken else OfferStatus.WITHDRAWN, now
+        return Answer(False, texts.RELEASE_TAKEN if taken else texts.RELEASE_OFFER_GONE)
+    row.status, row.answered_at = OfferStatus.ACCEPTED, now
+    record(session, request, Event.ACCEPTED, now, companion.id)
     await tell_coordinators(session, texts.RELEASE_ACCEPTED_FOR_COORDINATOR.format(
         id=request.id, companion=texts.h(companion.pseudonym), when=release_text.when(request),
         prison=texts.h(release_text.prison_name(request))), now, exclude=companion.id)
@@ -146,41 +152,41 @@ async def decline(session: AsyncSession, offer_id: int, companion: Person, *, no
     row = await session.get(ReleaseOffer, offer_id)
     if row is None or row.companion_id != companion.id:
         return Answer(False, texts.NOT_FOR_YOU)
-    if row.status != "offered":
-        return Answer(False, texts.RELEASE_TAKEN if row.status == "taken" else texts.RELEASE_OFFER_GONE)
-    row.status, row.answered_at = "declined", now
+    if row.status != OfferStatus.OFFERED:
+        return Answer(False, texts.RELEASE_TAKEN if row.status == OfferStatus.TAKEN else texts.RELEASE_OFFER_GONE)
+    row.status, row.answered_at = OfferStatus.DECLINED, now
     request = await session.get(ReleaseRequest, row.request_id)
     assert request is not None and request.id is not None
-    if request.status == "open" and not await _offers(session, request.id, "offered"):
+    if request.status == RequestStatus.OPEN and not await _offers(session, request.id, OfferStatus.OFFERED):
         await tell_coordinators(session, texts.RELEASE_ALL_DECLINED.format(
             id=request.id, when=release_text.when(request), prison=texts.h(release_text.prison_name(request))),
-            now, kind="release_alert", markup=release_records.coordinator_buttons(request))
+            now, kind=Notice.ALERT, markup=release_records.coordinator_buttons(request))
     return Answer(True, texts.RELEASE_DECLINED)
 
 
 async def assign(session: AsyncSession, request: ReleaseRequest, companion_id: int, coordinator: Person, vault: Vault,
                  *, now: datetime) -> Answer:
-    """A coordinator gives the request to an approved companion (after the 72-hour alert,
+    """A coordinator gives the request to an approved companion (after the escalation alert,
     say), or to someone else when the one assigned can't do it."""
     assert coordinator.id is not None
     if not await people.is_coordinator(session, coordinator.id):
         return Answer(False, texts.NOT_FOR_YOU)
     if not await companions.is_companion(session, companion_id):
         return Answer(False, texts.STALE_BUTTON)
-    previous = request.companion_id if request.status == "assigned" else None
+    previous = request.companion_id if request.status == RequestStatus.ASSIGNED else None
     if previous == companion_id:
         return Answer(False, texts.RELEASE_ALREADY_ASSIGNED)
     if previous is not None:
         if not await _reassign(session, request, previous, companion_id, now):
             return Answer(False, texts.RELEASE_ALREADY_ASSIGNED)
-        tell(session, previous, "release_companion", texts.RELEASE_REASSIGNED_FOR_COMPANION.format(when=release_text.when(request)), now)
-    elif request.status != "open" or not await _give(session, request, companion_id, now):
+        tell(session, previous, Notice.COMPANION, texts.RELEASE_REASSIGNED_FOR_COMPANION.format(when=release_text.when(request)), now)
+    elif request.status != RequestStatus.OPEN or not await _give(session, request, companion_id, now):
         return Answer(False, texts.RELEASE_ALREADY_ASSIGNED)
-    for row in await _offers(session, request.id or 0, "offered", "declined"):
+    for row in await _offers(session, request.id or 0, *STILL_ANSWERABLE):
         if row.companion_id == companion_id:
-            row.status, row.answered_at = "accepted", now
-    record(session, request, "assigned", now, coordinator.id)
-    tell(session, companion_id, "release_companion",
+            row.status, row.answered_at = OfferStatus.ACCEPTED, now
+    record(session, request, Event.ASSIGNED, now, coordinator.id)
+    tell(session, companion_id, Notice.COMPANION,
          texts.RELEASE_ASSIGNED_FOR_COMPANION.format(details=release_text.details(request, vault)), now)
     name = await release_records.companion_name(session, request)
     await tell_coordinators(session, texts.RELEASE_ACCEPTED_FOR_COORDINATOR.format(
@@ -192,5 +198,5 @@ async def assign(session: AsyncSession, request: ReleaseRequest, companion_id: i
 async def withdraw_offers(session: AsyncSession, request: ReleaseRequest, *, now: datetime) -> None:
     """The request closed before anyone took it: outstanding offers stop working."""
     assert request.id is not None
-    for row in await _offers(session, request.id, "offered"):
-        row.status, row.answered_at = "withdrawn", now
+    for row in await _offers(session, request.id, OfferStatus.OFFERED):
+        row.status, row.answered_at = OfferStatus.WITHDRAWN, now

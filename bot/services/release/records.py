@@ -9,23 +9,26 @@ and carries them out.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, Executable, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from bot import texts
-from bot.buttons import callback, inline
+from bot.buttons import inline
 from bot.crypto import Vault
 from bot.models import ReleaseDuty, ReleaseEvent, ReleaseRequest
 from bot.services import outbox
 from bot.services.people import people
+from bot.services.release import buttons
 from bot.services.release import text as release_text
+from bot.services.release.states import BEFORE_CLOSING, Duty, Notice, RequestStatus
 from bot.services.schedule_times import local_date, occurrence
 
 ZONE = ZoneInfo("Europe/London")
 MORNING = time(8, 0)  # "morning, time not known" is taken as 08:00 for reminders
-LIVE = ("open", "assigned")
 
 # When each duty falls, relative to the release (London time).
 DAY_BEFORE_AT = time(18, 0)
@@ -33,7 +36,7 @@ MORNING_REMINDER_AT = time(7, 0)
 MORNING_LEAD = timedelta(hours=2)
 ESCALATE_BEFORE = timedelta(hours=72)
 CLOSE_AFTER_DAYS = 14  # a request nobody closed is closed this long after the release day
-ERASE_AFTER = timedelta(days=30)
+CLOSE_AT = time(12, 0)
 
 
 def today(now: datetime) -> date:
@@ -67,13 +70,19 @@ async def coordinator_view(session: AsyncSession, request: ReleaseRequest, vault
 
 def coordinator_buttons(request: ReleaseRequest) -> dict[str, object]:
     """What a coordinator can do from a notice: assign (while nobody has it) and open it."""
-    rows = [[(texts.RELEASE_MANAGE_BUTTONS["open"], callback("rx", request.id, "v"))]]
-    if request.status == "open":
-        rows.insert(0, [(texts.RELEASE_MANAGE_BUTTONS["assign"], callback("rx", request.id, "as"))])
+    rows = [[(texts.RELEASE_MANAGE_BUTTONS["open"], buttons.manage(request.id, buttons.ManageAction.OPEN))]]
+    if request.status == RequestStatus.OPEN:
+        rows.insert(0, [(texts.RELEASE_MANAGE_BUTTONS["assign"], buttons.manage(request.id, buttons.ManageAction.PICK_COMPANION))])
     return inline(rows)
 
 
 # --- history and messages -----------------------------------------------------------------
+
+
+async def rows_changed(session: AsyncSession, statement: Executable) -> int:
+    """Run an UPDATE or DELETE and say how many rows it changed: a compare-and-set won
+    when this is 1, and only then may the caller act."""
+    return cast(CursorResult[Any], await session.execute(statement)).rowcount
 
 
 def record(session: AsyncSession, request: ReleaseRequest, kind: str, now: datetime, actor_id: int | None = None,
@@ -82,14 +91,14 @@ def record(session: AsyncSession, request: ReleaseRequest, kind: str, now: datet
     session.add(ReleaseEvent(request_id=request.id, kind=kind, detail=detail, actor_id=actor_id, at=now))
 
 
-def tell(session: AsyncSession, person_id: int | None, kind: str, text: str, now: datetime,
+def tell(session: AsyncSession, person_id: int | None, kind: Notice, text: str, now: datetime,
          markup: dict[str, object] | None = None) -> None:
     if person_id is not None:
         outbox.enqueue(session, person_id, kind, text, now=now, reply_markup=markup)
 
 
 async def tell_coordinators(session: AsyncSession, text: str, now: datetime, *, exclude: int | None = None,
-                            kind: str = "release_coordinator", markup: dict[str, object] | None = None) -> int:
+                            kind: Notice = Notice.COORDINATOR, markup: dict[str, object] | None = None) -> int:
     """Every coordinator but `exclude` (who is acting, and hears in their reply instead)."""
     coordinators = await people.coordinators(session, exclude=exclude)
     for coordinator in coordinators:
@@ -100,15 +109,15 @@ async def tell_coordinators(session: AsyncSession, text: str, now: datetime, *, 
 # --- timed duties -------------------------------------------------------------------------
 
 
-def duty_times(request: ReleaseRequest) -> dict[str, datetime]:
+def duty_times(request: ReleaseRequest) -> dict[Duty, datetime]:
     """When each reminder and check falls for the request's current date and time."""
     assert request.release_date is not None
     gate = gate_at(request)
     return {
-        "day_before": occurrence(request.release_date - timedelta(days=1), DAY_BEFORE_AT, ZONE),
-        "morning": min(occurrence(request.release_date, MORNING_REMINDER_AT, ZONE), gate - MORNING_LEAD),
-        "escalate": gate - ESCALATE_BEFORE,
-        "close": occurrence(request.release_date + timedelta(days=CLOSE_AFTER_DAYS), time(12, 0), ZONE),
+        Duty.DAY_BEFORE: occurrence(request.release_date - timedelta(days=1), DAY_BEFORE_AT, ZONE),
+        Duty.MORNING: min(occurrence(request.release_date, MORNING_REMINDER_AT, ZONE), gate - MORNING_LEAD),
+        Duty.ESCALATE: gate - ESCALATE_BEFORE,
+        Duty.CLOSE: occurrence(request.release_date + timedelta(days=CLOSE_AFTER_DAYS), CLOSE_AT, ZONE),
     }
 
 
@@ -119,19 +128,19 @@ async def arm_duties(session: AsyncSession, request: ReleaseRequest, now: dateti
     the same day) what was sent stays sent. Overdue reminders are simply due: the tick
     decides whether they still make sense. A short-notice request escalates at once."""
     assert request.id is not None
-    times: dict[str, datetime | None] = dict(duty_times(request))
-    escalate = times["escalate"]
+    times: dict[Duty, datetime | None] = dict(duty_times(request))
+    escalate = times[Duty.ESCALATE]
     assert escalate is not None
-    times["escalate"] = max(escalate, now) if request.status == "open" else None
+    times[Duty.ESCALATE] = max(escalate, now) if request.status == RequestStatus.OPEN else None
     for kind, due in times.items():
         await arm(session, request.id, kind, due, again=again)
 
 
-async def arm(session: AsyncSession, request_id: int, kind: str, due_at: datetime | None, *, again: bool = True) -> None:
+async def arm(session: AsyncSession, request_id: int, kind: Duty, due_at: datetime | None, *, again: bool = True) -> None:
     """Set one duty's time, creating it on first use; None switches it off. Without
     `again`, a duty already carried out is left alone."""
     duty = (
-        await session.execute(select(ReleaseDuty).where(ReleaseDuty.request_id == request_id, ReleaseDuty.kind == kind))
+        await session.execute(select(ReleaseDuty).where(col(ReleaseDuty.request_id) == request_id, col(ReleaseDuty.kind) == kind))
     ).scalar_one_or_none()
     if duty is None:
         if due_at is not None:
@@ -140,9 +149,10 @@ async def arm(session: AsyncSession, request_id: int, kind: str, due_at: datetim
         duty.due_at, duty.done_at = due_at, None
 
 
-async def disarm(session: AsyncSession, request_id: int, *kinds: str) -> None:
+async def disarm_before_closing(session: AsyncSession, request_id: int) -> None:
+    """The request closed: reminders, the escalation and the automatic close stop."""
     await session.execute(
         update(ReleaseDuty)
-        .where(ReleaseDuty.request_id == request_id, ReleaseDuty.kind.in_(kinds))  # type: ignore[attr-defined]
+        .where(col(ReleaseDuty.request_id) == request_id, col(ReleaseDuty.kind).in_(BEFORE_CLOSING))
         .values(due_at=None)
     )

@@ -3,7 +3,7 @@
 A request is made by the person leaving prison (if they have the bot already) or by a
 coordinator on their behalf; then it also gets a single-use link (kind "rc") and a
 printable card, so the person can connect after release. Each answer is saved as it is
-given (status "draft"), so a restart or a second process loses nothing. Messages to anyone
+given (`RequestStatus.DRAFT`), so a restart or a second process loses nothing. Messages to anyone
 but the person acting go through the outbox, in the same transaction as the change.
 """
 
@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from bot import texts
 from bot.crypto import Vault
@@ -28,15 +29,17 @@ from bot.services.release import prisons
 from bot.services.release import records as release_records
 from bot.services.release import retention as release_retention
 from bot.services.release import text as release_text
+from bot.services.release.buttons import ManageAction
 from bot.services.release.connect import CARD_KIND
-from bot.services.release.records import LIVE, record, tell, tell_coordinators
+from bot.services.release.records import record, tell, tell_coordinators
+from bot.services.release.states import LIVE, Duty, Event, Notice, OfferStatus, Outcome, RequestStatus
 from bot.services.validation import InvalidInput, parse_date
 
 NEEDS = tuple(texts.RELEASE_NEEDS)
 GENDER_PREFERENCES = tuple(texts.RELEASE_GENDER_PREFERENCES)
 MAX_AHEAD = timedelta(days=366)
 TEXT_MAX = 500
-CARD_VALID_AFTER_RELEASE = timedelta(days=30)
+CARD_VALID_AFTER_RELEASE = timedelta(days=30)  # a card's link and code, from the expected gate time
 STEPS = ("prison", "date", "time", "destination", "gender", "fellowship", "needs", "probation", "notes", "person_note")
 PRIVATE_FIELDS = {
     "probation": ("probation_enc", release_text.PROBATION_CONTEXT),
@@ -50,7 +53,9 @@ PRIVATE_FIELDS = {
 
 async def start_draft(session: AsyncSession, creator: Person, *, on_behalf: bool, now: datetime) -> ReleaseRequest:
     """A new draft; the creator's unfinished one is dropped (one draft at a time)."""
-    await session.execute(delete(ReleaseRequest).where(ReleaseRequest.created_by_id == creator.id, ReleaseRequest.status == "draft"))
+    await session.execute(delete(ReleaseRequest).where(
+        col(ReleaseRequest.created_by_id) == creator.id, col(ReleaseRequest.status) == RequestStatus.DRAFT
+    ))
     request = ReleaseRequest(
         person_id=None if on_behalf else creator.id,
         created_by_id=creator.id,
@@ -66,9 +71,14 @@ async def start_draft(session: AsyncSession, creator: Person, *, on_behalf: bool
 async def draft_for(session: AsyncSession, creator_id: int, request_id: int) -> ReleaseRequest | None:
     """The creator's own draft with this id, or None (someone else's, sent already, forged)."""
     request = await session.get(ReleaseRequest, request_id)
-    if request is None or request.status != "draft" or request.created_by_id != creator_id:
+    if request is None or request.status != RequestStatus.DRAFT or request.created_by_id != creator_id:
         return None
     return request
+
+
+async def discard(session: AsyncSession, request: ReleaseRequest) -> None:
+    """The creator throws their draft away (nothing was sent, so nothing is counted)."""
+    await session.delete(request)
 
 
 def next_step(request: ReleaseRequest, done: str) -> str | None:
@@ -106,6 +116,20 @@ def parse_release_date(text: str, *, today: date) -> date:
     if value - today > MAX_AHEAD:
         raise InvalidInput(texts.RELEASE_DATE_TOO_FAR)
     return value
+
+
+def set_date(request: ReleaseRequest, text: str, *, now: datetime) -> bool:
+    """The release date typed into a draft (InvalidInput if it isn't one we can use).
+    True when it is a Friday: Friday releases often move, so the person is told."""
+    request.release_date = parse_release_date(text, today=release_records.today(now))
+    request.updated_at = now
+    return request.release_date.weekday() == 4
+
+
+def set_time(request: ReleaseRequest, at: time | None, *, now: datetime) -> None:
+    """The expected gate time in a draft; None: "morning, time not known yet"."""
+    request.release_time = people.format_time(at) if at is not None else None
+    request.updated_at = now
 
 
 def set_prison(request: ReleaseRequest, prison: prisons.Prison, *, now: datetime) -> None:
@@ -176,8 +200,8 @@ async def submit(session: AsyncSession, request: ReleaseRequest, actor: Person, 
     """Send a finished draft: a card if made on someone's behalf, duties armed, offers to
     companions, and coordinators told (at once, too, when no companion covers the area)."""
     assert request.id is not None and not missing(request)
-    request.status, request.submitted_at, request.updated_at = "open", now, now
-    record(session, request, "submitted", now, actor.id)
+    request.status, request.submitted_at, request.updated_at = RequestStatus.OPEN, now, now
+    record(session, request, Event.SUBMITTED, now, actor.id)
     card = await _issue_card(session, request, vault, now) if request.on_behalf else None
     await release_records.arm_duties(session, request, now)
     offered = await release_matching.offer(session, request, now=now)
@@ -187,7 +211,7 @@ async def submit(session: AsyncSession, request: ReleaseRequest, actor: Person, 
     await tell_coordinators(session, text, now, exclude=actor.id, markup=release_records.coordinator_buttons(request))
     if offered == 0:
         await tell_coordinators(session, texts.RELEASE_NOBODY_COVERS.format(id=request.id, when=release_text.when(request)),
-                                now, kind="release_alert", markup=release_records.coordinator_buttons(request))
+                                now, kind=Notice.ALERT, markup=release_records.coordinator_buttons(request))
     return Submitted(offered, card)
 
 
@@ -200,7 +224,7 @@ async def _issue_card(session: AsyncSession, request: ReleaseRequest, vault: Vau
     (link and code) stops working. No creator is stored on it, so the card outlives a
     coordinator who leaves."""
     if request.invitation_id is not None:
-        await session.execute(update(Invitation).where(Invitation.id == request.invitation_id).values(expires_at=now))
+        await session.execute(update(Invitation).where(col(Invitation.id) == request.invitation_id).values(expires_at=now))
     payload = invitations.create(session, CARD_KIND, created_by=None, now=now, ttl=card_expires(request) - now)
     issued = await invitations.lookup(session, payload)
     assert issued is not None
@@ -214,13 +238,39 @@ async def new_card(session: AsyncSession, request: ReleaseRequest, actor: Person
     work, and whoever opened the old one and is still waiting is told it wasn't confirmed."""
     card = await _issue_card(session, request, vault, now)
     if request.claimed_by_id is not None:
-        tell(session, request.claimed_by_id, "release_person", texts.RELEASE_CLAIM_REJECTED_FOR_PERSON, now)
+        tell(session, request.claimed_by_id, Notice.PERSON, texts.RELEASE_CLAIM_REJECTED_FOR_PERSON, now)
         request.claimed_by_id, request.claimed_at = None, None
-    record(session, request, "new_card", now, actor.id)
+    record(session, request, Event.NEW_CARD, now, actor.id)
     return card
 
 
 # --- who may see and do what --------------------------------------------------------------
+
+
+# What the person may do to their own request (coordinators may do everything).
+OWN_ACTIONS = {(ManageAction.DATE, ""), (ManageAction.TIME, ""), (ManageAction.MORNING, ""), (ManageAction.OUTCOME, Outcome.CANCELLED)}
+
+
+@dataclass(frozen=True)
+class Managed:
+    """A sent request someone may act on, or why not (a text for a pop-up)."""
+
+    request: ReleaseRequest | None
+    problem: str = ""
+
+
+async def to_manage(session: AsyncSession, request_id: int, person: Person, action: ManageAction, value: str) -> Managed:
+    """A sent request's button: coordinators may do everything, the person may move or
+    cancel their own (OWN_ACTIONS); anyone else learns nothing, not even that it exists.
+    A closed request can still be opened, not changed."""
+    assert person.id is not None
+    request = await session.get(ReleaseRequest, request_id)
+    own = request is not None and request.person_id == person.id and (action, value) in OWN_ACTIONS
+    if request is None or request.status == RequestStatus.DRAFT or not (own or await people.is_coordinator(session, person.id)):
+        return Managed(None, texts.NOT_FOR_YOU)
+    if request.status not in LIVE and action != ManageAction.OPEN:
+        return Managed(None, texts.RELEASE_STATUS_CLOSED)
+    return Managed(request)
 
 
 async def may_manage(session: AsyncSession, request: ReleaseRequest, person: Person) -> bool:
@@ -231,22 +281,28 @@ async def may_manage(session: AsyncSession, request: ReleaseRequest, person: Per
     return request.person_id == person.id or await people.is_coordinator(session, person.id)
 
 
+async def to_move(session: AsyncSession, request_id: int, person: Person) -> ReleaseRequest | None:
+    """The live request a typed new date or time is for, if the person may still move it."""
+    request = await session.get(ReleaseRequest, request_id)
+    return request if request is not None and await may_manage(session, request, person) else None
+
+
 async def own_request(session: AsyncSession, person_id: int) -> ReleaseRequest | None:
     """The person's live request about themselves, if any."""
     result = await session.execute(
         select(ReleaseRequest)
-        .where(ReleaseRequest.person_id == person_id, ReleaseRequest.status.in_(LIVE))  # type: ignore[attr-defined]
-        .order_by(ReleaseRequest.release_date)
+        .where(col(ReleaseRequest.person_id) == person_id, col(ReleaseRequest.status).in_(LIVE))
+        .order_by(col(ReleaseRequest.release_date))
     )
     return result.scalars().first()
 
 
 async def live_requests(session: AsyncSession, *, companion_id: int | None = None) -> list[ReleaseRequest]:
     """Open and assigned requests, soonest first (only a companion's own with `companion_id`)."""
-    query = select(ReleaseRequest).where(ReleaseRequest.status.in_(LIVE))  # type: ignore[attr-defined]
+    query = select(ReleaseRequest).where(col(ReleaseRequest.status).in_(LIVE))
     if companion_id is not None:
-        query = query.where(ReleaseRequest.companion_id == companion_id)
-    return list((await session.execute(query.order_by(ReleaseRequest.release_date, ReleaseRequest.id))).scalars())
+        query = query.where(col(ReleaseRequest.companion_id) == companion_id)
+    return list((await session.execute(query.order_by(col(ReleaseRequest.release_date), col(ReleaseRequest.id)))).scalars())
 
 
 # --- before the day: moving it ------------------------------------------------------------
@@ -267,22 +323,22 @@ async def move(session: AsyncSession, request: ReleaseRequest, actor: Person, *,
         request.release_time = None
     request.updated_at = now
     after = release_text.when(request)
-    record(session, request, "moved", now, actor.id, detail=f"{request.release_date.isoformat()} {request.release_time or 'morning'}")
+    record(session, request, Event.MOVED, now, actor.id, detail=f"{request.release_date.isoformat()} {request.release_time or 'morning'}")
     await release_records.arm_duties(session, request, now, again=new_day)
     if request.invitation_id is not None:
         await session.execute(
             update(Invitation)
-            .where(Invitation.id == request.invitation_id, Invitation.used_at.is_(None))  # type: ignore[union-attr]
+            .where(col(Invitation.id) == request.invitation_id, col(Invitation.used_at).is_(None))
             .values(expires_at=card_expires(request))
         )
     prison = texts.h(release_text.prison_name(request))
     if request.companion_id is not None and request.companion_id != actor.id:
-        tell(session, request.companion_id, "release_companion",
+        tell(session, request.companion_id, Notice.COMPANION,
              texts.RELEASE_MOVED_FOR_COMPANION.format(when=after, before=before, prison=prison), now)
-    if request.status == "open":
+    if request.status == RequestStatus.OPEN:
         await release_matching.refresh_offers(session, request, now=now)
     if request.person_id != actor.id:
-        tell(session, request.person_id, "release_person", texts.RELEASE_MOVED_FOR_PERSON.format(when=after), now)
+        tell(session, request.person_id, Notice.PERSON, texts.RELEASE_MOVED_FOR_PERSON.format(when=after), now)
     await tell_coordinators(session, texts.RELEASE_MOVED_FOR_COORDINATOR.format(id=request.id, prison=prison, when=after, before=before),
                             now, exclude=actor.id)
     return after
@@ -291,28 +347,32 @@ async def move(session: AsyncSession, request: ReleaseRequest, actor: Person, *,
 # --- closing ------------------------------------------------------------------------------
 
 
-async def close(session: AsyncSession, request: ReleaseRequest, outcome: str, *, now: datetime, actor_id: int | None = None) -> None:
+async def close(session: AsyncSession, request: ReleaseRequest, outcome: Outcome, *, now: datetime,
+                actor_id: int | None = None) -> None:
     """Close the request: reminders stop, open offers stop working, and its details are
-    erased ERASE_AFTER from now (aftercare check-ins, if any, carry on)."""
+    erased `retention.ERASE_AFTER` from now (aftercare check-ins, if any, carry on)."""
     assert request.id is not None
-    request.status, request.outcome, request.closed_at, request.updated_at = "closed", outcome, now, now
-    record(session, request, "closed", now, actor_id, detail=outcome)
+    request.status, request.outcome, request.closed_at, request.updated_at = RequestStatus.CLOSED, outcome, now, now
+    record(session, request, Event.CLOSED, now, actor_id, detail=outcome)
     await release_matching.withdraw_offers(session, request, now=now)
-    await release_records.disarm(session, request.id, "day_before", "morning", "escalate", "close")
-    await release_records.arm(session, request.id, "erase", now + release_records.ERASE_AFTER)
+    await release_records.disarm_before_closing(session, request.id)
+    await release_records.arm(session, request.id, Duty.ERASE, release_retention.erase_at(now))
 
 
-async def close_and_tell(session: AsyncSession, request: ReleaseRequest, outcome: str, actor: Person, *, now: datetime) -> None:
-    """A coordinator (or the person) closes it: the others involved are told."""
+async def close_and_tell(session: AsyncSession, request: ReleaseRequest, outcome: Outcome, actor: Person, *,
+                         now: datetime) -> date:
+    """A coordinator (or the person) closes it: the others involved are told. Returns the
+    day its details will be erased, for the one who closed it."""
     when = release_text.when(request)
     word = texts.RELEASE_OUTCOMES.get(outcome, outcome)
     if request.companion_id != actor.id:
-        tell(session, request.companion_id, "release_companion", texts.RELEASE_CLOSED_FOR_COMPANION.format(when=when, outcome=word), now)
+        tell(session, request.companion_id, Notice.COMPANION, texts.RELEASE_CLOSED_FOR_COMPANION.format(when=when, outcome=word), now)
     if request.person_id != actor.id:
-        tell(session, request.person_id, "release_person", texts.RELEASE_CLOSED_FOR_PERSON.format(when=when, outcome=word), now)
+        tell(session, request.person_id, Notice.PERSON, texts.RELEASE_CLOSED_FOR_PERSON.format(when=when, outcome=word), now)
     await tell_coordinators(session, texts.RELEASE_CLOSED_FOR_COORDINATOR.format(id=request.id, when=when, outcome=word), now,
                             exclude=actor.id)
     await close(session, request, outcome, now=now, actor_id=actor.id)
+    return release_retention.erase_day(now)
 
 
 # --- after release: the card (opening it: bot.services.release.connect) ------------------
@@ -326,24 +386,36 @@ async def arrived_with_card(session: AsyncSession, person: Person) -> bool:
     return invitation is not None and invitation.kind == CARD_KIND
 
 
+async def card_setup_done(session: AsyncSession, person: Person, done: str) -> bool:
+    """Someone opening their card gets the shortest set-up: consent, a name, done. They are
+    leaving prison; their time zone comes from where they're going once a coordinator has
+    confirmed them, and check-ins are offered once, after they've met their companion."""
+    if done != "pseudonym" or not await arrived_with_card(session, person):
+        return False
+    person.purpose = "prison"
+    return True
+
+
 # --- privacy ------------------------------------------------------------------------------
 
 
 async def _history(session: AsyncSession, request_id: int) -> list[dict[str, Any]]:
-    rows = await session.execute(select(ReleaseEvent).where(ReleaseEvent.request_id == request_id).order_by(ReleaseEvent.at, ReleaseEvent.id))
+    rows = await session.execute(
+        select(ReleaseEvent).where(col(ReleaseEvent.request_id) == request_id).order_by(col(ReleaseEvent.at), col(ReleaseEvent.id))
+    )
     return [{"what": e.kind, "detail": e.detail, "at": e.at.isoformat()} for e in rows.scalars()]
 
 
 async def _export(session: AsyncSession, rt: Runtime, person: Person) -> dict[str, Any]:
     """Your own release requests in full; for ones you made or are meeting, only that you did."""
     assert person.id is not None
-    own = (await session.execute(select(ReleaseRequest).where(ReleaseRequest.person_id == person.id))).scalars()
+    own = (await session.execute(select(ReleaseRequest).where(col(ReleaseRequest.person_id) == person.id))).scalars()
     made = (await session.execute(
-        select(ReleaseRequest).where(ReleaseRequest.created_by_id == person.id, ReleaseRequest.on_behalf.is_(True))  # type: ignore[attr-defined]
+        select(ReleaseRequest).where(col(ReleaseRequest.created_by_id) == person.id, col(ReleaseRequest.on_behalf).is_(True))
     )).scalars()
-    meeting = (await session.execute(select(ReleaseRequest).where(ReleaseRequest.companion_id == person.id))).scalars()
-    offers = (await session.execute(select(ReleaseOffer).where(ReleaseOffer.companion_id == person.id))).scalars()
-    claimed = (await session.execute(select(ReleaseRequest).where(ReleaseRequest.claimed_by_id == person.id))).scalars().all()
+    meeting = (await session.execute(select(ReleaseRequest).where(col(ReleaseRequest.companion_id) == person.id))).scalars()
+    offers = (await session.execute(select(ReleaseOffer).where(col(ReleaseOffer.companion_id) == person.id))).scalars()
+    claimed = (await session.execute(select(ReleaseRequest).where(col(ReleaseRequest.claimed_by_id) == person.id))).scalars().all()
     yours = []
     for request in own:
         assert request.id is not None
@@ -380,7 +452,7 @@ async def _end_links(session: AsyncSession, person: Person, now: datetime) -> No
         when = release_text.when(request)
         if request.person_id == person.id:
             if request.companion_id is not None:
-                tell(session, request.companion_id, "release_companion", texts.RELEASE_WITHDRAWN_FOR_COMPANION.format(when=when), now)
+                tell(session, request.companion_id, Notice.COMPANION, texts.RELEASE_WITHDRAWN_FOR_COMPANION.format(when=when), now)
             await tell_coordinators(session, texts.RELEASE_WITHDRAWN_FOR_COORDINATOR.format(id=request.id, when=when), now)
     await hand_back(session, person, now)
 
@@ -394,16 +466,16 @@ async def hand_back(session: AsyncSession, companion: Person, now: datetime) -> 
         if request.companion_id != companion.id:
             continue
         when = release_text.when(request)
-        request.companion_id, request.status, request.updated_at = None, "open", now
+        request.companion_id, request.status, request.updated_at = None, RequestStatus.OPEN, now
         assert request.id is not None
         await release_records.arm_duties(session, request, now)
-        tell(session, request.person_id, "release_person", texts.RELEASE_COMPANION_LEFT_FOR_PERSON.format(when=when), now)
+        tell(session, request.person_id, Notice.PERSON, texts.RELEASE_COMPANION_LEFT_FOR_PERSON.format(when=when), now)
         await tell_coordinators(session, texts.RELEASE_COMPANION_LEFT.format(id=request.id, when=when), now,
-                                kind="release_alert", markup=release_records.coordinator_buttons(request))
+                                kind=Notice.ALERT, markup=release_records.coordinator_buttons(request))
         handed += 1
     await session.execute(
-        update(ReleaseOffer).where(ReleaseOffer.companion_id == companion.id, ReleaseOffer.status == "offered")
-        .values(status="withdrawn", answered_at=now)
+        update(ReleaseOffer).where(col(ReleaseOffer.companion_id) == companion.id, col(ReleaseOffer.status) == OfferStatus.OFFERED)
+        .values(status=OfferStatus.WITHDRAWN, answered_at=now)
     )
     return handed
 
@@ -413,10 +485,12 @@ async def _erase(session: AsyncSession, person: Person) -> None:
     drafts and the offers they were sent. Requests they made for others or met stay."""
     assert person.id is not None
     await release_connect.forget(session, person.id)
-    about = (await session.execute(select(ReleaseRequest).where(ReleaseRequest.person_id == person.id))).scalars().all()
+    about = (await session.execute(select(ReleaseRequest).where(col(ReleaseRequest.person_id) == person.id))).scalars().all()
     for request in about:
-        if request.status != "draft":
-            await release_retention.count(session, request.closed_at or request.updated_at, request.outcome or "withdrawn")
+        if request.status != RequestStatus.DRAFT:
+            await release_retention.count(session, request.closed_at or request.updated_at, request.outcome or Outcome.WITHDRAWN)
         await release_retention.delete_request(session, request)
-    await session.execute(delete(ReleaseRequest).where(ReleaseRequest.created_by_id == person.id, ReleaseRequest.status == "draft"))
-    await session.execute(delete(ReleaseOffer).where(ReleaseOffer.companion_id == person.id))
+    await session.execute(delete(ReleaseRequest).where(
+        col(ReleaseRequest.created_by_id) == person.id, col(ReleaseRequest.status) == RequestStatus.DRAFT
+    ))
+    await session.execute(delete(ReleaseOffer).where(col(ReleaseOffer.companion_id) == person.id))

@@ -1,21 +1,36 @@
-"""Retention: a closed request's details are erased thirty days after it closes.
+"""Retention: a closed request's details are erased ERASE_AFTER after it closes.
 
 What remains is a count per month and outcome (`ReleaseTally`): enough to see how the
 service is doing ("12 met in March, 2 not released"), with no prison, date, person or
-companion attached. Drafts nobody finished are dropped after a week.
+companion attached. Drafts nobody finished are dropped DRAFT_KEPT after their last answer.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from bot.models import Invitation, ReleaseDuty, ReleaseEvent, ReleaseOffer, ReleaseRequest, ReleaseTally
+from bot.services.release.records import ZONE, rows_changed, today
+from bot.services.release.states import Outcome, RequestStatus
 
-DRAFT_KEPT = timedelta(days=7)
+ERASE_AFTER = timedelta(days=30)  # a closed request's details, from the moment it closed
+DRAFT_KEPT = timedelta(days=7)  # an unfinished draft, from its last answer
+COUNTS_SHOWN = timedelta(days=365)  # how far back a coordinator's list counts what was erased
+
+
+def erase_at(closed_at: datetime) -> datetime:
+    """When a request closed at `closed_at` is erased (the `erase` duty's time)."""
+    return closed_at + ERASE_AFTER
+
+
+def erase_day(closed_at: datetime) -> date:
+    """The London day its details go, as told to whoever closed it."""
+    return erase_at(closed_at).astimezone(ZONE).date()
 
 
 async def count(session: AsyncSession, closed_at: datetime, outcome: str) -> None:
@@ -23,10 +38,10 @@ async def count(session: AsyncSession, closed_at: datetime, outcome: str) -> Non
     month = f"{closed_at:%Y-%m}"
     add_one = (
         update(ReleaseTally)
-        .where(ReleaseTally.month == month, ReleaseTally.outcome == outcome)
-        .values(count=ReleaseTally.count + 1)
+        .where(col(ReleaseTally.month) == month, col(ReleaseTally.outcome) == outcome)
+        .values(count=col(ReleaseTally.count) + 1)
     )
-    if (await session.execute(add_one)).rowcount == 1:  # type: ignore[attr-defined]
+    if await rows_changed(session, add_one) == 1:
         return
     try:
         async with session.begin_nested():
@@ -38,33 +53,40 @@ async def count(session: AsyncSession, closed_at: datetime, outcome: str) -> Non
 async def delete_request(session: AsyncSession, request: ReleaseRequest) -> None:
     """The request and everything hanging off it, including its card's link."""
     request_id, invitation_id = request.id, request.invitation_id
-    for table, column in ((ReleaseOffer, ReleaseOffer.request_id), (ReleaseEvent, ReleaseEvent.request_id),
-                          (ReleaseDuty, ReleaseDuty.request_id)):
-        await session.execute(delete(table).where(column == request_id))
-    await session.execute(delete(ReleaseRequest).where(ReleaseRequest.id == request_id))
+    await session.execute(delete(ReleaseOffer).where(col(ReleaseOffer.request_id) == request_id))
+    await session.execute(delete(ReleaseEvent).where(col(ReleaseEvent.request_id) == request_id))
+    await session.execute(delete(ReleaseDuty).where(col(ReleaseDuty.request_id) == request_id))
+    await session.execute(delete(ReleaseRequest).where(col(ReleaseRequest.id) == request_id))
     if invitation_id is not None:
-        await session.execute(delete(Invitation).where(Invitation.id == invitation_id))
+        await session.execute(delete(Invitation).where(col(Invitation.id) == invitation_id))
 
 
 async def erase(session: AsyncSession, request: ReleaseRequest) -> bool:
     """Erase a closed request's details, leaving only its count. False if it isn't closed."""
-    if request.status != "closed" or request.closed_at is None:
+    if request.status != RequestStatus.CLOSED or request.closed_at is None:
         return False
-    await count(session, request.closed_at, request.outcome or "not_recorded")
+    await count(session, request.closed_at, request.outcome or Outcome.NOT_RECORDED)
     await delete_request(session, request)
     return True
 
 
 async def drop_stale_drafts(session: AsyncSession, now: datetime) -> int:
-    result = await session.execute(
-        delete(ReleaseRequest).where(ReleaseRequest.status == "draft", ReleaseRequest.updated_at < now - DRAFT_KEPT)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    """Drafts nobody has answered for DRAFT_KEPT go, with nothing counted (never sent)."""
+    return await rows_changed(session, delete(ReleaseRequest).where(
+        col(ReleaseRequest.status) == RequestStatus.DRAFT, col(ReleaseRequest.updated_at) < now - DRAFT_KEPT
+    ))
+
+
+async def recent_counts(session: AsyncSession, now: datetime) -> tuple[date, dict[str, int]]:
+    """Erased requests per outcome over about the last COUNTS_SHOWN (this month and the
+    eleven before it), for a coordinator's list: (the month they start in, the counts)."""
+    since = today(now).replace(day=1) - (COUNTS_SHOWN - timedelta(days=30))
+    return since, await counts_since(session, f"{since:%Y-%m}")
 
 
 async def counts_since(session: AsyncSession, month: str) -> dict[str, int]:
     """Erased requests per outcome from `month` ("2026-01") on."""
-    rows = await session.execute(select(ReleaseTally.outcome, ReleaseTally.count).where(ReleaseTally.month >= month))
+    rows = await session.execute(select(ReleaseTally.outcome, ReleaseTally.count).where(col(ReleaseTally.month) >= month))
     totals: dict[str, int] = {}
     for outcome, n in rows.all():
         totals[outcome] = totals.get(outcome, 0) + n

@@ -14,6 +14,7 @@ from bot import texts
 from bot.crypto import Vault
 from bot.models import ReleaseRequest
 from bot.services.release import prisons
+from bot.services.release.states import RequestStatus
 
 PROBATION_CONTEXT = "release_probation"
 NOTES_CONTEXT = "release_notes"
@@ -113,9 +114,9 @@ def for_person(request: ReleaseRequest, vault: Vault, *, companion: str) -> str:
 
 def state(request: ReleaseRequest, companion: str | None) -> str:
     """A few words on where the request stands, for a coordinator's list."""
-    if request.status == "assigned":
+    if request.status == RequestStatus.ASSIGNED:
         status = texts.RELEASE_STATUS_WORDS.get(request.day_status or "", "")
         return texts.RELEASE_STATE_ASSIGNED.format(companion=texts.h(companion or "?")) + (f" · {status}" if status else "")
-    if request.status == "closed":
+    if request.status == RequestStatus.CLOSED:
         return texts.RELEASE_OUTCOMES.get(request.outcome or "", request.outcome or "")
     return texts.RELEASE_STATE_OPEN
