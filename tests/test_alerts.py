@@ -430,7 +430,6 @@ async def test_the_escalation_window_follows_the_setting(settings, db: Database,
         assert len(alerts_about(jo, "Sam")) == 1
     finally:
         await h.stop()
-        alerts.ESCALATION_WINDOW = WINDOW
     assert h.standin.violations == []
 
 
@@ -550,5 +549,4 @@ async def test_the_sos_window_follows_its_own_setting(settings, db: Database, cl
         assert "Sam asked for support 5 minutes ago." in alerts_about(jo, "Sam")[0]
     finally:
         await h.stop()
-        alerts.IMMEDIATE_WINDOW = timedelta(minutes=15)
     assert h.standin.violations == []

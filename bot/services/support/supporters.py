@@ -189,6 +189,34 @@ def set_sharing(link: SupportLink, what: str, on: bool) -> None:
     setattr(link, SHARES[what], on)
 
 
+@dataclass(frozen=True)
+class Seen:
+    """A link as the presser of one of its buttons sees it: the person on the other side,
+    and whether the presser is the link's member (who may change it) or its supporter."""
+
+    link: SupportLink
+    other: Person
+    as_member: bool
+
+
+async def link_seen_by(session: AsyncSession, link_id: int, me: Person, *, supporter_may: bool) -> Seen | None:
+    """The link if `me` may act on it: its member always, its supporter only when
+    `supporter_may` (look and end, never change). None: gone, or someone else's."""
+    link = await session.get(SupportLink, link_id)
+    if link is None or me.id is None:
+        return None
+    as_member = link.member_id == me.id
+    if not (as_member or (supporter_may and link.supporter_id == me.id)):
+        return None
+    other = await session.get(Person, link.supporter_id if as_member else link.member_id)
+    return Seen(link, other, as_member) if other is not None else None
+
+
+async def place_of(session: AsyncSession, link: SupportLink) -> int:
+    """The supporter's place in the member's order (1 is asked first)."""
+    return [each.id for each, _ in await supporters_of(session, link.member_id)].index(link.id) + 1
+
+
 async def move_up(session: AsyncSession, link: SupportLink) -> bool:
     """Swap with the supporter above; False if already first."""
     links = [each for each, _ in await supporters_of(session, link.member_id)]
