@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from bot import texts
 from bot.models import AlertPlan, Checkin, CheckinPlan, Invitation, Person, SupportLink
@@ -49,9 +50,9 @@ async def supporters_of(session: AsyncSession, member_id: int) -> list[tuple[Sup
     """The member's supporters, first to be alerted first."""
     rows = await session.execute(
         select(SupportLink, Person)
-        .join(Person, Person.id == SupportLink.supporter_id)
+        .join(Person, col(Person.id) == col(SupportLink.supporter_id))
         .where(SupportLink.member_id == member_id)
-        .order_by(SupportLink.position, SupportLink.id)
+        .order_by(col(SupportLink.position), col(SupportLink.id))
     )
     return [(link, person) for link, person in rows.all()]
 
@@ -60,9 +61,9 @@ async def supported_by(session: AsyncSession, supporter_id: int) -> list[tuple[S
     """The members someone supports, oldest link first."""
     rows = await session.execute(
         select(SupportLink, Person)
-        .join(Person, Person.id == SupportLink.member_id)
+        .join(Person, col(Person.id) == col(SupportLink.member_id))
         .where(SupportLink.supporter_id == supporter_id)
-        .order_by(SupportLink.id)
+        .order_by(col(SupportLink.id))
     )
     return [(link, person) for link, person in rows.all()]
 
@@ -96,8 +97,8 @@ async def invite(session: AsyncSession, member: Person, now: datetime) -> Outcom
         select(func.count()).where(
             Invitation.kind == INVITE_KIND,
             Invitation.created_by_id == member.id,
-            Invitation.used_at.is_(None),  # type: ignore[union-attr]
-            Invitation.expires_at > now,
+            col(Invitation.used_at).is_(None),
+            col(Invitation.expires_at) > now,
         )
     )
     if waiting.scalar_one() >= MAX_OPEN_INVITATIONS:
@@ -148,7 +149,7 @@ async def accept(session: AsyncSession, invitation_id: int, supporter: Person, n
     redeemed = await invitations.redeem(session, invitation_id, INVITE_KIND, person_id=supporter.id, now=now)
     if redeemed.problem:
         return Outcome(False, invitations.problem_text(redeemed.problem))
-    last = (await session.execute(select(func.max(SupportLink.position)).where(SupportLink.member_id == member_id))).scalar()
+    last = (await session.execute(select(func.max(col(SupportLink.position))).where(SupportLink.member_id == member_id))).scalar()
     link = SupportLink(member_id=member_id, supporter_id=supporter.id, position=(last or 0) + 1, created_at=now)
     try:
         async with session.begin_nested():
@@ -249,7 +250,7 @@ async def end_link(session: AsyncSession, link: SupportLink, by: Person, now: da
     member = await session.get(Person, link.member_id)
     supporter = await session.get(Person, link.supporter_id)
     assert member is not None and supporter is not None and member.id is not None and supporter.id is not None
-    await session.execute(delete(SupportLink).where(SupportLink.id == link.id))
+    await session.execute(delete(SupportLink).where(col(SupportLink.id) == link.id))
     await _close_up(session, member.id)
     await alerts.stop_waiting_on(session, supporter.id, now, member_id=member.id)
     if by.id == member.id:
@@ -275,11 +276,11 @@ async def status_of(session: AsyncSession, link: SupportLink, member: Person, no
     today = local_date(now, zone)
     last = (
         await session.execute(
-            select(Checkin).where(Checkin.person_id == member.id).order_by(Checkin.local_date.desc()).limit(1)  # type: ignore[attr-defined]
+            select(Checkin).where(Checkin.person_id == member.id).order_by(col(Checkin.local_date).desc()).limit(1)
         )
     ).scalar_one_or_none()
     paused = (
-        await session.execute(select(CheckinPlan.paused_until).where(CheckinPlan.person_id == member.id))
+        await session.execute(select(col(CheckinPlan.paused_until)).where(CheckinPlan.person_id == member.id))
     ).scalar()
     lines = [f"<b>{texts.h(member.pseudonym)}</b>"]
     if paused is not None and paused > today:
@@ -344,15 +345,17 @@ async def end_every_link(session: AsyncSession, person: Person, now: datetime) -
     for member in members:
         assert member.id is not None
         outbox.enqueue(session, member.id, NEWS, texts.LINK_ENDED.format(name=texts.h(person.pseudonym)), now=now)
-    await session.execute(delete(SupportLink).where(SupportLink.supporter_id == person.id))
+    await session.execute(delete(SupportLink).where(col(SupportLink.supporter_id) == person.id))
     for member in members:
         await _close_up(session, member.id or 0)
     await alerts.stop_waiting_on(session, person.id, now)
 
 
 async def erase(session: AsyncSession, person: Person) -> None:
-    await session.execute(delete(SupportLink).where((SupportLink.member_id == person.id) | (SupportLink.supporter_id == person.id)))
-    await session.execute(delete(AlertPlan).where(AlertPlan.person_id == person.id))
+    await session.execute(
+        delete(SupportLink).where((col(SupportLink.member_id) == person.id) | (col(SupportLink.supporter_id) == person.id))
+    )
+    await session.execute(delete(AlertPlan).where(col(AlertPlan.person_id) == person.id))
 
 
 privacy.register_exporter("supporters", export)
