@@ -22,7 +22,6 @@ from bot.services.support.states import CrisisSource
 
 # Two taps on the button, or /sos right after it, are one request, not two alerts.
 REPEAT_WINDOW = timedelta(minutes=2)
-SOURCES = tuple(CrisisSource)
 # A second tap this soon after the first is a double tap: the numbers are just above.
 DOUBLE_TAP = timedelta(seconds=10)
 

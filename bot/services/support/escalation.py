@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from bot.config import Settings
+from bot.services.support.states import IncidentKind
 
 
 class WindowSettings(Protocol):
@@ -36,7 +37,7 @@ class Windows:
         return cls(timedelta(hours=settings.alert_escalation_hours), timedelta(minutes=settings.sos_escalation_minutes))
 
     def for_kind(self, kind: str) -> timedelta:
-        return self.lapse if kind == "lapse" else self.immediate
+        return self.lapse if kind == IncidentKind.LAPSE else self.immediate
 
 
 # Settings' own defaults, for the two callers in other packages that do not pass their

@@ -27,13 +27,14 @@ from bot.services.people import invitations, privacy
 from bot.services.people.roles import Outcome
 from bot.services.schedule_times import local_date, zone_named
 from bot.services.support import alerts, lapses
+from bot.services.support.states import OutboxKind
 
 MAX_SUPPORTERS = 5
 INVITE_KIND = "su"
 # Links not yet used: enough to ask a few people at once, not enough to flood anyone.
 MAX_OPEN_INVITATIONS = 5
 SHARES = {"mood": "share_mood", "slips": "share_slips"}
-NEWS = "support_link"  # outbox kind: accepted, declined, ended
+NEWS = OutboxKind.LINK_NEWS  # accepted, declined, ended
 
 # Told when someone becomes a supporter, in the same transaction: (session, member,
 # supporter, now). Release aftercare uses it so a companion steps back once the sponsor
