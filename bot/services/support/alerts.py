@@ -4,12 +4,12 @@ An incident (a lapse, an SOS, a slip the member chose to share, three very low d
 only for a member who has supporters, and alerts one person at a time: the supporters in
 the member's order, then every coordinator on call at once (all coordinators if none is on
 call: an alert must reach someone). "I can't right now", no answer within the escalation
-window (hours for a lapse, minutes for an SOS and other immediate alerts: `escalation.Windows`, which the caller takes
-from Settings; an incident keeps the window it was opened with), or a
-recipient who has blocked the bot passes it on; "I'll reach out" stops it and everyone
-alerted is told who is reaching out. A check-in closes a lapse incident and everyone
-alerted is told. Every message about a move says who has the alert now, or that nobody else
-could be reached: never "someone else" when there is nobody.
+window (hours for a lapse, minutes for an SOS and other immediate alerts:
+`escalation.Windows`, which the caller takes from Settings; an incident keeps the window
+it was opened with), or a recipient who has blocked the bot passes it on; "I'll reach
+out" stops it and everyone alerted is told who is reaching out. A check-in closes a
+lapse incident and everyone alerted is told. Every message about a move says who has the
+alert now, or that nobody else could be reached: never "someone else" when there is nobody.
 
 Every alert and notice is an outbox row written in the same transaction as the change that
 causes it. `Incident.step` is bumped by every move with `UPDATE ... WHERE step=:seen`, so the
