@@ -43,8 +43,10 @@ from bot.crypto import Vault
 from bot.db import Database
 from bot.models import AlertPlan, AlertRecipient, CheckinPlan, Incident, Outbox, Person, SupportLink
 from bot.services.support import alerts
+from bot.services.support.escalation import Windows
 from schedules.lapse_alerts import BATCH
 
+WINDOWS = Windows(lapse=timedelta(hours=4), immediate=timedelta(minutes=15))  # the settings' defaults
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)  # everyone checks in at 09:00 London (= UTC in winter)
 TODAY = NOW.date()
 LAPSED_SHARE = 100  # one member in a hundred
@@ -151,7 +153,7 @@ async def _timed_query(db: Database, query: str, repeats: int) -> tuple[float, i
 async def _one_batch(db: Database) -> tuple[float, int]:
     started = time.perf_counter()
     async with db.session() as session:
-        _, opened = await alerts.scan_lapses(session, NOW, default_zone=ZONE, limit=BATCH)
+        _, opened = await alerts.scan_lapses(session, NOW, default_zone=ZONE, limit=BATCH, windows=WINDOWS)
     return time.perf_counter() - started, opened
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, timedelta
+from datetime import UTC
 
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -20,7 +20,6 @@ from bot.db import Database
 from bot.rate_limit import RateLimiter
 from bot.runtime import Runtime
 from bot.services.people import role_changes
-from bot.services.support import alerts
 from bot.update_order import PerChatUpdateProcessor
 
 log = logging.getLogger("fellowship")
@@ -47,8 +46,6 @@ def build_application(
     else differs between production, sandbox and tests.
     """
     rt = Runtime.build(settings, clock=clock or SystemClock(), db=database)
-    alerts.ESCALATION_WINDOW = timedelta(hours=settings.alert_escalation_hours)
-    alerts.IMMEDIATE_WINDOW = timedelta(minutes=settings.sos_escalation_minutes)
     builder = (
         Application.builder()
         .token(token or settings.bot_token())

@@ -13,6 +13,7 @@ from telegram.ext import (
 
 from bot.services.release import buttons as release_buttons
 from bot.services.release import connect as release_connect
+from bot.services.support import buttons as support_buttons
 from bot.services.support import supporters as supporter_service
 from handlers import (
     alerts,
@@ -122,7 +123,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("sos", crisis.sos_command), group=FEATURES)
     app.add_handler(CallbackQueryHandler(checkins.on_checkin_button, pattern=checkins.buttons.CARD.pattern), group=FEATURES)
     app.add_handler(CallbackQueryHandler(checkins.on_plan_button, pattern=checkins.buttons.PLAN.pattern), group=FEATURES)
-    app.add_handler(CallbackQueryHandler(crisis.on_sos_button, pattern=r"^v1:sos:"), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(crisis.on_sos_button, pattern=support_buttons.SOS.pattern), group=FEATURES)
 
     # Meetings: find one (place or shared location, typed answers routed above), Follow,
     # Remind me, I went.
@@ -138,10 +139,10 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     # anonymous relay (typed messages routed above; media while writing: see the fallbacks).
     app.add_handler(CommandHandler("supporters", supporters.supporters_command), group=FEATURES)
     app.add_handler(CommandHandler("supporting", supporters.supporting_command), group=FEATURES)
-    app.add_handler(CallbackQueryHandler(supporters.on_button, pattern=r"^v1:su:"), group=FEATURES)
-    app.add_handler(CallbackQueryHandler(alerts.on_button, pattern=r"^v1:al:"), group=FEATURES)
-    app.add_handler(CallbackQueryHandler(alerts.on_duty_button, pattern=r"^v1:oc:"), group=FEATURES)
-    app.add_handler(CallbackQueryHandler(relay.on_button, pattern=r"^v1:rl:"), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(supporters.on_button, pattern=support_buttons.SUPPORTERS.pattern), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(alerts.on_button, pattern=support_buttons.ALERTS.pattern), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(alerts.on_duty_button, pattern=support_buttons.ON_CALL.pattern), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(relay.on_button, pattern=support_buttons.RELAY.pattern), group=FEATURES)
 
     # Release day: companions apply (/companion) and are approved with a vetting date (cv);
     # requests (/release, /releases) drafted (rq) and managed (rx); offers (ro), on-the-day

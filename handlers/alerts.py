@@ -11,24 +11,19 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.buttons import Button, callback
-from bot.services.people import people
-from bot.services.support import alerts
-from handlers.common import (
-    answer_callback,
-    callback_parts,
-    edit_or_reply,
-    numbered_choice,
-    presser,
-    reply,
-    runtime,
-)
+from bot.buttons import Button
+from bot.services.support import alerts, buttons
+from handlers.common import answer_callback, edit_or_reply, presser, reply, runtime
+
+
+def _data(update: Update) -> str | None:
+    return update.callback_query.data if update.callback_query else None
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:al:<recipient id>:y` (I'll reach out) or `:n` (I can't right now)."""
     rt = runtime(context)
-    choice = numbered_choice(update, ("y", "n"))
+    choice = buttons.parse_alert(_data(update))
     if choice is None:
         await answer_callback(update, texts.STALE_BUTTON)
         return
@@ -36,7 +31,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         me = await presser(session, update, rt)
         if me is None:
             return
-        answer = await alerts.respond(session, me, choice[0], choice[1] == "y", rt.clock.now())
+        recipient_id, reaching_out = choice
+        answer = await alerts.respond(session, me, recipient_id, reaching_out, rt.clock.now())
         await answer_callback(update, answer.toast, alert=not answer.ok)
         if answer.text is not None:
             await edit_or_reply(update, answer.text, answer.markup)
@@ -44,24 +40,22 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def duty_button(on_call: bool) -> Button:
     """For /coordinators: the coordinator's own on-call switch."""
-    return (texts.ON_CALL_BUTTON, callback("oc", "off")) if on_call else (texts.OFF_CALL_BUTTON, callback("oc", "on"))
+    return (texts.ON_CALL_BUTTON, buttons.on_call_data(False)) if on_call else (texts.OFF_CALL_BUTTON, buttons.on_call_data(True))
 
 
 async def on_duty_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:oc:on|off`: only a coordinator may, and only for themselves."""
     rt = runtime(context)
-    parts = callback_parts(update)
-    if len(parts) != 2 or parts[1] not in ("on", "off"):
+    on_call = buttons.parse_on_call(_data(update))
+    if on_call is None:
         await answer_callback(update, texts.STALE_BUTTON)
         return
     async with rt.db.session() as session:
         me = await presser(session, update, rt)
         if me is None:
             return
-        if me.id is None or not await people.is_coordinator(session, me.id):
+        if not await alerts.switch_on_call(session, me, on_call, rt.clock.now()):
             await answer_callback(update, texts.NOT_FOR_YOU, alert=True)
             return
-        on_call = parts[1] == "on"
-        await alerts.set_on_call(session, me.id, on_call, rt.clock.now())
         await answer_callback(update, texts.SAVED)
         await reply(update, texts.ON_CALL_SET if on_call else texts.OFF_CALL_SET)

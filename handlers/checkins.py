@@ -28,6 +28,7 @@ from bot.services.checkins import plans as checkin_plans
 from bot.services.checkins.buttons import PlanAction
 from bot.services.checkins.states import Awaiting
 from bot.services.schedule_times import local_date, zone_named
+from bot.services.support.escalation import Windows
 from bot.services.validation import InvalidInput
 from handlers.common import (
     answer_callback,
@@ -111,7 +112,7 @@ async def on_checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         person = await onboarded_person(session, update, rt)
         if person is None:
             return
-        outcome = await flow.press(session, person, pressed, _today(rt, person), rt.clock.now())
+        outcome = await flow.press(session, person, pressed, _today(rt, person), rt.clock.now(), windows=Windows.of(rt.settings))
         if outcome is None:
             await answer_callback(update, texts.STALE_BUTTON)
             return

@@ -15,14 +15,13 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.buttons import inline
 from bot.services.checkins import card as checkin_card
-from bot.services.support import alerts, crisis, distress
-from handlers.common import answer_callback, callback_parts, log, reply, runtime, sender
+from bot.services.support import alerts, buttons, crisis, distress
+from bot.services.support.escalation import Windows
+from bot.services.support.states import CrisisSource
+from handlers.common import answer_callback, log, reply, runtime, sender
 
-# A second tap this soon after the first is a double tap: the numbers are just above.
-DOUBLE_TAP_SECONDS = 10
 
-
-async def _help_now(update: Update, context: ContextTypes.DEFAULT_TYPE, source: str) -> None:
+async def _help_now(update: Update, context: ContextTypes.DEFAULT_TYPE, source: CrisisSource) -> None:
     """The numbers, then who knows (supporters told, someone reaching out, or nobody). A
     second tap moments later is answered with who knows, never ignored."""
     rt = runtime(context)
@@ -32,16 +31,12 @@ async def _help_now(update: Update, context: ContextTypes.DEFAULT_TYPE, source: 
             person = await sender(session, update, rt)
             if person is not None:
                 zone = person.timezone
-                now = rt.clock.now()
-                request, new = await crisis.record_request(session, person, source, now=now)
-                repeat = not new and (now - request.created_at).total_seconds() < DOUBLE_TAP_SECONDS
-                if new:  # counted, but not tied to anyone in the logs
-                    log.info("a support request was recorded (%s)", source)
-                news = await alerts.sos_news(session, person, request, new=new)
+                known = await alerts.support_now(session, person, source, rt.clock.now(), windows=Windows.of(rt.settings))
+                repeat, news = known.double_tap, known.news
     except Exception as exc:  # the numbers matter more than the record
         log.error("could not record a support request: %s", type(exc).__name__)
     if update.callback_query is not None:
-        if repeat and source != "command":  # the numbers are just above
+        if repeat and source != CrisisSource.COMMAND:  # the numbers are just above
             await answer_callback(update, plain(news) if news else None, alert=news is not None)
             return
         await answer_callback(update)
@@ -55,19 +50,23 @@ def plain(text: str) -> str:
 
 
 async def sos_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _help_now(update, context, "command")
+    await _help_now(update, context, CrisisSource.COMMAND)
+
+
+# Where a button may say it was (never "command"); anything else counts as a check-in's.
+_BUTTON_SOURCES = tuple(s.value for s in CrisisSource if s is not CrisisSource.COMMAND)
 
 
 async def on_sos_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:sos:<where the button was>`: never refused, whatever the data says."""
-    parts = callback_parts(update)
-    source = parts[1] if len(parts) > 1 and parts[1] in crisis.SOURCES and parts[1] != "command" else "checkin"
-    await _help_now(update, context, source)
+    data = update.callback_query.data if update.callback_query else None
+    source = buttons.parse_sos(data, _BUTTON_SOURCES, CrisisSource.CHECKIN)
+    await _help_now(update, context, CrisisSource(source))
 
 
 def sos_markup() -> dict[str, object]:
     """The "I need support now" button under a reply to typed words."""
-    return inline([checkin_card.sos_row("typed")])
+    return inline([checkin_card.sos_row(CrisisSource.TYPED)])
 
 
 async def crisis_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, zone: str | None) -> None:

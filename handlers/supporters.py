@@ -13,13 +13,13 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.buttons import Button, callback, inline
+from bot.buttons import Button, inline
 from bot.models import Invitation, Person, SupportLink
 from bot.runtime import Runtime
-from bot.services.support import lapses, supporters
+from bot.services.support import buttons, lapses, supporters
+from bot.services.support.buttons import LINK_ACTIONS, SupportersAction, supporters_data
 from handlers.common import (
     answer_callback,
-    callback_parts,
     edit_or_reply,
     onboarded_person,
     reply,
@@ -28,7 +28,7 @@ from handlers.common import (
 )
 from handlers.deeplinks import invitation_button, sealed_invitation_id
 
-FEATURE = "su"
+Action = SupportersAction
 
 
 # --- the member's view ------------------------------------------------------------------------
@@ -48,11 +48,11 @@ async def _supporters_view(session: AsyncSession, member: Person) -> tuple[str, 
             for n, (link, person) in enumerate(links, start=1)
         ]
         text = "\n".join(lines)
-        rows += [[(f"{n}. {person.pseudonym}", callback(FEATURE, "card", link.id))] for n, (link, person) in enumerate(links, start=1)]
+        rows += [[(f"{n}. {person.pseudonym}", supporters_data(Action.CARD, link.id))] for n, (link, person) in enumerate(links, start=1)]
     if len(links) < supporters.MAX_SUPPORTERS:
-        rows.append([(texts.ADD_SUPPORTER_BUTTON, callback(FEATURE, "add"))])
+        rows.append([(texts.ADD_SUPPORTER_BUTTON, supporters_data(Action.ADD))])
     if links:
-        rows.append([(texts.THRESHOLD_BUTTON.format(hours=hours), callback(FEATURE, "thr"))])
+        rows.append([(texts.THRESHOLD_BUTTON.format(hours=hours), supporters_data(Action.THRESHOLD))])
     return text, inline(rows)
 
 
@@ -63,15 +63,15 @@ def _card(link: SupportLink, supporter: Person, place: int) -> tuple[str, dict[s
     text = texts.SUPPORTER_CARD.format(name=texts.h(name), place=texts.ORDINALS.get(place, str(place)), extra=extra)
     rows: list[list[Button]] = [
         [
-            (texts.SHARE_BUTTONS[(what, not getattr(link, column))], callback(FEATURE, "share", link.id, what, int(not getattr(link, column))))
+            (texts.SHARE_BUTTONS[(what, not getattr(link, column))], supporters_data(Action.SHARE, link.id, what, int(not getattr(link, column))))
             for what, column in supporters.SHARES.items()
         ]
     ]
     if place > 1:
-        rows.append([(texts.MOVE_UP_BUTTON.format(name=name), callback(FEATURE, "up", link.id))])
-    rows.append([(texts.RELAY_MESSAGE_BUTTON.format(name=name), callback("rl", "new", supporter.id))])
-    rows.append([(texts.END_LINK_BUTTON.format(name=name), callback(FEATURE, "end", link.id))])
-    rows.append([(texts.BACK_BUTTON, callback(FEATURE, "list"))])
+        rows.append([(texts.MOVE_UP_BUTTON.format(name=name), supporters_data(Action.MOVE_UP, link.id))])
+    rows.append([(texts.RELAY_MESSAGE_BUTTON.format(name=name), buttons.message_to(supporter.id))])
+    rows.append([(texts.END_LINK_BUTTON.format(name=name), supporters_data(Action.END, link.id))])
+    rows.append([(texts.BACK_BUTTON, supporters_data(Action.LIST))])
     return text, inline(rows)
 
 
@@ -107,38 +107,35 @@ async def supporting_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
 def _supporting_row(link: SupportLink, member: Person) -> list[Button]:
     name = member.pseudonym or ""
     return [
-        (texts.RELAY_MESSAGE_BUTTON.format(name=name), callback("rl", "new", member.id)),
-        (texts.STOP_SUPPORTING_BUTTON.format(name=name), callback(FEATURE, "end", link.id)),
+        (texts.RELAY_MESSAGE_BUTTON.format(name=name), buttons.message_to(member.id)),
+        (texts.STOP_SUPPORTING_BUTTON.format(name=name), supporters_data(Action.END, link.id)),
     ]
 
 
 # --- buttons ------------------------------------------------------------------------------------
 
 
-def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
-
-
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:su:<action>[:...]`: add, list, card, share, up, end, endok, thr, yes, no."""
     rt = runtime(context)
-    parts = callback_parts(update)
-    action, args = (parts[1] if len(parts) > 1 else ""), parts[2:]
+    pressed = buttons.parse_supporters(update.callback_query.data if update.callback_query else None)
+    action, args = pressed if pressed is not None else (None, [])
     async with rt.db.session() as session:
         me = await onboarded_person(session, update, rt)
         if me is None or me.id is None:
             return
-        if action in ("yes", "no"):
-            await _answer_invitation(update, rt, session, me, args, accept=action == "yes")
-        elif action == "add" and not args:
+        link_id = buttons.link_id(args)
+        if action in (Action.ACCEPT, Action.DECLINE):
+            await _answer_invitation(update, rt, session, me, args, accept=action is Action.ACCEPT)
+        elif action is Action.ADD and not args:
             await _add(update, rt, session, me)
-        elif action == "list" and not args:
+        elif action is Action.LIST and not args:
             await answer_callback(update)
             await edit_or_reply(update, *await _supporters_view(session, me))
-        elif action == "thr" and len(args) <= 1:
+        elif action is Action.THRESHOLD and len(args) <= 1:
             await _threshold(update, rt, session, me, args[0] if args else None)
-        elif action in ("card", "share", "up", "end", "endok") and args and _int(args[0]) is not None:
-            await _on_link(update, rt, session, me, action, int(args[0]), args[1:])
+        elif action in LINK_ACTIONS and link_id is not None:
+            await _on_link(update, rt, session, me, Action(action), link_id, args[1:])
         else:
             await answer_callback(update, texts.STALE_BUTTON)
 
@@ -156,11 +153,12 @@ async def _threshold(update: Update, rt: Runtime, session: AsyncSession, member:
     assert member.id is not None
     if value is None:
         hours = await supporters.threshold_of(session, member.id)
-        choices = [(texts.THRESHOLD_CHOICE.format(hours=h), callback(FEATURE, "thr", h)) for h in lapses.THRESHOLD_CHOICES]
+        choices = [(texts.THRESHOLD_CHOICE.format(hours=h), supporters_data(Action.THRESHOLD, h)) for h in lapses.THRESHOLD_CHOICES]
+        back = (texts.BACK_BUTTON, supporters_data(Action.LIST))
         await answer_callback(update)
-        await edit_or_reply(update, texts.THRESHOLD_ASK.format(hours=hours), inline([choices[:3], choices[3:], [(texts.BACK_BUTTON, callback(FEATURE, "list"))]]))
+        await edit_or_reply(update, texts.THRESHOLD_ASK.format(hours=hours), inline([choices[:3], choices[3:], [back]]))
         return
-    hours_chosen = _int(value)
+    hours_chosen = int(value) if value.isdigit() else None
     if hours_chosen not in lapses.THRESHOLD_CHOICES:
         await answer_callback(update, texts.STALE_BUTTON)
         return
@@ -170,35 +168,38 @@ async def _threshold(update: Update, rt: Runtime, session: AsyncSession, member:
     await edit_or_reply(update, f"{texts.THRESHOLD_SET.format(hours=hours_chosen)}\n\n{text}", markup)
 
 
+# What a supporter may do with a link (look at it, end it); changing it is the member's.
+_SUPPORTER_MAY = (Action.CARD, Action.END, Action.END_CONFIRMED)
+
+
 async def _on_link(
-    update: Update, rt: Runtime, session: AsyncSession, me: Person, action: str, link_id: int, args: list[str]
+    update: Update, rt: Runtime, session: AsyncSession, me: Person, action: SupportersAction, link_id: int, args: list[str]
 ) -> None:
     """Buttons about one link. Changing it is the member's; ending it is either side's."""
-    link = await session.get(SupportLink, link_id)
-    mine_as_member = link is not None and link.member_id == me.id
-    if link is None or not (mine_as_member or (action in ("card", "end", "endok") and link.supporter_id == me.id)):
+    seen = await supporters.link_seen_by(session, link_id, me, supporter_may=action in _SUPPORTER_MAY)
+    if seen is None:
         await answer_callback(update, texts.STALE_BUTTON)  # gone, or someone else's link
         return
-    other = await session.get(Person, link.supporter_id if mine_as_member else link.member_id)
-    assert other is not None
+    link, other, mine_as_member = seen.link, seen.other, seen.as_member
     name = texts.h(other.pseudonym)
-    if action == "share" and len(args) == 2 and args[0] in supporters.SHARES and args[1] in ("0", "1"):
+    if action is Action.SHARE and len(args) == 2 and args[0] in supporters.SHARES and args[1] in ("0", "1"):
         supporters.set_sharing(link, args[0], args[1] == "1")
         await answer_callback(update, texts.SAVED)
-    elif action == "up" and not args:
+    elif action is Action.MOVE_UP and not args:
         await supporters.move_up(session, link)
         await answer_callback(update, texts.SAVED)
-    elif action == "end" and not args:
+    elif action is Action.END and not args:
         await answer_callback(update)
-        confirm = inline([[(texts.END_LINK_YES, callback(FEATURE, "endok", link.id)), (texts.END_LINK_NO, callback(FEATURE, "card", link.id))]])
+        confirm = inline([[(texts.END_LINK_YES, supporters_data(Action.END_CONFIRMED, link.id)),
+                           (texts.END_LINK_NO, supporters_data(Action.CARD, link.id))]])
         await edit_or_reply(update, texts.END_LINK_CONFIRM.format(name=name), confirm)
         return
-    elif action == "endok" and not args:
+    elif action is Action.END_CONFIRMED and not args:
         await supporters.end_link(session, link, me, rt.clock.now())
         await answer_callback(update)
         await edit_or_reply(update, texts.LINK_ENDED_DONE.format(name=name))
         return
-    elif action != "card" or args:
+    elif action is not Action.CARD or args:
         await answer_callback(update, texts.STALE_BUTTON)
         return
     else:
@@ -207,8 +208,7 @@ async def _on_link(
         status = await supporters.status_of(session, link, other, rt.clock.now(), rt.settings.default_timezone)
         await edit_or_reply(update, f"{texts.SUPPORTING_HEADER}\n\n{status}", inline([_supporting_row(link, other)]))
         return
-    place = [each.id for each, _ in await supporters.supporters_of(session, link.member_id)].index(link.id) + 1
-    await edit_or_reply(update, *_card(link, other, place))
+    await edit_or_reply(update, *_card(link, other, await supporters.place_of(session, link)))
 
 
 # --- the invitation -----------------------------------------------------------------------------
@@ -229,8 +229,8 @@ async def open_invitation(
     await reply(
         update,
         texts.SUPPORT_INVITE_PROMPT.format(name=texts.h(name)),
-        inline([[(texts.SUPPORT_ACCEPT_BUTTON.format(name=name), invitation_button(rt, FEATURE, "yes", invitation, tg_id))],
-                [(texts.SUPPORT_DECLINE_BUTTON, invitation_button(rt, FEATURE, "no", invitation, tg_id))]]),
+        inline([[(texts.SUPPORT_ACCEPT_BUTTON.format(name=name), invitation_button(rt, buttons.SUPPORTERS.code, Action.ACCEPT, invitation, tg_id))],
+                [(texts.SUPPORT_DECLINE_BUTTON, invitation_button(rt, buttons.SUPPORTERS.code, Action.DECLINE, invitation, tg_id))]]),
     )
 
 

@@ -14,6 +14,7 @@ from telegram.ext import ContextTypes
 
 from bot.runtime import Runtime
 from bot.services.support import alerts
+from bot.services.support.escalation import Windows
 
 log = logging.getLogger("fellowship.alerts")
 TICK_SECONDS = 30.0
@@ -25,9 +26,12 @@ MAX_BATCHES = 20
 async def run_once(rt: Runtime) -> tuple[int, int]:
     """Scan due lapse watches, then due escalations; returns (incidents opened, passed on)."""
     opened = passed = 0
+    windows = Windows.of(rt.settings)
     for _ in range(MAX_BATCHES):
         async with rt.db.session() as session:
-            found, count = await alerts.scan_lapses(session, rt.clock.now(), default_zone=rt.settings.default_timezone, limit=BATCH)
+            found, count = await alerts.scan_lapses(
+                session, rt.clock.now(), default_zone=rt.settings.default_timezone, limit=BATCH, windows=windows
+            )
         opened += count
         if found < BATCH:  # fewer than a batch were due: nothing more now
             break

@@ -413,7 +413,6 @@ async def test_two_processes_racing_never_open_or_pass_on_the_same_alert_twice(h
 
 
 async def test_the_escalation_window_follows_the_setting(settings, db: Database, clock: ManualClock) -> None:  # type: ignore[no-untyped-def]
-    from bot.services.support import alerts
     from bot.standin import BotApiStandin
     from tests.harness import TOKEN
 
@@ -430,7 +429,6 @@ async def test_the_escalation_window_follows_the_setting(settings, db: Database,
         assert len(alerts_about(jo, "Sam")) == 1
     finally:
         await h.stop()
-        alerts.ESCALATION_WINDOW = WINDOW
     assert h.standin.violations == []
 
 
@@ -535,7 +533,6 @@ async def test_the_sos_reply_says_plainly_when_nobody_could_be_alerted(h: Harnes
 
 
 async def test_the_sos_window_follows_its_own_setting(settings, db: Database, clock: ManualClock) -> None:  # type: ignore[no-untyped-def]
-    from bot.services.support import alerts
     from bot.standin import BotApiStandin
     from tests.harness import TOKEN
 
@@ -550,5 +547,29 @@ async def test_the_sos_window_follows_its_own_setting(settings, db: Database, cl
         assert "Sam asked for support 5 minutes ago." in alerts_about(jo, "Sam")[0]
     finally:
         await h.stop()
-        alerts.IMMEDIATE_WINDOW = timedelta(minutes=15)
+    assert h.standin.violations == []
+
+
+async def test_after_i_cant_right_now_the_next_supporter_gets_the_same_configured_sos_window(  # type: ignore[no-untyped-def]
+    settings, db: Database, clock: ManualClock
+) -> None:
+    from bot.standin import BotApiStandin
+    from tests.harness import TOKEN
+
+    h = Harness(settings.model_copy(update={"sos_escalation_minutes": 5.0}), db, clock, BotApiStandin(token=TOKEN))
+    await h.start()
+    try:
+        sam, (alex, jo, kim) = await member_with_supporters(h, "Alex", "Jo", "Kim")
+        await sam.send("/sos")
+        await h.deliver()
+        clock.advance(timedelta(minutes=1))
+        await alex.press("I can't right now")
+        await h.deliver()
+        assert len(alerts_about(jo, "Sam")) == 1
+        await tick_at(h, clock.now() + timedelta(minutes=4, seconds=59))
+        assert alerts_about(kim, "Sam") == []  # Jo has the 5 minutes the setting gives, not 15
+        await tick_at(h, clock.now() + timedelta(seconds=1))
+        assert "Sam asked for support 6 minutes ago." in alerts_about(kim, "Sam")[0]
+    finally:
+        await h.stop()
     assert h.standin.violations == []

@@ -115,14 +115,14 @@ async def test_help_numbers_are_shown_even_when_the_database_fails(h: Harness, m
 async def test_features_can_hook_into_a_request_to_alert_people_at_once(h: Harness, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     seen: list[str] = []
 
-    async def alert(session, person, request, now):  # type: ignore[no-untyped-def]
-        seen.append(f"{person.pseudonym} via {request.source}")
+    async def alert(session, person, request, now, windows):  # type: ignore[no-untyped-def]
+        seen.append(f"{person.pseudonym} via {request.source}, waiting {windows.immediate}")
 
     monkeypatch.setattr(crisis, "_hooks", [alert])
     sam = await onboard(h, "Sam")
     await sam.send("/sos")
     await sam.send("/sos")
-    assert seen == ["Sam via command"]
+    assert seen == ["Sam via command, waiting 0:15:00"]
 
 
 # --- crisis words typed as text (issue 13, item 1) -----------------------------------------

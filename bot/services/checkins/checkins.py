@@ -23,6 +23,7 @@ from bot.runtime import Runtime
 from bot.services.checkins import milestones
 from bot.services.checkins.states import Clean
 from bot.services.support import alerts
+from bot.services.support.escalation import Windows
 
 MOODS = range(1, 6)
 NOTE_CONTEXT = "checkin_note"
@@ -53,7 +54,7 @@ async def open_day(session: AsyncSession, person_id: int, day: date, now: dateti
     return checkin
 
 
-async def answer(session: AsyncSession, person_id: int, day: date, now: datetime, **answers: Any) -> Checkin:
+async def answer(session: AsyncSession, person_id: int, day: date, now: datetime, *, windows: Windows, **answers: Any) -> Checkin:
     """Save one step (mood, clean, went_to_meeting, completed_at) for the day."""
     if "mood" in answers and answers["mood"] not in MOODS:
         raise ValueError("mood must be 1-5")
@@ -64,7 +65,7 @@ async def answer(session: AsyncSession, person_id: int, day: date, now: datetime
         setattr(checkin, field, value)
     checkin.updated_at = now
     if answers.get("mood") == 1:  # Supporters (issue 6): three very low days alert those who see mood
-        await alerts.very_low_mood(session, person_id, day, now)
+        await alerts.very_low_mood(session, person_id, day, now, windows=windows)
     return checkin
 
 

@@ -29,6 +29,7 @@ from bot.services.checkins.buttons import (
 from bot.services.checkins.card import Card, next_step, render
 from bot.services.checkins.states import Awaiting, Clean, Step
 from bot.services.support import alerts
+from bot.services.support.escalation import Windows
 from bot.services.validation import InvalidInput
 
 
@@ -78,7 +79,8 @@ class Pressed:
     closed_day: date | None = None
 
 
-async def press(session: AsyncSession, person: Person, pressed: CardPress, today: date, now: datetime) -> Pressed | None:
+async def press(session: AsyncSession, person: Person, pressed: CardPress, today: date, now: datetime, *,
+                windows: Windows) -> Pressed | None:
     """One step of the card. Only today's card can be answered; None for a day in the
     future (no real card is dated there), answered as a stale button."""
     assert person.id is not None
@@ -88,24 +90,25 @@ async def press(session: AsyncSession, person: Person, pressed: CardPress, today
         stale = texts.CHECKIN_STALE.format(day=texts.day_label(pressed.day))
         fresh = render(Step.MOOD, today, person.pseudonym, await checkins.for_day(session, person.id, today), intro=stale)
         return Pressed(fresh, toast=stale, closed_day=pressed.day)
-    checkin, toast = await _apply(session, person, pressed, now)
+    checkin, toast = await _apply(session, person, pressed, now, windows)
     step = next_step(pressed.action, checkin)
     streak = await checkins.streak(session, person.id, today) if step is Step.DONE else 0
     card = render(step, pressed.day, person.pseudonym, checkin, clean_date=person.clean_date, streak=streak)
     return Pressed(card, toast)
 
 
-async def _apply(session: AsyncSession, person: Person, pressed: CardPress, now: datetime) -> tuple[Checkin, str | None]:
+async def _apply(session: AsyncSession, person: Person, pressed: CardPress, now: datetime,
+                 windows: Windows) -> tuple[Checkin, str | None]:
     """Save one answer; returns the check-in and a toast. A slip's two choices stand once
     made, so a double tap says "already saved" instead of changing them."""
     assert person.id is not None
     action, day = pressed.action, pressed.day
     if action is CardAction.MOOD:
-        return await checkins.answer(session, person.id, day, now, mood=int(pressed.value or 0)), None
+        return await checkins.answer(session, person.id, day, now, windows=windows, mood=int(pressed.value or 0)), None
     if action is CardAction.CLEAN:
-        return await checkins.answer(session, person.id, day, now, clean=CLEAN_CODES[pressed.value or ""]), None
+        return await checkins.answer(session, person.id, day, now, windows=windows, clean=CLEAN_CODES[pressed.value or ""]), None
     if action is CardAction.MEETING:
-        return await checkins.answer(session, person.id, day, now, went_to_meeting=True), None
+        return await checkins.answer(session, person.id, day, now, windows=windows, went_to_meeting=True), None
     checkin = await checkins.open_day(session, person.id, day, now)
     toast = None
     if action is CardAction.RESET and checkin.clean == Clean.SLIP:
@@ -113,7 +116,7 @@ async def _apply(session: AsyncSession, person: Person, pressed: CardPress, now:
     elif action is CardAction.TELL and checkin.clean == Clean.SLIP:
         toast = None if checkins.choose_tell_supporters(checkin, pressed.yes, now) else texts.ALREADY_SAVED
         if toast is None and pressed.yes:  # Supporters (issue 6): a slip they chose to share alerts them now
-            await alerts.slip_shared(session, person, now)
+            await alerts.slip_shared(session, person, now, windows=windows)
     elif action is CardAction.NOTE:
         person.awaiting = _note_awaited(day)
     elif action is CardAction.SKIP_NOTE and person.awaiting == _note_awaited(day):

@@ -4,11 +4,12 @@ An incident (a lapse, an SOS, a slip the member chose to share, three very low d
 only for a member who has supporters, and alerts one person at a time: the supporters in
 the member's order, then every coordinator on call at once (all coordinators if none is on
 call: an alert must reach someone). "I can't right now", no answer within the escalation
-window (hours for a lapse, minutes for an SOS and other immediate alerts: `window`), or a
-recipient who has blocked the bot passes it on; "I'll reach out" stops it and everyone
-alerted is told who is reaching out. A check-in closes a lapse incident and everyone
-alerted is told. Every message about a move says who has the alert now, or that nobody else
-could be reached: never "someone else" when there is nobody.
+window (hours for a lapse, minutes for an SOS and other immediate alerts:
+`escalation.Windows`, which the caller takes from Settings; an incident keeps the window
+it was opened with), or a recipient who has blocked the bot passes it on; "I'll reach
+out" stops it and everyone alerted is told who is reaching out. A check-in closes a
+lapse incident and everyone alerted is told. Every message about a move says who has the
+alert now, or that nobody else could be reached: never "someone else" when there is nobody.
 
 Every alert and notice is an outbox row written in the same transaction as the change that
 causes it. `Incident.step` is bumped by every move with `UPDATE ... WHERE step=:seen`, so the
@@ -25,12 +26,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from bot import texts
-from bot.buttons import callback, inline
+from bot.buttons import inline
 from bot.models import (
     AlertRecipient,
     Checkin,
@@ -44,39 +46,47 @@ from bot.models import (
 from bot.runtime import Runtime
 from bot.services import outbox
 from bot.services.people import people
-from bot.services.support import lapses
+from bot.services.support import buttons, crisis, lapses, sql
+from bot.services.support.escalation import Windows
+from bot.services.support.states import (
+    AlertResponse,
+    AlertRole,
+    CrisisSource,
+    IncidentKind,
+    IncidentStatus,
+    OutboxKind,
+)
 
 log = logging.getLogger("fellowship.alerts")
 
-ESCALATION_WINDOW = timedelta(hours=4)  # a lapse: ALERT_ESCALATION_HOURS
-IMMEDIATE_WINDOW = timedelta(minutes=15)  # an SOS and other immediate alerts: SOS_ESCALATION_MINUTES
 LOW_MOOD_DAYS = 3
-KINDS = ("lapse", "sos", "slip", "low_mood")
-# A lapse stays live until the member checks in; an immediate alert ends when someone
-# answers or nobody is left to ask.
-_LIVE = {"lapse": ("open", "acknowledged", "unanswered"), "sos": ("open",), "slip": ("open",), "low_mood": ("open",)}
-ALERT = "alert"  # outbox kind of an alert with buttons; re-routed when it can't be delivered
-NEWS = "alert_news"  # who is reaching out, "has checked in", "couldn't reach"
-FEATURE = "al"
-
-
-def window(kind: str) -> timedelta:
-    """How long an alert of this kind waits for an answer before it moves on: someone who
-    asked for support now can't wait the hours a missed check-in may."""
-    return ESCALATION_WINDOW if kind == "lapse" else IMMEDIATE_WINDOW
+# Live: still being passed on, or (a lapse) waiting for the member's check-in. A lapse stays
+# live until the member checks in; an immediate alert ends when someone answers or nobody
+# is left to ask.
+_STILL_LIVE = (IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED, IncidentStatus.UNANSWERED)
+_LIVE: dict[str, tuple[IncidentStatus, ...]] = {
+    IncidentKind.LAPSE: _STILL_LIVE,
+    IncidentKind.SOS: (IncidentStatus.OPEN,),
+    IncidentKind.SLIP: (IncidentStatus.OPEN,),
+    IncidentKind.LOW_MOOD: (IncidentStatus.OPEN,),
+}
+# Kinds a coordinator is not told the details of (shared only with supporters).
+_PRIVATE_KINDS = (IncidentKind.SLIP, IncidentKind.LOW_MOOD)
+ALERT = OutboxKind.ALERT
+NEWS = OutboxKind.ALERT_NEWS
 
 
 @dataclass(frozen=True)
 class Moved:
-    """Who an alert went to: "supporter" or "coordinator" and their names, or role "" (nobody)."""
+    """Who an alert went to: a supporter or the coordinators and their names, or role None (nobody)."""
 
-    role: str
+    role: AlertRole | None
     names: tuple[str, ...] = ()
 
     def who(self) -> str:
         """Named for a message: `Jo`, or `the coordinators on call (Cee and Dee)`."""
         names = texts.names_list([texts.h(n) for n in self.names])
-        return names if self.role == "supporter" else texts.ALERT_COORDINATORS_NAMED.format(names=names)
+        return names if self.role == AlertRole.SUPPORTER else texts.ALERT_COORDINATORS_NAMED.format(names=names)
 
 
 # --- who may be alerted -------------------------------------------------------------------
@@ -87,18 +97,26 @@ async def supporters_for(session: AsyncSession, member_id: int, kind: str) -> li
     (three very low days reach only supporters the member shares their mood with)."""
     query = (
         select(SupportLink, Person)
-        .join(Person, Person.id == SupportLink.supporter_id)
+        .join(Person, col(Person.id) == col(SupportLink.supporter_id))
         .where(SupportLink.member_id == member_id)
-        .order_by(SupportLink.position, SupportLink.id)
+        .order_by(col(SupportLink.position), col(SupportLink.id))
     )
-    if kind == "low_mood":
-        query = query.where(SupportLink.share_mood.is_(True))  # type: ignore[attr-defined]
+    if kind == IncidentKind.LOW_MOOD:
+        query = query.where(col(SupportLink.share_mood).is_(True))
     return [(link, person) for link, person in (await session.execute(query)).all()]
 
 
 async def is_on_call(session: AsyncSession, person_id: int) -> bool:
     duty = (await session.execute(select(CoordinatorDuty.on_call).where(CoordinatorDuty.person_id == person_id))).scalar()
     return duty is None or duty
+
+
+async def switch_on_call(session: AsyncSession, person: Person, on_call: bool, now: datetime) -> bool:
+    """A coordinator goes on or off call, for themselves only; False for anyone else."""
+    if person.id is None or not await people.is_coordinator(session, person.id):
+        return False
+    await set_on_call(session, person.id, on_call, now)
+    return True
 
 
 async def set_on_call(session: AsyncSession, person_id: int, on_call: bool, now: datetime) -> None:
@@ -115,7 +133,7 @@ async def set_on_call(session: AsyncSession, person_id: int, on_call: bool, now:
 
 async def _next_recipients(
     session: AsyncSession, incident: Incident, links: list[tuple[SupportLink, Person]] | None = None
-) -> tuple[str, list[Person]]:
+) -> tuple[AlertRole | None, list[Person]]:
     """The next supporter not yet asked, else the coordinators (once), else nobody.
     (`links`: the member's supporters when already loaded, for a new incident.)"""
     asked = (
@@ -130,18 +148,18 @@ async def _next_recipients(
     alerted = {person_id for person_id, _ in asked}
     for _, supporter in links if links is not None else await supporters_for(session, incident.member_id, incident.kind):
         if supporter.id not in alerted and supporter.unreachable_at is None:
-            return "supporter", [supporter]
-    if any(role == "coordinator" for _, role in asked):
-        return "", []
+            return AlertRole.SUPPORTER, [supporter]
+    if any(role == AlertRole.COORDINATOR for _, role in asked):
+        return None, []
     reachable = [
         c for c in await people.coordinators(session, exclude=incident.member_id)
         if c.id not in alerted and c.unreachable_at is None
     ]
     off_call = set(
-        (await session.execute(select(CoordinatorDuty.person_id).where(CoordinatorDuty.on_call.is_(False)))).scalars()  # type: ignore[attr-defined]
+        (await session.execute(select(CoordinatorDuty.person_id).where(col(CoordinatorDuty.on_call).is_(False)))).scalars()
     )
     on_call = [c for c in reachable if c.id not in off_call]
-    return "coordinator", on_call or reachable
+    return AlertRole.COORDINATOR, on_call or reachable
 
 
 # --- what alerts say ----------------------------------------------------------------------
@@ -156,24 +174,24 @@ def alert_text(kind: str, role: str, name: str | None, last: date | None, age: t
     are not told a slip or a mood the member shared only with their supporters: just that
     an alert went unanswered."""
     name, ago = texts.h(name), texts.ago(age.total_seconds())
-    if role == "coordinator" and kind in ("slip", "low_mood"):
+    if role == AlertRole.COORDINATOR and kind in _PRIVATE_KINDS:
         lines = [texts.ALERT_COORDINATOR_PRIVATE.format(name=name), texts.ALERT_RAISED.format(ago=ago)]
     else:
         lines = [texts.ALERT_HEADLINES[kind].format(name=name, ago=ago)]
-        if kind != "sos" and age >= timedelta(minutes=1):
+        if kind != IncidentKind.SOS and age >= timedelta(minutes=1):
             lines.append(texts.ALERT_RAISED.format(ago=ago))
         lines.append(texts.ALERT_LAST_CHECKIN.format(day=texts.day_label(last)) if last else texts.ALERT_NO_CHECKIN_YET)
-        if role == "coordinator":
+        if role == AlertRole.COORDINATOR:
             lines.append(texts.ALERT_FOR_COORDINATOR.format(name=name))
-    lines += ["", (texts.ALERT_ASK_COORDINATOR if role == "coordinator" else texts.ALERT_ASK).format(name=name)]
+    lines += ["", (texts.ALERT_ASK_COORDINATOR if role == AlertRole.COORDINATOR else texts.ALERT_ASK).format(name=name)]
     return "\n".join(lines)
 
 
 def alert_markup(recipient_id: int, member_id: int, name: str | None) -> dict[str, object]:
     return inline(
         [
-            [(texts.ALERT_REACH_OUT, callback(FEATURE, recipient_id, "y")), (texts.ALERT_CANT, callback(FEATURE, recipient_id, "n"))],
-            [(texts.RELAY_MESSAGE_BUTTON.format(name=name or ""), callback("rl", "new", member_id))],
+            [(texts.ALERT_REACH_OUT, buttons.alert_data(recipient_id, True)), (texts.ALERT_CANT, buttons.alert_data(recipient_id, False))],
+            [(texts.RELAY_MESSAGE_BUTTON.format(name=name or ""), buttons.message_to(member_id))],
         ]
     )
 
@@ -181,9 +199,9 @@ def alert_markup(recipient_id: int, member_id: int, name: str | None) -> dict[st
 def recipient_of(row: Outbox) -> int | None:
     """The recipient an alert row was for, from its own buttons (`v1:al:<id>:y`)."""
     for data in callbacks_in(row.payload):
-        parts = data.split(":")
-        if len(parts) == 4 and parts[1] == FEATURE and parts[2].isdigit():
-            return int(parts[2])
+        answer = buttons.parse_alert(data)
+        if answer is not None:
+            return answer[0]
     return None
 
 
@@ -199,37 +217,42 @@ def callbacks_in(payload: str) -> list[str]:
 # --- opening and moving on ----------------------------------------------------------------
 
 
-async def open_incident(session: AsyncSession, member: Person, kind: str, now: datetime) -> Incident | None:
+async def open_incident(
+    session: AsyncSession, member: Person, kind: IncidentKind, now: datetime, *, windows: Windows
+) -> Incident | None:
     """Open an incident and alert the first person; None when there is nobody to alert or
     the same kind of alert is already being passed on (one chain at a time)."""
-    assert member.id is not None and kind in KINDS
+    assert member.id is not None
     links = await supporters_for(session, member.id, kind)
     if not links:
         return None  # alerts are something a member chooses by adding supporters
     live = await session.execute(
-        select(Incident.id).where(Incident.member_id == member.id, Incident.kind == kind, Incident.status.in_(_LIVE[kind]))  # type: ignore[attr-defined]
+        select(Incident.id).where(Incident.member_id == member.id, Incident.kind == kind, col(Incident.status).in_(_LIVE[kind]))
     )
     if live.first() is not None:
         return None
-    incident = Incident(member_id=member.id, kind=kind, opened_at=now, next_escalation_at=now + window(kind))
+    wait = windows.for_kind(kind)
+    incident = Incident(member_id=member.id, kind=kind, opened_at=now, next_escalation_at=now + wait)
     session.add(incident)
     await session.flush()
     log.info("incident %s (%s) opened for person %s", incident.id, kind, member.id)
-    moved = await _alert_next(session, incident, member, now, links)
-    if not moved.role and kind != "sos":  # (the reply to an SOS says so itself)
+    moved = await _alert_next(session, incident, member, now, wait, links)
+    if not moved.role and kind != IncidentKind.SOS:  # (the reply to an SOS says so itself)
         _tell_member(session, incident, member, moved, "", now)
     return incident
 
 
 async def _alert_next(
-    session: AsyncSession, incident: Incident, member: Person, now: datetime, links: list[tuple[SupportLink, Person]] | None = None
+    session: AsyncSession, incident: Incident, member: Person, now: datetime, wait: timedelta,
+    links: list[tuple[SupportLink, Person]] | None = None,
 ) -> Moved:
-    """Alert the next person (or people); says who, so every message about it can be true."""
+    """Alert the next person (or people), who get `wait` to answer; says who, so every
+    message about it can be true."""
     role, recipients = await _next_recipients(session, incident, links)
-    if not recipients:
-        incident.status, incident.next_escalation_at = "unanswered", None
+    if role is None or not recipients:
+        incident.status, incident.next_escalation_at = IncidentStatus.UNANSWERED, None
         log.warning("incident %s: nobody left to alert", incident.id)
-        return Moved("")
+        return Moved(None)
     last = await last_checkin(session, incident.member_id)
     assert incident.id is not None
     for person in recipients:
@@ -242,7 +265,7 @@ async def _alert_next(
             session, person.id, ALERT, alert_text(incident.kind, role, member.pseudonym, last, now - incident.opened_at), now=now,
             reply_markup=alert_markup(recipient.id, incident.member_id, member.pseudonym),
         )
-    incident.next_escalation_at = now + window(incident.kind)
+    incident.next_escalation_at = now + wait
     return Moved(role, tuple(p.pseudonym or "" for p in recipients))
 
 
@@ -262,24 +285,45 @@ async def _pass_on(
     """Move an open incident to the next person, once: compare-and-set on its step (and on
     its due time, for the tick). Anyone asked at that step who hasn't answered: no answer.
     Returns who has it now, or None if another process moved it first."""
-    condition = [Incident.id == incident_id, Incident.step == seen_step, Incident.status == "open"]
+    wait = await _kept_window(session, incident_id, seen_step)
+    condition = [col(Incident.id) == incident_id, col(Incident.step) == seen_step, col(Incident.status) == IncidentStatus.OPEN]
     if seen_due is not None:
-        condition.append(Incident.next_escalation_at == seen_due)
-    won = await session.execute(
-        update(Incident).where(*condition).values(step=Incident.step + 1, next_escalation_at=None).execution_options(synchronize_session=False)
+        condition.append(col(Incident.next_escalation_at) == seen_due)
+    won = await sql.changed(
+        session,
+        update(Incident).where(*condition).values(step=col(Incident.step) + 1, next_escalation_at=None)
+        .execution_options(synchronize_session=False),
     )
-    if won.rowcount != 1:  # type: ignore[attr-defined]
+    if won != 1:
         return None
     await session.execute(
         update(AlertRecipient)
-        .where(AlertRecipient.incident_id == incident_id, AlertRecipient.step == seen_step, AlertRecipient.response.is_(None))  # type: ignore[union-attr]
-        .values(response="no_answer", responded_at=now)
+        .where(col(AlertRecipient.incident_id) == incident_id, col(AlertRecipient.step) == seen_step,
+               col(AlertRecipient.response).is_(None))
+        .values(response=AlertResponse.NO_ANSWER, responded_at=now)
         .execution_options(synchronize_session=False)
     )
     incident = await session.get(Incident, incident_id, populate_existing=True)
     member = await session.get(Person, incident.member_id) if incident is not None else None
     assert incident is not None and member is not None
-    return await _alert_next(session, incident, member, now)
+    return await _alert_next(session, incident, member, now, wait)
+
+
+async def _kept_window(session: AsyncSession, incident_id: int, step: int) -> timedelta:
+    """The window the incident was opened with: its due time less when the people asked
+    at `step` were alerted (an open incident always has both). Settings changed since
+    apply to new incidents, so nobody's wait changes halfway through a chain."""
+    found = (
+        await session.execute(
+            select(Incident.next_escalation_at, AlertRecipient.alerted_at)
+            .join(AlertRecipient, col(AlertRecipient.incident_id) == col(Incident.id))
+            .where(col(Incident.id) == incident_id, col(AlertRecipient.step) == step)
+            .limit(1)
+        )
+    ).first()
+    if found is None or found[0] is None or found[0] <= found[1]:
+        return timedelta(0)  # never for an open incident; if it were, pass on at the next tick
+    return found[0] - found[1]
 
 
 async def _waiting_on_others(session: AsyncSession, incident: Incident, besides: int) -> bool:
@@ -288,7 +332,7 @@ async def _waiting_on_others(session: AsyncSession, incident: Incident, besides:
         select(AlertRecipient.id).where(
             AlertRecipient.incident_id == incident.id,
             AlertRecipient.step == incident.step,
-            AlertRecipient.response.is_(None),  # type: ignore[union-attr]
+            col(AlertRecipient.response).is_(None),
             AlertRecipient.id != besides,
         )
     )
@@ -300,13 +344,14 @@ async def claim_due_escalations(session: AsyncSession, now: datetime, *, limit: 
     due = (
         await session.execute(
             select(Incident.id, Incident.step, Incident.next_escalation_at)
-            .where(Incident.next_escalation_at <= now)  # type: ignore[operator]
-            .order_by(Incident.next_escalation_at, Incident.id)
+            .where(col(Incident.next_escalation_at) <= now)
+            .order_by(col(Incident.next_escalation_at), col(Incident.id))
             .limit(limit)
         )
     ).all()
     passed = 0
     for incident_id, step, seen_due in due:
+        assert incident_id is not None
         moved = await _pass_on(session, incident_id, step, now, seen_due=seen_due)
         if moved is None:
             continue
@@ -320,18 +365,20 @@ async def _tell_member_after_silence(session: AsyncSession, incident_id: int, mo
     hears when nobody is left (a lapse or a shared mood moving on is not news to them)."""
     incident = await session.get(Incident, incident_id)
     member = await session.get(Person, incident.member_id) if incident is not None else None
-    if incident is not None and member is not None and (incident.kind == "sos" or not moved.role):
+    if incident is not None and member is not None and (incident.kind == IncidentKind.SOS or not moved.role):
         _tell_member(session, incident, member, moved, texts.ALERT_MEMBER_NO_ANSWER, now)
 
 
-async def scan_lapses(session: AsyncSession, now: datetime, *, default_zone: str, limit: int) -> tuple[int, int]:
+async def scan_lapses(
+    session: AsyncSession, now: datetime, *, default_zone: str, limit: int, windows: Windows
+) -> tuple[int, int]:
     """Claim due lapse watches and open an incident for each member who lapsed:
     (how many watches were due, incidents opened)."""
     found, lapsed = await lapses.claim_due(session, now, default_zone=default_zone, limit=limit)
     opened = 0
-    members = (await session.execute(select(Person).where(Person.id.in_(lapsed)))).scalars().all() if lapsed else []  # type: ignore[union-attr]
+    members = (await session.execute(select(Person).where(col(Person.id).in_(lapsed)))).scalars().all() if lapsed else []
     for member in members:
-        if await open_incident(session, member, "lapse", now) is not None:
+        if await open_incident(session, member, IncidentKind.LAPSE, now, windows=windows) is not None:
             opened += 1
     return found, opened
 
@@ -360,16 +407,18 @@ async def respond(session: AsyncSession, person: Person, recipient_id: int, reac
     if incident is None or member is None:
         return Answer(False, texts.STALE_BUTTON)
     name = texts.h(member.pseudonym)
-    if reaching_out and incident.status in ("open", "unanswered"):
-        won = await session.execute(
+    answerable = (IncidentStatus.OPEN, IncidentStatus.UNANSWERED)
+    if reaching_out and incident.status in answerable:
+        won = await sql.changed(
+            session,
             update(Incident)
-            .where(Incident.id == incident.id, Incident.status.in_(("open", "unanswered")))  # type: ignore[attr-defined]
-            .values(status="acknowledged", acknowledged_by_id=person.id, acknowledged_at=now, next_escalation_at=None,
-                    step=Incident.step + 1)
-            .execution_options(synchronize_session=False)
+            .where(col(Incident.id) == incident.id, col(Incident.status).in_(answerable))
+            .values(status=IncidentStatus.ACKNOWLEDGED, acknowledged_by_id=person.id, acknowledged_at=now,
+                    next_escalation_at=None, step=col(Incident.step) + 1)
+            .execution_options(synchronize_session=False),
         )
-        if won.rowcount == 1:  # type: ignore[attr-defined]
-            recipient.response, recipient.responded_at = "reaching_out", now
+        if won == 1:
+            recipient.response, recipient.responded_at = AlertResponse.REACHING_OUT, now
             told = await _tell_chain(session, incident.id, texts.ALERT_SOMEONE_REACHING_OUT.format(helper=texts.h(person.pseudonym), name=name),
                                      now, skip=recipient.id)
             if member.unreachable_at is None:
@@ -379,20 +428,20 @@ async def respond(session: AsyncSession, person: Person, recipient_id: int, reac
             thanks = texts.ALERT_THANKS if told else texts.ALERT_THANKS_ONLY_YOU
             return Answer(True, text=thanks.format(name=name), markup=_message_markup(member))
         await session.refresh(incident)
-    if incident.status == "resolved":
+    if incident.status == IncidentStatus.RESOLVED:
         return Answer(False, texts.ALERT_ALREADY_CHECKED_IN.format(name=name), texts.ALERT_CHECKED_IN.format(name=name))
-    if incident.status == "acknowledged":
+    if incident.status == IncidentStatus.ACKNOWLEDGED:
         if incident.acknowledged_by_id == person.id:
             return Answer(False, texts.ALERT_YOU_ARE_REACHING_OUT.format(name=name))
         helper = await session.get(Person, incident.acknowledged_by_id) if incident.acknowledged_by_id else None
         return Answer(False, texts.ALERT_ALREADY_REACHING_OUT.format(helper=texts.h(helper.pseudonym if helper else "Someone"), name=name))
     if reaching_out:  # unreachable, changed under us: say what is true now
         return Answer(False, texts.STALE_BUTTON)
-    if incident.status == "unanswered":
+    if incident.status == IncidentStatus.UNANSWERED:
         return Answer(False, texts.ALERT_ALREADY_UNANSWERED.format(name=name))
-    if incident.status != "open" or recipient.step != incident.step or recipient.response is not None:
+    if incident.status != IncidentStatus.OPEN or recipient.step != incident.step or recipient.response is not None:
         return Answer(False, texts.ALERT_ALREADY_PASSED_ON, texts.ALERT_PASSED_ON)
-    recipient.response, recipient.responded_at = "cant", now
+    recipient.response, recipient.responded_at = AlertResponse.CANT, now
     await session.flush()
     log.info("incident %s: person %s can't respond now", incident.id, person.id)
     if await _waiting_on_others(session, incident, recipient.id or 0):
@@ -406,7 +455,7 @@ async def respond(session: AsyncSession, person: Person, recipient_id: int, reac
 
 
 def _message_markup(member: Person) -> dict[str, object]:
-    return inline([[(texts.RELAY_MESSAGE_BUTTON.format(name=member.pseudonym or ""), callback("rl", "new", member.id))]])
+    return inline([[(texts.RELAY_MESSAGE_BUTTON.format(name=member.pseudonym or ""), buttons.message_to(member.id))]])
 
 
 async def _tell_chain(session: AsyncSession, incident_id: int | None, text: str, now: datetime, *, skip: int | None = None) -> int:
@@ -414,9 +463,9 @@ async def _tell_chain(session: AsyncSession, incident_id: int | None, text: str,
     rows = (
         await session.execute(
             select(AlertRecipient.id, AlertRecipient.person_id)
-            .join(Person, Person.id == AlertRecipient.person_id)
-            .where(AlertRecipient.incident_id == incident_id, Person.unreachable_at.is_(None))  # type: ignore[union-attr]
-            .order_by(AlertRecipient.id)
+            .join(Person, col(Person.id) == col(AlertRecipient.person_id))
+            .where(AlertRecipient.incident_id == incident_id, col(Person.unreachable_at).is_(None))
+            .order_by(col(AlertRecipient.id))
         )
     ).all()
     told = 0
@@ -439,55 +488,77 @@ async def checked_in(session: AsyncSession, person_id: int, day: date, now: date
     live = (
         await session.execute(
             select(Incident.id, Incident.status).where(
-                Incident.member_id == person_id, Incident.kind == "lapse", Incident.status.in_(_LIVE["lapse"])  # type: ignore[attr-defined]
+                Incident.member_id == person_id, Incident.kind == IncidentKind.LAPSE,
+                col(Incident.status).in_(_LIVE[IncidentKind.LAPSE]),
             )
         )
     ).all()
     for incident_id, status in live:
-        won = await session.execute(
+        won = await sql.changed(
+            session,
             update(Incident)
-            .where(Incident.id == incident_id, Incident.status == status)
-            .values(status="resolved", closed_at=now, next_escalation_at=None, step=Incident.step + 1)
-            .execution_options(synchronize_session=False)
+            .where(col(Incident.id) == incident_id, col(Incident.status) == status)
+            .values(status=IncidentStatus.RESOLVED, closed_at=now, next_escalation_at=None, step=col(Incident.step) + 1)
+            .execution_options(synchronize_session=False),
         )
-        if won.rowcount == 1:  # type: ignore[attr-defined]
+        if won == 1:
             told = await _tell_chain(session, incident_id, texts.ALERT_CHECKED_IN.format(name=texts.h(person.pseudonym)), now)
             log.info("incident %s resolved by a check-in; %d told", incident_id, told)
     await lapses.watch_next_prompt(session, person, now, after_day=day)
 
 
-async def very_low_mood(session: AsyncSession, person_id: int, day: date, now: datetime) -> None:
+async def very_low_mood(
+    session: AsyncSession, person_id: int, day: date, now: datetime, *, windows: Windows
+) -> None:
     """A mood of 1 recorded: alert at once if it is the third such day in a row (and the
     member shares their mood with someone). At most one such alert in any three days."""
     first = day - timedelta(days=LOW_MOOD_DAYS - 1)
     moods = (
         await session.execute(
-            select(Checkin.mood).where(Checkin.person_id == person_id, Checkin.local_date >= first, Checkin.local_date <= day)
+            select(Checkin.mood).where(Checkin.person_id == person_id, col(Checkin.local_date) >= first, col(Checkin.local_date) <= day)
         )
     ).scalars().all()
     if len(moods) < LOW_MOOD_DAYS or any(m != 1 for m in moods):
         return
     recent = await session.execute(
         select(Incident.id).where(
-            Incident.member_id == person_id, Incident.kind == "low_mood", Incident.opened_at > now - timedelta(days=LOW_MOOD_DAYS)
+            Incident.member_id == person_id, Incident.kind == IncidentKind.LOW_MOOD,
+            col(Incident.opened_at) > now - timedelta(days=LOW_MOOD_DAYS),
         )
     )
     member = await session.get(Person, person_id)
     if recent.first() is None and member is not None:
-        await open_incident(session, member, "low_mood", now)
+        await open_incident(session, member, IncidentKind.LOW_MOOD, now, windows=windows)
 
 
-async def slip_shared(session: AsyncSession, member: Person, now: datetime) -> None:
+async def slip_shared(session: AsyncSession, member: Person, now: datetime, *, windows: Windows) -> None:
     """The member had a slip and said "Yes, tell them": their supporters hear of it now."""
-    await open_incident(session, member, "slip", now)
+    await open_incident(session, member, IncidentKind.SLIP, now, windows=windows)
 
 
-async def _on_crisis(session: AsyncSession, member: Person, request: CrisisRequest, now: datetime) -> None:
+async def _on_crisis(session: AsyncSession, member: Person, request: CrisisRequest, now: datetime, windows: Windows) -> None:
     """The member asked for support now (/sos or the button): their supporters, at once."""
-    if await open_incident(session, member, "sos", now) is not None:
+    if await open_incident(session, member, IncidentKind.SOS, now, windows=windows) is not None:
         request.alerted_at = now
 
 
+
+
+@dataclass(frozen=True)
+class SupportNow:
+    """After /sos or the button: who knows (`news`), and whether this was a double tap."""
+
+    news: str
+    double_tap: bool
+
+
+async def support_now(session: AsyncSession, member: Person, source: CrisisSource, now: datetime, *, windows: Windows) -> SupportNow:
+    """Record the request (a new one alerts the member's supporters at once) and say who knows."""
+    request, new = await crisis.record_request(session, member, source, now=now, windows=windows)
+    if new:  # counted, but not tied to anyone in the logs
+        log.info("a support request was recorded (%s)", source)
+    double_tap = not new and now - request.created_at < crisis.DOUBLE_TAP
+    return SupportNow(await sos_news(session, member, request, new=new), double_tap)
 
 
 async def sos_news(session: AsyncSession, member: Person, request: CrisisRequest, *, new: bool) -> str:
@@ -497,36 +568,36 @@ async def sos_news(session: AsyncSession, member: Person, request: CrisisRequest
     incident = (
         await session.execute(
             select(Incident)
-            .where(Incident.member_id == member.id, Incident.kind == "sos",
-                   (Incident.status == "open") | (Incident.opened_at >= request.created_at))
-            .order_by(Incident.opened_at.desc(), Incident.id.desc())  # type: ignore[attr-defined,union-attr]
+            .where(Incident.member_id == member.id, Incident.kind == IncidentKind.SOS,
+                   (col(Incident.status) == IncidentStatus.OPEN) | (col(Incident.opened_at) >= request.created_at))
+            .order_by(col(Incident.opened_at).desc(), col(Incident.id).desc())
             .limit(1)
         )
     ).scalar_one_or_none()
     if incident is None:
-        has_supporters = bool(await supporters_for(session, member.id, "sos"))
+        has_supporters = bool(await supporters_for(session, member.id, IncidentKind.SOS))
         return texts.SOS_NOBODY_REACHED if has_supporters else texts.SOS_NO_SUPPORTERS
-    if incident.status == "acknowledged":
+    if incident.status == IncidentStatus.ACKNOWLEDGED:
         helper = await session.get(Person, incident.acknowledged_by_id) if incident.acknowledged_by_id else None
         return texts.SOS_HELPER_COMING.format(helper=texts.h(helper.pseudonym if helper else "Someone"))
-    if incident.status != "open":
+    if incident.status != IncidentStatus.OPEN:
         return texts.SOS_NOBODY_REACHED
     asked = (
         await session.execute(
             select(AlertRecipient.role, Person.pseudonym)
-            .join(Person, Person.id == AlertRecipient.person_id)
+            .join(Person, col(Person.id) == col(AlertRecipient.person_id))
             .where(
                 AlertRecipient.incident_id == incident.id,
                 AlertRecipient.step == incident.step,
-                AlertRecipient.response.is_(None),  # type: ignore[union-attr]
+                col(AlertRecipient.response).is_(None),
             )
-            .order_by(AlertRecipient.id)
+            .order_by(col(AlertRecipient.id))
         )
     ).all()
     if not asked:  # everyone at this step has just said no: it is moving on
         return texts.SOS_NOBODY_REACHED
     names = texts.names_list([texts.h(name) for _, name in asked])
-    if any(role == "coordinator" for role, _ in asked):
+    if any(role == AlertRole.COORDINATOR for role, _ in asked):
         told = texts.SOS_TOLD_COORDINATORS.format(names=names)
     else:
         told = texts.SOS_TOLD.format(names=names, verb="has" if len(asked) == 1 else "have")
@@ -543,8 +614,8 @@ async def reroute(session: AsyncSession, row: Outbox, now: datetime) -> None:
     recipient = await session.get(AlertRecipient, recipient_of(row) or 0)
     if recipient is None or recipient.person_id != row.person_id:
         return
-    if recipient.response in (None, "no_answer"):  # (passed on already if it waited long in the outbox)
-        recipient.response, recipient.responded_at = "unreachable", now
+    if recipient.response in (None, AlertResponse.NO_ANSWER):  # (passed on already if it waited long in the outbox)
+        recipient.response, recipient.responded_at = AlertResponse.UNREACHABLE, now
     incident = await session.get(Incident, recipient.incident_id)
     member = await session.get(Person, incident.member_id) if incident is not None else None
     if incident is None or member is None or member.id is None:
@@ -552,7 +623,7 @@ async def reroute(session: AsyncSession, row: Outbox, now: datetime) -> None:
     supporter = await session.get(Person, recipient.person_id)
     log.info("incident %s: alert to person %s undeliverable", incident.id, recipient.person_id)
     moved = await _move_past(session, incident, recipient, now)
-    if recipient.role == "supporter" and supporter is not None:
+    if recipient.role == AlertRole.SUPPORTER and supporter is not None:
         because = texts.ALERT_SUPPORTER_UNREACHABLE.format(name=texts.h(supporter.pseudonym))
         if moved is not None:
             _tell_member(session, incident, member, moved, because, now)
@@ -565,7 +636,7 @@ async def reroute(session: AsyncSession, row: Outbox, now: datetime) -> None:
 async def _move_past(session: AsyncSession, incident: Incident, recipient: AlertRecipient, now: datetime) -> Moved | None:
     """Pass the incident on if it was waiting on `recipient` alone: who has it now, or None."""
     await session.flush()
-    if incident.status == "open" and recipient.step == incident.step and not await _waiting_on_others(session, incident, recipient.id or 0):
+    if incident.status == IncidentStatus.OPEN and recipient.step == incident.step and not await _waiting_on_others(session, incident, recipient.id or 0):
         return await _pass_on(session, incident.id or 0, incident.step, now)
     return None
 
@@ -577,12 +648,12 @@ async def stop_waiting_on(
     `role`) or is leaving: alerts waiting on them move on."""
     query = (
         select(AlertRecipient, Incident)
-        .join(Incident, Incident.id == AlertRecipient.incident_id)
+        .join(Incident, col(Incident.id) == col(AlertRecipient.incident_id))
         .where(
             AlertRecipient.person_id == person_id,
-            AlertRecipient.response.is_(None),  # type: ignore[union-attr]
-            AlertRecipient.step == Incident.step,
-            Incident.status == "open",
+            col(AlertRecipient.response).is_(None),
+            col(AlertRecipient.step) == col(Incident.step),
+            Incident.status == IncidentStatus.OPEN,
             Incident.member_id != person_id,
         )
     )
@@ -591,10 +662,10 @@ async def stop_waiting_on(
     if role is not None:
         query = query.where(AlertRecipient.role == role)
     for recipient, incident in (await session.execute(query)).all():
-        recipient.response, recipient.responded_at = "left", now
+        recipient.response, recipient.responded_at = AlertResponse.LEFT, now
         moved = await _move_past(session, incident, recipient, now)
         member = await session.get(Person, incident.member_id)
-        if moved is not None and member is not None and (incident.kind == "sos" or not moved.role):
+        if moved is not None and member is not None and (incident.kind == IncidentKind.SOS or not moved.role):
             _tell_member(session, incident, member, moved, "", now)
 
 
@@ -604,8 +675,8 @@ async def live_incidents(session: AsyncSession, member_ids: Sequence[int]) -> di
         return {}
     rows = (
         await session.execute(
-            select(Incident).where(Incident.member_id.in_(member_ids), Incident.status.in_(("open", "acknowledged", "unanswered")))  # type: ignore[attr-defined]
-            .order_by(Incident.opened_at)
+            select(Incident).where(col(Incident.member_id).in_(member_ids), col(Incident.status).in_(_STILL_LIVE))
+            .order_by(col(Incident.opened_at))
         )
     ).scalars()
     return {i.member_id: i for i in rows}
@@ -616,8 +687,8 @@ async def was_alerted_about(session: AsyncSession, helper_id: int, member_id: in
     then message the member through the bot)."""
     found = await session.execute(
         select(AlertRecipient.id)
-        .join(Incident, Incident.id == AlertRecipient.incident_id)
-        .where(AlertRecipient.person_id == helper_id, Incident.member_id == member_id, Incident.opened_at >= since)
+        .join(Incident, col(Incident.id) == col(AlertRecipient.incident_id))
+        .where(AlertRecipient.person_id == helper_id, Incident.member_id == member_id, col(Incident.opened_at) >= since)
     )
     return found.first() is not None
 
@@ -633,14 +704,14 @@ async def export(session: AsyncSession, rt: Runtime, person: Person) -> dict[str
     """Alerts about the person and alerts they received (with their answers)."""
     assert person.id is not None
     person_id = person.id
-    about = (await session.execute(select(Incident).where(Incident.member_id == person_id).order_by(Incident.id))).scalars()
+    about = (await session.execute(select(Incident).where(Incident.member_id == person_id).order_by(col(Incident.id)))).scalars()
     received = (
         await session.execute(
             select(AlertRecipient, Incident.kind, Person.pseudonym)
-            .join(Incident, Incident.id == AlertRecipient.incident_id)
-            .join(Person, Person.id == Incident.member_id)
+            .join(Incident, col(Incident.id) == col(AlertRecipient.incident_id))
+            .join(Person, col(Person.id) == col(Incident.member_id))
             .where(AlertRecipient.person_id == person_id)
-            .order_by(AlertRecipient.id)
+            .order_by(col(AlertRecipient.id))
         )
     ).all()
     return {
@@ -658,9 +729,9 @@ async def export(session: AsyncSession, rt: Runtime, person: Person) -> dict[str
 async def erase(session: AsyncSession, person: Person) -> None:
     """Incidents about the person and every trace of them in other people's incidents."""
     person_id = person.id
-    await session.execute(update(Incident).where(Incident.acknowledged_by_id == person_id).values(acknowledged_by_id=None))
-    await session.execute(delete(AlertRecipient).where(AlertRecipient.person_id == person_id))
+    await session.execute(update(Incident).where(col(Incident.acknowledged_by_id) == person_id).values(acknowledged_by_id=None))
+    await session.execute(delete(AlertRecipient).where(col(AlertRecipient.person_id) == person_id))
     incidents = select(Incident.id).where(Incident.member_id == person_id)
-    await session.execute(delete(AlertRecipient).where(AlertRecipient.incident_id.in_(incidents)))  # type: ignore[attr-defined]
-    await session.execute(delete(Incident).where(Incident.member_id == person_id))
-    await session.execute(delete(CoordinatorDuty).where(CoordinatorDuty.person_id == person_id))
+    await session.execute(delete(AlertRecipient).where(col(AlertRecipient.incident_id).in_(incidents)))
+    await session.execute(delete(Incident).where(col(Incident.member_id) == person_id))
+    await session.execute(delete(CoordinatorDuty).where(col(CoordinatorDuty.person_id) == person_id))

@@ -11,18 +11,22 @@ import html
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from bot import texts
 from bot.models import CrisisRequest, Person
 from bot.services.support import helplines
+from bot.services.support.escalation import Windows
+from bot.services.support.states import CrisisSource
 
 # Two taps on the button, or /sos right after it, are one request, not two alerts.
 REPEAT_WINDOW = timedelta(minutes=2)
-SOURCES = ("command", "prompt", "checkin", "reminder", "typed")
+# A second tap this soon after the first is a double tap: the numbers are just above.
+DOUBLE_TAP = timedelta(seconds=10)
 
-CrisisHook = Callable[[AsyncSession, Person, CrisisRequest, datetime], Awaitable[None]]
+# (session, person, the new request, now, the alert windows from Settings)
+CrisisHook = Callable[[AsyncSession, Person, CrisisRequest, datetime, Windows], Awaitable[None]]
 _hooks: list[CrisisHook] = []
 
 
@@ -33,15 +37,15 @@ def on_crisis(hook: CrisisHook) -> None:
 
 
 async def record_request(
-    session: AsyncSession, person: Person, source: str, *, now: datetime
+    session: AsyncSession, person: Person, source: CrisisSource, *, now: datetime, windows: Windows
 ) -> tuple[CrisisRequest, bool]:
     """Record that the person asked for help: (the request, whether it is new). A request
     moments after another is the same one: no second alert is raised."""
-    assert person.id is not None and source in SOURCES
+    assert person.id is not None
     recent = await session.execute(
         select(CrisisRequest)
-        .where(CrisisRequest.person_id == person.id, CrisisRequest.created_at > now - REPEAT_WINDOW)
-        .order_by(CrisisRequest.created_at.desc())  # type: ignore[attr-defined]
+        .where(CrisisRequest.person_id == person.id, col(CrisisRequest.created_at) > now - REPEAT_WINDOW)
+        .order_by(col(CrisisRequest.created_at).desc())
         .limit(1)
     )
     existing = recent.scalar_one_or_none()
@@ -51,7 +55,7 @@ async def record_request(
     session.add(request)
     await session.flush()
     for hook in _hooks:
-        await hook(session, person, request, now)
+        await hook(session, person, request, now, windows)
     return request, True
 
 

@@ -19,13 +19,16 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from bot.models import AlertPlan, Checkin, CheckinPlan, Person, SupportLink
 from bot.services.checkins.plans import checkin_time
 from bot.services.schedule_times import local_date, occurrence, zone_named
+from bot.services.support import sql
 
 THRESHOLD_CHOICES = (12, 24, 36, 48, 72)
 DEFAULT_THRESHOLD = 24
@@ -148,18 +151,18 @@ async def watch_next_prompt(
 # --- the tick's claim ---------------------------------------------------------------------
 
 _DUE = (
-    AlertPlan.id,
-    AlertPlan.person_id,
-    AlertPlan.threshold_hours,
-    AlertPlan.lapse_day,
-    AlertPlan.lapse_due_at,
-    Person.timezone,
-    Person.checkin_time,
-    Person.onboarded_at,
-    Person.unreachable_at,
-    CheckinPlan.next_prompt_at,
-    CheckinPlan.last_prompt_date,
-    CheckinPlan.paused_until,
+    col(AlertPlan.id),
+    col(AlertPlan.person_id),
+    col(AlertPlan.threshold_hours),
+    col(AlertPlan.lapse_day),
+    col(AlertPlan.lapse_due_at),
+    col(Person.timezone),
+    col(Person.checkin_time),
+    col(Person.onboarded_at),
+    col(Person.unreachable_at),
+    col(CheckinPlan.next_prompt_at),
+    col(CheckinPlan.last_prompt_date),
+    col(CheckinPlan.paused_until),
 )
 
 
@@ -173,11 +176,11 @@ async def claim_due(session: AsyncSession, now: datetime, *, default_zone: str, 
     """
     rows = (
         await session.execute(
-            select(*_DUE)
-            .join(Person, Person.id == AlertPlan.person_id)
-            .outerjoin(CheckinPlan, CheckinPlan.person_id == AlertPlan.person_id)
-            .where(AlertPlan.lapse_due_at <= now)  # type: ignore[operator]
-            .order_by(AlertPlan.lapse_due_at, AlertPlan.id)
+            sa_select(*_DUE)
+            .join(Person, col(Person.id) == col(AlertPlan.person_id))
+            .outerjoin(CheckinPlan, col(CheckinPlan.person_id) == col(AlertPlan.person_id))
+            .where(col(AlertPlan.lapse_due_at) <= now)
+            .order_by(col(AlertPlan.lapse_due_at), col(AlertPlan.id))
             .limit(limit)
         )
     ).all()
@@ -187,23 +190,24 @@ async def claim_due(session: AsyncSession, now: datetime, *, default_zone: str, 
     last = dict(
         (
             await session.execute(
-                select(Checkin.person_id, func.max(Checkin.local_date))
-                .where(Checkin.person_id.in_(ids))  # type: ignore[attr-defined]
-                .group_by(Checkin.person_id)
+                select(Checkin.person_id, func.max(col(Checkin.local_date)))
+                .where(col(Checkin.person_id).in_(ids))
+                .group_by(col(Checkin.person_id))
             )
         ).all()
     )
     supported = set(
-        (await session.execute(select(SupportLink.member_id).where(SupportLink.member_id.in_(ids)).distinct())).scalars()  # type: ignore[attr-defined]
+        (await session.execute(select(SupportLink.member_id).where(col(SupportLink.member_id).in_(ids)).distinct())).scalars()
     )
     lapsed: list[int] = []
     for row in rows:
         decided = verdict(row, last.get(row.person_id), row.person_id in supported, now, default_zone)
-        won = await session.execute(
+        won = await sql.changed(
+            session,
             update(AlertPlan)
-            .where(AlertPlan.id == row.id, AlertPlan.lapse_due_at == row.lapse_due_at)
-            .values(lapse_day=decided.day, lapse_due_at=decided.due, updated_at=now)
+            .where(col(AlertPlan.id) == row.id, col(AlertPlan.lapse_due_at) == row.lapse_due_at)
+            .values(lapse_day=decided.day, lapse_due_at=decided.due, updated_at=now),
         )
-        if won.rowcount == 1 and decided.lapsed:  # type: ignore[attr-defined]
+        if won == 1 and decided.lapsed:
             lapsed.append(row.person_id)
     return len(rows), lapsed

@@ -14,18 +14,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from bot import texts
-from bot.buttons import callback, inline
+from bot.buttons import inline
 from bot.models import Outbox, Person, RelaySession, RoleRequest, SupportLink
 from bot.runtime import Runtime
 from bot.services import outbox
 from bot.services.people import people
 from bot.services.people.roles import Outcome
-from bot.services.support import alerts
+from bot.services.support import alerts, buttons
+from bot.services.support.buttons import RelayAction
+from bot.services.support.states import OutboxKind, RelayStatus
 
 log = logging.getLogger("fellowship.relay")
 
@@ -34,9 +37,14 @@ MAX_LENGTH = 3500  # leaves room for the header inside Telegram's 4,096
 COORDINATOR_WINDOW = timedelta(days=7)
 # After a message goes through, plain text from either side goes to the other this long.
 CONVERSATION_WINDOW = timedelta(days=1)
-MESSAGE = "relay"  # outbox kind of a passed-on message; re-routed when undeliverable
-NEWS = "relay_news"
-FEATURE = "rl"
+# How long after tapping "Message" typed text is still taken as the message.
+WRITING_WINDOW = timedelta(minutes=30)
+# What is awaited, stored on the person: `relay:<relay id>:<minute asked>`.
+AWAITING = "relay"
+MESSAGE = OutboxKind.RELAY_MESSAGE
+NEWS = OutboxKind.RELAY_NEWS
+# A role request waiting for a coordinator (the people package's status; stored as text).
+_PENDING_REQUEST = "pending"
 
 
 async def _is_supporter(session: AsyncSession, helper_id: int, member_id: int) -> bool:
@@ -63,7 +71,7 @@ async def may_write(session: AsyncSession, helper_id: int, member_id: int, now: 
 async def _vetting(session: AsyncSession, coordinator_id: int, applicant_id: int) -> bool:
     """The helper is a coordinator and the other person has a role request pending."""
     pending = await session.execute(
-        select(RoleRequest.id).where(RoleRequest.person_id == applicant_id, RoleRequest.status == "pending").limit(1)
+        select(RoleRequest.id).where(RoleRequest.person_id == applicant_id, RoleRequest.status == _PENDING_REQUEST).limit(1)
     )
     return pending.first() is not None and await people.is_coordinator(session, coordinator_id)
 
@@ -98,9 +106,9 @@ async def start(session: AsyncSession, writer: Person, other_id: int, now: datet
         except IntegrityError:  # opened a moment ago from the other side
             relay = await _between(session, member_id, helper_id)
             assert relay is not None
-    if relay.status == "stopped" and relay.stopped_by_id not in (None, writer.id):
+    if relay.status == RelayStatus.STOPPED and relay.stopped_by_id not in (None, writer.id):
         return Opened(None, other, texts.RELAY_STOPPED_BY_OTHER.format(name=texts.h(other.pseudonym)))
-    relay.status, relay.stopped_by_id, relay.updated_at = "open", None, now
+    relay.status, relay.stopped_by_id, relay.updated_at = RelayStatus.OPEN, None, now
     return Opened(relay, other)
 
 
@@ -112,7 +120,7 @@ async def resume(session: AsyncSession, writer: Person, relay_id: int, now: date
     other = await session.get(Person, relay.helper_id if writer.id == relay.member_id else relay.member_id)
     if other is None:
         return Opened(None, None, texts.RELAY_ENDED)
-    if relay.status == "stopped":
+    if relay.status == RelayStatus.STOPPED:
         return Opened(None, other, texts.RELAY_STOPPED.format(name=texts.h(other.pseudonym)))
     if not await may_write(session, relay.helper_id, relay.member_id, now):
         return Opened(None, other, texts.RELAY_ENDED)
@@ -159,11 +167,11 @@ async def open_conversation(session: AsyncSession, person: Person, now: datetime
     found = await session.execute(
         select(RelaySession)
         .where(
-            (RelaySession.member_id == person.id) | (RelaySession.helper_id == person.id),
-            RelaySession.status == "open",
-            RelaySession.last_message_at >= now - CONVERSATION_WINDOW,  # type: ignore[operator]
+            (col(RelaySession.member_id) == person.id) | (col(RelaySession.helper_id) == person.id),
+            RelaySession.status == RelayStatus.OPEN,
+            col(RelaySession.last_message_at) >= now - CONVERSATION_WINDOW,
         )
-        .order_by(RelaySession.last_message_at.desc(), RelaySession.id.desc())  # type: ignore[union-attr]
+        .order_by(col(RelaySession.last_message_at).desc(), col(RelaySession.id).desc())
         .limit(1)
     )
     relay = found.scalar_one_or_none()
@@ -173,7 +181,19 @@ async def open_conversation(session: AsyncSession, person: Person, now: datetime
 
 
 def message_markup(relay_id: int) -> dict[str, object]:
-    return inline([[(texts.RELAY_REPLY, callback(FEATURE, "w", relay_id)), (texts.RELAY_STOP, callback(FEATURE, "s", relay_id))]])
+    return inline([[(texts.RELAY_REPLY, buttons.relay_data(RelayAction.WRITE, relay_id)), stop_button(relay_id)]])
+
+
+def stop_button(relay_id: int | None) -> tuple[str, str]:
+    return texts.RELAY_STOP, buttons.relay_data(RelayAction.STOP, relay_id or 0)
+
+
+def again_markup(relay_id: int | None) -> dict[str, object]:
+    """Under "Sent to Alex" after a tapped message: write again, or stop."""
+    return inline([[(texts.RELAY_AGAIN, buttons.relay_data(RelayAction.WRITE, relay_id or 0)), stop_button(relay_id)]])
+
+
+CANCEL_MARKUP = inline([[(texts.RELAY_CANCEL, buttons.relay_data(RelayAction.CANCEL))]])
 
 
 async def stop(session: AsyncSession, relay: RelaySession, person: Person, now: datetime) -> Outcome:
@@ -182,9 +202,9 @@ async def stop(session: AsyncSession, relay: RelaySession, person: Person, now: 
         return Outcome(False, texts.NOT_FOR_YOU)
     other_id = relay.helper_id if person.id == relay.member_id else relay.member_id
     other = await session.get(Person, other_id)
-    if relay.status == "stopped":
+    if relay.status == RelayStatus.STOPPED:
         return Outcome(True, texts.RELAY_STOPPED_DONE.format(name=texts.h(other.pseudonym if other else "")))
-    relay.status, relay.stopped_by_id, relay.updated_at = "stopped", person.id, now
+    relay.status, relay.stopped_by_id, relay.updated_at = RelayStatus.STOPPED, person.id, now
     if other is not None and other.unreachable_at is None:
         outbox.enqueue(session, other_id, NEWS, texts.RELAY_STOPPED_NOTICE.format(name=texts.h(person.pseudonym)), now=now)
     return Outcome(True, texts.RELAY_STOPPED_DONE.format(name=texts.h(other.pseudonym if other else "")))
@@ -197,14 +217,105 @@ async def _between(session: AsyncSession, member_id: int, helper_id: int) -> Rel
     return found.scalar_one_or_none()
 
 
+# --- the person writing -------------------------------------------------------------------
+
+
+def _minute(now: datetime) -> int:
+    return int(now.timestamp() // 60)
+
+
+def is_writing(person: Person) -> bool:
+    """Whether a typed relay message is awaited from the person."""
+    return (person.awaiting or "").startswith(AWAITING + ":")
+
+
+def _asked(awaiting: str | None) -> tuple[int, int] | None:
+    """(relay id, minute asked) from what the person is awaited for, or None."""
+    parts = (awaiting or "").split(":")
+    if len(parts) != 3 or parts[0] != AWAITING or not parts[1].isdigit() or not parts[2].isdigit():
+        return None
+    return int(parts[1]), int(parts[2])
+
+
+def stop_writing(person: Person, relay_id: int | None = None) -> None:
+    """Stop waiting for the person's typed message (only for `relay_id`, when given)."""
+    asked = _asked(person.awaiting)
+    if is_writing(person) and (relay_id is None or (asked is not None and asked[0] == relay_id)):
+        person.awaiting = None
+
+
+async def begin_writing(session: AsyncSession, writer: Person, action: RelayAction, target: int, now: datetime) -> Opened:
+    """"Message Sam" (`target` a person) or "Reply" (`target` a relay): open the relay and
+    wait for one typed message, stored on the person so a restart loses nothing."""
+    opened = await (start(session, writer, target, now) if action is RelayAction.NEW else resume(session, writer, target, now))
+    if opened.relay is not None and opened.other is not None:
+        await session.flush()
+        writer.awaiting = f"{AWAITING}:{opened.relay.id or 0}:{_minute(now)}"
+    return opened
+
+
+async def stop_by_id(session: AsyncSession, relay_id: int, person: Person, now: datetime) -> Outcome:
+    """The Stop button: stop that relay (either side) and any message being written to it."""
+    found = await session.get(RelaySession, relay_id)
+    if found is None:
+        return Outcome(False, texts.STALE_BUTTON)
+    outcome = await stop(session, found, person, now)
+    if outcome.ok:
+        stop_writing(person, relay_id)
+    return outcome
+
+
+@dataclass(frozen=True)
+class Passed:
+    """What the writer is told, and the relay (for Again / Stop) when the words went on."""
+
+    message: str
+    relay: RelaySession | None = None
+
+
+async def send_written(session: AsyncSession, person: Person, text: str, now: datetime) -> Passed:
+    """The typed message after "Message" or "Reply": passed on once, then the question
+    closes (one message per tap). Too late, and it is not sent; empty or too long, and the
+    question stays open for another try."""
+    asked = _asked(person.awaiting)
+    if asked is None or _minute(now) - asked[1] > WRITING_WINDOW.total_seconds() // 60:
+        person.awaiting = None
+        return Passed(texts.RELAY_EXPIRED)
+    problem = problem_with(text)
+    if problem is not None:
+        return Passed(problem)  # still waiting for the message
+    person.awaiting = None
+    found = await session.get(RelaySession, asked[0])
+    if found is None:
+        return Passed(texts.RELAY_ENDED)
+    outcome = await send(session, found, person, text, now)
+    return Passed(outcome.message, found if outcome.ok else None)
+
+
+async def send_in_conversation(session: AsyncSession, person: Person, text: str, now: datetime) -> Passed | None:
+    """Plain text while a conversation is open goes to the other side ("Sent to Alex");
+    None when there is no open conversation (the text is someone else's business)."""
+    found = await open_conversation(session, person, now)
+    if found is None:
+        return None
+    outcome = await send(session, found, person, text, now)
+    if not outcome.ok:
+        return Passed(outcome.message)
+    other = await session.get(Person, found.helper_id if person.id == found.member_id else found.member_id)
+    return Passed(texts.RELAY_SENT_PLAIN.format(name=texts.h(other.pseudonym if other is not None else "")), found)
+
+
+def from_member(relay: RelaySession, person: Person) -> bool:
+    """Whether `person` writes as the member of this relay (crisis words get the helplines)."""
+    return person.id == relay.member_id
+
+
 async def reroute(session: AsyncSession, row: Outbox, now: datetime) -> None:
     """A message couldn't be delivered: its words are dropped from the row at once (they
     are not kept), and the writer is told."""
-    await session.execute(update(Outbox).where(Outbox.id == row.id).values(payload="{}"))
-    relay_id = next(
-        (int(p[3]) for p in (d.split(":") for d in alerts.callbacks_in(row.payload)) if len(p) == 4 and p[1:3] == [FEATURE, "w"] and p[3].isdigit()),
-        None,
-    )
+    await session.execute(update(Outbox).where(col(Outbox.id) == row.id).values(payload="{}"))
+    pressed = (buttons.parse_relay(data) for data in alerts.callbacks_in(row.payload))
+    relay_id = next((p[1] for p in pressed if p is not None and p[0] is RelayAction.WRITE), None)
     relay = await session.get(RelaySession, relay_id) if relay_id is not None else None
     if relay is None or row.person_id not in (relay.member_id, relay.helper_id):
         return
@@ -216,10 +327,10 @@ async def reroute(session: AsyncSession, row: Outbox, now: datetime) -> None:
 async def export(session: AsyncSession, rt: Runtime, person: Person) -> dict[str, Any]:
     rows = (
         await session.execute(
-            select(RelaySession).where((RelaySession.member_id == person.id) | (RelaySession.helper_id == person.id))
+            select(RelaySession).where((col(RelaySession.member_id) == person.id) | (col(RelaySession.helper_id) == person.id))
         )
     ).scalars()
-    names = {}
+    names: dict[int, str | None] = {}
     result = []
     for relay in rows:
         other_id = relay.helper_id if relay.member_id == person.id else relay.member_id
@@ -232,5 +343,7 @@ async def export(session: AsyncSession, rt: Runtime, person: Person) -> dict[str
 
 
 async def erase(session: AsyncSession, person: Person) -> None:
-    await session.execute(update(RelaySession).where(RelaySession.stopped_by_id == person.id).values(stopped_by_id=None))
-    await session.execute(delete(RelaySession).where((RelaySession.member_id == person.id) | (RelaySession.helper_id == person.id)))
+    await session.execute(update(RelaySession).where(col(RelaySession.stopped_by_id) == person.id).values(stopped_by_id=None))
+    await session.execute(
+        delete(RelaySession).where((col(RelaySession.member_id) == person.id) | (col(RelaySession.helper_id) == person.id))
+    )

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from bot import texts
 from bot.models import AlertPlan, Checkin, CheckinPlan, Invitation, Person, SupportLink
@@ -26,13 +27,14 @@ from bot.services.people import invitations
 from bot.services.people.roles import Outcome
 from bot.services.schedule_times import local_date, zone_named
 from bot.services.support import alerts, lapses
+from bot.services.support.states import OutboxKind
 
 MAX_SUPPORTERS = 5
 INVITE_KIND = "su"
 # Links not yet used: enough to ask a few people at once, not enough to flood anyone.
 MAX_OPEN_INVITATIONS = 5
 SHARES = {"mood": "share_mood", "slips": "share_slips"}
-NEWS = "support_link"  # outbox kind: accepted, declined, ended
+NEWS = OutboxKind.LINK_NEWS  # accepted, declined, ended
 
 # Told when someone becomes a supporter, in the same transaction: (session, member,
 # supporter, now). Release aftercare uses it so a companion steps back once the sponsor
@@ -50,9 +52,9 @@ async def supporters_of(session: AsyncSession, member_id: int) -> list[tuple[Sup
     """The member's supporters, first to be alerted first."""
     rows = await session.execute(
         select(SupportLink, Person)
-        .join(Person, Person.id == SupportLink.supporter_id)
+        .join(Person, col(Person.id) == col(SupportLink.supporter_id))
         .where(SupportLink.member_id == member_id)
-        .order_by(SupportLink.position, SupportLink.id)
+        .order_by(col(SupportLink.position), col(SupportLink.id))
     )
     return [(link, person) for link, person in rows.all()]
 
@@ -61,9 +63,9 @@ async def supported_by(session: AsyncSession, supporter_id: int) -> list[tuple[S
     """The members someone supports, oldest link first."""
     rows = await session.execute(
         select(SupportLink, Person)
-        .join(Person, Person.id == SupportLink.member_id)
+        .join(Person, col(Person.id) == col(SupportLink.member_id))
         .where(SupportLink.supporter_id == supporter_id)
-        .order_by(SupportLink.id)
+        .order_by(col(SupportLink.id))
     )
     return [(link, person) for link, person in rows.all()]
 
@@ -97,8 +99,8 @@ async def invite(session: AsyncSession, member: Person, now: datetime) -> Outcom
         select(func.count()).where(
             Invitation.kind == INVITE_KIND,
             Invitation.created_by_id == member.id,
-            Invitation.used_at.is_(None),  # type: ignore[union-attr]
-            Invitation.expires_at > now,
+            col(Invitation.used_at).is_(None),
+            col(Invitation.expires_at) > now,
         )
     )
     if waiting.scalar_one() >= MAX_OPEN_INVITATIONS:
@@ -149,7 +151,7 @@ async def accept(session: AsyncSession, invitation_id: int, supporter: Person, n
     redeemed = await invitations.redeem(session, invitation_id, INVITE_KIND, person_id=supporter.id, now=now)
     if redeemed.problem:
         return Outcome(False, invitations.problem_text(redeemed.problem))
-    last = (await session.execute(select(func.max(SupportLink.position)).where(SupportLink.member_id == member_id))).scalar()
+    last = (await session.execute(select(func.max(col(SupportLink.position))).where(SupportLink.member_id == member_id))).scalar()
     link = SupportLink(member_id=member_id, supporter_id=supporter.id, position=(last or 0) + 1, created_at=now)
     try:
         async with session.begin_nested():
@@ -190,6 +192,34 @@ def set_sharing(link: SupportLink, what: str, on: bool) -> None:
     setattr(link, SHARES[what], on)
 
 
+@dataclass(frozen=True)
+class Seen:
+    """A link as the presser of one of its buttons sees it: the person on the other side,
+    and whether the presser is the link's member (who may change it) or its supporter."""
+
+    link: SupportLink
+    other: Person
+    as_member: bool
+
+
+async def link_seen_by(session: AsyncSession, link_id: int, me: Person, *, supporter_may: bool) -> Seen | None:
+    """The link if `me` may act on it: its member always, its supporter only when
+    `supporter_may` (look and end, never change). None: gone, or someone else's."""
+    link = await session.get(SupportLink, link_id)
+    if link is None or me.id is None:
+        return None
+    as_member = link.member_id == me.id
+    if not (as_member or (supporter_may and link.supporter_id == me.id)):
+        return None
+    other = await session.get(Person, link.supporter_id if as_member else link.member_id)
+    return Seen(link, other, as_member) if other is not None else None
+
+
+async def place_of(session: AsyncSession, link: SupportLink) -> int:
+    """The supporter's place in the member's order (1 is asked first)."""
+    return [each.id for each, _ in await supporters_of(session, link.member_id)].index(link.id) + 1
+
+
 async def move_up(session: AsyncSession, link: SupportLink) -> bool:
     """Swap with the supporter above; False if already first."""
     links = [each for each, _ in await supporters_of(session, link.member_id)]
@@ -222,7 +252,7 @@ async def end_link(session: AsyncSession, link: SupportLink, by: Person, now: da
     member = await session.get(Person, link.member_id)
     supporter = await session.get(Person, link.supporter_id)
     assert member is not None and supporter is not None and member.id is not None and supporter.id is not None
-    await session.execute(delete(SupportLink).where(SupportLink.id == link.id))
+    await session.execute(delete(SupportLink).where(col(SupportLink.id) == link.id))
     await _close_up(session, member.id)
     await alerts.stop_waiting_on(session, supporter.id, now, member_id=member.id)
     if by.id == member.id:
@@ -248,11 +278,11 @@ async def status_of(session: AsyncSession, link: SupportLink, member: Person, no
     today = local_date(now, zone)
     last = (
         await session.execute(
-            select(Checkin).where(Checkin.person_id == member.id).order_by(Checkin.local_date.desc()).limit(1)  # type: ignore[attr-defined]
+            select(Checkin).where(Checkin.person_id == member.id).order_by(col(Checkin.local_date).desc()).limit(1)
         )
     ).scalar_one_or_none()
     paused = (
-        await session.execute(select(CheckinPlan.paused_until).where(CheckinPlan.person_id == member.id))
+        await session.execute(select(col(CheckinPlan.paused_until)).where(CheckinPlan.person_id == member.id))
     ).scalar()
     lines = [f"<b>{texts.h(member.pseudonym)}</b>"]
     if paused is not None and paused > today:
@@ -317,12 +347,14 @@ async def end_every_link(session: AsyncSession, person: Person, now: datetime) -
     for member in members:
         assert member.id is not None
         outbox.enqueue(session, member.id, NEWS, texts.LINK_ENDED.format(name=texts.h(person.pseudonym)), now=now)
-    await session.execute(delete(SupportLink).where(SupportLink.supporter_id == person.id))
+    await session.execute(delete(SupportLink).where(col(SupportLink.supporter_id) == person.id))
     for member in members:
         await _close_up(session, member.id or 0)
     await alerts.stop_waiting_on(session, person.id, now)
 
 
 async def erase(session: AsyncSession, person: Person) -> None:
-    await session.execute(delete(SupportLink).where((SupportLink.member_id == person.id) | (SupportLink.supporter_id == person.id)))
-    await session.execute(delete(AlertPlan).where(AlertPlan.person_id == person.id))
+    await session.execute(
+        delete(SupportLink).where((col(SupportLink.member_id) == person.id) | (col(SupportLink.supporter_id) == person.id))
+    )
+    await session.execute(delete(AlertPlan).where(col(AlertPlan.person_id) == person.id))
