@@ -206,10 +206,10 @@ def _clean_date_note(person: Person) -> str:
     return texts.CLEAN_DATE_SET.format(date=person.clean_date.strftime("%d %b %Y")) if person.clean_date else ""
 
 
-register_answer(Step.PSEUDONYM, answer_pseudonym)
-register_answer(Step.TIMEZONE, answer_timezone)
-register_answer(Step.CHECKIN_TIME, answer_checkin_time)
-register_answer(Step.CLEAN_DATE, answer_clean_date)
+register_answer("pseudonym", answer_pseudonym)
+register_answer("timezone", answer_timezone)
+register_answer("checkin_time", answer_checkin_time)
+register_answer("clean_date", answer_clean_date)
 
 
 # --- buttons and locations ---------------------------------------------------------------
