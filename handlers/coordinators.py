@@ -166,18 +166,17 @@ async def open_invitation(
     """`/start co_<token>`: show who invited them and ask to accept (the link is not used yet).
     The buttons carry the invitation's id sealed to this person and to the coordinator kind."""
     rt = runtime(context)
-    checked = await invitations.check(session, invitation.id, INVITE_KIND, rt.clock.now())
+    offer = await roles.coordinator_invitation(session, invitation.id, now=rt.clock.now())
     tg_id = user_id(update)
-    if checked.problem or checked.invitation is None or tg_id is None:
-        await reply(update, _problem_text(checked.problem))
+    if offer.invitation is None or tg_id is None:
+        await reply(update, offer.problem or texts.INVITE_UNKNOWN)
         return
-    inviter = await people.by_id(session, checked.invitation.created_by_id)
     family = buttons.COORDINATORS.code
     await reply(
         update,
-        texts.COORDINATOR_INVITE_PROMPT.format(name=texts.h(inviter.pseudonym if inviter else "a coordinator")),
-        inline([[("✅ Accept", invitation_button(rt, family, CoordinatorAction.ACCEPT_INVITATION, checked.invitation, tg_id)),
-                 ("No thanks", invitation_button(rt, family, CoordinatorAction.DECLINE_INVITATION, checked.invitation, tg_id))]]),
+        texts.COORDINATOR_INVITE_PROMPT.format(name=texts.h(offer.inviter_name)),
+        inline([[("✅ Accept", invitation_button(rt, family, CoordinatorAction.ACCEPT_INVITATION, offer.invitation, tg_id)),
+                 ("No thanks", invitation_button(rt, family, CoordinatorAction.DECLINE_INVITATION, offer.invitation, tg_id))]]),
     )
 
 
@@ -197,17 +196,12 @@ async def _answer_invitation(
         await answer_callback(update)
         await edit_or_reply(update, texts.COORDINATOR_DECLINED_INVITE)
         return
-    redeemed = await invitations.redeem(session, invitation_id, INVITE_KIND, person_id=person.id, now=rt.clock.now())
-    if redeemed.problem or redeemed.invitation is None:
-        await answer_callback(update, _problem_text(redeemed.problem), alert=True)
+    joined = await roles.join_as_coordinator(session, person, invitation_id, now=rt.clock.now())
+    if joined.link_problem is not None:
+        await answer_callback(update, joined.link_problem, alert=True)
         return
-    outcome = await roles.accept_coordinator_invitation(session, person, redeemed.invitation.created_by_id, now=rt.clock.now())
     await answer_callback(update)
-    await edit_or_reply(update, outcome.message)
-
-
-def _problem_text(problem: str | None) -> str:
-    return invitations.problem_text(problem)
+    await edit_or_reply(update, joined.message)
 
 
 register_deep_link(INVITE_KIND, open_invitation)

@@ -33,8 +33,9 @@ Rules, and where each lives:
   never their own and never one from the settings — `role_changes.remove`; the holder may step
   down unless they are the last coordinator — `role_changes.step_down`; what losing a role
   undoes (duties and alerts, releases, meetings' secretary) — `role_changes._end`.
-- Another coordinator joins through a single-use link of kind `invitations.COORDINATOR_KIND` —
-  `roles.accept_coordinator_invitation`.
+- Another coordinator joins through a single-use link of kind `invitations.COORDINATOR_KIND`,
+  shown with who sent it, used up only on "Accept" — `roles.coordinator_invitation`,
+  `roles.join_as_coordinator`.
 - A link is single-use, lives `invitations.DEFAULT_TTL` (72 h), stored only as a hash, used up
   once even when two taps race — `invitations.create`, `invitations.redeem`; buttons answering
   it are sealed to its kind, id and person — `invitations.seal_subject`.

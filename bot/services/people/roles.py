@@ -14,9 +14,9 @@ from sqlmodel import col, select
 from bot import texts
 from bot.buttons import callback, inline
 from bot.db import rows_changed
-from bot.models import Person, RoleRequest
+from bot.models import Invitation, Person, RoleRequest
 from bot.services import outbox
-from bot.services.people import buttons, people
+from bot.services.people import buttons, invitations, people
 from bot.services.people.buttons import Decision
 from bot.services.people.states import News, RequestStatus, Role
 
@@ -162,6 +162,43 @@ async def decide(
     else:
         outbox.enqueue(session, requester.id, News.ROLE_OUTCOME, texts.ROLE_DECLINED.format(role=role_name), now=now)
     return Outcome(True, texts.DECISION_DONE.format(verdict=verdict, name=texts.h(requester.pseudonym), role=role_name))
+
+
+@dataclass(frozen=True)
+class CoordinatorOffer:
+    """A coordinator link as its invitee sees it: usable (with who sent it) or why not."""
+
+    invitation: Invitation | None
+    problem: str | None
+    inviter_name: str
+
+
+async def coordinator_invitation(session: AsyncSession, invitation_id: int | None, *, now: datetime) -> CoordinatorOffer:
+    """The coordinator invitation with this id, if still usable, and who sent it."""
+    checked = await invitations.check(session, invitation_id, invitations.COORDINATOR_KIND, now)
+    if checked.problem or checked.invitation is None:
+        return CoordinatorOffer(None, invitations.problem_text(checked.problem), "")
+    inviter = await people.by_id(session, checked.invitation.created_by_id)
+    name = (inviter.pseudonym or "") if inviter is not None else "a coordinator"
+    return CoordinatorOffer(checked.invitation, None, name)
+
+
+@dataclass(frozen=True)
+class Joined:
+    """After "Accept": why the link can't be used (`link_problem`), or what happened."""
+
+    link_problem: str | None
+    message: str
+
+
+async def join_as_coordinator(session: AsyncSession, person: Person, invitation_id: int, *, now: datetime) -> Joined:
+    """Use the link up (once, even if two taps race) and make the person a coordinator."""
+    assert person.id is not None
+    redeemed = await invitations.redeem(session, invitation_id, invitations.COORDINATOR_KIND, person_id=person.id, now=now)
+    if redeemed.problem or redeemed.invitation is None:
+        return Joined(invitations.problem_text(redeemed.problem), "")
+    outcome = await accept_coordinator_invitation(session, person, redeemed.invitation.created_by_id, now=now)
+    return Joined(None, outcome.message)
 
 
 async def accept_coordinator_invitation(
