@@ -256,12 +256,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         elif pressed.action == OnboardingAction.CHECKIN_TIME and (chosen := onboarding.offered_time(arg)) is not None:
             await answer_callback(update)
             await set_checkin_time(update, context, session, person, chosen)
-        elif pressed.action == OnboardingAction.CLEAN_DATE and arg in tuple(CleanDateChoice):
+        elif pressed.action == OnboardingAction.CLEAN_DATE and onboarding.choose_clean_date(
+            person, arg, now=rt.clock.now(), default_zone=rt.settings.default_timezone
+        ):
             await answer_callback(update)
-            if arg == CleanDateChoice.TODAY:
-                onboarding.set_clean_date(person, people.local_today(person, rt.clock.now(), rt.settings.default_timezone))
-            elif arg == CleanDateChoice.CLEAR:
-                onboarding.set_clean_date(person, None)
             await advance(update, context, session, person, Step.CLEAN_DATE, note=_clean_date_note(person))
         else:
             await answer_callback(update, texts.STALE_BUTTON)

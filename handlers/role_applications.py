@@ -52,8 +52,7 @@ async def answer_text(
     if len(answer) > MAX_ANSWER:
         await reply(update, texts.ROLE_ANSWER_TOO_LONG.format(limit=MAX_ANSWER))
         return
-    people.expect(person, None)
-    outcome = await roles.request_role(session, person, ROLE, now=runtime(context).clock.now(), answer=answer)
+    outcome = await roles.send_application(session, person, ROLE, now=runtime(context).clock.now(), answer=answer)
     await reply(update, outcome.message)
 
 
@@ -71,8 +70,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if person.awaiting != QUESTION:
             await answer_callback(update, texts.STALE_BUTTON)
             return
-        people.expect(person, None)
-        outcome = await roles.request_role(session, person, ROLE, now=rt.clock.now())
+        outcome = await roles.send_application(session, person, ROLE, now=rt.clock.now())
         await answer_callback(update)
         await edit_or_reply(update, outcome.message)
 

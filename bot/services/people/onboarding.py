@@ -12,6 +12,7 @@ from bot import texts
 from bot.models import Invitation, Person
 from bot.services.checkins import plans as checkin_plans
 from bot.services.people import people
+from bot.services.people.buttons import CleanDateChoice
 from bot.services.people.states import Purpose, Role, Step
 from bot.services.validation import parse_clean_date, parse_pseudonym, parse_time_of_day
 
@@ -115,6 +116,13 @@ def set_clean_date_typed(person: Person, text: str, *, now: datetime, default_zo
     person.clean_date = parse_clean_date(text, today=today_for(person, now, default_zone))
 
 
-def set_clean_date(person: Person, value: date | None) -> None:
-    """Today's date from the button, or None to remove it (or skip)."""
-    person.clean_date = value
+def choose_clean_date(person: Person, choice: str, *, now: datetime, default_zone: str) -> bool:
+    """A clean-date button: "today" (in their zone), "clear" (remove it) or "skip" (leave it);
+    False for anything else."""
+    if choice not in tuple(CleanDateChoice):
+        return False
+    if choice == CleanDateChoice.TODAY:
+        person.clean_date = today_for(person, now, default_zone)
+    elif choice == CleanDateChoice.CLEAR:
+        person.clean_date = None
+    return True

@@ -128,6 +128,14 @@ async def request_role(
     return Outcome(True, texts.ROLE_REQUESTED.format(role=texts.ROLE_NAMES[role]))
 
 
+async def send_application(
+    session: AsyncSession, person: Person, role: str, *, now: datetime, answer: str | None = None
+) -> Outcome:
+    """The applicant answered (or skipped) the role's question: stop asking, send the request."""
+    people.expect(person, None)
+    return await request_role(session, person, role, now=now, answer=answer)
+
+
 async def decide(
     session: AsyncSession, coordinator: Person, request_id: int, approve: bool, *, now: datetime, confirmed: bool = False
 ) -> Outcome:
