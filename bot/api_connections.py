@@ -23,10 +23,10 @@ POOL_TIMEOUT = 1.0
 class ApiConnections(BaseRequest):
     """`size` connections, each an `HTTPXRequest`; the rest of the arguments go to each."""
 
-    def __init__(self, size: int, **httpx_request_args: object) -> None:
+    def __init__(self, size: int, **httpx_request_args: Any) -> None:
         if size < 1:
             raise ValueError("size must be at least 1")
-        self._members = [HTTPXRequest(connection_pool_size=1, **httpx_request_args) for _ in range(size)]  # type: ignore[arg-type]
+        self._members = [HTTPXRequest(connection_pool_size=1, **httpx_request_args) for _ in range(size)]
         # Last in, first out: under light load one warm connection does the work and the
         # others expire quietly (httpx closes idle connections after 5 s).
         self._free: asyncio.LifoQueue[HTTPXRequest] = asyncio.LifoQueue()

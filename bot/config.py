@@ -7,8 +7,9 @@ starting the bot is often a volunteer, not a developer.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -96,7 +97,7 @@ class Settings(BaseSettings):
             return ()
         if isinstance(value, int):
             return (value,)
-        items = value.split(",") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+        items = value.split(",") if isinstance(value, str) else list(cast(Iterable[object], value))
         ids = []
         for item in items:
             text = str(item).strip()
@@ -125,7 +126,7 @@ class Settings(BaseSettings):
         prefixed with its fellowship: `NA=https://…`. Commas inside a URL are kept."""
         if value is None or value == "":
             return ()
-        items = re.split(r"\s+|,(?=\s*(?:[A-Za-z]+=)?(?:https?://|/))", value) if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+        items = re.split(r"\s+|,(?=\s*(?:[A-Za-z]+=)?(?:https?://|/))", value) if isinstance(value, str) else list(cast(Iterable[object], value))
         feeds = []
         for item in (str(i).strip() for i in items):
             if not item:
@@ -203,10 +204,10 @@ class Settings(BaseSettings):
         return None if path in ("", ":memory:") else Path(path)
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read and validate settings, turning pydantic's errors into plain instructions."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as exc:
         lines = ["The bot's settings need fixing:"]
         for error in exc.errors():

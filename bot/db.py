@@ -14,14 +14,14 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import DateTime, event
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Connection, CursorResult, Dialect, Result
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import PoolResetState
 from sqlalchemy.types import TypeDecorator
@@ -154,6 +154,13 @@ def _rollback_if_open(dbapi_connection: Any, _record: Any, state: PoolResetState
 # Replies to the person are sent after their change is committed: nobody is told "saved"
 # about something that was rolled back, and no lock is held while we wait on the network.
 _after_commit: ContextVar[list[Callable[[], Awaitable[object]]] | None] = ContextVar("after_commit", default=None)
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed: the answer to a compare-and-set (1: this
+    caller won; 0: someone else did first). `session.execute` is typed as returning a plain
+    `Result`, but for DML it is a `CursorResult`, which carries the count."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 def defer_until_commit(action: Callable[[], Awaitable[object]]) -> bool:

@@ -22,7 +22,7 @@ from bot.services.meetings import times as meeting_times
 from bot.services.meetings.search import FELLOWSHIPS
 
 
-def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_commands(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("meetings", help="import or export meeting feeds (Meeting Guide JSON, BMLT)")
     sub = parser.add_subparsers(dest="meetings_command", required=True)
     imp = sub.add_parser(

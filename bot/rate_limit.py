@@ -8,7 +8,7 @@ in its row (durably, on the injectable clock) and moves on, so it asks for no re
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, cast
 
 from telegram.ext import AIORateLimiter
 
@@ -29,4 +29,5 @@ class RateLimiter(AIORateLimiter):
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         if rate_limit_args == NO_RETRY:
             return await callback(*args, **kwargs)
-        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)  # type: ignore[arg-type]
+        max_retries = cast(int | None, rate_limit_args)  # NO_RETRY is the only string we pass
+        return await super().process_request(callback, args, kwargs, endpoint, data, max_retries)

@@ -183,7 +183,9 @@ class OneTripConnection(aiosqlite.Connection):
     turn: WriterTurn | None = None
     _has_turn = False
 
-    def cursor(self) -> OneTripCursor:  # type: ignore[override]
+    # aiosqlite's `cursor()` is an awaitable context manager; SQLAlchemy's adapter uses ours
+    # only as `async with` / plain object, so the narrower, synchronous signature is on purpose.
+    def cursor(self) -> OneTripCursor:  # type: ignore[override]  # see the comment above
         return OneTripCursor(self)
 
     async def run(self, action: Callable[[], T]) -> T:

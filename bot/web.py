@@ -61,7 +61,7 @@ async def serve(asgi: Starlette, host: str, port: int) -> http_server.RunningSer
     return await http_server.start(asgi, http_server.bind(host, port), name="fellowship-web")
 
 
-async def start(app: Application) -> None:  # type: ignore[type-arg]
+async def start(app: Application) -> None:
     """Start serving if WEB_PORT is set (called from post_init)."""
     rt: Runtime = app.bot_data["runtime"]
     if rt.settings.web_port is None:
@@ -76,7 +76,7 @@ async def start(app: Application) -> None:  # type: ignore[type-arg]
     log.info("web server on %s:%d (/meetings.json, /healthz)", rt.settings.web_host, rt.settings.web_port)
 
 
-async def stop(app: Application) -> None:  # type: ignore[type-arg]
+async def stop(app: Application) -> None:
     running: http_server.RunningServer | None = app.bot_data.pop("web", None)
     if running is not None:
         await running.stop()

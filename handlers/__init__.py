@@ -11,6 +11,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.services.people import buttons as people_buttons
 from bot.services.release import buttons as release_buttons
 from bot.services.release import connect as release_connect
 from bot.services.support import buttons as support_buttons
@@ -103,12 +104,12 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("coordinators", coordinators.coordinators_command), group=FEATURES)
 
     # Buttons, by their `v1:<feature>:` prefix (the rest is checked server-side).
-    app.add_handler(CallbackQueryHandler(onboarding.on_button, pattern=r"^v1:ob:"), group=FEATURES)
-    app.add_handler(CallbackQueryHandler(settings.on_button, pattern=r"^v1:set:"), group=FEATURES)
-    app.add_handler(CallbackQueryHandler(privacy.on_button, pattern=r"^v1:fg:"), group=FEATURES)
-    app.add_handler(CallbackQueryHandler(coordinators.on_coordinator_button, pattern=r"^v1:co:"), group=FEATURES)
-    app.add_handler(CallbackQueryHandler(coordinators.on_decision_button, pattern=r"^v1:rr:"), group=FEATURES)
-    app.add_handler(CallbackQueryHandler(role_applications.on_button, pattern=r"^v1:ap:"), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(onboarding.on_button, pattern=people_buttons.ONBOARDING.pattern), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(settings.on_button, pattern=people_buttons.SETTINGS.pattern), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(privacy.on_button, pattern=people_buttons.FORGET.pattern), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(coordinators.on_coordinator_button, pattern=people_buttons.COORDINATORS.pattern), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(coordinators.on_decision_button, pattern=people_buttons.ROLE_DECISION.pattern), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(role_applications.on_button, pattern=people_buttons.APPLICATION.pattern), group=FEATURES)
 
     # Typed answers and shared locations, routed by what the person was asked.
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE, answers.on_text), group=FEATURES)

@@ -145,6 +145,12 @@ async def tell(update: Update, problem: str) -> None:
         await reply(update, problem)
 
 
+def callback_data(update: Update) -> str | None:
+    """The pressed button's data, for a feature's `parse_*` helper (which trusts none of it)."""
+    data = update.callback_query.data if update.callback_query else None
+    return data if isinstance(data, str) else None
+
+
 def callback_parts(update: Update) -> list[str]:
     """`v1:feature:a:b` -> ["feature", "a", "b"]; [] for anything not ours (forged or old)."""
     data = update.callback_query.data if update.callback_query else None

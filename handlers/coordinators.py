@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.buttons import callback, inline
-from bot.models import Invitation, Person, RoleGrant, RoleRequest
-from bot.services.people import invitations, people, role_changes, roles
+from bot.buttons import inline
+from bot.models import Invitation, Person
+from bot.services.people import buttons, invitations, people, role_changes, roles
+from bot.services.people.buttons import CoordinatorAction, Decision
+from bot.services.people.states import GrantSource
 from bot.services.support import alerts
 from handlers.alerts import duty_button
 from handlers.common import (
     answer_callback,
-    callback_parts,
+    callback_data,
     edit_or_reply,
-    numbered_choice,
     presser,
     reply,
     runtime,
@@ -26,7 +26,7 @@ from handlers.common import (
 )
 from handlers.deeplinks import invitation_button, sealed_invitation_id
 
-INVITE_KIND = "co"
+INVITE_KIND = invitations.COORDINATOR_KIND
 
 
 async def _coordinator(session: AsyncSession, update: Update, context: ContextTypes.DEFAULT_TYPE) -> Person | None:
@@ -44,52 +44,50 @@ async def coordinators_command(update: Update, context: ContextTypes.DEFAULT_TYP
             await reply(update, texts.UNKNOWN_COMMAND.format(command="/coordinators"))
             return
         names = "\n".join(f"• {texts.h(c.pseudonym)}" for c in await people.coordinators(session))
-        waiting = (
-            await session.execute(select(RoleRequest.id).where(RoleRequest.status == "pending"))
-        ).all()
+        waiting = await roles.pending_count(session)
         on_call = await alerts.is_on_call(session, me.id or 0)  # issue 6: alerts supporters passed on
-    rows = [[("➕ Add a coordinator", callback("co", "invite"))]]
-    rows.append([(f"📝 Requests waiting ({len(waiting)})", callback("co", "requests"))])
-    rows.append([(texts.ROLES_BUTTON, callback("co", "roles"))])
+    rows = [[("➕ Add a coordinator", buttons.coordinators(CoordinatorAction.INVITE))]]
+    rows.append([(f"📝 Requests waiting ({waiting})", buttons.coordinators(CoordinatorAction.REQUESTS))])
+    rows.append([(texts.ROLES_BUTTON, buttons.coordinators(CoordinatorAction.PEOPLE_WITH_ROLES))])
     rows.append([duty_button(on_call)])
     await reply(update, texts.COORDINATORS_HEADER.format(names=names), inline(rows))
 
 
 async def on_coordinator_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """`v1:co:invite`, `v1:co:requests`, `v1:co:accept`, `v1:co:decline`."""
+    """`v1:co:*`: invite, requests, people with roles (card, remove), answer an invitation."""
     rt = runtime(context)
-    parts = callback_parts(update)
-    action = parts[1] if len(parts) > 1 else ""
+    pressed = buttons.parse_coordinators(callback_data(update))
     async with rt.db.session() as session:
-        if action in ("accept", "decline"):
-            await _answer_invitation(update, context, session, action == "accept", parts[2:])
+        if pressed is not None and pressed.action in (CoordinatorAction.ACCEPT_INVITATION, CoordinatorAction.DECLINE_INVITATION):
+            accept = pressed.action == CoordinatorAction.ACCEPT_INVITATION
+            await _answer_invitation(update, context, session, accept, pressed.args)
             return
         me = await _coordinator(session, update, context)
         if me is None:
             await answer_callback(update, texts.NOT_FOR_YOU, alert=True)
             return
+        if pressed is None:
+            await answer_callback(update, texts.STALE_BUTTON)
+            return
         await answer_callback(update)
-        if action == "invite":
+        action, args, number = pressed.action, pressed.args, pressed.number()
+        if action == CoordinatorAction.INVITE:
             payload = invitations.create(session, INVITE_KIND, created_by=me.id, now=rt.clock.now())
             await reply(update, texts.COORDINATOR_INVITE.format(link=rt.deep_link(payload)))
-        elif action == "roles" and len(parts) == 2:
+        elif action == CoordinatorAction.PEOPLE_WITH_ROLES and not args:
             await _people_with_roles(update, session)
-        elif action == "who" and len(parts) == 3 and parts[2].isdigit():
-            await _role_card(update, session, int(parts[2]))
-        elif action == "rm" and len(parts) == 3 and parts[2].isdigit():
-            await _ask_reason(update, session, int(parts[2]))
-        elif action == "rmr" and len(parts) == 4 and parts[2].isdigit():
-            outcome = await role_changes.remove(session, me, int(parts[2]), parts[3], now=rt.clock.now())
+        elif action == CoordinatorAction.ROLE_CARD and len(args) == 1 and number is not None:
+            await _role_card(update, session, number)
+        elif action == CoordinatorAction.REMOVE and len(args) == 1 and number is not None:
+            await _ask_reason(update, session, number)
+        elif action == CoordinatorAction.REMOVE_FOR and len(args) == 2 and number is not None:
+            outcome = await role_changes.remove(session, me, number, args[1], now=rt.clock.now())
             await edit_or_reply(update, outcome.message)
-        elif action == "requests":
-            pending = (
-                await session.execute(select(RoleRequest, Person).join(Person, Person.id == RoleRequest.person_id)
-                                      .where(RoleRequest.status == "pending").order_by(RoleRequest.id))
-            ).all()
-            if not pending:
+        elif action == CoordinatorAction.REQUESTS:
+            views = await roles.pending_views(session)
+            if not views:
                 await reply(update, texts.PENDING_REQUESTS_NONE)
-            for request, person in pending:
-                view = await roles.request_view(session, request, person)
+            for view in views:
                 await reply(update, view.text, view.markup)
 
 
@@ -100,23 +98,21 @@ async def _people_with_roles(update: Update, session: AsyncSession) -> None:
         return
     lines = [texts.ROLE_HOLDER_LINE.format(name=texts.h(p.pseudonym), roles=", ".join(texts.ROLE_NAMES[g.role] for g in grants))
              for p, grants in holders[:40]]
-    rows = [[(f"{p.pseudonym}", callback("co", "who", p.id))] for p, _ in holders[:40]]
+    rows = [[(f"{p.pseudonym}", buttons.coordinators(CoordinatorAction.ROLE_CARD, p.id))] for p, _ in holders[:40]]
     await edit_or_reply(update, texts.ROLES_HEADER + "\n\n" + "\n".join(lines), inline(rows))
 
 
 async def _role_card(update: Update, session: AsyncSession, person_id: int) -> None:
     """One person's roles and their history (who gave or ended each, when, why)."""
-    holder = await session.get(Person, person_id)
-    if holder is None or holder.id is None:
+    found = await role_changes.card(session, person_id)
+    if found is None:
         await edit_or_reply(update, texts.ROLE_NOT_HELD)
         return
-    grants = await role_changes.grants_of(session, holder.id)
-    changes = await role_changes.history(session, holder.id)
-    actors = await people.pseudonyms(session, *(c.actor_id for c in changes))
-    roles = "\n".join(
+    holder, actors = found.holder, found.actors
+    held = "\n".join(
         texts.ROLE_CARD_LINE.format(role=texts.ROLE_NAMES[g.role], since=f"{g.granted_at:%d %b %Y}",
-                                    source=texts.ROLE_FROM_SETTINGS if g.source == "settings" else "")
-        for g in grants
+                                    source=texts.ROLE_FROM_SETTINGS if g.source == GrantSource.SETTINGS else "")
+        for g in found.grants
     ) or texts.ROLE_NOT_HELD
     past = "\n".join(
         texts.ROLE_HISTORY_LINE.format(
@@ -124,22 +120,23 @@ async def _role_card(update: Update, session: AsyncSession, person_id: int) -> N
             by=f" by {texts.h(actors[c.actor_id])}" if c.actor_id in actors and c.actor_id != holder.id else "",
             reason=f" ({texts.REMOVAL_REASONS[c.reason]})" if c.reason in texts.REMOVAL_REASONS else "",
         )
-        for c in changes
+        for c in found.changes
     ) or texts.ROLE_HISTORY_EMPTY
-    rows = [[(texts.ROLE_REMOVE_BUTTON.format(role=texts.ROLE_NAMES[g.role]), callback("co", "rm", g.id))]
-            for g in grants if g.source != "settings"]
-    rows.append([(texts.BACK_BUTTON, callback("co", "roles"))])
-    await edit_or_reply(update, texts.ROLE_CARD.format(name=texts.h(holder.pseudonym), roles=roles, history=past), inline(rows))
+    rows = [[(texts.ROLE_REMOVE_BUTTON.format(role=texts.ROLE_NAMES[g.role]), buttons.coordinators(CoordinatorAction.REMOVE, g.id))]
+            for g in found.grants if g.source != GrantSource.SETTINGS]
+    rows.append([(texts.BACK_BUTTON, buttons.coordinators(CoordinatorAction.PEOPLE_WITH_ROLES))])
+    await edit_or_reply(update, texts.ROLE_CARD.format(name=texts.h(holder.pseudonym), roles=held, history=past), inline(rows))
 
 
 async def _ask_reason(update: Update, session: AsyncSession, grant_id: int) -> None:
-    grant = await session.get(RoleGrant, grant_id)
-    holder = await session.get(Person, grant.person_id) if grant is not None else None
-    if grant is None or holder is None:
+    found = await role_changes.grant_with_holder(session, grant_id)
+    if found is None:
         await edit_or_reply(update, texts.ROLE_NOT_HELD)
         return
-    rows = [[(label, callback("co", "rmr", grant_id, code))] for code, label in texts.REMOVAL_REASONS.items()]
-    rows.append([(texts.BACK_BUTTON, callback("co", "who", holder.id))])
+    grant, holder = found
+    rows = [[(label, buttons.coordinators(CoordinatorAction.REMOVE_FOR, grant_id, code))]
+            for code, label in texts.REMOVAL_REASONS.items()]
+    rows.append([(texts.BACK_BUTTON, buttons.coordinators(CoordinatorAction.ROLE_CARD, holder.id))])
     await edit_or_reply(update, texts.ROLE_REMOVE_ASK.format(name=texts.h(holder.pseudonym), role=texts.ROLE_NAMES[grant.role]),
                         inline(rows))
 
@@ -147,7 +144,7 @@ async def _ask_reason(update: Update, session: AsyncSession, grant_id: int) -> N
 async def on_decision_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:rr:<request id>:a|d` — the id is looked up and the presser's role checked."""
     rt = runtime(context)
-    choice = numbered_choice(update, ("a", "d"))
+    choice = buttons.parse_decision(callback_data(update))
     if choice is None:
         await answer_callback(update, texts.STALE_BUTTON)
         return
@@ -155,7 +152,7 @@ async def on_decision_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         me = await presser(session, update, rt)
         if me is None:
             return
-        outcome = await roles.decide(session, me, choice[0], choice[1] == "a", now=rt.clock.now())
+        outcome = await roles.decide(session, me, choice[0], choice[1] == Decision.APPROVE, now=rt.clock.now())
     if outcome.ok:
         await answer_callback(update)
         await edit_or_reply(update, outcome.message)
@@ -169,17 +166,17 @@ async def open_invitation(
     """`/start co_<token>`: show who invited them and ask to accept (the link is not used yet).
     The buttons carry the invitation's id sealed to this person and to the coordinator kind."""
     rt = runtime(context)
-    checked = await invitations.check(session, invitation.id, INVITE_KIND, rt.clock.now())
+    offer = await roles.coordinator_invitation(session, invitation.id, now=rt.clock.now())
     tg_id = user_id(update)
-    if checked.problem or checked.invitation is None or tg_id is None:
-        await reply(update, _problem_text(checked.problem))
+    if offer.invitation is None or tg_id is None:
+        await reply(update, offer.problem or texts.INVITE_UNKNOWN)
         return
-    inviter = await session.get(Person, checked.invitation.created_by_id) if checked.invitation.created_by_id else None
+    family = buttons.COORDINATORS.code
     await reply(
         update,
-        texts.COORDINATOR_INVITE_PROMPT.format(name=texts.h(inviter.pseudonym if inviter else "a coordinator")),
-        inline([[("✅ Accept", invitation_button(rt, "co", "accept", checked.invitation, tg_id)),
-                 ("No thanks", invitation_button(rt, "co", "decline", checked.invitation, tg_id))]]),
+        texts.COORDINATOR_INVITE_PROMPT.format(name=texts.h(offer.inviter_name)),
+        inline([[("✅ Accept", invitation_button(rt, family, CoordinatorAction.ACCEPT_INVITATION, offer.invitation, tg_id)),
+                 ("No thanks", invitation_button(rt, family, CoordinatorAction.DECLINE_INVITATION, offer.invitation, tg_id))]]),
     )
 
 
@@ -199,14 +196,10 @@ async def _answer_invitation(
         await answer_callback(update)
         await edit_or_reply(update, texts.COORDINATOR_DECLINED_INVITE)
         return
-    redeemed = await invitations.redeem(session, invitation_id, INVITE_KIND, person_id=person.id, now=rt.clock.now())
-    if redeemed.problem or redeemed.invitation is None:
-        await answer_callback(update, _problem_text(redeemed.problem), alert=True)
+    joined = await roles.join_as_coordinator(session, person, invitation_id, now=rt.clock.now())
+    if joined.link_problem is not None:
+        await answer_callback(update, joined.link_problem, alert=True)
         return
-    outcome = await roles.accept_coordinator_invitation(session, person, redeemed.invitation.created_by_id, now=rt.clock.now())
     await answer_callback(update)
-    await edit_or_reply(update, outcome.message)
+    await edit_or_reply(update, joined.message)
 
-
-def _problem_text(problem: str | None) -> str:
-    return invitations.problem_text(problem)

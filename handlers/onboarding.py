@@ -13,16 +13,15 @@ from telegram import Location, Update
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.buttons import REMOVE_KEYBOARD, callback, inline, reply_keyboard
+from bot.buttons import REMOVE_KEYBOARD, inline, reply_keyboard
 from bot.geo import timezone_at
-from bot.models import Invitation, Person
-from bot.services.checkins import plans as checkin_plans
-from bot.services.people import invitations, onboarding, people
-from bot.services.validation import InvalidInput, parse_clean_date, parse_pseudonym, parse_time_of_day
+from bot.models import Person
+from bot.services.people import buttons, invitations, onboarding, people
+from bot.services.people.buttons import CleanDateChoice, OnboardingAction
+from bot.services.people.states import Step
+from bot.services.validation import InvalidInput, parse_time_of_day
 from handlers import deeplinks, follow_ups
-from handlers.common import answer_callback, callback_parts, edit_or_reply, log, reply, runtime, user_id
-
-CHECKIN_TIMES = ("07:00", "08:00", "09:00", "12:00", "18:00", "20:00", "21:00")
+from handlers.common import answer_callback, callback_data, edit_or_reply, log, reply, runtime, user_id
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -47,17 +46,21 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             # Nothing is stored before consent, so the link rides on the Agree button: its id
             # and a seal only this person's press matches, never the token.
             agree = (
-                deeplinks.invitation_button(rt, "ob", "agree", invitation, tg_id, with_kind=True)
-                if route is not None and invitation is not None else callback("ob", "agree")
+                deeplinks.invitation_button(
+                    rt, buttons.ONBOARDING.code, OnboardingAction.AGREE, invitation, tg_id, with_kind=True
+                )
+                if route is not None and invitation is not None else buttons.onboarding(OnboardingAction.AGREE)
             )
-            await reply(update, broken + texts.WELCOME, inline([[("✅ I agree", agree), ("Not now", callback("ob", "no"))]]))
+            not_now = buttons.onboarding(OnboardingAction.NOT_NOW)
+            await reply(update, broken + texts.WELCOME, inline([[("✅ I agree", agree), ("Not now", not_now)]]))
             return
-        people.refresh_chat(rt, person, update.effective_chat.id)  # type: ignore[union-attr]
+        if update.effective_chat is not None:
+            people.refresh_chat(rt, person, update.effective_chat.id)
         if person.onboarded_at is None:
             if route is not None and invitation is not None:
-                person.pending_invitation_id = invitation.id
+                onboarding.hold_invitation(person, invitation.id)
             await reply(update, broken + texts.FINISH_ONBOARDING)
-            await ask(update, person, person.awaiting or "pseudonym")
+            await ask(update, person, person.awaiting or Step.PSEUDONYM)
             return
         if route is not None and invitation is not None:
             await route(update, context, session, person, invitation)
@@ -75,22 +78,23 @@ async def ask(update: Update, person: Person, step: str, *, note: str = "") -> N
     """Send the question for a step (the person's `awaiting` is set by the caller).
     `note` (e.g. "Saved: 09:00.") goes in the same message: one message, not two."""
     lead = f"{note}\n\n" if note else ""
-    if step == "pseudonym":
+    if step == Step.PSEUDONYM:
         await reply(update, lead + texts.ASK_PSEUDONYM)
-    elif step == "purpose":
-        rows = [[(label, callback("ob", "purpose", key))] for key, label in people.PURPOSES.items()]
-        await reply(update, lead + texts.ASK_PURPOSE.format(name=texts.h(person.pseudonym)), inline(rows))
-    elif step == "timezone":
-        zones = list(texts.TIMEZONE_CHOICES)
-        rows: list[list[str | dict[str, object]]] = [[{"text": texts.SHARE_LOCATION, "request_location": True}]]
-        rows += [zones[i : i + 2] for i in range(0, len(zones), 2)]
-        await reply(update, lead + texts.ASK_TIMEZONE, reply_keyboard(rows))
-    elif step == "checkin_time":
-        buttons = [(t, callback("ob", "time", t.replace(":", ""))) for t in CHECKIN_TIMES]
-        await reply(update, lead + texts.ASK_CHECKIN_TIME, inline([buttons[:4], buttons[4:]]))
-    elif step == "clean_date":
-        rows_ = [[("Today", callback("ob", "clean", "today")), ("No date / skip", callback("ob", "clean", "skip"))]]
-        await reply(update, lead + texts.ASK_CLEAN_DATE, inline(rows_))
+    elif step == Step.PURPOSE:
+        purposes = [[(label, buttons.onboarding(OnboardingAction.PURPOSE, key))] for key, label in people.PURPOSES.items()]
+        await reply(update, lead + texts.ASK_PURPOSE.format(name=texts.h(person.pseudonym)), inline(purposes))
+    elif step == Step.TIMEZONE:
+        zones: list[str | dict[str, object]] = list(texts.TIMEZONE_CHOICES)
+        keys: list[list[str | dict[str, object]]] = [[{"text": texts.SHARE_LOCATION, "request_location": True}]]
+        keys += [zones[i : i + 2] for i in range(0, len(zones), 2)]
+        await reply(update, lead + texts.ASK_TIMEZONE, reply_keyboard(keys))
+    elif step == Step.CHECKIN_TIME:
+        times = [(t, buttons.onboarding(OnboardingAction.CHECKIN_TIME, t.replace(":", ""))) for t in onboarding.CHECKIN_TIMES]
+        await reply(update, lead + texts.ASK_CHECKIN_TIME, inline([times[:4], times[4:]]))
+    elif step == Step.CLEAN_DATE:
+        choices = [[("Today", buttons.onboarding(OnboardingAction.CLEAN_DATE, CleanDateChoice.TODAY)),
+                    ("No date / skip", buttons.onboarding(OnboardingAction.CLEAN_DATE, CleanDateChoice.SKIP))]]
+        await reply(update, lead + texts.ASK_CLEAN_DATE, inline(choices))
 
 
 async def advance(
@@ -106,27 +110,25 @@ async def advance(
     `note` confirms the answer just given, in the same message as what comes next."""
     rt = runtime(context)
     if person.onboarded_at is not None:  # changing one answer from /settings
-        person.awaiting = None
+        people.expect(person, None)
         from handlers.settings import show_settings
 
         await show_settings(update, session, person, saved=True)
         return
     step = None if await follow_ups.short_setup(session, person, done) else onboarding.next_step(person, done)
     if step is not None:
-        person.awaiting = step
+        people.expect(person, step)
         await ask(update, person, step, note=note)
         return
     onboarding.finish(person, rt.clock.now())
-    done = (f"{note}\n\n" if note else "") + texts.ONBOARDED.format(name=texts.h(person.pseudonym))
-    await reply(update, done, REMOVE_KEYBOARD)  # the time-zone keyboard, folded away since
+    closing = (f"{note}\n\n" if note else "") + texts.ONBOARDED.format(name=texts.h(person.pseudonym))
+    await reply(update, closing, REMOVE_KEYBOARD)  # the time-zone keyboard, folded away since
     log.info("person %s finished set-up", person.id)
     await follow_ups.after_setup(update, context, session, person)
-    if person.pending_invitation_id is not None:
-        invitation = await session.get(Invitation, person.pending_invitation_id)
-        person.pending_invitation_id = None
-        route = deeplinks.route_for(invitation)
-        if route is not None and invitation is not None:
-            await route(update, context, session, person, invitation)
+    invitation = await onboarding.take_held_invitation(session, person)
+    route = deeplinks.route_for(invitation)
+    if route is not None and invitation is not None:
+        await route(update, context, session, person, invitation)
 
 
 # --- typed answers -----------------------------------------------------------------------
@@ -136,49 +138,36 @@ async def answer_pseudonym(
     update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, text: str
 ) -> None:
     try:
-        person.pseudonym = parse_pseudonym(text)
+        onboarding.set_pseudonym(person, text)
     except InvalidInput as exc:
         await reply(update, str(exc))
         return
-    await advance(update, context, session, person, "pseudonym")
+    await advance(update, context, session, person, Step.PSEUDONYM)
 
 
 async def answer_timezone(
     update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, text: str
 ) -> None:
-    zone = texts.TIMEZONE_CHOICES.get(text.strip()) or _iana(text.strip())
+    zone = onboarding.zone_named(text)
     if zone is None:
         await reply(update, texts.TIMEZONE_UNKNOWN)
         return
     await set_timezone(update, context, session, person, zone)
 
 
-def _iana(name: str) -> str | None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    if "/" not in name:
-        return None
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-    return name
-
-
 async def set_timezone(
     update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, zone: str
 ) -> None:
-    person.timezone = zone
     rt = runtime(context)
-    await checkin_plans.schedule(session, person, now=rt.clock.now(), default_zone=rt.settings.default_timezone)
+    await onboarding.set_timezone(session, person, zone, now=rt.clock.now(), default_zone=rt.settings.default_timezone)
     note = texts.TIMEZONE_SET.format(zone=zone)
     if person.onboarded_at is None:
         # The zone keyboard is one-time, so it is already folded away; it is removed for
         # good by the closing "You're all set" message, and the note rides on the next question.
-        await advance(update, context, session, person, "timezone", note=note)
+        await advance(update, context, session, person, Step.TIMEZONE, note=note)
         return
     await reply(update, note, REMOVE_KEYBOARD)
-    await advance(update, context, session, person, "timezone")
+    await advance(update, context, session, person, Step.TIMEZONE)
 
 
 async def answer_checkin_time(
@@ -193,23 +182,23 @@ async def answer_checkin_time(
 async def set_checkin_time(
     update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, value: time
 ) -> None:
-    person.checkin_time = people.format_time(value)
     rt = runtime(context)
-    await checkin_plans.schedule(session, person, now=rt.clock.now(), default_zone=rt.settings.default_timezone)
-    await advance(update, context, session, person, "checkin_time", note=texts.CHECKIN_TIME_SET.format(time=person.checkin_time))
+    shown = await onboarding.set_checkin_time(
+        session, person, value, now=rt.clock.now(), default_zone=rt.settings.default_timezone
+    )
+    await advance(update, context, session, person, Step.CHECKIN_TIME, note=texts.CHECKIN_TIME_SET.format(time=shown))
 
 
 async def answer_clean_date(
     update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, text: str
 ) -> None:
     rt = runtime(context)
-    today = people.local_today(person, rt.clock.now(), rt.settings.default_timezone)
     try:
-        person.clean_date = parse_clean_date(text, today=today)
+        onboarding.set_clean_date_typed(person, text, now=rt.clock.now(), default_zone=rt.settings.default_timezone)
     except InvalidInput as exc:
         await reply(update, str(exc))
         return
-    await advance(update, context, session, person, "clean_date", note=_clean_date_note(person))
+    await advance(update, context, session, person, Step.CLEAN_DATE, note=_clean_date_note(person))
 
 
 def _clean_date_note(person: Person) -> str:
@@ -221,56 +210,73 @@ def _clean_date_note(person: Person) -> str:
 # --- buttons and locations ---------------------------------------------------------------
 
 
+# Which question each button answers: a button for another question is stale.
+_ANSWERS = {
+    OnboardingAction.PURPOSE: Step.PURPOSE,
+    OnboardingAction.CHECKIN_TIME: Step.CHECKIN_TIME,
+    OnboardingAction.CLEAN_DATE: Step.CLEAN_DATE,
+}
+
+
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:ob:*` buttons. Each checks it matches the question being asked (else stale)."""
     rt = runtime(context)
-    parts = callback_parts(update)
-    action, arg = (parts[1] if len(parts) > 1 else ""), (parts[2] if len(parts) > 2 else "")
+    pressed = buttons.parse_onboarding(callback_data(update))
     tg_id = user_id(update)
     if tg_id is None:
         return
-    if action == "no":
+    if pressed is None:
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    if pressed.action == OnboardingAction.NOT_NOW:
         await answer_callback(update)
         await edit_or_reply(update, texts.NOT_NOW)
         return
     async with rt.db.session() as session:
-        if action == "agree":
-            person, created = await people.create_on_consent(session, rt, tg_id, update.effective_chat.id)  # type: ignore[union-attr]
-            if not created:
-                await answer_callback(update, texts.STALE_BUTTON)
-                return
-            invitation_id = deeplinks.sealed_invitation_id(rt, parts[2], parts[3:], tg_id) if len(parts) == 5 else None
-            if invitation_id is not None and person.onboarded_at is None:
-                person.pending_invitation_id = invitation_id
-            await answer_callback(update)
-            # The first question goes into the welcome itself: one message, buttons gone.
-            await edit_or_reply(update, f"{texts.WELCOME_BODY}\n\n{texts.AGREED} {texts.ASK_PSEUDONYM}")
+        if pressed.action == OnboardingAction.AGREE:
+            await _agree(update, context, session, tg_id, pressed.args)
             return
         person = await people.find(session, rt, tg_id)
         if person is None:
             await answer_callback(update, texts.NEED_START, alert=True)
             return
-        expected = {"purpose": "purpose", "time": "checkin_time", "clean": "clean_date"}.get(action)
-        if expected is None or person.awaiting != expected:
+        if person.awaiting != _ANSWERS.get(pressed.action):
             await answer_callback(update, texts.STALE_BUTTON)
             return
-        if action == "purpose" and arg in people.PURPOSES:
-            person.purpose = arg
+        arg = pressed.args[0] if len(pressed.args) == 1 else ""
+        if pressed.action == OnboardingAction.PURPOSE and onboarding.set_purpose(person, arg):
             await answer_callback(update)
             await edit_or_reply(update, f"{texts.ASK_PURPOSE.format(name=texts.h(person.pseudonym))}\n<b>{people.PURPOSES[arg]}</b>")
-            await advance(update, context, session, person, "purpose")
-        elif action == "time" and arg in {t.replace(":", "") for t in CHECKIN_TIMES}:
+            await advance(update, context, session, person, Step.PURPOSE)
+        elif pressed.action == OnboardingAction.CHECKIN_TIME and (chosen := onboarding.offered_time(arg)) is not None:
             await answer_callback(update)
-            await set_checkin_time(update, context, session, person, time(int(arg[:2]), int(arg[2:])))
-        elif action == "clean" and arg in ("today", "skip", "clear"):
+            await set_checkin_time(update, context, session, person, chosen)
+        elif pressed.action == OnboardingAction.CLEAN_DATE and onboarding.choose_clean_date(
+            person, arg, now=rt.clock.now(), default_zone=rt.settings.default_timezone
+        ):
             await answer_callback(update)
-            if arg == "today":
-                person.clean_date = people.local_today(person, rt.clock.now(), rt.settings.default_timezone)
-            elif arg == "clear":
-                person.clean_date = None
-            await advance(update, context, session, person, "clean_date", note=_clean_date_note(person))
+            await advance(update, context, session, person, Step.CLEAN_DATE, note=_clean_date_note(person))
         else:
             await answer_callback(update, texts.STALE_BUTTON)
+
+
+async def _agree(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, tg_id: int, args: list[str]
+) -> None:
+    """"I agree": the person is created now (once), with a link they opened held by id."""
+    rt = runtime(context)
+    if update.effective_chat is None:
+        return
+    person, created = await people.create_on_consent(session, rt, tg_id, update.effective_chat.id)
+    if not created:
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    # `agree:<kind>:<id>:<seal>`: the seal is checked for this kind, id and person.
+    invitation_id = deeplinks.sealed_invitation_id(rt, args[0], args[1:], tg_id) if len(args) == 3 else None
+    onboarding.hold_invitation(person, invitation_id)
+    await answer_callback(update)
+    # The first question goes into the welcome itself: one message, buttons gone.
+    await edit_or_reply(update, f"{texts.WELCOME_BODY}\n\n{texts.AGREED} {texts.ASK_PSEUDONYM}")
 
 
 async def answer_location(

@@ -8,9 +8,10 @@ from telegram import InputFile, Update
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.buttons import callback, inline
-from bot.services.people import people, privacy
-from handlers.common import answer_callback, callback_parts, edit_or_reply, log, reply, runtime, user_id
+from bot.buttons import inline
+from bot.services.people import buttons, people, privacy
+from bot.services.people.buttons import ForgetAction
+from handlers.common import answer_callback, callback_data, edit_or_reply, log, reply, runtime, user_id
 
 
 async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -47,22 +48,23 @@ async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await reply(
         update,
         texts.FORGET_CONFIRM,
-        inline([[("Yes, erase everything", callback("fg", "yes"))], [("No, keep it", callback("fg", "no"))]]),
+        inline([[("Yes, erase everything", buttons.forget(ForgetAction.ERASE))],
+                [("No, keep it", buttons.forget(ForgetAction.KEEP))]]),
     )
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`v1:fg:yes|no`: erase everything now, or keep it."""
     rt = runtime(context)
-    parts = callback_parts(update)
+    pressed = buttons.parse_forget(callback_data(update))
     tg_id = user_id(update)
     if tg_id is None:
         return
-    choice = parts[1] if len(parts) > 1 else ""
-    if choice == "no":
+    if pressed is not None and pressed.action == ForgetAction.KEEP:
         await answer_callback(update)
         await edit_or_reply(update, texts.FORGET_CANCELLED)
         return
-    if choice != "yes":
+    if pressed is None or pressed.action != ForgetAction.ERASE:
         await answer_callback(update, texts.STALE_BUTTON)
         return
     async with rt.db.session() as session:

@@ -13,20 +13,17 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.buttons import callback, inline
+from bot.buttons import inline
 from bot.models import Person
-from bot.services.people import roles
-from handlers.common import answer_callback, callback_parts, edit_or_reply, onboarded_person, reply, runtime
+from bot.services.people import buttons, people, roles
+from bot.services.people.buttons import ApplicationAction
+from bot.services.people.roles import MAX_ANSWER, clean_answer
+from bot.services.people.states import Role
+from handlers.common import answer_callback, callback_data, edit_or_reply, onboarded_person, reply, runtime
 
 AWAITING = "role_answer"
-ROLE = "secretary"
-MAX_ANSWER = 120
-
-
-def clean_answer(text: str) -> str | None:
-    """The answer on one line, or None when there is nothing in it."""
-    words = " ".join(text.split())
-    return words or None
+ROLE = Role.SECRETARY
+QUESTION = f"{AWAITING}:{ROLE}"  # stored in `Person.awaiting` while the question is open
 
 
 async def start_secretary_application(
@@ -37,8 +34,9 @@ async def start_secretary_application(
     if problem is not None:
         await reply(update, problem)
         return
-    person.awaiting = f"{AWAITING}:{ROLE}"
-    await reply(update, texts.ROLE_ASK_SECRETARY, inline([[(texts.ROLE_ASK_SKIP, callback("ap", "skip", ROLE))]]))
+    people.expect(person, QUESTION)
+    skip = buttons.application(ApplicationAction.SKIP, ROLE)
+    await reply(update, texts.ROLE_ASK_SECRETARY, inline([[(texts.ROLE_ASK_SKIP, skip)]]))
 
 
 async def answer_text(
@@ -52,25 +50,24 @@ async def answer_text(
     if len(answer) > MAX_ANSWER:
         await reply(update, texts.ROLE_ANSWER_TOO_LONG.format(limit=MAX_ANSWER))
         return
-    person.awaiting = None
-    outcome = await roles.request_role(session, person, ROLE, now=runtime(context).clock.now(), answer=answer)
+    outcome = await roles.send_application(session, person, ROLE, now=runtime(context).clock.now(), answer=answer)
     await reply(update, outcome.message)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:ap:skip:secretary`: send the request without an answer, if still being asked."""
     rt = runtime(context)
-    if callback_parts(update)[1:] != ["skip", ROLE]:
+    pressed = buttons.parse_application(callback_data(update))
+    if pressed is None or pressed.action != ApplicationAction.SKIP or pressed.args != [ROLE]:
         await answer_callback(update, texts.STALE_BUTTON)
         return
     async with rt.db.session() as session:
         person = await onboarded_person(session, update, rt)
         if person is None:
             return
-        if person.awaiting != f"{AWAITING}:{ROLE}":
+        if person.awaiting != QUESTION:
             await answer_callback(update, texts.STALE_BUTTON)
             return
-        person.awaiting = None
-        outcome = await roles.request_role(session, person, ROLE, now=rt.clock.now())
+        outcome = await roles.send_application(session, person, ROLE, now=rt.clock.now())
         await answer_callback(update)
         await edit_or_reply(update, outcome.message)

@@ -7,19 +7,22 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.buttons import callback, inline
+from bot.buttons import inline
 from bot.models import Person
-from bot.services.people import people, role_changes
+from bot.services.people import buttons, people, role_changes
+from bot.services.people.buttons import CleanDateChoice, OnboardingAction, SettingsAction
+from bot.services.people.states import Step
 from handlers import follow_ups
-from handlers.common import answer_callback, callback_parts, edit_or_reply, reply, runtime, user_id
+from handlers.common import answer_callback, callback_data, edit_or_reply, reply, runtime, user_id
 from handlers.onboarding import ask
 
+# Which set-up question each "change" button asks again.
 _EDITABLE = {
-    "name": "pseudonym",
-    "purpose": "purpose",
-    "tz": "timezone",
-    "time": "checkin_time",
-    "clean": "clean_date",
+    SettingsAction.NAME: Step.PSEUDONYM,
+    SettingsAction.PURPOSE: Step.PURPOSE,
+    SettingsAction.TIMEZONE: Step.TIMEZONE,
+    SettingsAction.CHECKIN_TIME: Step.CHECKIN_TIME,
+    SettingsAction.CLEAN_DATE: Step.CLEAN_DATE,
 }
 
 
@@ -35,17 +38,18 @@ async def show_settings(update: Update, session: AsyncSession, person: Person, *
         roles=", ".join(texts.ROLE_NAMES[r] for r in sorted(held)),
     )
     rows = [
-        [("Name", callback("set", "name")), ("Time zone", callback("set", "tz"))],
-        [("Check-in time", callback("set", "time")), ("Clean date", callback("set", "clean"))],
-        [("What brings you here", callback("set", "purpose"))],
+        [("Name", buttons.settings(SettingsAction.NAME)), ("Time zone", buttons.settings(SettingsAction.TIMEZONE))],
+        [("Check-in time", buttons.settings(SettingsAction.CHECKIN_TIME)),
+         ("Clean date", buttons.settings(SettingsAction.CLEAN_DATE))],
+        [("What brings you here", buttons.settings(SettingsAction.PURPOSE))],
     ]
     rows += [
-        [(f"Ask to be a {texts.ROLE_NAMES[role]}", callback("set", "role", role))]
+        [(f"Ask to be a {texts.ROLE_NAMES[role]}", buttons.settings(SettingsAction.ASK_FOR_ROLE, role))]
         for role in people.REQUESTABLE_ROLES
         if role not in held
     ]
     if held & set(people.GRANTED_ROLES):
-        rows.append([(texts.ROLES_YOURS_BUTTON, callback("set", "roles"))])
+        rows.append([(texts.ROLES_YOURS_BUTTON, buttons.settings(SettingsAction.MY_ROLES))])
     await reply(update, (texts.SETTINGS_SAVED + "\n\n" if saved else "") + text, inline(rows))
 
 
@@ -59,13 +63,14 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         if person is None or person.onboarded_at is None:
             await reply(update, texts.NEED_START if person is None else texts.FINISH_ONBOARDING)
             return
-        person.awaiting = None  # leaving whatever question was open
+        people.expect(person, None)  # leaving whatever question was open
         await show_settings(update, session, person)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`v1:set:*`: change an answer, ask for a role, see and step down from one's roles."""
     rt = runtime(context)
-    parts = callback_parts(update)
+    pressed = buttons.parse_settings(callback_data(update))
     tg_id = user_id(update)
     if tg_id is None:
         return
@@ -74,21 +79,26 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if person is None or person.onboarded_at is None:
             await answer_callback(update, texts.NEED_START, alert=True)
             return
-        what = parts[1] if len(parts) > 1 else ""
-        if what in _EDITABLE:
+        if pressed is None:
+            await answer_callback(update, texts.STALE_BUTTON)
+            return
+        action, args = pressed.action, pressed.args
+        role = args[0] if len(args) == 1 else ""
+        if action in _EDITABLE:
             await answer_callback(update)
-            person.awaiting = _EDITABLE[what]
-            await ask(update, person, person.awaiting)
-            if what == "clean" and person.clean_date:
-                await reply(update, "Or remove your clean date:", inline([[("Remove it", callback("ob", "clean", "clear"))]]))
-        elif what == "role" and len(parts) > 2 and parts[2] in people.REQUESTABLE_ROLES:
+            people.expect(person, _EDITABLE[action])
+            await ask(update, person, _EDITABLE[action])
+            if action == SettingsAction.CLEAN_DATE and person.clean_date:
+                remove = buttons.onboarding(OnboardingAction.CLEAN_DATE, CleanDateChoice.CLEAR)
+                await reply(update, "Or remove your clean date:", inline([[("Remove it", remove)]]))
+        elif action == SettingsAction.ASK_FOR_ROLE and role in people.REQUESTABLE_ROLES:
             await answer_callback(update)
-            await follow_ups.ask_for_role(update, context, session, person, parts[2], edit=True)
-        elif what == "roles" and len(parts) == 2:
+            await follow_ups.ask_for_role(update, context, session, person, role, edit=True)
+        elif action == SettingsAction.MY_ROLES and not args:
             await answer_callback(update)
             await _your_roles(update, session, person)
-        elif what in ("down", "downok") and len(parts) == 3 and parts[2] in people.GRANTED_ROLES:
-            await _step_down(update, context, session, person, parts[2], confirmed=what == "downok")
+        elif action in (SettingsAction.STEP_DOWN, SettingsAction.STEP_DOWN_CONFIRMED) and role in people.GRANTED_ROLES:
+            await _step_down(update, context, session, person, role, confirmed=action == SettingsAction.STEP_DOWN_CONFIRMED)
         else:
             await answer_callback(update, texts.STALE_BUTTON)
 
@@ -101,7 +111,8 @@ async def _your_roles(update: Update, session: AsyncSession, person: Person) -> 
         await edit_or_reply(update, texts.ROLES_NONE)
         return
     lines = "\n".join(f"• {texts.ROLE_NAMES[g.role]}" for g in grants)
-    rows = [[(texts.ROLE_STEP_DOWN_BUTTON.format(role=texts.ROLE_NAMES[g.role]), callback("set", "down", g.role))] for g in grants]
+    rows = [[(texts.ROLE_STEP_DOWN_BUTTON.format(role=texts.ROLE_NAMES[g.role]), buttons.settings(SettingsAction.STEP_DOWN, g.role))]
+            for g in grants]
     await edit_or_reply(update, texts.ROLES_YOURS.format(roles=lines), inline(rows))
 
 
@@ -111,9 +122,11 @@ async def _step_down(update: Update, context: ContextTypes.DEFAULT_TYPE, session
     name = texts.ROLE_NAMES[role]
     if not confirmed:
         await answer_callback(update)
-        ask = texts.ROLE_STEP_DOWN_ASK.format(role=name, effect=texts.ROLE_STEP_DOWN_EFFECTS[role])
-        await edit_or_reply(update, ask, inline([[(texts.ROLE_STEP_DOWN_YES, callback("set", "downok", role)),
-                                                  (texts.ROLE_STEP_DOWN_NO, callback("set", "roles"))]]))
+        question = texts.ROLE_STEP_DOWN_ASK.format(role=name, effect=texts.ROLE_STEP_DOWN_EFFECTS[role])
+        await edit_or_reply(update, question, inline([[
+            (texts.ROLE_STEP_DOWN_YES, buttons.settings(SettingsAction.STEP_DOWN_CONFIRMED, role)),
+            (texts.ROLE_STEP_DOWN_NO, buttons.settings(SettingsAction.MY_ROLES)),
+        ]]))
         return
     outcome = await role_changes.step_down(session, person, role, now=runtime(context).clock.now())
     await answer_callback(update, None if outcome.ok else outcome.message, alert=not outcome.ok)

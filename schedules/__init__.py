@@ -21,7 +21,7 @@ from schedules import (
 JOB_KWARGS = {"misfire_grace_time": 30, "coalesce": True, "max_instances": 1}
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application) -> None:
     """Every periodic duty, in one place."""
     assert app.job_queue is not None, "python-telegram-bot[job-queue] is required"
     # Outbox: deliver alerts, notices and reminders, paced under Telegram's limits.

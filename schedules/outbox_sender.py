@@ -12,22 +12,33 @@ import json
 import logging
 import time
 import warnings
+from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import select
-from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.ext import ContextTypes
+from telegram.ext import ContextTypes, ExtBot
 from telegram.warnings import PTBUserWarning
 
-from bot.models import Outbox, Person
+from bot.models import Outbox
 from bot.rate_limit import NO_RETRY
 from bot.runtime import Runtime
 from bot.services import outbox
+from bot.services.people import people
 
 log = logging.getLogger("fellowship.outbox")
 TICK_SECONDS = 1.0
 DRAIN_SECONDS = 30.0  # the longest one run keeps sending full batches
 _GONE = ("chat not found", "user is deactivated", "bot was blocked", "bot can't initiate", "peer_id_invalid")
+
+
+class Delivery(StrEnum):
+    """How one attempt to deliver a row ended."""
+
+    SENT = "sent"
+    RETRY = "retry"  # later, with backoff
+    THROTTLED = "throttled"  # 429: later, and the rest of the batch too
+    GONE = "gone"  # blocked bot or vanished chat: the feature hands the message on
+    FAILED = "failed"  # Telegram refused the request itself
 
 
 class Pacer:
@@ -58,16 +69,11 @@ class Pacer:
             self._last_by_chat = {c: t for c, t in self._last_by_chat.items() if t > cutoff}
 
 
-async def send_due(bot: Bot, rt: Runtime, pacer: Pacer, *, limit: int) -> int:
+async def send_due(bot: ExtBot[Any], rt: Runtime, pacer: Pacer, *, limit: int) -> int:
     """Deliver up to `limit` due rows; returns how many were delivered."""
     async with rt.db.session() as session:
         rows = await outbox.claim_due(session, rt.clock.now(), limit)
-        chats = {}
-        if rows:
-            found = await session.execute(
-                select(Person.id, Person.chat_id_enc).where(Person.id.in_({r.person_id for r in rows}))  # type: ignore[union-attr]
-            )
-            chats = {pid: rt.vault.decrypt_chat_id(enc) for pid, enc in found.all()}
+        chats = await people.chat_ids(session, rt.vault, {r.person_id for r in rows})
     delivered = 0
     ordered = _spread_chats(rows, chats, pacer)
     for index, row in enumerate(ordered):
@@ -76,8 +82,8 @@ async def send_due(bot: Bot, rt: Runtime, pacer: Pacer, *, limit: int) -> int:
             continue
         await pacer.wait_turn(chat_id)
         outcome = await _deliver(bot, rt, pacer, row, chat_id)
-        delivered += outcome == "sent"
-        if outcome == "throttled":  # Telegram asked us to slow down: release the rest
+        delivered += outcome == Delivery.SENT
+        if outcome == Delivery.THROTTLED:  # Telegram asked us to slow down: release the rest
             await _release(rt, ordered[index + 1 :])
             break
     return delivered
@@ -101,7 +107,7 @@ def _spread_chats(rows: list[Outbox], chats: dict[int, int], pacer: Pacer) -> li
     return now_ready + later
 
 
-async def _deliver(bot: Bot, rt: Runtime, pacer: Pacer, row: Outbox, chat_id: int) -> str:
+async def _deliver(bot: ExtBot[Any], rt: Runtime, pacer: Pacer, row: Outbox, chat_id: int) -> Delivery:
     params = json.loads(row.payload)
     params["chat_id"] = chat_id
     assert row.id is not None
@@ -113,26 +119,26 @@ async def _deliver(bot: Bot, rt: Runtime, pacer: Pacer, row: Outbox, chat_id: in
             await bot.do_api_request(row.method, api_kwargs=params, rate_limit_args=NO_RETRY)
     except RetryAfter as exc:
         delay = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else float(exc.retry_after)
-        await _mark(rt, row, "retry", "429 retry after", delay)
+        await _mark(rt, row, Delivery.RETRY, "429 retry after", delay)
         pacer.pause(delay)
-        return "throttled"
+        return Delivery.THROTTLED
     except Forbidden as exc:
-        await _mark(rt, row, "gone", f"403 {_short(exc)}")
-        return "gone"
+        await _mark(rt, row, Delivery.GONE, f"403 {_short(exc)}")
+        return Delivery.GONE
     except BadRequest as exc:
         if any(marker in str(exc).lower() for marker in _GONE):
-            await _mark(rt, row, "gone", f"400 {_short(exc)}")
-            return "gone"
+            await _mark(rt, row, Delivery.GONE, f"400 {_short(exc)}")
+            return Delivery.GONE
         # Our own request was wrong; retrying the same bytes won't help, so keep it for a
         # person to look at (status 'failed') rather than loop forever.
         log.error("outbox row %s rejected: %s", row.id, _short(exc))
-        await _mark(rt, row, "failed", f"400 {_short(exc)}")
-        return "failed"
+        await _mark(rt, row, Delivery.FAILED, f"400 {_short(exc)}")
+        return Delivery.FAILED
     except (TimedOut, NetworkError) as exc:  # 5xx arrive as NetworkError in PTB
-        await _mark(rt, row, "retry", f"{type(exc).__name__} {_short(exc)}", None)
-        return "retry"
-    await _mark(rt, row, "sent", "")
-    return "sent"
+        await _mark(rt, row, Delivery.RETRY, f"{type(exc).__name__} {_short(exc)}", None)
+        return Delivery.RETRY
+    await _mark(rt, row, Delivery.SENT, "")
+    return Delivery.SENT
 
 
 def _short(exc: Exception) -> str:
@@ -140,15 +146,15 @@ def _short(exc: Exception) -> str:
     return str(exc)[:120]
 
 
-async def _mark(rt: Runtime, row: Outbox, outcome: str, error: str, delay: float | None = None) -> None:
+async def _mark(rt: Runtime, row: Outbox, outcome: Delivery, error: str, delay: float | None = None) -> None:
     now = rt.clock.now()
     assert row.id is not None
     async with rt.db.session() as session:
-        if outcome == "sent":
+        if outcome == Delivery.SENT:
             await outbox.mark_sent(session, row.id, now)
-        elif outcome == "retry":
+        elif outcome == Delivery.RETRY:
             await outbox.mark_retry(session, row, now, error, delay)
-        elif outcome == "gone":
+        elif outcome == Delivery.GONE:
             log.info("person %s is unreachable; outbox row %s re-routed", row.person_id, row.id)
             await outbox.mark_undeliverable(session, row, now, error)
         else:

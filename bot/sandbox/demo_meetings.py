@@ -23,7 +23,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from bot.db import Database
 from bot.models import MeetingSource
@@ -260,7 +260,7 @@ async def seed(db: Database, *, now: datetime, default_zone: str = ZONE) -> int:
     Once the `sandbox-demo` source exists nothing is touched again, so a restart neither
     duplicates them nor undoes what people did with them (follows, reminders, "I went")."""
     async with db.session() as session:
-        known = (await session.execute(select(MeetingSource).where(MeetingSource.url == SOURCE))).scalar_one_or_none()
+        known = (await session.execute(select(MeetingSource).where(col(MeetingSource.url) == SOURCE))).scalar_one_or_none()
         if known is not None:
             return 0
         body = meeting_feeds.feed_bytes(await asyncio.to_thread(build_feed))

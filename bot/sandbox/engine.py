@@ -87,7 +87,7 @@ class Sandbox:
         self.standin = BotApiStandin(token=SANDBOX_TOKEN, now=lambda: self.clock.now().timestamp())
         self.standin_server: RunningServer | None = None
         self.settings: Settings | None = None
-        self.app: Application | None = None  # type: ignore[type-arg]
+        self.app: Application | None = None
         self._forwarder: asyncio.Task[None] | None = None
         self._standin_up = False
         self._restart_lock = asyncio.Lock()

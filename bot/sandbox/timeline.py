@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.models import AlertPlan, CheckinPlan, Incident, Meeting, MeetingReminder, ReleaseDuty
 
@@ -28,7 +29,7 @@ _DUE_COLUMNS: tuple[tuple[Any, tuple[Any, ...]], ...] = (
     (Incident.next_escalation_at, ()),
     (ReleaseDuty.due_at, ()),
     (MeetingReminder.due_at, ()),
-    (Meeting.confirm_due_at, (Meeting.secretary_id.is_not(None), Meeting.status == "active")),  # type: ignore[union-attr]
+    (Meeting.confirm_due_at, (col(Meeting.secretary_id).is_not(None), col(Meeting.status) == "active")),
 )
 
 

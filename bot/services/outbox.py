@@ -9,12 +9,26 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
+from bot.db import rows_changed
 from bot.models import Outbox, Person
+
+
+class OutboxStatus(StrEnum):
+    """`Outbox.status`: waiting, delivered, or final without delivery (blocked bot or gone
+    chat; a request Telegram refused). Only pending rows keep their text."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    UNDELIVERABLE = "undeliverable"
+    FAILED = "failed"
+
 
 CLAIM_SECONDS = 60
 CLEARED = "{}"  # the payload of a row in a final state: its text is never kept
@@ -66,31 +80,31 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Ou
     never take the same row; a claim that expires (crash) makes the row due again."""
     candidates = (
         await session.execute(
-            select(Outbox.id, Outbox.claimed_until)
+            select(col(Outbox.id), col(Outbox.claimed_until))
             .where(
-                Outbox.status == "pending",
-                Outbox.next_attempt_at <= now,
-                or_(Outbox.claimed_until.is_(None), Outbox.claimed_until < now),  # type: ignore[union-attr]
+                col(Outbox.status) == OutboxStatus.PENDING,
+                col(Outbox.next_attempt_at) <= now,
+                or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) < now),
             )
-            .order_by(Outbox.next_attempt_at, Outbox.id)
+            .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
             .limit(limit)
         )
     ).all()
     claimed: list[int] = []
     until = now + timedelta(seconds=CLAIM_SECONDS)
     for row_id, seen in candidates:
-        same_claim = Outbox.claimed_until.is_(None) if seen is None else Outbox.claimed_until == seen  # type: ignore[union-attr]
+        same_claim = col(Outbox.claimed_until).is_(None) if seen is None else col(Outbox.claimed_until) == seen
         result = await session.execute(
             update(Outbox)
-            .where(Outbox.id == row_id, Outbox.status == "pending", same_claim)
-            .values(claimed_until=until, attempts=Outbox.attempts + 1)
+            .where(col(Outbox.id) == row_id, col(Outbox.status) == OutboxStatus.PENDING, same_claim)
+            .values(claimed_until=until, attempts=col(Outbox.attempts) + 1)
         )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
+        if rows_changed(result) == 1 and row_id is not None:
             claimed.append(row_id)
     await session.commit()
     if not claimed:
         return []
-    rows = (await session.execute(select(Outbox).where(Outbox.id.in_(claimed)).order_by(Outbox.id))).scalars()  # type: ignore[union-attr]
+    rows = (await session.execute(select(Outbox).where(col(Outbox.id).in_(claimed)).order_by(col(Outbox.id)))).scalars()
     return list(rows)
 
 
@@ -98,8 +112,8 @@ async def mark_sent(session: AsyncSession, row_id: int, now: datetime) -> None:
     # The text is not kept once delivered: relay messages and alerts are personal.
     await session.execute(
         update(Outbox)
-        .where(Outbox.id == row_id)
-        .values(status="sent", sent_at=now, claimed_until=None, payload=CLEARED, last_error=None)
+        .where(col(Outbox.id) == row_id)
+        .values(status=OutboxStatus.SENT, sent_at=now, claimed_until=None, payload=CLEARED, last_error=None)
     )
 
 
@@ -109,7 +123,7 @@ async def mark_retry(session: AsyncSession, row: Outbox, now: datetime, error: s
         delay = min(2 ** min(row.attempts, 12), MAX_BACKOFF.total_seconds())
     await session.execute(
         update(Outbox)
-        .where(Outbox.id == row.id)
+        .where(col(Outbox.id) == row.id)
         .values(next_attempt_at=now + timedelta(seconds=delay), claimed_until=None, last_error=error[:200])
     )
 
@@ -119,11 +133,13 @@ async def mark_undeliverable(session: AsyncSession, row: Outbox, now: datetime, 
     on. Its text is not kept: the row keeps only its kind and the error."""
     await session.execute(
         update(Outbox)
-        .where(Outbox.id == row.id)
-        .values(status="undeliverable", claimed_until=None, last_error=error[:200], payload=CLEARED)
+        .where(col(Outbox.id) == row.id)
+        .values(status=OutboxStatus.UNDELIVERABLE, claimed_until=None, last_error=error[:200], payload=CLEARED)
     )
     await session.execute(
-        update(Person).where(Person.id == row.person_id, Person.unreachable_at.is_(None)).values(unreachable_at=now)  # type: ignore[union-attr]
+        update(Person)
+        .where(col(Person.id) == row.person_id, col(Person.unreachable_at).is_(None))
+        .values(unreachable_at=now)
     )
     await _hand_on(session, row, now)
 
@@ -137,7 +153,9 @@ async def _hand_on(session: AsyncSession, row: Outbox, now: datetime) -> None:
 
 
 async def pending_for(session: AsyncSession, person_ids: Sequence[int]) -> list[Outbox]:
-    result = await session.execute(select(Outbox).where(Outbox.person_id.in_(person_ids), Outbox.status == "pending"))  # type: ignore[attr-defined]
+    result = await session.execute(
+        select(Outbox).where(col(Outbox.person_id).in_(person_ids), col(Outbox.status) == OutboxStatus.PENDING)
+    )
     return list(result.scalars())
 
 
@@ -147,8 +165,8 @@ async def mark_failed(session: AsyncSession, row: Outbox, now: datetime, error: 
     next person, a relay writer is told), so nothing is dropped silently."""
     await session.execute(
         update(Outbox)
-        .where(Outbox.id == row.id)
-        .values(status="failed", claimed_until=None, last_error=error[:200], payload=CLEARED)
+        .where(col(Outbox.id) == row.id)
+        .values(status=OutboxStatus.FAILED, claimed_until=None, last_error=error[:200], payload=CLEARED)
     )
     await _hand_on(session, row, now)
 
@@ -156,7 +174,9 @@ async def mark_failed(session: AsyncSession, row: Outbox, now: datetime, error: 
 async def written_by(session: AsyncSession, person_id: int) -> list[Outbox]:
     """Messages carrying this person's own words that are still waiting to be delivered."""
     result = await session.execute(
-        select(Outbox).where(Outbox.author_id == person_id, Outbox.status == "pending").order_by(Outbox.id)
+        select(Outbox)
+        .where(col(Outbox.author_id) == person_id, col(Outbox.status) == OutboxStatus.PENDING)
+        .order_by(col(Outbox.id))
     )
     return list(result.scalars())
 
@@ -166,6 +186,6 @@ async def release(session: AsyncSession, row_ids: Sequence[int]) -> None:
     if row_ids:
         await session.execute(
             update(Outbox)
-            .where(Outbox.id.in_(row_ids), Outbox.status == "pending")  # type: ignore[union-attr]
-            .values(claimed_until=None, attempts=Outbox.attempts - 1)
+            .where(col(Outbox.id).in_(row_ids), col(Outbox.status) == OutboxStatus.PENDING)
+            .values(claimed_until=None, attempts=col(Outbox.attempts) - 1)
         )

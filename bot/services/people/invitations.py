@@ -18,12 +18,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from bot import texts
+from bot.db import rows_changed
 from bot.models import Invitation
+from bot.services.people.states import InvitationProblem
 
+COORDINATOR_KIND = "co"  # `/start co_<token>`: become a coordinator
 KIND_RE = re.compile(r"[a-z]{2}")
 PAYLOAD_RE = re.compile(r"^([a-z]{2})_([A-Za-z0-9_-]{32})$")
 DEFAULT_TTL = timedelta(hours=72)
@@ -49,12 +53,13 @@ def create(
 @dataclass(frozen=True)
 class Redeemed:
     invitation: Invitation | None
-    problem: str | None  # None when usable: "unknown", "expired", "used"
+    problem: InvitationProblem | None  # None when usable
 
 
 def problem_text(problem: str | None) -> str:
-    """What to tell someone whose link can't be used ("expired", "used", or anything else)."""
-    return {"expired": texts.INVITE_EXPIRED, "used": texts.INVITE_USED}.get(problem or "", texts.INVITE_UNKNOWN)
+    """What to tell someone whose link can't be used (expired, used, or anything else)."""
+    known: dict[str, str] = {InvitationProblem.EXPIRED: texts.INVITE_EXPIRED, InvitationProblem.USED: texts.INVITE_USED}
+    return known.get(problem or "", texts.INVITE_UNKNOWN)
 
 
 def parse(payload: str) -> tuple[str, str] | None:
@@ -69,16 +74,18 @@ async def lookup(session: AsyncSession, payload: str) -> Invitation | None:
     if parsed is None:
         return None
     kind, token = parsed
-    found = await session.execute(select(Invitation).where(Invitation.token_hash == _hash(token), Invitation.kind == kind))
+    found = await session.execute(
+        select(Invitation).where(col(Invitation.token_hash) == _hash(token), col(Invitation.kind) == kind)
+    )
     return found.scalar_one_or_none()
 
 
-def state(invitation: Invitation, now: datetime) -> str | None:
-    """Why it can't be used now ("used", "expired"), or None."""
+def state(invitation: Invitation, now: datetime) -> InvitationProblem | None:
+    """Why it can't be used now (used, expired), or None."""
     if invitation.used_at is not None:
-        return "used"
+        return InvitationProblem.USED
     if invitation.expires_at <= now:
-        return "expired"
+        return InvitationProblem.EXPIRED
     return None
 
 
@@ -87,7 +94,7 @@ async def check(session: AsyncSession, invitation_id: int | None, kind: str, now
     An id of another kind is "unknown": nothing about it is revealed."""
     invitation = await session.get(Invitation, invitation_id) if invitation_id else None
     if invitation is None or invitation.kind != kind:
-        return Redeemed(None, "unknown")
+        return Redeemed(None, InvitationProblem.UNKNOWN)
     return Redeemed(invitation, state(invitation, now))
 
 
@@ -98,11 +105,11 @@ async def redeem(session: AsyncSession, invitation_id: int | None, kind: str, *,
         return checked
     result = await session.execute(
         update(Invitation)
-        .where(Invitation.id == checked.invitation.id, Invitation.kind == kind, Invitation.used_at.is_(None))  # type: ignore[union-attr]
+        .where(col(Invitation.id) == checked.invitation.id, col(Invitation.kind) == kind, col(Invitation.used_at).is_(None))
         .values(used_at=now, used_by_id=person_id)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return Redeemed(checked.invitation, "used")
+    if rows_changed(result) != 1:
+        return Redeemed(checked.invitation, InvitationProblem.USED)
     return checked
 
 

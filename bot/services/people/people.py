@@ -2,30 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
+from bot.crypto import Vault
 from bot.models import Person, RoleChange, RoleGrant
 from bot.runtime import Runtime
+from bot.services.people.states import GrantSource, Purpose, Role, RoleChangeKind, Step
 
-PURPOSES = {
-    "recovery": "I'm in recovery",
-    "prison": "I'm leaving prison soon",
-    "support": "I support someone",
-    "meeting": "I run a meeting",
-    "companion": "I volunteer as a companion",
+PURPOSES: dict[str, str] = {
+    Purpose.RECOVERY: "I'm in recovery",
+    Purpose.PRISON: "I'm leaving prison soon",
+    Purpose.SUPPORT: "I support someone",
+    Purpose.MEETING: "I run a meeting",
+    Purpose.COMPANION: "I volunteer as a companion",
 }
 # Roles anyone has, and roles that must be granted.
-OPEN_ROLES = ("member", "supporter")
-GRANTED_ROLES = ("secretary", "companion", "coordinator")
-REQUESTABLE_ROLES = ("secretary", "companion")
+OPEN_ROLES = (Role.MEMBER, Role.SUPPORTER)
+GRANTED_ROLES = (Role.SECRETARY, Role.COMPANION, Role.COORDINATOR)
+REQUESTABLE_ROLES = (Role.SECRETARY, Role.COMPANION)
 
 
 async def find(session: AsyncSession, rt: Runtime, telegram_id: int) -> Person | None:
-    result = await session.execute(select(Person).where(Person.telegram_hash == rt.vault.hash_telegram_id(telegram_id)))
+    result = await session.execute(
+        select(Person).where(col(Person.telegram_hash) == rt.vault.hash_telegram_id(telegram_id))
+    )
     person = result.scalar_one_or_none()
     if person is not None:
         await _grant_configured_coordinator(session, rt, person)
@@ -36,7 +41,7 @@ async def _grant_configured_coordinator(session: AsyncSession, rt: Runtime, pers
     """People named in COORDINATOR_TELEGRAM_IDS are coordinators from the start (and only
     while they are named there: see `bot.services.people.role_changes.sync_configured_coordinators`)."""
     if person.telegram_hash in rt.coordinator_hashes:
-        await ensure_role(session, person, "coordinator", now=rt.clock.now(), source="settings")
+        await ensure_role(session, person, Role.COORDINATOR, now=rt.clock.now(), source=GrantSource.SETTINGS)
 
 
 async def create_on_consent(
@@ -51,7 +56,7 @@ async def create_on_consent(
     person = Person(
         telegram_hash=rt.vault.hash_telegram_id(telegram_id),
         chat_id_enc=rt.vault.encrypt_chat_id(chat_id),
-        awaiting="pseudonym",
+        awaiting=Step.PSEUDONYM.value,
         consented_at=now,
         created_at=now,
     )
@@ -66,6 +71,13 @@ async def create_on_consent(
     return person, True
 
 
+def expect(person: Person, question: str | None) -> None:
+    """Remember the question this person is answering (`Person.awaiting`, e.g. "pseudonym" or
+    "role_answer:secretary"), so their next text goes to it even after a restart; None
+    when nothing is asked any more."""
+    person.awaiting = None if question is None else str(question)
+
+
 def refresh_chat(rt: Runtime, person: Person, chat_id: int) -> None:
     """People reach us again after blocking/unblocking: keep the chat current and reachable."""
     person.unreachable_at = None
@@ -74,36 +86,56 @@ def refresh_chat(rt: Runtime, person: Person, chat_id: int) -> None:
 
 
 async def is_coordinator(session: AsyncSession, person_id: int) -> bool:
-    return "coordinator" in await roles_of(session, person_id)
+    return Role.COORDINATOR in await roles_of(session, person_id)
 
 
 async def roles_of(session: AsyncSession, person_id: int) -> set[str]:
-    result = await session.execute(select(RoleGrant.role).where(RoleGrant.person_id == person_id))
+    result = await session.execute(select(RoleGrant.role).where(col(RoleGrant.person_id) == person_id))
     return set(OPEN_ROLES) | set(result.scalars())
 
 
 async def ensure_role(
     session: AsyncSession, person: Person, role: str, *, now: datetime, granted_by: int | None = None,
-    source: str = "granted",
+    source: str = GrantSource.GRANTED,
 ) -> bool:
     """Grant a role if not held, and record the change; returns True when newly granted."""
     assert role in GRANTED_ROLES
-    held = await session.execute(select(RoleGrant.id).where(RoleGrant.person_id == person.id, RoleGrant.role == role))
+    held = await session.execute(
+        select(RoleGrant.id).where(col(RoleGrant.person_id) == person.id, col(RoleGrant.role) == role)
+    )
     if held.first() is not None:
         return False
     assert person.id is not None
     session.add(RoleGrant(person_id=person.id, role=role, granted_at=now, granted_by_id=granted_by, source=source))
-    session.add(RoleChange(person_id=person.id, role=role, change="granted", actor_id=granted_by,
-                           reason="settings" if source == "settings" else None, at=now))
+    session.add(RoleChange(person_id=person.id, role=role, change=RoleChangeKind.GRANTED, actor_id=granted_by,
+                           reason=GrantSource.SETTINGS if source == GrantSource.SETTINGS else None, at=now))
     await session.flush()
     return True
 
 
 async def coordinators(session: AsyncSession, *, exclude: int | None = None) -> list[Person]:
-    query = select(Person).join(RoleGrant, RoleGrant.person_id == Person.id).where(RoleGrant.role == "coordinator")
+    query = (
+        select(Person)
+        .join(RoleGrant, col(RoleGrant.person_id) == col(Person.id))
+        .where(col(RoleGrant.role) == Role.COORDINATOR)
+    )
     if exclude is not None:
-        query = query.where(Person.id != exclude)
-    return list((await session.execute(query.order_by(Person.id))).scalars())
+        query = query.where(col(Person.id) != exclude)
+    return list((await session.execute(query.order_by(col(Person.id)))).scalars())
+
+
+async def by_id(session: AsyncSession, person_id: int | None) -> Person | None:
+    """The person with this id (looked up server-side from a button or a row), if they exist."""
+    return await session.get(Person, person_id) if person_id is not None else None
+
+
+async def chat_ids(session: AsyncSession, vault: Vault, person_ids: Iterable[int]) -> dict[int, int]:
+    """Where to reach these people (decrypted chat ids), by person id; the erased are absent."""
+    wanted = set(person_ids)
+    if not wanted:
+        return {}
+    found = await session.execute(select(Person.id, Person.chat_id_enc).where(col(Person.id).in_(wanted)))
+    return {pid: vault.decrypt_chat_id(enc) for pid, enc in found.all() if pid is not None}
 
 
 def local_today(person: Person, now: datetime, default_tz: str) -> date:
@@ -121,5 +153,5 @@ async def pseudonyms(session: AsyncSession, *person_ids: int | None) -> dict[int
     wanted = {i for i in person_ids if i is not None}
     if not wanted:
         return {}
-    rows = await session.execute(select(Person.id, Person.pseudonym).where(Person.id.in_(wanted)))  # type: ignore[union-attr]
-    return {pid: name or "" for pid, name in rows.all()}
+    rows = await session.execute(select(Person.id, Person.pseudonym).where(col(Person.id).in_(wanted)))
+    return {pid: name or "" for pid, name in rows.all() if pid is not None}

@@ -13,12 +13,14 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from bot.models import Invitation, Outbox, Person, RoleChange, RoleGrant, RoleRequest
 from bot.runtime import Runtime
 from bot.services import outbox
+from bot.services.outbox import OutboxStatus
 
 Exporter = Callable[[AsyncSession, Runtime, Person], Awaitable[dict[str, Any]]]
 LinkEnder = Callable[[AsyncSession, Person, datetime], Awaitable[None]]
@@ -62,11 +64,13 @@ def _iso(value: object) -> object:
 async def export(session: AsyncSession, rt: Runtime, person: Person) -> dict[str, Any]:
     """Everything held about the person, readable, including decrypted private fields."""
     assert person.id is not None
-    roles = (await session.execute(select(RoleGrant).where(RoleGrant.person_id == person.id))).scalars()
-    requests = (await session.execute(select(RoleRequest).where(RoleRequest.person_id == person.id))).scalars()
-    invitations = (await session.execute(select(Invitation).where(Invitation.created_by_id == person.id))).scalars()
+    roles = (await session.execute(select(RoleGrant).where(col(RoleGrant.person_id) == person.id))).scalars()
+    requests = (await session.execute(select(RoleRequest).where(col(RoleRequest.person_id) == person.id))).scalars()
+    invitations = (await session.execute(select(Invitation).where(col(Invitation.created_by_id) == person.id))).scalars()
     pending = (
-        await session.execute(select(Outbox).where(Outbox.person_id == person.id, Outbox.status == "pending"))
+        await session.execute(
+            select(Outbox).where(col(Outbox.person_id) == person.id, col(Outbox.status) == OutboxStatus.PENDING)
+        )
     ).scalars()
     data: dict[str, Any] = {
         "about": "Everything this bot holds about you. Your Telegram id is stored only as a keyed "
@@ -114,12 +118,12 @@ async def forget(session: AsyncSession, person: Person, *, now: datetime) -> Non
     # Foreign keys cascade, but SQLite enforces them only with the pragma; be explicit.
     # Messages they wrote go too, in both directions: still waiting, they are never sent.
     for table, column in (
-        (Outbox, Outbox.person_id),
-        (Outbox, Outbox.author_id),
-        (RoleChange, RoleChange.person_id),
-        (RoleGrant, RoleGrant.person_id),
-        (RoleRequest, RoleRequest.person_id),
-        (Invitation, Invitation.created_by_id),
+        (Outbox, col(Outbox.person_id)),
+        (Outbox, col(Outbox.author_id)),
+        (RoleChange, col(RoleChange.person_id)),
+        (RoleGrant, col(RoleGrant.person_id)),
+        (RoleRequest, col(RoleRequest.person_id)),
+        (Invitation, col(Invitation.created_by_id)),
     ):
         await session.execute(delete(table).where(column == person.id))
-    await session.execute(delete(Person).where(Person.id == person.id))
+    await session.execute(delete(Person).where(col(Person.id) == person.id))

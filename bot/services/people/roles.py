@@ -7,14 +7,27 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from bot import texts
 from bot.buttons import callback, inline
-from bot.models import Person, RoleRequest
+from bot.db import rows_changed
+from bot.models import Invitation, Person, RoleRequest
 from bot.services import outbox
-from bot.services.people import people
+from bot.services.people import buttons, invitations, people
+from bot.services.people.buttons import Decision
+from bot.services.people.states import News, RequestStatus, Role
+
+# What an applicant says about their role ("which group or meeting?"), on one line.
+MAX_ANSWER = 120
+
+
+def clean_answer(text: str) -> str | None:
+    """The answer on one line, or None when there is nothing in it."""
+    words = " ".join(text.split())
+    return words or None
 
 
 @dataclass(frozen=True)
@@ -49,7 +62,8 @@ async def request_view(session: AsyncSession, request: RoleRequest, requester: P
     text = texts.ROLE_REQUEST_FOR_COORDINATOR.format(name=texts.h(requester.pseudonym), role=texts.ROLE_NAMES[request.role])
     return RequestView(
         text + said_line(request),
-        inline([[("✅ Approve", callback("rr", request.id, "a")), ("❌ Decline", callback("rr", request.id, "d"))],
+        inline([[("✅ Approve", buttons.decision(request.id, Decision.APPROVE)),
+                 ("❌ Decline", buttons.decision(request.id, Decision.DECLINE))],
                 [message_them_button(requester)]]),
     )
 
@@ -61,7 +75,8 @@ def said_line(request: RoleRequest) -> str:
 
 def message_them_button(requester: Person) -> tuple[str, str]:
     """"Message them" through the relay, to arrange vetting; the relay checks the presser
-    is a coordinator and the person has a pending request."""
+    is a coordinator and the person has a pending request. (`v1:rl:` is the relay's family,
+    in the support package.)"""
     return texts.ROLE_REQUEST_MESSAGE_THEM.format(name=requester.pseudonym or "them")[:64], callback("rl", "new", requester.id)
 
 
@@ -74,7 +89,8 @@ async def request_problem(session: AsyncSession, person: Person, role: str) -> s
         return texts.ROLE_ALREADY_HELD.format(role=texts.ROLE_NAMES[role])
     pending = await session.execute(
         select(RoleRequest.id).where(
-            RoleRequest.person_id == person.id, RoleRequest.role == role, RoleRequest.status == "pending"
+            col(RoleRequest.person_id) == person.id, col(RoleRequest.role) == role,
+            col(RoleRequest.status) == RequestStatus.PENDING,
         )
     )
     if pending.first() is not None:
@@ -83,8 +99,9 @@ async def request_problem(session: AsyncSession, person: Person, role: str) -> s
 
 
 def approved_markup(role: str) -> dict[str, object] | None:
-    """The next step a newly approved role can take at once (a secretary: add a meeting)."""
-    if role == "secretary":
+    """The next step a newly approved role can take at once (a secretary: add a meeting,
+    through the meetings package's `v1:sc:` family)."""
+    if role == Role.SECRETARY:
         return inline([[(texts.ROLE_APPROVED_ADD_MEETING, callback("sc", "new"))]])
     return None
 
@@ -105,10 +122,18 @@ async def request_role(
     view = await request_view(session, request, person)
     for coordinator in coordinators:
         assert coordinator.id is not None
-        outbox.enqueue(session, coordinator.id, "role_request", view.text, now=now, reply_markup=view.markup)
+        outbox.enqueue(session, coordinator.id, News.ROLE_REQUEST, view.text, now=now, reply_markup=view.markup)
     if not coordinators:
         return Outcome(True, texts.ROLE_REQUESTED_NO_COORDINATOR.format(role=texts.ROLE_NAMES[role]))
     return Outcome(True, texts.ROLE_REQUESTED.format(role=texts.ROLE_NAMES[role]))
+
+
+async def send_application(
+    session: AsyncSession, person: Person, role: str, *, now: datetime, answer: str | None = None
+) -> Outcome:
+    """The applicant answered (or skipped) the role's question: stop asking, send the request."""
+    people.expect(person, None)
+    return await request_role(session, person, role, now=now, answer=answer)
 
 
 async def decide(
@@ -124,12 +149,13 @@ async def decide(
         return Outcome(False, texts.REQUEST_GONE)
     if approve and request.role in _viewers and not confirmed:
         return Outcome(False, texts.STALE_BUTTON)
+    verdict = RequestStatus.APPROVED if approve else RequestStatus.DECLINED
     decided = await session.execute(
         update(RoleRequest)
-        .where(RoleRequest.id == request_id, RoleRequest.status == "pending")
-        .values(status="approved" if approve else "declined", decided_at=now, decided_by_id=coordinator.id)
+        .where(col(RoleRequest.id) == request_id, col(RoleRequest.status) == RequestStatus.PENDING)
+        .values(status=verdict, decided_at=now, decided_by_id=coordinator.id)
     )
-    if decided.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_changed(decided) != 1:
         await session.refresh(request)
         return Outcome(False, texts.REQUEST_ALREADY_DECIDED.format(status=request.status))
     requester = await session.get(Person, request.person_id)
@@ -138,24 +164,77 @@ async def decide(
     if approve:
         await people.ensure_role(session, requester, request.role, now=now, granted_by=coordinator.id)
         outbox.enqueue(
-            session, requester.id, "role_outcome", texts.ROLE_APPROVED.format(role=role_name), now=now,
+            session, requester.id, News.ROLE_OUTCOME, texts.ROLE_APPROVED.format(role=role_name), now=now,
             reply_markup=approved_markup(request.role),
         )
     else:
-        outbox.enqueue(session, requester.id, "role_outcome", texts.ROLE_DECLINED.format(role=role_name), now=now)
-    verdict = "approved" if approve else "declined"
+        outbox.enqueue(session, requester.id, News.ROLE_OUTCOME, texts.ROLE_DECLINED.format(role=role_name), now=now)
     return Outcome(True, texts.DECISION_DONE.format(verdict=verdict, name=texts.h(requester.pseudonym), role=role_name))
+
+
+@dataclass(frozen=True)
+class CoordinatorOffer:
+    """A coordinator link as its invitee sees it: usable (with who sent it) or why not."""
+
+    invitation: Invitation | None
+    problem: str | None
+    inviter_name: str
+
+
+async def coordinator_invitation(session: AsyncSession, invitation_id: int | None, *, now: datetime) -> CoordinatorOffer:
+    """The coordinator invitation with this id, if still usable, and who sent it."""
+    checked = await invitations.check(session, invitation_id, invitations.COORDINATOR_KIND, now)
+    if checked.problem or checked.invitation is None:
+        return CoordinatorOffer(None, invitations.problem_text(checked.problem), "")
+    inviter = await people.by_id(session, checked.invitation.created_by_id)
+    name = (inviter.pseudonym or "") if inviter is not None else "a coordinator"
+    return CoordinatorOffer(checked.invitation, None, name)
+
+
+@dataclass(frozen=True)
+class Joined:
+    """After "Accept": why the link can't be used (`link_problem`), or what happened."""
+
+    link_problem: str | None
+    message: str
+
+
+async def join_as_coordinator(session: AsyncSession, person: Person, invitation_id: int, *, now: datetime) -> Joined:
+    """Use the link up (once, even if two taps race) and make the person a coordinator."""
+    assert person.id is not None
+    redeemed = await invitations.redeem(session, invitation_id, invitations.COORDINATOR_KIND, person_id=person.id, now=now)
+    if redeemed.problem or redeemed.invitation is None:
+        return Joined(invitations.problem_text(redeemed.problem), "")
+    outcome = await accept_coordinator_invitation(session, person, redeemed.invitation.created_by_id, now=now)
+    return Joined(None, outcome.message)
 
 
 async def accept_coordinator_invitation(
     session: AsyncSession, person: Person, inviter_id: int | None, *, now: datetime
 ) -> Outcome:
     assert person.id is not None
-    granted = await people.ensure_role(session, person, "coordinator", now=now, granted_by=inviter_id)
+    granted = await people.ensure_role(session, person, Role.COORDINATOR, now=now, granted_by=inviter_id)
     if not granted:
-        return Outcome(False, texts.ROLE_ALREADY_HELD.format(role=texts.ROLE_NAMES["coordinator"]))
+        return Outcome(False, texts.ROLE_ALREADY_HELD.format(role=texts.ROLE_NAMES[Role.COORDINATOR]))
     if inviter_id is not None:
         outbox.enqueue(
-            session, inviter_id, "coordinator_added", texts.COORDINATOR_JOINED.format(name=texts.h(person.pseudonym)), now=now
+            session, inviter_id, News.COORDINATOR_ADDED, texts.COORDINATOR_JOINED.format(name=texts.h(person.pseudonym)), now=now
         )
     return Outcome(True, texts.COORDINATOR_WELCOME)
+
+
+async def pending_count(session: AsyncSession) -> int:
+    """How many role requests wait for a coordinator."""
+    found = await session.execute(
+        select(func.count()).select_from(RoleRequest).where(col(RoleRequest.status) == RequestStatus.PENDING)
+    )
+    return int(found.scalar_one())
+
+
+async def pending_views(session: AsyncSession) -> list[RequestView]:
+    """Every waiting request as a coordinator sees it, oldest first."""
+    pending = (await session.execute(
+        select(RoleRequest, Person).join(Person, col(Person.id) == col(RoleRequest.person_id))
+        .where(col(RoleRequest.status) == RequestStatus.PENDING).order_by(col(RoleRequest.id))
+    )).all()
+    return [await request_view(session, request, requester) for request, requester in pending]
