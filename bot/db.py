@@ -20,7 +20,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, Executable, event
 from sqlalchemy.engine import Connection, CursorResult, Dialect, Result
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import PoolResetState
@@ -161,6 +161,12 @@ def rows_changed(result: Result[Any]) -> int:
     caller won; 0: someone else did first). `session.execute` is typed as returning a plain
     `Result`, but for DML it is a `CursorResult`, which carries the count."""
     return cast(CursorResult[Any], result).rowcount
+
+
+async def changed(session: AsyncSession, statement: Executable) -> int:
+    """Run an UPDATE or DELETE and say how many rows it changed: a compare-and-set won when
+    this is 1, and only then may the caller act."""
+    return rows_changed(await session.execute(statement))
 
 
 def defer_until_commit(action: Callable[[], Awaitable[object]]) -> bool:

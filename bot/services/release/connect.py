@@ -27,6 +27,7 @@ from sqlmodel import col, select
 from bot import texts
 from bot.buttons import Button, inline
 from bot.crypto import Vault
+from bot.db import changed
 from bot.geo import timezone_at
 from bot.models import CardCodeTry, Invitation, Person, ReleaseRequest
 from bot.services.people import invitations, people
@@ -35,7 +36,7 @@ from bot.services.release import buttons
 from bot.services.release import records as release_records
 from bot.services.release import text as release_text
 from bot.services.release.buttons import ManageAction
-from bot.services.release.records import record, rows_changed, tell, tell_coordinators
+from bot.services.release.records import record, tell, tell_coordinators
 from bot.services.release.states import LIVE, ClaimProblem, Event, Notice
 
 CARD_KIND = "rc"  # the invitation kind of a release card's link
@@ -137,7 +138,7 @@ async def _claim(session: AsyncSession, request: ReleaseRequest, invitation: Inv
         return Claimed(ClaimProblem.USED)
     if invitation.expires_at <= now:
         return Claimed(ClaimProblem.EXPIRED)
-    won = await rows_changed(session, (
+    won = await changed(session, (
         update(Invitation)
         .where(col(Invitation.id) == invitation.id, col(Invitation.used_at).is_(None))
         .values(used_at=now, used_by_id=person.id)
@@ -184,7 +185,7 @@ async def decide(session: AsyncSession, request_id: int, claimant_id: int, yes: 
         return Decided(False, texts.RELEASE_CLAIM_DECIDED)
     # Compare-and-set: two coordinators answering at once, the first answer stands.
     values = {"person_id": claimant_id} if yes else {}
-    won = await rows_changed(session, (
+    won = await changed(session, (
         update(ReleaseRequest)
         .where(col(ReleaseRequest.id) == request_id, col(ReleaseRequest.claimed_by_id) == claimant_id,
                col(ReleaseRequest.person_id).is_(None))

@@ -19,6 +19,7 @@ from sqlmodel import col, select
 
 from bot import texts
 from bot.crypto import Vault
+from bot.db import changed
 from bot.models import Outbox, Person, ReleaseDuty, ReleaseRequest
 from bot.services.release import aftercare as release_aftercare
 from bot.services.release import day as release_day
@@ -26,7 +27,7 @@ from bot.services.release import records as release_records
 from bot.services.release import requests as releases
 from bot.services.release import retention as release_retention
 from bot.services.release import text as release_text
-from bot.services.release.records import rows_changed, tell, tell_coordinators
+from bot.services.release.records import tell, tell_coordinators
 from bot.services.release.states import LIVE, REMINDERS, Duty, Event, Notice, Outcome, RequestStatus
 
 # After downtime, the morning reminder is still worth sending this long after the expected time.
@@ -56,7 +57,7 @@ async def claim_due(session: AsyncSession, now: datetime, *, vault: Vault, defau
         kind = Duty(stored_kind) if stored_kind in set(Duty) else None  # None: a kind from a newer version, claimed and left
         person = await session.get(Person, request.person_id) if kind == Duty.EVENING and request.person_id else None
         following = release_aftercare.next_evening(request, person, now, default_zone) if person is not None else None
-        won = await rows_changed(session, (
+        won = await changed(session, (
             update(ReleaseDuty)
             .where(col(ReleaseDuty.id) == duty_id, col(ReleaseDuty.due_at) == seen)
             .values(due_at=following, done_at=now)

@@ -19,13 +19,14 @@ from sqlmodel import col, select
 from bot import texts
 from bot.buttons import inline
 from bot.crypto import Vault
+from bot.db import changed
 from bot.models import Person, ReleaseOffer, ReleaseRequest
 from bot.services.people import people
 from bot.services.release import buttons, companions, prisons
 from bot.services.release import records as release_records
 from bot.services.release import text as release_text
 from bot.services.release.buttons import OfferAnswer
-from bot.services.release.records import record, rows_changed, tell, tell_coordinators
+from bot.services.release.records import record, tell, tell_coordinators
 from bot.services.release.states import STILL_ANSWERABLE, Duty, Event, Notice, OfferStatus, RequestStatus
 
 MAX_OFFERS = 10
@@ -87,7 +88,7 @@ async def refresh_offers(session: AsyncSession, request: ReleaseRequest, *, now:
 
 async def _give(session: AsyncSession, request: ReleaseRequest, companion_id: int, now: datetime) -> bool:
     """Assign the request if nobody has it yet (compare-and-set); False if someone was first."""
-    won = await rows_changed(session, (
+    won = await changed(session, (
         update(ReleaseRequest)
         .where(col(ReleaseRequest.id) == request.id, col(ReleaseRequest.status) == RequestStatus.OPEN)
         .values(status=RequestStatus.ASSIGNED, companion_id=companion_id, assigned_at=now, updated_at=now)
@@ -111,7 +112,7 @@ async def _give(session: AsyncSession, request: ReleaseRequest, companion_id: in
 async def _reassign(session: AsyncSession, request: ReleaseRequest, previous: int, companion_id: int, now: datetime) -> bool:
     """Hand an assigned release to someone else (the companion can't be reached, say);
     compare-and-set on the companion, so two coordinators can't both do it."""
-    won = await rows_changed(session, (
+    won = await changed(session, (
         update(ReleaseRequest)
         .where(col(ReleaseRequest.id) == request.id, col(ReleaseRequest.status) == RequestStatus.ASSIGNED,
                col(ReleaseRequest.companion_id) == previous)

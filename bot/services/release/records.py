@@ -9,10 +9,9 @@ and carries them out.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CursorResult, Executable, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -77,12 +76,6 @@ def coordinator_buttons(request: ReleaseRequest) -> dict[str, object]:
 
 
 # --- history and messages -----------------------------------------------------------------
-
-
-async def rows_changed(session: AsyncSession, statement: Executable) -> int:
-    """Run an UPDATE or DELETE and say how many rows it changed: a compare-and-set won
-    when this is 1, and only then may the caller act."""
-    return cast(CursorResult[Any], await session.execute(statement)).rowcount
 
 
 def record(session: AsyncSession, request: ReleaseRequest, kind: str, now: datetime, actor_id: int | None = None,

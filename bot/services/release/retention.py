@@ -14,8 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from bot.db import changed
 from bot.models import Invitation, ReleaseDuty, ReleaseEvent, ReleaseOffer, ReleaseRequest, ReleaseTally
-from bot.services.release.records import ZONE, rows_changed, today
+from bot.services.release.records import ZONE, today
 from bot.services.release.states import Outcome, RequestStatus
 
 ERASE_AFTER = timedelta(days=30)  # a closed request's details, from the moment it closed
@@ -41,7 +42,7 @@ async def count(session: AsyncSession, closed_at: datetime, outcome: str) -> Non
         .where(col(ReleaseTally.month) == month, col(ReleaseTally.outcome) == outcome)
         .values(count=col(ReleaseTally.count) + 1)
     )
-    if await rows_changed(session, add_one) == 1:
+    if await changed(session, add_one) == 1:
         return
     try:
         async with session.begin_nested():
@@ -72,7 +73,7 @@ async def erase(session: AsyncSession, request: ReleaseRequest) -> bool:
 
 async def drop_stale_drafts(session: AsyncSession, now: datetime) -> int:
     """Drafts nobody has answered for DRAFT_KEPT go, with nothing counted (never sent)."""
-    return await rows_changed(session, delete(ReleaseRequest).where(
+    return await changed(session, delete(ReleaseRequest).where(
         col(ReleaseRequest.status) == RequestStatus.DRAFT, col(ReleaseRequest.updated_at) < now - DRAFT_KEPT
     ))
 

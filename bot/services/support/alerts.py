@@ -33,6 +33,7 @@ from sqlmodel import col, select
 
 from bot import texts
 from bot.buttons import inline
+from bot.db import changed
 from bot.models import (
     AlertRecipient,
     Checkin,
@@ -46,7 +47,7 @@ from bot.models import (
 from bot.runtime import Runtime
 from bot.services import outbox
 from bot.services.people import people
-from bot.services.support import buttons, crisis, lapses, sql
+from bot.services.support import buttons, crisis, lapses
 from bot.services.support.escalation import Windows
 from bot.services.support.states import (
     AlertResponse,
@@ -289,7 +290,7 @@ async def _pass_on(
     condition = [col(Incident.id) == incident_id, col(Incident.step) == seen_step, col(Incident.status) == IncidentStatus.OPEN]
     if seen_due is not None:
         condition.append(col(Incident.next_escalation_at) == seen_due)
-    won = await sql.changed(
+    won = await changed(
         session,
         update(Incident).where(*condition).values(step=col(Incident.step) + 1, next_escalation_at=None)
         .execution_options(synchronize_session=False),
@@ -409,7 +410,7 @@ async def respond(session: AsyncSession, person: Person, recipient_id: int, reac
     name = texts.h(member.pseudonym)
     answerable = (IncidentStatus.OPEN, IncidentStatus.UNANSWERED)
     if reaching_out and incident.status in answerable:
-        won = await sql.changed(
+        won = await changed(
             session,
             update(Incident)
             .where(col(Incident.id) == incident.id, col(Incident.status).in_(answerable))
@@ -494,7 +495,7 @@ async def checked_in(session: AsyncSession, person_id: int, day: date, now: date
         )
     ).all()
     for incident_id, status in live:
-        won = await sql.changed(
+        won = await changed(
             session,
             update(Incident)
             .where(col(Incident.id) == incident_id, col(Incident.status) == status)

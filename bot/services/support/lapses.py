@@ -25,10 +25,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from bot.db import changed
 from bot.models import AlertPlan, Checkin, CheckinPlan, Person, SupportLink
 from bot.services.checkins.plans import checkin_time
 from bot.services.schedule_times import local_date, occurrence, zone_named
-from bot.services.support import sql
 
 THRESHOLD_CHOICES = (12, 24, 36, 48, 72)
 DEFAULT_THRESHOLD = 24
@@ -202,7 +202,7 @@ async def claim_due(session: AsyncSession, now: datetime, *, default_zone: str, 
     lapsed: list[int] = []
     for row in rows:
         decided = verdict(row, last.get(row.person_id), row.person_id in supported, now, default_zone)
-        won = await sql.changed(
+        won = await changed(
             session,
             update(AlertPlan)
             .where(col(AlertPlan.id) == row.id, col(AlertPlan.lapse_due_at) == row.lapse_due_at)
