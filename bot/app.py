@@ -39,7 +39,7 @@ def build_application(
     get_updates_request: BaseRequest | None = None,
     clock: Clock | None = None,
     database: Database | None = None,
-) -> Application:  # type: ignore[type-arg]
+) -> Application:
     """Wire settings, database, handlers and schedules into an Application.
 
     Tests pass a fake `request`; the sandbox passes its own clock and database. Nothing
@@ -74,7 +74,7 @@ def build_application(
     return app
 
 
-async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(app: Application) -> None:
     """Startup I/O: refuse an old schema, learn our username, publish the command menu."""
     rt: Runtime = app.bot_data["runtime"]
     current, head = await rt.db.schema_status()
@@ -88,7 +88,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     log.info("bot @%s ready", rt.bot_username)
 
 
-async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+async def _post_shutdown(app: Application) -> None:
     rt: Runtime = app.bot_data["runtime"]
     await web.stop(app)
     await rt.db.dispose()

@@ -25,33 +25,39 @@ from telegram.ext import BaseUpdateProcessor
 
 from bot.sqlite_driver import inline_statements
 
+# PTB's own semaphore is taken before `do_process_update` (its `process_update` is final),
+# so it is made too large to matter and the shared slots are ours, taken after the chat's turn.
+_UNBOUNDED = 1 << 20
+
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int = 32) -> None:
-        super().__init__(max_concurrent_updates)
+        super().__init__(_UNBOUNDED)
+        self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
 
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """The chat's turn first, then a shared slot (PTB's order is the other way round)."""
         key = _chat_key(update)
         if key is None:
-            await super().process_update(update, coroutine)
+            await self._run(coroutine)
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
             async with lock:
-                await super().process_update(update, coroutine)
+                await self._run(coroutine)
         finally:
             self._users[key] -= 1
             if not self._users[key]:  # nobody else queued for this chat: forget the lock
                 del self._users[key]
                 del self._locks[key]
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        with inline_statements():
-            await coroutine
+    async def _run(self, coroutine: Awaitable[Any]) -> None:
+        async with self._slots:
+            with inline_statements():
+                await coroutine
 
     async def initialize(self) -> None:
         """Nothing to set up."""

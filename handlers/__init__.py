@@ -88,7 +88,7 @@ def route_conversations() -> None:
     register_typed_code(release_connect.TYPED_CODE, releases.open_code, release_connect.invitation_for_code)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application) -> None:
     """Every handler, in the order they are tried. Keep this block the only wiring."""
     route_conversations()
     # Guards: group chats ignored, edited messages and over-long text answered.
