@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot import texts
 from bot.db import Database
@@ -45,6 +46,7 @@ from bot.services.meetings import search as meetings
 from bot.services.meetings import text as meeting_text
 from bot.services.meetings import times as meeting_times
 from bot.services.meetings.listings import snapshot
+from bot.services.meetings.rows import rows_changed
 from bot.services.validation import InvalidInput, parse_time_of_day
 
 log = logging.getLogger("fellowship.feeds")
@@ -862,6 +864,54 @@ async def note_error(db: Database, source: str, error: str, now: datetime) -> No
     async with db.session() as session:
         row = await source_row(session, source, now=now)
         row.last_error = error[:300]
+
+
+# --- the regular re-import (schedules/feed_sync.py) -------------------------------------------
+
+
+async def claim_due(db: Database, specs: list[tuple[str | None, str]], *, now: datetime, every: timedelta) -> list[tuple[str | None, str]]:
+    """The configured feeds whose turn it is, each claimed for this process by a
+    compare-and-set on `next_sync_at`, so two processes never import the same feed at once."""
+    due = []
+    async with db.session() as session:
+        for fellowship, location in specs:
+            source = await source_row(session, normalise_source(location), now=now)
+            seen = source.next_sync_at
+            if seen is not None and seen > now:
+                continue
+            same = col(MeetingSource.next_sync_at).is_(None) if seen is None else col(MeetingSource.next_sync_at) == seen
+            claimed = await session.execute(
+                update(MeetingSource).where(col(MeetingSource.id) == source.id, same).values(next_sync_at=now + every)
+            )
+            if rows_changed(claimed) == 1:
+                due.append((fellowship, location))
+    return due
+
+
+async def sync_due(
+    db: Database, specs: list[tuple[str | None, str]], *, now: datetime, every: timedelta, default_zone: str
+) -> list[ImportResult]:
+    """Re-import every configured feed that is due. A broken feed changes nothing; the reason
+    is logged (host only) and kept on its source row, and the other feeds are still imported."""
+    results = []
+    for fellowship, location in await claim_due(db, specs, now=now, every=every):
+        name = describe_source(location)
+        try:
+            result = await sync(db, location, now=now, default_zone=default_zone, fellowship=fellowship)
+        except FeedError as exc:
+            log.warning("feed %s not imported: %s", name, exc)
+            continue
+        except Exception as exc:  # one bad feed must not stop the others
+            # Only the kind of failure is logged: its text may quote the feed.
+            log.warning("feed %s not imported: %s", name, type(exc).__name__)
+            await note_error(db, location, f"{name} could not be imported ({type(exc).__name__}). Nothing was changed.", now)
+            continue
+        log.info(
+            "feed %s: %s", name, "unchanged" if result.not_modified else
+            f"{result.added} added, {result.updated} updated, {result.removed} removed, {sum(result.skipped.values())} skipped",
+        )
+        results.append(result)
+    return results
 
 
 # --- exporting -----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
@@ -50,6 +51,19 @@ def next_step(meeting: Meeting, done: str) -> str | None:
     steps = steps_for(meeting)
     index = steps.index(done) if done in steps else -1
     return steps[index + 1] if index + 1 < len(steps) else None
+
+
+def first_gap(meeting: Meeting) -> str | None:
+    """The first question still unanswered (to continue a draft where it stands)."""
+    gaps = missing(meeting)
+    return next((step for step in steps_for(meeting) if step in gaps), None)
+
+
+def gap_after(meeting: Meeting, step: str) -> str | None:
+    """A change of how people attend may need an address or a link it didn't before."""
+    if step != "attendance":
+        return None
+    return next((g for g in missing(meeting) if g in ("address", "place", "link")), None)
 
 
 def missing(meeting: Meeting) -> list[str]:
@@ -98,6 +112,11 @@ async def owned_by(session: AsyncSession, person_id: int) -> list[Meeting]:
 async def follower_count(session: AsyncSession, meeting_id: int) -> int:
     result = await session.execute(select(func.count()).select_from(MeetingFollow).where(MeetingFollow.meeting_id == meeting_id))
     return int(result.scalar_one())
+
+
+async def discard_draft(session: AsyncSession, meeting: Meeting) -> None:
+    """An unpublished draft is its secretary's own notes: discarding it removes it."""
+    await session.delete(meeting)
 
 
 async def start_draft(session: AsyncSession, secretary: Person, *, now: datetime, default_zone: str) -> Meeting:
@@ -157,6 +176,16 @@ def toggle_day(meeting: Meeting, day: int) -> None:
     if not 0 <= day <= 6:
         raise InvalidInput(texts.STALE_BUTTON)
     meeting.days ^= 1 << day
+
+
+def days_ticked(meeting: Meeting, ticked: str) -> int:
+    """The days ticked so far on the days question (kept in the open question until Done)."""
+    return int(ticked) if ticked.isascii() and ticked.isdigit() else meeting.days
+
+
+def set_day_mask(meeting: Meeting, days: int) -> None:
+    """Save the days ticked on the buttons (bit 0 = Sunday, as the spec numbers them)."""
+    meeting.days = days & 0b1111111
 
 
 def set_start(meeting: Meeting, text: str) -> None:
@@ -262,6 +291,41 @@ def set_notes(meeting: Meeting, text: str | None) -> None:
     if len(notes) > NOTES_MAX:
         raise InvalidInput(texts.LISTING_NOTES_LONG)
     meeting.notes = notes
+
+
+# Questions answered by typing, each with the rule that checks and saves the answer.
+TYPED_ANSWERS: dict[str, Callable[[Meeting, str], None]] = {
+    "name": set_name,
+    "days": set_days,
+    "time": set_start,
+    "end": set_end,
+    "address": set_address,
+    "place": set_postcode,
+    "link": set_link,
+    "phone": set_phone,
+    "notes": set_notes,
+}
+# Questions with a Skip button, each with the rule that clears the answer.
+SKIPPABLE: dict[str, Callable[[Meeting, None], None]] = {
+    "end": set_end,
+    "link": set_link,
+    "phone": set_phone,
+    "notes": set_notes,
+}
+
+
+def set_typed(meeting: Meeting, step: str, text: str) -> None:
+    """Check and save a typed answer (InvalidInput says kindly what is wrong)."""
+    TYPED_ANSWERS[step](meeting, text)
+
+
+def skip(meeting: Meeting, step: str) -> None:
+    SKIPPABLE[step](meeting, None)
+
+
+def touch(meeting: Meeting, now: datetime) -> None:
+    """An answer was saved: the listing changed now."""
+    meeting.updated_at = now
 
 
 # --- publishing and changing ----------------------------------------------------------------

@@ -33,6 +33,7 @@ from bot.models import (
 from bot.runtime import Runtime
 from bot.services import outbox
 from bot.services.meetings import times as meeting_times
+from bot.services.meetings.states import Attendance, MeetingStatus, NoticeKind, Went
 from bot.services.meetings.times import Occurrence
 from bot.services.people import privacy
 
@@ -367,7 +368,14 @@ def _on_next(match: _Match) -> datetime:
 async def visible(session: AsyncSession, meeting_id: int) -> Meeting | None:
     """A meeting people may see and act on (not a draft, paused or deleted)."""
     meeting = await session.get(Meeting, meeting_id)
-    return meeting if meeting is not None and meeting.status == "active" else None
+    return meeting if meeting is not None and meeting.status == MeetingStatus.ACTIVE else None
+
+
+async def for_member(session: AsyncSession, meeting_id: int, *, turning_off: bool) -> Meeting | None:
+    """The meeting a member's button names: stopping reminders or following works even for
+    a paused listing; anything else needs a listing people can see. Never a draft."""
+    meeting = await session.get(Meeting, meeting_id) if turning_off else await visible(session, meeting_id)
+    return None if meeting is None or meeting.status == MeetingStatus.DRAFT else meeting
 
 
 async def upcoming(session: AsyncSession, meeting: Meeting, now: datetime) -> tuple[Occurrence | None, Occurrence | None]:
