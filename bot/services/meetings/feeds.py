@@ -32,9 +32,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
+from sqlmodel import col, select
 
 from bot import texts
 from bot.db import Database
@@ -47,6 +47,7 @@ from bot.services.meetings import text as meeting_text
 from bot.services.meetings import times as meeting_times
 from bot.services.meetings.listings import snapshot
 from bot.services.meetings.rows import rows_changed
+from bot.services.meetings.states import Attendance, MeetingStatus, NoticeKind
 from bot.services.validation import InvalidInput, parse_time_of_day
 
 log = logging.getLogger("fellowship.feeds")
@@ -496,18 +497,18 @@ def _last(value: Any) -> str | None:
     return _text(value[-1], 100) if isinstance(value, list) and value else None
 
 
-def _attendance(fields: dict[str, Any], declared: Any, online_marker: bool) -> str:
+def _attendance(fields: dict[str, Any], declared: Any, online_marker: bool) -> Attendance:
     """The spec has no "online" type: it follows from the conference fields (and TSML's
     attendance_option). A temporarily closed venue (TC) with a link is online-only."""
-    if declared in ("in_person", "online", "hybrid"):
-        return str(declared)
+    if declared in tuple(Attendance):
+        return Attendance(declared)
     has_online = bool(fields.get("conference_url") or fields.get("conference_phone"))
     has_place = bool(fields.get("address") or fields.get("latitude") is not None) and "TC" not in fields["types"]
     if has_online and has_place:
-        return "hybrid"
+        return Attendance.HYBRID
     if has_online or (online_marker and not has_place):
-        return "online"
-    return "in_person"
+        return Attendance.ONLINE
+    return Attendance.IN_PERSON
 
 
 # BMLT's shared "world" format ids -> Meeting Guide codes (NA-specific formats have none).
@@ -577,8 +578,8 @@ def _read_bmlt(item: dict[str, Any], formats: dict[str, str], unknown: Counter[s
         "confirmed_at": None,
     }
     _coordinates(fields, item.get("latitude"), item.get("longitude"))
-    venue = {"1": "in_person", "2": "online", "3": "hybrid"}.get(str(item.get("venue_type", "")))
-    fields["attendance"] = venue or ("hybrid" if hybrid else None) or _attendance(fields, None, online_marker)
+    venue = {"1": Attendance.IN_PERSON, "2": Attendance.ONLINE, "3": Attendance.HYBRID}.get(str(item.get("venue_type", "")))
+    fields["attendance"] = venue or (Attendance.HYBRID if hybrid else None) or _attendance(fields, None, online_marker)
     return key, fields
 
 
@@ -660,7 +661,7 @@ class ImportResult:
 
 
 async def source_row(session: AsyncSession, source: str, *, now: datetime) -> MeetingSource:
-    row = (await session.execute(select(MeetingSource).where(MeetingSource.url == source))).scalar_one_or_none()
+    row = (await session.execute(select(MeetingSource).where(col(MeetingSource.url) == source))).scalar_one_or_none()
     if row is None:
         row = MeetingSource(url=source, created_at=now)
         session.add(row)
@@ -683,7 +684,7 @@ async def import_parsed(
         key: (meeting_id, fingerprint)
         for meeting_id, key, fingerprint in (
             await session.execute(
-                select(Meeting.id, Meeting.source_key, Meeting.content_hash).where(Meeting.source_id == source.id)
+                select(Meeting.id, Meeting.source_key, Meeting.content_hash).where(col(Meeting.source_id) == source.id)
             )
         ).all()
     }
@@ -729,7 +730,7 @@ def _report(progress: Progress | None, done: int, total: int) -> None:
 
 
 def _columns(m: FeedMeeting, now: datetime) -> dict[str, Any]:
-    return {**m.fields, "content_hash": m.fingerprint, "status": "active", "updated_at": now}
+    return {**m.fields, "content_hash": m.fingerprint, "status": MeetingStatus.ACTIVE, "updated_at": now}
 
 
 def _row(m: FeedMeeting, source_id: int, slug: str, now: datetime) -> dict[str, Any]:
@@ -749,7 +750,7 @@ async def _free_slugs(session: AsyncSession, keys: list[str], source_id: int) ->
     taken: set[str] = set()
     candidates = keys + [_suffixed(k, source_id) for k in keys]
     for start in range(0, len(candidates), CHUNK):
-        rows = await session.execute(select(Meeting.slug).where(Meeting.slug.in_(candidates[start : start + CHUNK])))  # type: ignore[attr-defined]
+        rows = await session.execute(select(Meeting.slug).where(col(Meeting.slug).in_(candidates[start : start + CHUNK])))
         taken.update(rows.scalars())
     slugs: dict[str, str] = {}
     for key in keys:
@@ -773,8 +774,8 @@ async def _followed_snapshots(session: AsyncSession, ids: list[int]) -> dict[int
     snapshots: dict[int, dict[str, str]] = {}
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        followed = select(MeetingFollow.meeting_id).where(MeetingFollow.meeting_id.in_(chunk))  # type: ignore[attr-defined]
-        rows = await session.execute(select(Meeting).where(Meeting.id.in_(followed)))  # type: ignore[union-attr]
+        followed = select(MeetingFollow.meeting_id).where(col(MeetingFollow.meeting_id).in_(chunk))
+        rows = await session.execute(select(Meeting).where(col(Meeting.id).in_(followed)))
         for meeting in rows.scalars():
             assert meeting.id is not None
             snapshots[meeting.id] = snapshot(meeting)
@@ -796,14 +797,14 @@ async def _tell_changes(session: AsyncSession, before: dict[int, dict[str, str]]
         ]
         if lines:
             text = texts.MEETING_NEWS_CHANGED.format(name=texts.clip(meeting.name, texts.NAME_MAX), changes="\n".join(lines))
-            told += await meetings.tell_followers(session, meeting_id, "meeting_news", text, now=now)
+            told += await meetings.tell_followers(session, meeting_id, NoticeKind.NEWS, text, now=now)
     return told
 
 
 async def _reschedule(session: AsyncSession, ids: list[int], now: datetime) -> None:
     for start in range(0, len(ids), CHUNK):
         reminded = await session.execute(
-            select(MeetingReminder.meeting_id).where(MeetingReminder.meeting_id.in_(ids[start : start + CHUNK])).distinct()  # type: ignore[attr-defined]
+            select(MeetingReminder.meeting_id).where(col(MeetingReminder.meeting_id).in_(ids[start : start + CHUNK])).distinct()
         )
         for meeting_id in reminded.scalars():
             meeting = await session.get(Meeting, meeting_id)
@@ -830,7 +831,7 @@ async def sync(
     source = normalise_source(source)
     name = describe_source(source)
     async with db.session() as session:
-        known = (await session.execute(select(MeetingSource).where(MeetingSource.url == source))).scalar_one_or_none()
+        known = (await session.execute(select(MeetingSource).where(col(MeetingSource.url) == source))).scalar_one_or_none()
         validators = (known.etag, known.last_modified, known.body_sha256) if known and not force else (None, None, None)
         fellowship = fellowship or (known.fellowship if known else None)
     try:
@@ -955,7 +956,7 @@ def to_feed(meeting: Meeting) -> dict[str, Any]:
 
 async def export(session: AsyncSession) -> list[dict[str, Any]]:
     """Every published, active meeting, in slug order (stable output for caches)."""
-    rows = await session.execute(select(Meeting).where(Meeting.status == "active").order_by(Meeting.slug))
+    rows = await session.execute(select(Meeting).where(col(Meeting.status) == MeetingStatus.ACTIVE).order_by(col(Meeting.slug)))
     return [to_feed(m) for m in rows.scalars()]
 
 
