@@ -33,7 +33,7 @@ from bot.services.meetings import search as meetings
 from bot.services.meetings import text as meeting_text
 from bot.services.meetings import times as meeting_times
 from bot.services.meetings.buttons import FindAction, Picker
-from bot.services.meetings.search import Filters, Page
+from bot.services.meetings.search import Filters, Order, Page, When
 from bot.services.meetings.states import Attendance, MeetingStatus, Went
 from handlers.answers import register_answer, register_location_answer
 from handlers.common import (
@@ -45,7 +45,6 @@ from handlers.common import (
 )
 
 AWAITING_PLACE = conversation.PLACE
-_DAY_ORDER = (1, 2, 3, 4, 5, 6, 0)  # Monday first, as UK calendars are
 
 
 @dataclass(frozen=True)
@@ -113,7 +112,7 @@ async def answer_place(
     if text.strip() == texts.MEETINGS_ONLINE_SOON:
         conversation.expect(person, None)
         await reply(update, texts.MEETINGS_SEARCHING_ONLINE, REMOVE_KEYBOARD)
-        await show(update, session, rt, person, Anchor("-", ""), Filters(when="s", online=True), 0, fresh=True)
+        await show(update, session, rt, person, Anchor("-", ""), Filters(when=When.SOON, online=True), 0, fresh=True)
         return
     lookup = places.resolve(text)
     shown = texts.clip(" ".join(text.split()), texts.ECHO_MAX)
@@ -153,7 +152,7 @@ async def _search_from(
 ) -> None:
     if clear_keyboard:
         await reply(update, texts.MEETINGS_SEARCHING.format(place=texts.h(anchor.label)), REMOVE_KEYBOARD)
-    await show(update, session, rt, person, anchor, Filters(order="s"), 0, fresh=True)
+    await show(update, session, rt, person, anchor, Filters(order=Order.SOONEST), 0, fresh=True)
 
 
 register_answer(AWAITING_PLACE, answer_place)
@@ -195,7 +194,7 @@ async def render(
         )
         if not found.results and page == 0 and not filters.narrowed:
             far = True  # nothing to walk into: say so, and show what's online instead
-            filters = filters.with_(online=True, when="s")
+            filters = filters.with_(online=True, when=When.SOON)
             found = await meetings.search_online(session, filters, now=now, viewer_zone=zone)
     lines = [_header(anchor, filters, zone, far, found)]
     if found.results and not (filters.online or anchor.latitude is None):
@@ -227,10 +226,10 @@ def _header(anchor: Anchor, filters: Filters, zone: str, far: bool, found: Page)
     online = filters.online or anchor.latitude is None
     if online:
         header = texts.MEETINGS_FAR.format(km=km, place=place) if far else texts.MEETINGS_ONLINE_HEADER.format(zone=zone)
-        none = texts.MEETINGS_ONLINE_NONE_SOON if filters.when == "s" else texts.MEETINGS_ONLINE_NONE
+        none = texts.MEETINGS_ONLINE_NONE_SOON if filters.when == When.SOON else texts.MEETINGS_ONLINE_NONE
     else:
         header = texts.MEETINGS_NEAR_HEADER.format(place=place)
-        none = texts.MEETINGS_NONE_SOON if filters.when == "s" else texts.MEETINGS_NONE_MATCH
+        none = texts.MEETINGS_NONE_SOON if filters.when == When.SOON else texts.MEETINGS_NONE_MATCH
     return header if found.results else f"{header}\n\n{none.format(km=km, place=place)}"
 
 
@@ -248,7 +247,7 @@ def _result_buttons(found: Page, zone: str, now: datetime) -> list[list[Button]]
 
 def _describe(filters: Filters) -> str:
     parts = []
-    if filters.when in texts.MEETINGS_WHEN_LABELS and filters.when != "a":
+    if filters.when in texts.MEETINGS_WHEN_LABELS and filters.when != When.ANY:
         parts.append(texts.MEETINGS_WHEN_LABELS[filters.when])
     elif filters.when.isdigit():
         parts.append(meeting_times.DAY_NAMES[int(filters.when)])
@@ -268,12 +267,12 @@ def _list_buttons(anchor: Anchor, filters: Filters, found: Page) -> list[list[Bu
 
     b = texts.MEETINGS_BUTTONS
     rows: list[list[Button]] = []
-    if not found.results and filters.when == "s":
-        rows.append([(b["later_today"], go(filters.with_(when="t")))])
+    if not found.results and filters.when == When.SOON:
+        rows.append([(b["later_today"], go(filters.with_(when=When.TODAY)))])
     rows.append(
         [
-            (mark(b["soon"], filters.when == "s"), go(filters.with_(when="a" if filters.when == "s" else "s"))),
-            (mark(b["today"], filters.when == "t"), go(filters.with_(when="a" if filters.when == "t" else "t"))),
+            (mark(b["soon"], filters.when == When.SOON), go(filters.with_(when=_toggle(filters.when, When.SOON)))),
+            (mark(b["today"], filters.when == When.TODAY), go(filters.with_(when=_toggle(filters.when, When.TODAY)))),
             (mark(b["day"], filters.when.isdigit()), mb.picker(anchor.code, filters.encode(), Picker.DAY)),
         ]
     )
@@ -283,7 +282,7 @@ def _list_buttons(anchor: Anchor, filters: Filters, found: Page) -> list[list[Bu
             mode_row.append((b["in_person"], go(filters.with_(online=False))))
         else:
             mode_row.append((b["online"], go(filters.with_(online=True))))
-            switch = ("nearest", "n") if filters.order == "s" else ("soonest", "s")
+            switch = ("nearest", Order.NEAREST) if filters.order == Order.SOONEST else ("soonest", Order.SOONEST)
             rows.append([(b[switch[0]], go(filters.with_(order=switch[1])))])
     mode_row.append((mark(b["fellowship"], bool(filters.fellowship)), mb.picker(anchor.code, filters.encode(), Picker.FELLOWSHIP)))
     mode_row.append((mark(b["type"], bool(filters.type_code)), mb.picker(anchor.code, filters.encode(), Picker.TYPE)))
@@ -300,6 +299,11 @@ def _list_buttons(anchor: Anchor, filters: Filters, found: Page) -> list[list[Bu
     return rows
 
 
+def _toggle(when: str, choice: When) -> str:
+    """A time filter button turns its filter on, or off again when it is on."""
+    return When.ANY if when == choice else choice
+
+
 def _picker(anchor: Anchor, filters: Filters, which: Picker) -> tuple[str, list[list[Button]]]:
     """A sub-menu of choices for one filter; each choice goes back to the list, page 1."""
 
@@ -308,8 +312,8 @@ def _picker(anchor: Anchor, filters: Filters, which: Picker) -> tuple[str, list[
 
     b = texts.MEETINGS_BUTTONS
     if which == Picker.DAY:
-        days = [(meeting_times.DAY_NAMES[d][:3], go(filters.with_(when=str(d)))) for d in _DAY_ORDER]
-        return texts.MEETINGS_PICK_DAY, [days[:4], days[4:], [(b["any"], go(filters.with_(when="a")))]]
+        days = [(meeting_times.DAY_NAMES[d][:3], go(filters.with_(when=str(d)))) for d in meeting_times.DAY_ORDER]
+        return texts.MEETINGS_PICK_DAY, [days[:4], days[4:], [(b["any"], go(filters.with_(when=When.ANY)))]]
     if which == Picker.FELLOWSHIP:
         choices = [(texts.FELLOWSHIP_NAMES[f], go(filters.with_(fellowship=f))) for f in meetings.FELLOWSHIPS]
         return texts.MEETINGS_PICK_FELLOWSHIP, [choices[:3], choices[3:], [(b["all"], go(filters.with_(fellowship="")))]]

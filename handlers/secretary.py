@@ -41,7 +41,6 @@ from handlers.common import (
 )
 
 KIND = conversation.LISTING
-_DAY_ORDER = (1, 2, 3, 4, 5, 6, 0)
 
 
 def _told(count: int) -> str:
@@ -103,7 +102,7 @@ def _question_buttons(meeting: Meeting, step: str, days: int) -> list[list[Butto
     if step == "days":
         marks = [
             (("✓ " if days & (1 << d) else "") + meeting_times.DAY_NAMES[d][:3], mb.listing(Do.DAY, mid, d))
-            for d in _DAY_ORDER
+            for d in meeting_times.DAY_ORDER
         ]
         return [marks[:4], marks[4:], [(texts.LISTING_DONE, mb.listing(Do.DAYS_DONE, mid))]]
     if step == "types":

@@ -47,7 +47,7 @@ from bot.services.meetings import text as meeting_text
 from bot.services.meetings import times as meeting_times
 from bot.services.meetings.listings import snapshot
 from bot.services.meetings.rows import rows_changed
-from bot.services.meetings.states import Attendance, MeetingStatus, NoticeKind
+from bot.services.meetings.states import Attendance, FeedKind, MeetingStatus, NoticeKind
 from bot.services.validation import InvalidInput, parse_time_of_day
 
 log = logging.getLogger("fellowship.feeds")
@@ -222,7 +222,7 @@ class FeedMeeting:
 
 @dataclass
 class ParsedFeed:
-    kind: str  # meeting_guide / bmlt
+    kind: FeedKind
     meetings: list[FeedMeeting]
     skipped: Counter[str] = field(default_factory=Counter)
     unknown_types: Counter[str] = field(default_factory=Counter)
@@ -273,9 +273,9 @@ def _read(data: Any, *, fellowship: str | None, default_zone: str, source: str) 
     if not items:
         raise FeedError(f"{source} lists no meetings. Nothing was changed (an empty feed would remove every meeting it gave us).")
     parsed = ParsedFeed(kind, [])
-    reader = _read_bmlt if kind == "bmlt" else _read_meeting_guide
+    reader = _read_bmlt if kind == FeedKind.BMLT else _read_meeting_guide
     format_codes = _bmlt_format_map(formats)
-    default_fellowship = fellowship or ("NA" if kind == "bmlt" else "AA")
+    default_fellowship = fellowship or ("NA" if kind == FeedKind.BMLT else "AA")
     seen: set[str] = set()
     for item in items:
         if not isinstance(item, dict):
@@ -297,7 +297,7 @@ def _read(data: Any, *, fellowship: str | None, default_zone: str, source: str) 
     return parsed
 
 
-def _shape(data: Any, source: str) -> tuple[list[Any], list[Any], str]:
+def _shape(data: Any, source: str) -> tuple[list[Any], list[Any], FeedKind]:
     """(meeting items, BMLT formats, kind) from the JSON's top level."""
     if isinstance(data, dict) and isinstance(data.get("meetings"), list):
         items = data["meetings"]
@@ -307,7 +307,7 @@ def _shape(data: Any, source: str) -> tuple[list[Any], list[Any], str]:
     else:
         raise FeedError(f"{source} is JSON but not a meeting feed: expected a list of meetings. Nothing was changed.")
     first = next((i for i in items if isinstance(i, dict)), {})
-    kind = "bmlt" if ("id_bigint" in first or "meeting_name" in first) else "meeting_guide"
+    kind = FeedKind.BMLT if ("id_bigint" in first or "meeting_name" in first) else FeedKind.MEETING_GUIDE
     return items, formats, kind
 
 
@@ -633,7 +633,7 @@ def _fingerprint(fields: dict[str, Any]) -> str:
 @dataclass
 class ImportResult:
     source: str
-    kind: str = ""
+    kind: FeedKind | None = None  # None when the feed was unchanged (not read)
     added: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -647,7 +647,7 @@ class ImportResult:
         if self.not_modified:
             return f"{self.source}: unchanged since the last import."
         lines = [
-            f"{self.source} ({'BMLT' if self.kind == 'bmlt' else 'Meeting Guide'} feed): "
+            f"{self.source} ({'BMLT' if self.kind == FeedKind.BMLT else 'Meeting Guide'} feed): "
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, {self.removed} removed."
         ]
         if self.skipped:
@@ -852,7 +852,7 @@ async def sync(
             result = await import_parsed(session, row, parsed, now=now, progress=progress)
             row.etag, row.last_modified = fetched.etag, fetched.last_modified
             row.body_sha256 = hashlib.sha256(body).hexdigest()
-            row.fellowship = fellowship or ("NA" if parsed.kind == "bmlt" else "AA")
+            row.fellowship = fellowship or ("NA" if parsed.kind == FeedKind.BMLT else "AA")
         return result
     except FeedError as exc:
         await note_error(db, source, str(exc), now)

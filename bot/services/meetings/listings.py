@@ -192,7 +192,7 @@ def days_ticked(meeting: Meeting, ticked: str) -> int:
 
 def set_day_mask(meeting: Meeting, days: int) -> None:
     """Save the days ticked on the buttons (bit 0 = Sunday, as the spec numbers them)."""
-    meeting.days = days & 0b1111111
+    meeting.days = days & meeting_times.ALL_DAYS
 
 
 def set_start(meeting: Meeting, text: str) -> None:

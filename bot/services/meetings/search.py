@@ -15,6 +15,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, delete, func, literal, update
@@ -80,35 +81,51 @@ def bounding_box(latitude: float, longitude: float, radius_km: float) -> tuple[f
 # --- filters -------------------------------------------------------------------------------
 
 
+class When(StrEnum):
+    """A result list's time filter (besides a weekday, "0".."6", Sunday = 0)."""
+
+    ANY = "a"
+    SOON = "s"  # starting within SOON
+    TODAY = "t"
+
+
+class Order(StrEnum):
+    """How a list near a place is ordered."""
+
+    NEAREST = "n"
+    SOONEST = "s"  # what's next: the nearest SOONEST_POOL by start time
+
+
 @dataclass(frozen=True)
 class Filters:
     """What the member narrowed the list to. Encoded into buttons, so it is validated."""
 
-    when: str = "a"  # a = any time, s = next 3 hours, t = today, "0".."6" = that weekday
+    when: str = When.ANY  # a `When`, or "0".."6" for that weekday
     online: bool = False
     fellowship: str = ""
     type_code: str = ""
-    order: str = "n"  # n = nearest first, s = what's next (soonest among the nearest)
+    order: Order = Order.NEAREST
 
     def encode(self) -> str:
         parts = [self.when, "o" if self.online else "p", self.fellowship or "-", self.type_code or "-"]
-        return ".".join([*parts, self.order] if self.order != "n" else parts)
+        return ".".join([*parts, self.order] if self.order != Order.NEAREST else parts)
 
     @classmethod
     def decode(cls, text: str, known_types: set[str]) -> Filters | None:
         parts = text.split(".")
         if len(parts) == 4:
-            parts.append("n")  # buttons sent before "what's next" existed
+            parts.append(Order.NEAREST)  # buttons sent before "what's next" existed
         if len(parts) != 5:
             return None
         when, mode, fellowship, type_code, order = parts
-        if when not in ("a", "s", "t", *"0123456") or order not in ("n", "s"):
+        if when not in (*When, *"0123456") or order not in tuple(Order):
             return None
         if mode not in ("o", "p") or (fellowship != "-" and fellowship not in FELLOWSHIPS):
             return None
         if type_code != "-" and type_code not in known_types:
             return None
-        return cls(when, mode == "o", "" if fellowship == "-" else fellowship, "" if type_code == "-" else type_code, order)
+        fellowship, type_code = ("" if fellowship == "-" else fellowship), ("" if type_code == "-" else type_code)
+        return cls(When(when) if when in tuple(When) else when, mode == "o", fellowship, type_code, Order(order))
 
     def with_(self, **changes: Any) -> Filters:
         return replace(self, **changes)
@@ -116,7 +133,7 @@ class Filters:
     @property
     def narrowed(self) -> bool:
         """Anything beyond the defaults (so "none found" can offer to clear them)."""
-        return self.when != "a" or bool(self.fellowship) or bool(self.type_code)
+        return self.when != When.ANY or bool(self.fellowship) or bool(self.type_code)
 
 
 def _sql_filters(filters: Filters, days_mask: int | None) -> list[ColumnElement[bool]]:
@@ -139,9 +156,9 @@ def _sql_filters(filters: Filters, days_mask: int | None) -> list[ColumnElement[
 
 def _days_prefilter(filters: Filters, now: datetime, viewer_zone: str) -> int | None:
     """Weekdays a match must meet on, give or take a day for meetings in other zones."""
-    if filters.when == "a":
+    if filters.when == When.ANY:
         return None
-    if filters.when in ("s", "t"):
+    if filters.when in (When.SOON, When.TODAY):
         today = meeting_times.spec_weekday(now.astimezone(meeting_times.zone(viewer_zone)).date())
     else:
         today = int(filters.when)
@@ -196,7 +213,7 @@ def _matching_occurrence(
     meeting: meeting_times.Scheduled, filters: Filters, cancelled: frozenset[date], now: datetime, viewer_zone: str
 ) -> tuple[Occurrence | None, Occurrence | None] | None:
     """(shown, following) if the meeting passes the time filter, else None."""
-    if filters.when == "a":
+    if filters.when == When.ANY:
         first = meeting_times.next_occurrence(meeting, now, cancelled)
         if first is None:
             return None
@@ -208,9 +225,9 @@ def _matching_occurrence(
         if occurrence.cancelled:
             continue
         local = occurrence.start.astimezone(tz).date()
-        if filters.when == "s" and occurrence.start <= now + SOON:
+        if filters.when == When.SOON and occurrence.start <= now + SOON:
             return occurrence, None
-        if filters.when == "t" and local == today:
+        if filters.when == When.TODAY and local == today:
             return occurrence, None
         if filters.when.isdigit() and meeting_times.spec_weekday(local) == int(filters.when):
             return occurrence, None
@@ -267,10 +284,10 @@ async def search_near(
     page: int = 0,
     page_size: int = PAGE_SIZE,
 ) -> Page:
-    """Meetings you can walk into within MAX_RADIUS_KM: nearest first, or (`order` "s")
+    """Meetings you can walk into within MAX_RADIUS_KM: nearest first, or (`Order.SOONEST`)
     the nearest SOONEST_POOL by start time. The pool only grows when paging past it."""
     needed = (page + 1) * page_size + 1  # one more tells whether there is a next page
-    if filters.order == "s":
+    if filters.order == Order.SOONEST:
         needed = max(needed, SOONEST_POOL)
     conditions = _sql_filters(filters, _days_prefilter(filters, now, viewer_zone))
     conditions.append(col(Meeting.attendance) != Attendance.ONLINE)
@@ -299,7 +316,7 @@ async def search_near(
         growth = math.sqrt(needed / max(len(matched), 1))
         radius = min(MAX_RADIUS_KM, radius * max(2.0, growth * 1.2))
     matched.sort(key=lambda m: (m.distance_km or 0.0, m.slot.id))
-    if filters.order == "s":
+    if filters.order == Order.SOONEST:
         matched = await _soonest_first(session, matched[:needed], filters, now, viewer_zone)
     start = page * page_size
     results = await _results(session, matched[start : start + page_size], now)
@@ -311,7 +328,7 @@ async def _soonest_first(
 ) -> list[_Match]:
     """Those within a bus ride by next start (the next one that is on; nearer first at the
     same time), then the rest as they came (nearest first)."""
-    if filters.when == "a":  # occurrences were deferred; the pool is small, so find them now
+    if filters.when == When.ANY:  # occurrences were deferred; the pool is small, so find them now
         pool = await _timed(session, [(m.distance_km, m.slot) for m in pool], filters, now, viewer_zone)
     near = [m for m in pool if (m.distance_km or 0.0) <= SOONEST_RADIUS_KM]
     farther = [m for m in pool if (m.distance_km or 0.0) > SOONEST_RADIUS_KM]
@@ -329,7 +346,7 @@ async def _timed(
 ) -> list[_Match]:
     """Candidates that pass the time filter, with the occurrence that matched. With no time
     filter every candidate passes, and (`defer`) occurrences can wait until the page is known."""
-    if filters.when == "a" and defer:
+    if filters.when == When.ANY and defer:
         return [_Match(slot, distance) for distance, slot in candidates]
     cancelled = await cancelled_dates(session, [slot.id for _, slot in candidates], now.date() - timedelta(days=2))
     matched = []

@@ -45,3 +45,10 @@ class Mode(StrEnum):
 
     ADDING = "a"
     EDITING = "e"
+
+
+class FeedKind(StrEnum):
+    """`MeetingSource.kind`: which shape of feed a source publishes."""
+
+    MEETING_GUIDE = "meeting_guide"
+    BMLT = "bmlt"

@@ -23,6 +23,7 @@ from bot.services.validation import InvalidInput
 
 DAY_NAMES = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 ALL_DAYS = 0b1111111
+DAY_ORDER = (1, 2, 3, 4, 5, 6, 0)  # how day buttons are laid out: Monday first, as UK calendars are
 # A meeting that started a few minutes ago is still worth walking into.
 LATE_ARRIVAL = timedelta(minutes=10)
 
