@@ -138,9 +138,16 @@ def parse_listing(data: object) -> ListingPress | None:
     return ListingPress(action, number(rest[0]) if rest else None, rest[1:], bool(rest))
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL: a larger one would fail the query
+
+
 def number(text: str) -> int | None:
-    """A plain ASCII id from a button ("²" passes `isdigit` but is no number)."""
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+    """A plain ASCII id or page from a button, or None ("²" passes `isdigit` but is no
+    number, and one past `MAX_ID` is no row of ours)."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 10):
+        return None
+    value = int(text)
+    return value if value <= MAX_ID else None
 
 
 def _member(kind: type[E], value: str) -> E | None:
