@@ -486,7 +486,7 @@ class Attended:
 
 
 async def record_attendance(session: AsyncSession, person_id: int, meeting: Meeting, now: datetime) -> Attended:
-    """"I went" to the latest occurrence that has begun (up to a week back)."""
+    """"I went" to the latest occurrence that has begun (up to `times.WENT_WINDOW` back)."""
     assert meeting.id is not None
     occurrence = meeting_times.latest_started(meeting, now)
     since = now - timedelta(days=90)

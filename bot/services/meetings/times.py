@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot import texts
 from bot.services import schedule_times
 from bot.services.validation import InvalidInput
 
@@ -136,7 +137,7 @@ def parse_days(text: str) -> int:
             first, _, last = token.partition("-")
             start, end = _day(first), _day(last)
             if start is None or end is None:
-                raise InvalidInput(_DAYS_HELP)
+                raise InvalidInput(texts.LISTING_DAYS_HELP)
             day = start
             while True:
                 mask |= 1 << day
@@ -146,14 +147,12 @@ def parse_days(text: str) -> int:
             continue
         single = _day(token)
         if single is None:
-            raise InvalidInput(_DAYS_HELP)
+            raise InvalidInput(texts.LISTING_DAYS_HELP)
         mask |= 1 << single
     if not mask:
-        raise InvalidInput(_DAYS_HELP)
+        raise InvalidInput(texts.LISTING_DAYS_HELP)
     return mask
 
-
-_DAYS_HELP = "I couldn't read those days. Try “Tuesday”, “Mon, Wed, Fri”, “Mon-Fri” or “every day”."
 
 
 # --- clock times ---------------------------------------------------------------------------
