@@ -2,15 +2,16 @@
 it is given, then a preview and Publish) and `/mymeetings` (edit any field, pause, delete,
 cancel one date, announce to followers, and answer the monthly "Is this listing still right?").
 
-What is being asked is stored on the person (`awaiting` = "mtg:<step>:<meeting id>:<mode>",
-mode `a` while adding, `e` when changing one field), so a restart continues the same flow.
+What is being asked is stored on the person (`bot.services.meetings.conversation`: the step,
+the meeting, and whether it is being added or one field changed), so a restart continues
+the same flow. Buttons are `bot.services.meetings.buttons.LISTING`; rules live in `listings`.
 Every button names a meeting; it is honoured only for its owner, while they are a secretary,
 and only when it matches the question being asked.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Location, Update
@@ -284,7 +285,7 @@ async def _dates(update: Update, session: AsyncSession, rt: Runtime, person: Per
     conversation.ask_listing(person, "cancel", meeting.id, Mode.EDITING)
     choices = await listings.coming_dates(session, meeting, now=rt.clock.now())
     buttons = [
-        (("❌ " if c.cancelled else "") + texts.day_label(c.local_date), mb.listing(Do.CANCEL_DATE, meeting.id, c.local_date.strftime("%Y%m%d")))
+        (("❌ " if c.cancelled else "") + texts.day_label(c.local_date), mb.listing(Do.CANCEL_DATE, meeting.id, mb.day(c.local_date)))
         for c in choices
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
@@ -556,15 +557,11 @@ async def _b_cancel_dates(update: Update, session: AsyncSession, rt: Runtime, pe
 
 
 async def _b_cancel_date(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, args: list[str]) -> None:
-    try:
-        on_date = datetime.strptime(args[0], "%Y%m%d").date() if len(args) == 1 else None
-    except ValueError:
-        on_date = None
+    on_date = mb.parse_day(args[0]) if len(args) == 1 else None
     if on_date is None or meeting.status == MeetingStatus.DRAFT:
         await answer_callback(update, texts.STALE_BUTTON)
         return
-    assert meeting.id is not None
-    cancelled = on_date in (await meetings.cancelled_dates(session, [meeting.id], on_date)).get(meeting.id, frozenset())
+    cancelled = await listings.is_cancelled(session, meeting, on_date)
     await _toggle_date(update, session, rt, person, meeting, on_date, not cancelled)
 
 

@@ -11,6 +11,7 @@ malformed; the handler still looks everything up and checks the presser may act.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TypeVar
 
@@ -19,6 +20,7 @@ from bot.buttons import Family
 FIND = Family("mt")
 LISTING = Family("sc")
 E = TypeVar("E", bound=StrEnum)
+_DAY_FORMAT = "%Y%m%d"
 
 
 class FindAction(StrEnum):
@@ -104,6 +106,11 @@ def listing(action: ListingAction, meeting_id: int | None = None, *args: object)
     return LISTING.data(action, meeting_id, *args)
 
 
+def day(value: date) -> str:
+    """A date inside a button (the cancel-a-date buttons)."""
+    return value.strftime(_DAY_FORMAT)
+
+
 # --- parsing ---------------------------------------------------------------------------------
 
 
@@ -148,6 +155,13 @@ def number(text: str) -> int | None:
         return None
     value = int(text)
     return value if value <= MAX_ID else None
+
+
+def parse_day(text: str) -> date | None:
+    try:
+        return datetime.strptime(text, _DAY_FORMAT).date()
+    except ValueError:
+        return None
 
 
 def _member(kind: type[E], value: str) -> E | None:

@@ -476,6 +476,11 @@ async def set_cancelled(
     return await meetings.tell_followers(session, meeting.id, NoticeKind.NEWS, text, now=now)
 
 
+async def is_cancelled(session: AsyncSession, meeting: Meeting, on_date: date) -> bool:
+    assert meeting.id is not None
+    return on_date in (await meetings.cancelled_dates(session, [meeting.id], on_date)).get(meeting.id, frozenset())
+
+
 def meetings_start_after(meeting: Meeting, on_date: date) -> datetime:
     """A moment just after the meeting on `on_date` starts (to find the one after it)."""
     return meeting_times.start_on(meeting, on_date) + meeting_times.LATE_ARRIVAL + timedelta(minutes=1)
