@@ -11,6 +11,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.services.meetings import buttons as meeting_buttons
 from bot.services.people import buttons as people_buttons
 from bot.services.release import buttons as release_buttons
 from bot.services.release import connect as release_connect
@@ -129,11 +130,11 @@ def register(app: Application) -> None:
     # Meetings: find one (place or shared location, typed answers routed above), Follow,
     # Remind me, I went.
     app.add_handler(CommandHandler("meetings", meetings.meetings_command), group=FEATURES)
-    app.add_handler(CallbackQueryHandler(meetings.on_button, pattern=r"^v1:mt:"), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(meetings.on_button, pattern=meeting_buttons.FIND.pattern), group=FEATURES)
     # Secretaries' listings: add (a guided flow), change, pause, cancel a date, announce.
     app.add_handler(CommandHandler("addmeeting", secretary.addmeeting_command), group=FEATURES)
     app.add_handler(CommandHandler("mymeetings", secretary.mymeetings_command), group=FEATURES)
-    app.add_handler(CallbackQueryHandler(secretary.on_button, pattern=r"^v1:sc:"), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(secretary.on_button, pattern=meeting_buttons.LISTING.pattern), group=FEATURES)
 
     # Supporters and alerts: /supporters (add by a `su_` link, order, what each sees, end),
     # /supporting; alert buttons checked against the presser; coordinators on/off call; the

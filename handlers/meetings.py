@@ -21,27 +21,29 @@ from telegram import Location, Update
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.buttons import REMOVE_KEYBOARD, Button, callback, inline, reply_keyboard, url_button
+from bot.buttons import REMOVE_KEYBOARD, Button, inline, reply_keyboard, url_button
 from bot.db import defer_until_commit
 from bot.geo import valid_coordinates
 from bot.models import Meeting, Person
 from bot.runtime import Runtime
 from bot.services import places
+from bot.services.meetings import buttons as mb
+from bot.services.meetings import conversation
 from bot.services.meetings import search as meetings
 from bot.services.meetings import text as meeting_text
 from bot.services.meetings import times as meeting_times
-from bot.services.meetings.search import Filters, Page
+from bot.services.meetings.buttons import FindAction, Picker
+from bot.services.meetings.search import Filters, Order, Page, When
+from bot.services.meetings.states import Attendance, MeetingStatus, Went
 from handlers.common import (
     answer_callback,
-    callback_parts,
     edit_or_reply,
     onboarded_person,
     reply,
     runtime,
 )
 
-AWAITING_PLACE = "meetings_place"
-_DAY_ORDER = (1, 2, 3, 4, 5, 6, 0)  # Monday first, as UK calendars are
+AWAITING_PLACE = conversation.PLACE
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ async def meetings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         if context.args:
             await answer_place(update, context, session, person, " ".join(context.args))
             return
-        person.awaiting = AWAITING_PLACE
+        conversation.expect(person, AWAITING_PLACE)
         keyboard = reply_keyboard(
             [[{"text": texts.MEETINGS_SHARE_LOCATION, "request_location": True}], [texts.MEETINGS_ONLINE_SOON]]
         )
@@ -107,20 +109,20 @@ async def answer_place(
     """A typed place: a postcode, a town, or the "online meetings soon" button's text."""
     rt = runtime(context)
     if text.strip() == texts.MEETINGS_ONLINE_SOON:
-        person.awaiting = None
+        conversation.expect(person, None)
         await reply(update, texts.MEETINGS_SEARCHING_ONLINE, REMOVE_KEYBOARD)
-        await show(update, session, rt, person, Anchor("-", ""), Filters(when="s", online=True), 0, fresh=True)
+        await show(update, session, rt, person, Anchor("-", ""), Filters(when=When.SOON, online=True), 0, fresh=True)
         return
     lookup = places.resolve(text)
     shown = texts.clip(" ".join(text.split()), texts.ECHO_MAX)
     if lookup.place is not None:
         # Typed after /meetings, the "Share my location" keyboard is showing: put it away.
-        keyboard_shown = person.awaiting == AWAITING_PLACE
-        person.awaiting = None
+        keyboard_shown = conversation.expects(person, AWAITING_PLACE)
+        conversation.expect(person, None)
         await _search_from(update, session, rt, person, place_anchor(lookup.place), clear_keyboard=keyboard_shown)
         return
     # Keep asking: another typed place (or the buttons below) still searches.
-    person.awaiting = AWAITING_PLACE
+    conversation.expect(person, AWAITING_PLACE)
     options = lookup.choices or lookup.suggestions
     if lookup.choices:
         message = texts.MEETINGS_PLACE_CHOICES.format(text=shown)
@@ -129,7 +131,7 @@ async def answer_place(
     else:
         await reply(update, texts.MEETINGS_PLACE_UNKNOWN.format(text=shown))
         return
-    await reply(update, message, inline([[(p.label, callback("mt", "pl", p.key))] for p in options]))
+    await reply(update, message, inline([[(p.label, mb.place(p.key))] for p in options]))
 
 
 async def answer_location(
@@ -140,7 +142,7 @@ async def answer_location(
     if not valid_coordinates(location.latitude, location.longitude):
         await reply(update, texts.MEETINGS_BAD_LOCATION)
         return
-    person.awaiting = None
+    conversation.expect(person, None)
     await _search_from(update, session, rt, person, shared_spot(location.latitude, location.longitude))
 
 
@@ -149,7 +151,7 @@ async def _search_from(
 ) -> None:
     if clear_keyboard:
         await reply(update, texts.MEETINGS_SEARCHING.format(place=texts.h(anchor.label)), REMOVE_KEYBOARD)
-    await show(update, session, rt, person, anchor, Filters(order="s"), 0, fresh=True)
+    await show(update, session, rt, person, anchor, Filters(order=Order.SOONEST), 0, fresh=True)
 
 
 
@@ -189,7 +191,7 @@ async def render(
         )
         if not found.results and page == 0 and not filters.narrowed:
             far = True  # nothing to walk into: say so, and show what's online instead
-            filters = filters.with_(online=True, when="s")
+            filters = filters.with_(online=True, when=When.SOON)
             found = await meetings.search_online(session, filters, now=now, viewer_zone=zone)
     lines = [_header(anchor, filters, zone, far, found)]
     if found.results and not (filters.online or anchor.latitude is None):
@@ -221,10 +223,10 @@ def _header(anchor: Anchor, filters: Filters, zone: str, far: bool, found: Page)
     online = filters.online or anchor.latitude is None
     if online:
         header = texts.MEETINGS_FAR.format(km=km, place=place) if far else texts.MEETINGS_ONLINE_HEADER.format(zone=zone)
-        none = texts.MEETINGS_ONLINE_NONE_SOON if filters.when == "s" else texts.MEETINGS_ONLINE_NONE
+        none = texts.MEETINGS_ONLINE_NONE_SOON if filters.when == When.SOON else texts.MEETINGS_ONLINE_NONE
     else:
         header = texts.MEETINGS_NEAR_HEADER.format(place=place)
-        none = texts.MEETINGS_NONE_SOON if filters.when == "s" else texts.MEETINGS_NONE_MATCH
+        none = texts.MEETINGS_NONE_SOON if filters.when == When.SOON else texts.MEETINGS_NONE_MATCH
     return header if found.results else f"{header}\n\n{none.format(km=km, place=place)}"
 
 
@@ -236,13 +238,13 @@ def _result_buttons(found: Page, zone: str, now: datetime) -> list[list[Button]]
         when = meeting_times.when_label(occurrence.start, zone, now) if occurrence else ""
         name = result.meeting.name if len(result.meeting.name) <= 28 else result.meeting.name[:27] + "…"
         label = texts.MEETINGS_RESULT_BUTTON.format(n=n, name=name, when=when) if when else f"{n}. {name}"
-        rows.append([(label, callback("mt", "m", result.meeting.id))])
+        rows.append([(label, mb.meeting(FindAction.OPEN, result.meeting.id))])
     return rows
 
 
 def _describe(filters: Filters) -> str:
     parts = []
-    if filters.when in texts.MEETINGS_WHEN_LABELS and filters.when != "a":
+    if filters.when in texts.MEETINGS_WHEN_LABELS and filters.when != When.ANY:
         parts.append(texts.MEETINGS_WHEN_LABELS[filters.when])
     elif filters.when.isdigit():
         parts.append(meeting_times.DAY_NAMES[int(filters.when)])
@@ -255,20 +257,20 @@ def _describe(filters: Filters) -> str:
 
 def _list_buttons(anchor: Anchor, filters: Filters, found: Page) -> list[list[Button]]:
     def go(new: Filters, page: int = 0) -> str:
-        return callback("mt", "r", anchor.code, new.encode(), page)
+        return mb.page(anchor.code, new.encode(), page)
 
     def mark(label: str, active: bool) -> str:
         return f"✓ {label}" if active else label
 
     b = texts.MEETINGS_BUTTONS
     rows: list[list[Button]] = []
-    if not found.results and filters.when == "s":
-        rows.append([(b["later_today"], go(filters.with_(when="t")))])
+    if not found.results and filters.when == When.SOON:
+        rows.append([(b["later_today"], go(filters.with_(when=When.TODAY)))])
     rows.append(
         [
-            (mark(b["soon"], filters.when == "s"), go(filters.with_(when="a" if filters.when == "s" else "s"))),
-            (mark(b["today"], filters.when == "t"), go(filters.with_(when="a" if filters.when == "t" else "t"))),
-            (mark(b["day"], filters.when.isdigit()), callback("mt", "k", anchor.code, filters.encode(), "day")),
+            (mark(b["soon"], filters.when == When.SOON), go(filters.with_(when=_toggle(filters.when, When.SOON)))),
+            (mark(b["today"], filters.when == When.TODAY), go(filters.with_(when=_toggle(filters.when, When.TODAY)))),
+            (mark(b["day"], filters.when.isdigit()), mb.picker(anchor.code, filters.encode(), Picker.DAY)),
         ]
     )
     mode_row: list[Button] = []
@@ -277,10 +279,10 @@ def _list_buttons(anchor: Anchor, filters: Filters, found: Page) -> list[list[Bu
             mode_row.append((b["in_person"], go(filters.with_(online=False))))
         else:
             mode_row.append((b["online"], go(filters.with_(online=True))))
-            switch = ("nearest", "n") if filters.order == "s" else ("soonest", "s")
+            switch = ("nearest", Order.NEAREST) if filters.order == Order.SOONEST else ("soonest", Order.SOONEST)
             rows.append([(b[switch[0]], go(filters.with_(order=switch[1])))])
-    mode_row.append((mark(b["fellowship"], bool(filters.fellowship)), callback("mt", "k", anchor.code, filters.encode(), "fel")))
-    mode_row.append((mark(b["type"], bool(filters.type_code)), callback("mt", "k", anchor.code, filters.encode(), "type")))
+    mode_row.append((mark(b["fellowship"], bool(filters.fellowship)), mb.picker(anchor.code, filters.encode(), Picker.FELLOWSHIP)))
+    mode_row.append((mark(b["type"], bool(filters.type_code)), mb.picker(anchor.code, filters.encode(), Picker.TYPE)))
     rows.append(mode_row)
     pages: list[Button] = []
     if found.page > 0:
@@ -294,17 +296,22 @@ def _list_buttons(anchor: Anchor, filters: Filters, found: Page) -> list[list[Bu
     return rows
 
 
-def _picker(anchor: Anchor, filters: Filters, which: str) -> tuple[str, list[list[Button]]]:
+def _toggle(when: str, choice: When) -> str:
+    """A time filter button turns its filter on, or off again when it is on."""
+    return When.ANY if when == choice else choice
+
+
+def _picker(anchor: Anchor, filters: Filters, which: Picker) -> tuple[str, list[list[Button]]]:
     """A sub-menu of choices for one filter; each choice goes back to the list, page 1."""
 
     def go(new: Filters) -> str:
-        return callback("mt", "r", anchor.code, new.encode(), 0)
+        return mb.page(anchor.code, new.encode(), 0)
 
     b = texts.MEETINGS_BUTTONS
-    if which == "day":
-        days = [(meeting_times.DAY_NAMES[d][:3], go(filters.with_(when=str(d)))) for d in _DAY_ORDER]
-        return texts.MEETINGS_PICK_DAY, [days[:4], days[4:], [(b["any"], go(filters.with_(when="a")))]]
-    if which == "fel":
+    if which == Picker.DAY:
+        days = [(meeting_times.DAY_NAMES[d][:3], go(filters.with_(when=str(d)))) for d in meeting_times.DAY_ORDER]
+        return texts.MEETINGS_PICK_DAY, [days[:4], days[4:], [(b["any"], go(filters.with_(when=When.ANY)))]]
+    if which == Picker.FELLOWSHIP:
         choices = [(texts.FELLOWSHIP_NAMES[f], go(filters.with_(fellowship=f))) for f in meetings.FELLOWSHIPS]
         return texts.MEETINGS_PICK_FELLOWSHIP, [choices[:3], choices[3:], [(b["all"], go(filters.with_(fellowship="")))]]
     choices = [(label, go(filters.with_(type_code=code))) for code, label in texts.KEY_TYPES.items()]
@@ -329,65 +336,70 @@ async def card_for(session: AsyncSession, rt: Runtime, person: Person, meeting: 
     ties = await meetings.ties(session, person.id, meeting.id)
     b = texts.MEETING_BUTTONS
     first_row: list[dict[str, Any]] = []
-    if meeting.latitude is not None and meeting.attendance != "online":
-        first_row.append({"text": b["map"], "callback_data": callback("mt", "v", meeting.id)})
+    if meeting.latitude is not None and meeting.attendance != Attendance.ONLINE:
+        first_row.append({"text": b["map"], "callback_data": mb.meeting(FindAction.MAP, meeting.id)})
     link = meeting_text.safe_url(meeting.conference_url)
-    if link and meeting.attendance != "in_person":
+    if link and meeting.attendance != Attendance.IN_PERSON:
         first_row.append(url_button(b["join"], link))
     rows: list[list[dict[str, Any]]] = [first_row] if first_row else []
-    remind = ("unremind", 0) if ties.reminder else ("remind", 1)
-    follow = ("unfollow", 0) if ties.following else ("follow", 1)
+    remind = ("unremind", False) if ties.reminder else ("remind", True)
+    follow = ("unfollow", False) if ties.following else ("follow", True)
     rows.append(
         [
-            {"text": b[remind[0]], "callback_data": callback("mt", "n", meeting.id, remind[1])},
-            {"text": b[follow[0]], "callback_data": callback("mt", "f", meeting.id, follow[1])},
+            {"text": b[remind[0]], "callback_data": mb.meeting(FindAction.REMIND, meeting.id, remind[1])},
+            {"text": b[follow[0]], "callback_data": mb.meeting(FindAction.FOLLOW, meeting.id, follow[1])},
         ]
     )
-    rows.append([{"text": b["went"], "callback_data": callback("mt", "w", meeting.id)}])
+    rows.append([{"text": b["went"], "callback_data": mb.meeting(FindAction.WENT, meeting.id)}])
     return text, {"inline_keyboard": rows}
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """`v1:mt:*`. Lists: r (page), k (filter picker), pl (a place). One meeting: m (details),
-    v (map pin), n (reminders on/off), f (follow on/off), w (I went), x (stop reminders)."""
+    """`v1:mt:*` (see `bot.services.meetings.buttons.FindAction`): list pages, filter pickers
+    and places; one meeting's details, map pin, reminders, follow, "I went"."""
     rt = runtime(context)
-    parts = callback_parts(update)[1:]
-    action, args = (parts[0] if parts else ""), parts[1:]
+    query = update.callback_query
+    press = mb.parse_find(query.data if query is not None else None)
     async with rt.db.session() as session:
         person = await onboarded_person(session, update, rt)
         if person is None:
             return
-        if action in ("r", "k") and len(args) == 3:
-            await _list_action(update, session, rt, person, action, args)
-        elif action == "pl" and len(args) == 1 and (place := places.by_key(args[0])) is not None:
+        if press is None:
+            await answer_callback(update, texts.STALE_BUTTON)
+        elif press.action in (FindAction.PAGE, FindAction.PICKER) and len(press.args) == 3:
+            await _list_action(update, session, rt, person, press.action, press.args)
+        elif press.action == FindAction.PLACE and len(press.args) == 1 and (place := places.by_key(press.args[0])) is not None:
             await answer_callback(update)
-            person.awaiting = None
+            conversation.expect(person, None)
             await _search_from(update, session, rt, person, place_anchor(place))
-        elif action in ("m", "v", "n", "f", "w", "x") and args and args[0].isdigit():
-            await _meeting_action(update, context, session, rt, person, action, args)
+        elif press.action in mb.MEETING_ACTIONS and press.args and (meeting_id := mb.number(press.args[0])) is not None:
+            await _meeting_action(update, context, session, rt, person, press.action, meeting_id, press.args[1:])
         else:
             await answer_callback(update, texts.STALE_BUTTON)
 
 
-async def _list_action(update: Update, session: AsyncSession, rt: Runtime, person: Person, action: str, args: list[str]) -> None:
+async def _list_action(
+    update: Update, session: AsyncSession, rt: Runtime, person: Person, action: FindAction, args: list[str]
+) -> None:
     anchor = anchor_from(args[0])
     filters = Filters.decode(args[1], set(meeting_text.type_names()))
     if anchor is None or filters is None:
         await answer_callback(update, texts.STALE_BUTTON)
         return
-    if action == "k":
-        if args[2] not in ("day", "fel", "type"):
+    if action == FindAction.PICKER:
+        if args[2] not in Picker.__members__.values():
             await answer_callback(update, texts.STALE_BUTTON)
             return
         await answer_callback(update)
-        text, rows = _picker(anchor, filters, args[2])
+        text, rows = _picker(anchor, filters, Picker(args[2]))
         await edit_or_reply(update, text, inline(rows))
         return
-    if not args[2].isdigit() or int(args[2]) > 200:
+    number = mb.number(args[2])
+    if number is None or number > 200:
         await answer_callback(update, texts.STALE_BUTTON)
         return
     await answer_callback(update)
-    await show(update, session, rt, person, anchor, filters, int(args[2]))
+    await show(update, session, rt, person, anchor, filters, number)
 
 
 async def _meeting_action(
@@ -396,27 +408,28 @@ async def _meeting_action(
     session: AsyncSession,
     rt: Runtime,
     person: Person,
-    action: str,
+    action: FindAction,
+    meeting_id: int,
     args: list[str],
 ) -> None:
-    turning_off = action == "x" or (action in ("n", "f") and args[-1] == "0")
-    # Stopping reminders or following works even for a paused listing; anything else needs
-    # a listing people can see.
-    meeting = await session.get(Meeting, int(args[0])) if turning_off else await meetings.visible(session, int(args[0]))
-    if meeting is None or meeting.status == "draft":
+    """One meeting's button; `args` is what follows the meeting id (the switch's 1/0)."""
+    switch = args[0] if len(args) == 1 and args[0] in ("0", "1") else None
+    turning_off = action == FindAction.STOP_REMINDERS or (action in (FindAction.REMIND, FindAction.FOLLOW) and switch == "0")
+    meeting = await meetings.for_member(session, meeting_id, turning_off=turning_off)
+    if meeting is None:
         await answer_callback(update, texts.MEETINGS_GONE, alert=True)
         return
     assert person.id is not None and meeting.id is not None
     now = rt.clock.now()
-    if action == "m":
+    if action == FindAction.OPEN:
         await answer_callback(update)
         text, markup = await card_for(session, rt, person, meeting)
         await reply(update, text, markup)
-    elif action == "v":
+    elif action == FindAction.MAP:
         await _send_map(update, context, meeting)
-    elif action in ("n", "f") and len(args) == 2 and args[1] in ("0", "1"):
-        on = args[1] == "1"
-        if action == "f":
+    elif action in (FindAction.REMIND, FindAction.FOLLOW) and switch is not None:
+        on = switch == "1"
+        if action == FindAction.FOLLOW:
             await meetings.set_follow(session, person.id, meeting, on, now)
             toast = texts.MEETING_FOLLOWING if on else texts.MEETING_UNFOLLOWED
         else:
@@ -426,14 +439,14 @@ async def _meeting_action(
                 first = meeting_times.when_label(due + meetings.REMIND_BEFORE, viewer_zone(rt, person), now) if due else None
                 toast = texts.MEETING_REMINDING.format(when=first) if first else texts.MEETING_NO_REMINDER_DATE
         await answer_callback(update, toast)
-        if meeting.status == "active":
+        if meeting.status == MeetingStatus.ACTIVE:
             text, markup = await card_for(session, rt, person, meeting)
             await edit_or_reply(update, text, markup)
-    elif action == "x":
+    elif action == FindAction.STOP_REMINDERS:
         await meetings.set_reminder(session, person.id, meeting, False, now)
         await answer_callback(update)
         await edit_or_reply(update, texts.MEETING_REMINDER_STOPPED.format(name=texts.clip(meeting.name, texts.NAME_MAX)))
-    elif action == "w":
+    elif action == FindAction.WENT:
         await _went(update, session, rt, person, meeting)
     else:
         await answer_callback(update, texts.STALE_BUTTON)
@@ -445,12 +458,12 @@ async def _went(update: Update, session: AsyncSession, rt: Runtime, person: Pers
     outcome = await meetings.record_attendance(session, person.id, meeting, now)
     name = texts.clip(meeting.name, texts.NAME_MAX)
     when = meeting_times.when_label(outcome.occurrence.start, viewer_zone(rt, person), now) if outcome.occurrence else ""
-    if outcome.outcome == "counted":
+    if outcome.outcome == Went.COUNTED:
         await answer_callback(update)
         await reply(update, texts.MEETING_WENT.format(name=name, when=when, count=outcome.total_90_days))
-    elif outcome.outcome == "already":
+    elif outcome.outcome == Went.ALREADY:
         await answer_callback(update, texts.MEETING_WENT_ALREADY.format(name=meeting.name, when=when, count=outcome.total_90_days))
-    elif outcome.outcome == "cancelled":
+    elif outcome.outcome == Went.CANCELLED:
         assert outcome.occurrence is not None
         await answer_callback(update, texts.MEETING_WENT_CANCELLED.format(date=texts.day_label(outcome.occurrence.local_date)), alert=True)
     else:
@@ -461,7 +474,7 @@ async def _went(update: Update, session: AsyncSession, rt: Runtime, person: Pers
 
 async def _send_map(update: Update, context: ContextTypes.DEFAULT_TYPE, meeting: Meeting) -> None:
     """A map pin (sendVenue) people can open in their maps app for directions."""
-    if meeting.latitude is None or meeting.longitude is None or meeting.attendance == "online":
+    if meeting.latitude is None or meeting.longitude is None or meeting.attendance == Attendance.ONLINE:
         await answer_callback(update, texts.MEETING_NO_VENUE, alert=True)
         return
     await answer_callback(update)

@@ -32,11 +32,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from bot import texts
-from bot.db import Database
+from bot.db import Database, rows_changed
 from bot.geo import timezone_at, valid_coordinates
 from bot.models import Meeting, MeetingFollow, MeetingReminder, MeetingSource
 from bot.services import places
@@ -45,6 +46,7 @@ from bot.services.meetings import search as meetings
 from bot.services.meetings import text as meeting_text
 from bot.services.meetings import times as meeting_times
 from bot.services.meetings.listings import snapshot
+from bot.services.meetings.states import Attendance, FeedKind, MeetingStatus, NoticeKind
 from bot.services.validation import InvalidInput, parse_time_of_day
 
 log = logging.getLogger("fellowship.feeds")
@@ -219,7 +221,7 @@ class FeedMeeting:
 
 @dataclass
 class ParsedFeed:
-    kind: str  # meeting_guide / bmlt
+    kind: FeedKind
     meetings: list[FeedMeeting]
     skipped: Counter[str] = field(default_factory=Counter)
     unknown_types: Counter[str] = field(default_factory=Counter)
@@ -270,9 +272,9 @@ def _read(data: Any, *, fellowship: str | None, default_zone: str, source: str) 
     if not items:
         raise FeedError(f"{source} lists no meetings. Nothing was changed (an empty feed would remove every meeting it gave us).")
     parsed = ParsedFeed(kind, [])
-    reader = _read_bmlt if kind == "bmlt" else _read_meeting_guide
+    reader = _read_bmlt if kind == FeedKind.BMLT else _read_meeting_guide
     format_codes = _bmlt_format_map(formats)
-    default_fellowship = fellowship or ("NA" if kind == "bmlt" else "AA")
+    default_fellowship = fellowship or ("NA" if kind == FeedKind.BMLT else "AA")
     seen: set[str] = set()
     for item in items:
         if not isinstance(item, dict):
@@ -294,7 +296,7 @@ def _read(data: Any, *, fellowship: str | None, default_zone: str, source: str) 
     return parsed
 
 
-def _shape(data: Any, source: str) -> tuple[list[Any], list[Any], str]:
+def _shape(data: Any, source: str) -> tuple[list[Any], list[Any], FeedKind]:
     """(meeting items, BMLT formats, kind) from the JSON's top level."""
     if isinstance(data, dict) and isinstance(data.get("meetings"), list):
         items = data["meetings"]
@@ -304,7 +306,7 @@ def _shape(data: Any, source: str) -> tuple[list[Any], list[Any], str]:
     else:
         raise FeedError(f"{source} is JSON but not a meeting feed: expected a list of meetings. Nothing was changed.")
     first = next((i for i in items if isinstance(i, dict)), {})
-    kind = "bmlt" if ("id_bigint" in first or "meeting_name" in first) else "meeting_guide"
+    kind = FeedKind.BMLT if ("id_bigint" in first or "meeting_name" in first) else FeedKind.MEETING_GUIDE
     return items, formats, kind
 
 
@@ -494,18 +496,18 @@ def _last(value: Any) -> str | None:
     return _text(value[-1], 100) if isinstance(value, list) and value else None
 
 
-def _attendance(fields: dict[str, Any], declared: Any, online_marker: bool) -> str:
+def _attendance(fields: dict[str, Any], declared: Any, online_marker: bool) -> Attendance:
     """The spec has no "online" type: it follows from the conference fields (and TSML's
     attendance_option). A temporarily closed venue (TC) with a link is online-only."""
-    if declared in ("in_person", "online", "hybrid"):
-        return str(declared)
+    if declared in tuple(Attendance):
+        return Attendance(declared)
     has_online = bool(fields.get("conference_url") or fields.get("conference_phone"))
     has_place = bool(fields.get("address") or fields.get("latitude") is not None) and "TC" not in fields["types"]
     if has_online and has_place:
-        return "hybrid"
+        return Attendance.HYBRID
     if has_online or (online_marker and not has_place):
-        return "online"
-    return "in_person"
+        return Attendance.ONLINE
+    return Attendance.IN_PERSON
 
 
 # BMLT's shared "world" format ids -> Meeting Guide codes (NA-specific formats have none).
@@ -575,8 +577,8 @@ def _read_bmlt(item: dict[str, Any], formats: dict[str, str], unknown: Counter[s
         "confirmed_at": None,
     }
     _coordinates(fields, item.get("latitude"), item.get("longitude"))
-    venue = {"1": "in_person", "2": "online", "3": "hybrid"}.get(str(item.get("venue_type", "")))
-    fields["attendance"] = venue or ("hybrid" if hybrid else None) or _attendance(fields, None, online_marker)
+    venue = {"1": Attendance.IN_PERSON, "2": Attendance.ONLINE, "3": Attendance.HYBRID}.get(str(item.get("venue_type", "")))
+    fields["attendance"] = venue or (Attendance.HYBRID if hybrid else None) or _attendance(fields, None, online_marker)
     return key, fields
 
 
@@ -630,7 +632,7 @@ def _fingerprint(fields: dict[str, Any]) -> str:
 @dataclass
 class ImportResult:
     source: str
-    kind: str = ""
+    kind: FeedKind | None = None  # None when the feed was unchanged (not read)
     added: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -644,7 +646,7 @@ class ImportResult:
         if self.not_modified:
             return f"{self.source}: unchanged since the last import."
         lines = [
-            f"{self.source} ({'BMLT' if self.kind == 'bmlt' else 'Meeting Guide'} feed): "
+            f"{self.source} ({'BMLT' if self.kind == FeedKind.BMLT else 'Meeting Guide'} feed): "
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, {self.removed} removed."
         ]
         if self.skipped:
@@ -658,7 +660,7 @@ class ImportResult:
 
 
 async def source_row(session: AsyncSession, source: str, *, now: datetime) -> MeetingSource:
-    row = (await session.execute(select(MeetingSource).where(MeetingSource.url == source))).scalar_one_or_none()
+    row = (await session.execute(select(MeetingSource).where(col(MeetingSource.url) == source))).scalar_one_or_none()
     if row is None:
         row = MeetingSource(url=source, created_at=now)
         session.add(row)
@@ -681,7 +683,7 @@ async def import_parsed(
         key: (meeting_id, fingerprint)
         for meeting_id, key, fingerprint in (
             await session.execute(
-                select(Meeting.id, Meeting.source_key, Meeting.content_hash).where(Meeting.source_id == source.id)
+                select(Meeting.id, Meeting.source_key, Meeting.content_hash).where(col(Meeting.source_id) == source.id)
             )
         ).all()
     }
@@ -727,7 +729,7 @@ def _report(progress: Progress | None, done: int, total: int) -> None:
 
 
 def _columns(m: FeedMeeting, now: datetime) -> dict[str, Any]:
-    return {**m.fields, "content_hash": m.fingerprint, "status": "active", "updated_at": now}
+    return {**m.fields, "content_hash": m.fingerprint, "status": MeetingStatus.ACTIVE, "updated_at": now}
 
 
 def _row(m: FeedMeeting, source_id: int, slug: str, now: datetime) -> dict[str, Any]:
@@ -747,7 +749,7 @@ async def _free_slugs(session: AsyncSession, keys: list[str], source_id: int) ->
     taken: set[str] = set()
     candidates = keys + [_suffixed(k, source_id) for k in keys]
     for start in range(0, len(candidates), CHUNK):
-        rows = await session.execute(select(Meeting.slug).where(Meeting.slug.in_(candidates[start : start + CHUNK])))  # type: ignore[attr-defined]
+        rows = await session.execute(select(Meeting.slug).where(col(Meeting.slug).in_(candidates[start : start + CHUNK])))
         taken.update(rows.scalars())
     slugs: dict[str, str] = {}
     for key in keys:
@@ -771,8 +773,8 @@ async def _followed_snapshots(session: AsyncSession, ids: list[int]) -> dict[int
     snapshots: dict[int, dict[str, str]] = {}
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        followed = select(MeetingFollow.meeting_id).where(MeetingFollow.meeting_id.in_(chunk))  # type: ignore[attr-defined]
-        rows = await session.execute(select(Meeting).where(Meeting.id.in_(followed)))  # type: ignore[union-attr]
+        followed = select(MeetingFollow.meeting_id).where(col(MeetingFollow.meeting_id).in_(chunk))
+        rows = await session.execute(select(Meeting).where(col(Meeting.id).in_(followed)))
         for meeting in rows.scalars():
             assert meeting.id is not None
             snapshots[meeting.id] = snapshot(meeting)
@@ -794,14 +796,14 @@ async def _tell_changes(session: AsyncSession, before: dict[int, dict[str, str]]
         ]
         if lines:
             text = texts.MEETING_NEWS_CHANGED.format(name=texts.clip(meeting.name, texts.NAME_MAX), changes="\n".join(lines))
-            told += await meetings.tell_followers(session, meeting_id, "meeting_news", text, now=now)
+            told += await meetings.tell_followers(session, meeting_id, NoticeKind.NEWS, text, now=now)
     return told
 
 
 async def _reschedule(session: AsyncSession, ids: list[int], now: datetime) -> None:
     for start in range(0, len(ids), CHUNK):
         reminded = await session.execute(
-            select(MeetingReminder.meeting_id).where(MeetingReminder.meeting_id.in_(ids[start : start + CHUNK])).distinct()  # type: ignore[attr-defined]
+            select(MeetingReminder.meeting_id).where(col(MeetingReminder.meeting_id).in_(ids[start : start + CHUNK])).distinct()
         )
         for meeting_id in reminded.scalars():
             meeting = await session.get(Meeting, meeting_id)
@@ -828,7 +830,7 @@ async def sync(
     source = normalise_source(source)
     name = describe_source(source)
     async with db.session() as session:
-        known = (await session.execute(select(MeetingSource).where(MeetingSource.url == source))).scalar_one_or_none()
+        known = (await session.execute(select(MeetingSource).where(col(MeetingSource.url) == source))).scalar_one_or_none()
         validators = (known.etag, known.last_modified, known.body_sha256) if known and not force else (None, None, None)
         fellowship = fellowship or (known.fellowship if known else None)
     try:
@@ -849,7 +851,7 @@ async def sync(
             result = await import_parsed(session, row, parsed, now=now, progress=progress)
             row.etag, row.last_modified = fetched.etag, fetched.last_modified
             row.body_sha256 = hashlib.sha256(body).hexdigest()
-            row.fellowship = fellowship or ("NA" if parsed.kind == "bmlt" else "AA")
+            row.fellowship = fellowship or ("NA" if parsed.kind == FeedKind.BMLT else "AA")
         return result
     except FeedError as exc:
         await note_error(db, source, str(exc), now)
@@ -862,6 +864,54 @@ async def note_error(db: Database, source: str, error: str, now: datetime) -> No
     async with db.session() as session:
         row = await source_row(session, source, now=now)
         row.last_error = error[:300]
+
+
+# --- the regular re-import (schedules/feed_sync.py) -------------------------------------------
+
+
+async def claim_due(db: Database, specs: list[tuple[str | None, str]], *, now: datetime, every: timedelta) -> list[tuple[str | None, str]]:
+    """The configured feeds whose turn it is, each claimed for this process by a
+    compare-and-set on `next_sync_at`, so two processes never import the same feed at once."""
+    due = []
+    async with db.session() as session:
+        for fellowship, location in specs:
+            source = await source_row(session, normalise_source(location), now=now)
+            seen = source.next_sync_at
+            if seen is not None and seen > now:
+                continue
+            same = col(MeetingSource.next_sync_at).is_(None) if seen is None else col(MeetingSource.next_sync_at) == seen
+            claimed = await session.execute(
+                update(MeetingSource).where(col(MeetingSource.id) == source.id, same).values(next_sync_at=now + every)
+            )
+            if rows_changed(claimed) == 1:
+                due.append((fellowship, location))
+    return due
+
+
+async def sync_due(
+    db: Database, specs: list[tuple[str | None, str]], *, now: datetime, every: timedelta, default_zone: str
+) -> list[ImportResult]:
+    """Re-import every configured feed that is due. A broken feed changes nothing; the reason
+    is logged (host only) and kept on its source row, and the other feeds are still imported."""
+    results = []
+    for fellowship, location in await claim_due(db, specs, now=now, every=every):
+        name = describe_source(location)
+        try:
+            result = await sync(db, location, now=now, default_zone=default_zone, fellowship=fellowship)
+        except FeedError as exc:
+            log.warning("feed %s not imported: %s", name, exc)
+            continue
+        except Exception as exc:  # one bad feed must not stop the others
+            # Only the kind of failure is logged: its text may quote the feed.
+            log.warning("feed %s not imported: %s", name, type(exc).__name__)
+            await note_error(db, location, f"{name} could not be imported ({type(exc).__name__}). Nothing was changed.", now)
+            continue
+        log.info(
+            "feed %s: %s", name, "unchanged" if result.not_modified else
+            f"{result.added} added, {result.updated} updated, {result.removed} removed, {sum(result.skipped.values())} skipped",
+        )
+        results.append(result)
+    return results
 
 
 # --- exporting -----------------------------------------------------------------------------
@@ -905,7 +955,7 @@ def to_feed(meeting: Meeting) -> dict[str, Any]:
 
 async def export(session: AsyncSession) -> list[dict[str, Any]]:
     """Every published, active meeting, in slug order (stable output for caches)."""
-    rows = await session.execute(select(Meeting).where(Meeting.status == "active").order_by(Meeting.slug))
+    rows = await session.execute(select(Meeting).where(col(Meeting.status) == MeetingStatus.ACTIVE).order_by(col(Meeting.slug)))
     return [to_feed(m) for m in rows.scalars()]
 
 

@@ -11,20 +11,24 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from bot import texts
+from bot.db import rows_changed
 from bot.geo import timezone_at, valid_coordinates
 from bot.models import Meeting, MeetingCancellation, MeetingFollow, Person
 from bot.services import places
 from bot.services.meetings import search as meetings
 from bot.services.meetings import text as meeting_text
 from bot.services.meetings import times as meeting_times
+from bot.services.meetings.states import Attendance, MeetingStatus, NoticeKind
 from bot.services.people import people
 from bot.services.validation import InvalidInput, parse_time_of_day
 
@@ -40,8 +44,8 @@ _ONLINE_ONLY = {"link", "phone"}
 
 
 def steps_for(meeting: Meeting) -> tuple[str, ...]:
-    skip = _ONLINE_ONLY if meeting.attendance == "in_person" else set()
-    if meeting.attendance == "online":
+    skip = _ONLINE_ONLY if meeting.attendance == Attendance.IN_PERSON else set()
+    if meeting.attendance == Attendance.ONLINE:
         skip = _IN_PERSON_ONLY
     return tuple(step for step in STEPS if step not in skip)
 
@@ -52,15 +56,28 @@ def next_step(meeting: Meeting, done: str) -> str | None:
     return steps[index + 1] if index + 1 < len(steps) else None
 
 
+def first_gap(meeting: Meeting) -> str | None:
+    """The first question still unanswered (to continue a draft where it stands)."""
+    gaps = missing(meeting)
+    return next((step for step in steps_for(meeting) if step in gaps), None)
+
+
+def gap_after(meeting: Meeting, step: str) -> str | None:
+    """A change of how people attend may need an address or a link it didn't before."""
+    if step != "attendance":
+        return None
+    return next((g for g in missing(meeting) if g in ("address", "place", "link")), None)
+
+
 def missing(meeting: Meeting) -> list[str]:
     """Fields a listing can't be published without (as field names for `texts`)."""
     gaps = [f for f, ok in (("name", meeting.name), ("days", meeting.days), ("time", meeting.start_time)) if not ok]
-    if meeting.attendance != "online":
+    if meeting.attendance != Attendance.ONLINE:
         if not meeting.address:
             gaps.append("address")
         if meeting.latitude is None:
             gaps.append("place")
-    if meeting.attendance != "in_person" and not (meeting.conference_url or meeting.conference_phone):
+    if meeting.attendance != Attendance.IN_PERSON and not (meeting.conference_url or meeting.conference_phone):
         gaps.append("link")
     return gaps
 
@@ -83,21 +100,30 @@ async def editable(session: AsyncSession, person: Person, meeting_id: int) -> Me
 
 async def draft_of(session: AsyncSession, person_id: int) -> Meeting | None:
     result = await session.execute(
-        select(Meeting).where(Meeting.secretary_id == person_id, Meeting.status == "draft").order_by(Meeting.id.desc())  # type: ignore[union-attr]
+        select(Meeting)
+        .where(col(Meeting.secretary_id) == person_id, col(Meeting.status) == MeetingStatus.DRAFT)
+        .order_by(col(Meeting.id).desc())
     )
     return result.scalars().first()
 
 
 async def owned_by(session: AsyncSession, person_id: int) -> list[Meeting]:
     result = await session.execute(
-        select(Meeting).where(Meeting.secretary_id == person_id, Meeting.status != "draft").order_by(Meeting.name, Meeting.id)
+        select(Meeting)
+        .where(col(Meeting.secretary_id) == person_id, col(Meeting.status) != MeetingStatus.DRAFT)
+        .order_by(col(Meeting.name), col(Meeting.id))
     )
     return list(result.scalars())
 
 
 async def follower_count(session: AsyncSession, meeting_id: int) -> int:
-    result = await session.execute(select(func.count()).select_from(MeetingFollow).where(MeetingFollow.meeting_id == meeting_id))
+    result = await session.execute(select(func.count()).select_from(MeetingFollow).where(col(MeetingFollow.meeting_id) == meeting_id))
     return int(result.scalar_one())
+
+
+async def discard_draft(session: AsyncSession, meeting: Meeting) -> None:
+    """An unpublished draft is its secretary's own notes: discarding it removes it."""
+    await session.delete(meeting)
 
 
 async def start_draft(session: AsyncSession, secretary: Person, *, now: datetime, default_zone: str) -> Meeting:
@@ -108,7 +134,7 @@ async def start_draft(session: AsyncSession, secretary: Person, *, now: datetime
         await session.delete(old)
     draft = Meeting(
         slug=f"draft-{secrets.token_hex(8)}",
-        status="draft",
+        status=MeetingStatus.DRAFT,
         secretary_id=secretary.id,
         timezone=secretary.timezone or default_zone,
         created_at=now,
@@ -157,6 +183,16 @@ def toggle_day(meeting: Meeting, day: int) -> None:
     if not 0 <= day <= 6:
         raise InvalidInput(texts.STALE_BUTTON)
     meeting.days ^= 1 << day
+
+
+def days_ticked(meeting: Meeting, ticked: str) -> int:
+    """The days ticked so far on the days question (kept in the open question until Done)."""
+    return int(ticked) if ticked.isascii() and ticked.isdigit() else meeting.days
+
+
+def set_day_mask(meeting: Meeting, days: int) -> None:
+    """Save the days ticked on the buttons (bit 0 = Sunday, as the spec numbers them)."""
+    meeting.days = days & meeting_times.ALL_DAYS
 
 
 def set_start(meeting: Meeting, text: str) -> None:
@@ -264,6 +300,41 @@ def set_notes(meeting: Meeting, text: str | None) -> None:
     meeting.notes = notes
 
 
+# Questions answered by typing, each with the rule that checks and saves the answer.
+TYPED_ANSWERS: dict[str, Callable[[Meeting, str], None]] = {
+    "name": set_name,
+    "days": set_days,
+    "time": set_start,
+    "end": set_end,
+    "address": set_address,
+    "place": set_postcode,
+    "link": set_link,
+    "phone": set_phone,
+    "notes": set_notes,
+}
+# Questions with a Skip button, each with the rule that clears the answer.
+SKIPPABLE: dict[str, Callable[[Meeting, None], None]] = {
+    "end": set_end,
+    "link": set_link,
+    "phone": set_phone,
+    "notes": set_notes,
+}
+
+
+def set_typed(meeting: Meeting, step: str, text: str) -> None:
+    """Check and save a typed answer (InvalidInput says kindly what is wrong)."""
+    TYPED_ANSWERS[step](meeting, text)
+
+
+def skip(meeting: Meeting, step: str) -> None:
+    SKIPPABLE[step](meeting, None)
+
+
+def touch(meeting: Meeting, now: datetime) -> None:
+    """An answer was saved: the listing changed now."""
+    meeting.updated_at = now
+
+
 # --- publishing and changing ----------------------------------------------------------------
 
 
@@ -278,7 +349,7 @@ async def publish(session: AsyncSession, meeting: Meeting, *, now: datetime) -> 
     if gaps:
         return gaps
     meeting.slug = f"{slugify(meeting.name)}-{meeting.id}"
-    meeting.status = "active"
+    meeting.status = MeetingStatus.ACTIVE
     meeting.updated_at = meeting.confirmed_at = now
     meeting.confirm_due_at = now + CONFIRM_EVERY
     return []
@@ -303,7 +374,7 @@ async def after_edit(session: AsyncSession, meeting: Meeting, before: dict[str, 
     new time, and the edit counts as a confirmation. Returns how many were told."""
     meeting.updated_at = meeting.confirmed_at = now
     meeting.confirm_due_at = now + CONFIRM_EVERY
-    if meeting.status == "draft":
+    if meeting.status == MeetingStatus.DRAFT:
         return 0
     after = snapshot(meeting)
     if (before["days"], before["time"]) != (after["days"], after["time"]):
@@ -313,18 +384,18 @@ async def after_edit(session: AsyncSession, meeting: Meeting, before: dict[str, 
         for field in after
         if after[field] != before[field]
     ]
-    if not lines or meeting.status != "active":
+    if not lines or meeting.status != MeetingStatus.ACTIVE:
         return 0
     text = texts.MEETING_NEWS_CHANGED.format(name=texts.clip(meeting.name, texts.NAME_MAX), changes="\n".join(lines))
     assert meeting.id is not None
-    return await meetings.tell_followers(session, meeting.id, "meeting_news", text, now=now)
+    return await meetings.tell_followers(session, meeting.id, NoticeKind.NEWS, text, now=now)
 
 
 async def set_paused(session: AsyncSession, meeting: Meeting, paused: bool, *, now: datetime) -> int:
     assert meeting.id is not None
-    if (meeting.status == "paused") == paused:
+    if (meeting.status == MeetingStatus.PAUSED) == paused:
         return 0
-    meeting.status = "paused" if paused else "active"
+    meeting.status = MeetingStatus.PAUSED if paused else MeetingStatus.ACTIVE
     meeting.updated_at = now
     if paused:
         text = texts.MEETING_NEWS_PAUSED.format(name=texts.clip(meeting.name, texts.NAME_MAX))
@@ -332,7 +403,7 @@ async def set_paused(session: AsyncSession, meeting: Meeting, paused: bool, *, n
         meeting.confirmed_at, meeting.confirm_due_at = now, now + CONFIRM_EVERY
         await meetings.reschedule_reminders(session, meeting, now)
         text = texts.MEETING_NEWS_RESUMED.format(name=texts.clip(meeting.name, texts.NAME_MAX), schedule=texts.h(meeting_text.schedule(meeting)))
-    return await meetings.tell_followers(session, meeting.id, "meeting_news", text, now=now)
+    return await meetings.tell_followers(session, meeting.id, NoticeKind.NEWS, text, now=now)
 
 
 async def delete_listing(session: AsyncSession, meeting: Meeting, *, now: datetime) -> int:
@@ -383,7 +454,9 @@ async def set_cancelled(
     assert meeting.id is not None
     existing = (
         await session.execute(
-            select(MeetingCancellation).where(MeetingCancellation.meeting_id == meeting.id, MeetingCancellation.on_date == on_date)
+            select(MeetingCancellation).where(
+                col(MeetingCancellation.meeting_id) == meeting.id, col(MeetingCancellation.on_date) == on_date
+            )
         )
     ).scalar_one_or_none()
     if (existing is not None) == cancelled:
@@ -400,7 +473,12 @@ async def set_cancelled(
         assert existing is not None
         await session.delete(existing)
         text = texts.MEETING_NEWS_RESTORED.format(name=texts.clip(meeting.name, texts.NAME_MAX), date=texts.day_label(on_date))
-    return await meetings.tell_followers(session, meeting.id, "meeting_news", text, now=now)
+    return await meetings.tell_followers(session, meeting.id, NoticeKind.NEWS, text, now=now)
+
+
+async def is_cancelled(session: AsyncSession, meeting: Meeting, on_date: date) -> bool:
+    assert meeting.id is not None
+    return on_date in (await meetings.cancelled_dates(session, [meeting.id], on_date)).get(meeting.id, frozenset())
 
 
 def meetings_start_after(meeting: Meeting, on_date: date) -> datetime:
@@ -421,7 +499,7 @@ async def announce(session: AsyncSession, meeting: Meeting, text: str, *, now: d
         raise InvalidInput(texts.ANNOUNCE_LONG)
     assert meeting.id is not None
     message = texts.MEETING_NEWS_ANNOUNCEMENT.format(name=texts.clip(meeting.name, texts.NAME_MAX), text=texts.h(body))
-    return await meetings.tell_followers(session, meeting.id, "meeting_announcement", message, now=now, author_id=author_id)
+    return await meetings.tell_followers(session, meeting.id, NoticeKind.ANNOUNCEMENT, message, now=now, author_id=author_id)
 
 
 # --- the monthly check ----------------------------------------------------------------------
@@ -434,11 +512,11 @@ async def claim_due_checks(session: AsyncSession, now: datetime, *, limit: int =
         await session.execute(
             select(Meeting)
             .where(
-                Meeting.confirm_due_at <= now,  # type: ignore[operator]
-                Meeting.secretary_id.is_not(None),  # type: ignore[union-attr]
-                Meeting.status == "active",
+                col(Meeting.confirm_due_at) <= now,
+                col(Meeting.secretary_id).is_not(None),
+                col(Meeting.status) == MeetingStatus.ACTIVE,
             )
-            .order_by(Meeting.confirm_due_at, Meeting.id)
+            .order_by(col(Meeting.confirm_due_at), col(Meeting.id))
             .limit(limit)
         )
     ).scalars().all()
@@ -446,9 +524,9 @@ async def claim_due_checks(session: AsyncSession, now: datetime, *, limit: int =
     for meeting in rows:
         result = await session.execute(
             update(Meeting)
-            .where(Meeting.id == meeting.id, Meeting.confirm_due_at == meeting.confirm_due_at)
+            .where(col(Meeting.id) == meeting.id, col(Meeting.confirm_due_at) == meeting.confirm_due_at)
             .values(confirm_due_at=now + CONFIRM_EVERY)
         )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
+        if rows_changed(result) == 1:
             claimed.append(meeting)
     return claimed

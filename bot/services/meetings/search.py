@@ -15,13 +15,17 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, literal, select, update
+from sqlalchemy import ColumnElement, Row, Select, delete, func, literal, update
+from sqlalchemy import select as select_columns
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from bot import texts
+from bot.db import rows_changed
 from bot.models import (
     Meeting,
     MeetingAttendance,
@@ -33,6 +37,7 @@ from bot.models import (
 from bot.runtime import Runtime
 from bot.services import outbox
 from bot.services.meetings import times as meeting_times
+from bot.services.meetings.states import Attendance, MeetingStatus, NoticeKind, Went
 from bot.services.meetings.times import Occurrence
 
 FELLOWSHIPS = ("AA", "NA", "CA", "CMA", "other")
@@ -75,35 +80,51 @@ def bounding_box(latitude: float, longitude: float, radius_km: float) -> tuple[f
 # --- filters -------------------------------------------------------------------------------
 
 
+class When(StrEnum):
+    """A result list's time filter (besides a weekday, "0".."6", Sunday = 0)."""
+
+    ANY = "a"
+    SOON = "s"  # starting within SOON
+    TODAY = "t"
+
+
+class Order(StrEnum):
+    """How a list near a place is ordered."""
+
+    NEAREST = "n"
+    SOONEST = "s"  # what's next: the nearest SOONEST_POOL by start time
+
+
 @dataclass(frozen=True)
 class Filters:
     """What the member narrowed the list to. Encoded into buttons, so it is validated."""
 
-    when: str = "a"  # a = any time, s = next 3 hours, t = today, "0".."6" = that weekday
+    when: str = When.ANY  # a `When`, or "0".."6" for that weekday
     online: bool = False
     fellowship: str = ""
     type_code: str = ""
-    order: str = "n"  # n = nearest first, s = what's next (soonest among the nearest)
+    order: Order = Order.NEAREST
 
     def encode(self) -> str:
         parts = [self.when, "o" if self.online else "p", self.fellowship or "-", self.type_code or "-"]
-        return ".".join([*parts, self.order] if self.order != "n" else parts)
+        return ".".join([*parts, self.order] if self.order != Order.NEAREST else parts)
 
     @classmethod
     def decode(cls, text: str, known_types: set[str]) -> Filters | None:
         parts = text.split(".")
         if len(parts) == 4:
-            parts.append("n")  # buttons sent before "what's next" existed
+            parts.append(Order.NEAREST)  # buttons sent before "what's next" existed
         if len(parts) != 5:
             return None
         when, mode, fellowship, type_code, order = parts
-        if when not in ("a", "s", "t", *"0123456") or order not in ("n", "s"):
+        if when not in (*When, *"0123456") or order not in tuple(Order):
             return None
         if mode not in ("o", "p") or (fellowship != "-" and fellowship not in FELLOWSHIPS):
             return None
         if type_code != "-" and type_code not in known_types:
             return None
-        return cls(when, mode == "o", "" if fellowship == "-" else fellowship, "" if type_code == "-" else type_code, order)
+        fellowship, type_code = ("" if fellowship == "-" else fellowship), ("" if type_code == "-" else type_code)
+        return cls(When(when) if when in tuple(When) else when, mode == "o", fellowship, type_code, Order(order))
 
     def with_(self, **changes: Any) -> Filters:
         return replace(self, **changes)
@@ -111,32 +132,32 @@ class Filters:
     @property
     def narrowed(self) -> bool:
         """Anything beyond the defaults (so "none found" can offer to clear them)."""
-        return self.when != "a" or bool(self.fellowship) or bool(self.type_code)
+        return self.when != When.ANY or bool(self.fellowship) or bool(self.type_code)
 
 
 def _sql_filters(filters: Filters, days_mask: int | None) -> list[ColumnElement[bool]]:
     # A listing with no day or time has no next occurrence to show (publishing and imports
     # require both, so this only guards against odd rows).
     conditions: list[ColumnElement[bool]] = [
-        Meeting.status == "active",
-        Meeting.days != 0,
-        Meeting.start_time.is_not(None),  # type: ignore[union-attr]
+        col(Meeting.status) == MeetingStatus.ACTIVE,
+        col(Meeting.days) != 0,
+        col(Meeting.start_time).is_not(None),
     ]
     if filters.fellowship:
-        conditions.append(Meeting.fellowship == filters.fellowship)
+        conditions.append(col(Meeting.fellowship) == filters.fellowship)
     if filters.type_code:
-        padded = literal(",") + Meeting.types + literal(",")
+        padded = literal(",") + col(Meeting.types) + literal(",")
         conditions.append(padded.like(f"%,{filters.type_code},%"))
     if days_mask is not None:
-        conditions.append(Meeting.days.op("&")(days_mask) != 0)  # type: ignore[attr-defined]
+        conditions.append(col(Meeting.days).op("&")(days_mask) != 0)
     return conditions
 
 
 def _days_prefilter(filters: Filters, now: datetime, viewer_zone: str) -> int | None:
     """Weekdays a match must meet on, give or take a day for meetings in other zones."""
-    if filters.when == "a":
+    if filters.when == When.ANY:
         return None
-    if filters.when in ("s", "t"):
+    if filters.when in (When.SOON, When.TODAY):
         today = meeting_times.spec_weekday(now.astimezone(meeting_times.zone(viewer_zone)).date())
     else:
         today = int(filters.when)
@@ -176,9 +197,9 @@ async def cancelled_dates(session: AsyncSession, meeting_ids: list[int], since: 
     if not meeting_ids:
         return {}
     rows = await session.execute(
-        select(MeetingCancellation.meeting_id, MeetingCancellation.on_date).where(
-            MeetingCancellation.meeting_id.in_(meeting_ids),  # type: ignore[attr-defined]
-            MeetingCancellation.on_date >= since,
+        select(col(MeetingCancellation.meeting_id), col(MeetingCancellation.on_date)).where(
+            col(MeetingCancellation.meeting_id).in_(meeting_ids),
+            col(MeetingCancellation.on_date) >= since,
         )
     )
     found: dict[int, set[date]] = defaultdict(set)
@@ -191,7 +212,7 @@ def _matching_occurrence(
     meeting: meeting_times.Scheduled, filters: Filters, cancelled: frozenset[date], now: datetime, viewer_zone: str
 ) -> tuple[Occurrence | None, Occurrence | None] | None:
     """(shown, following) if the meeting passes the time filter, else None."""
-    if filters.when == "a":
+    if filters.when == When.ANY:
         first = meeting_times.next_occurrence(meeting, now, cancelled)
         if first is None:
             return None
@@ -203,9 +224,9 @@ def _matching_occurrence(
         if occurrence.cancelled:
             continue
         local = occurrence.start.astimezone(tz).date()
-        if filters.when == "s" and occurrence.start <= now + SOON:
+        if filters.when == When.SOON and occurrence.start <= now + SOON:
             return occurrence, None
-        if filters.when == "t" and local == today:
+        if filters.when == When.TODAY and local == today:
             return occurrence, None
         if filters.when.isdigit() and meeting_times.spec_weekday(local) == int(filters.when):
             return occurrence, None
@@ -220,14 +241,27 @@ class _Slot:
     tuples, and whole rows are loaded only for the page that is shown."""
 
     id: int
-    latitude: float
-    longitude: float
+    latitude: float | None  # None for online meetings
+    longitude: float | None
     days: int
     start_time: str | None
     timezone: str
 
 
-_SLOT_COLUMNS = (Meeting.id, Meeting.latitude, Meeting.longitude, Meeting.days, Meeting.start_time, Meeting.timezone)
+_SlotRow = Row[int | None, float | None, float | None, int, str | None, str]
+
+
+def _slot(row: _SlotRow) -> _Slot:
+    meeting_id, latitude, longitude, days, start_time, zone = row
+    assert meeting_id is not None  # read from the table: always set
+    return _Slot(meeting_id, latitude, longitude, days, start_time, zone)
+
+
+def _slots() -> Select[int | None, float | None, float | None, int, str | None, str]:
+    """A query for candidates' `_Slot` columns, in `_Slot`'s order."""
+    return select_columns(
+        col(Meeting.id), col(Meeting.latitude), col(Meeting.longitude), col(Meeting.days), col(Meeting.start_time), col(Meeting.timezone)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,26 +283,28 @@ async def search_near(
     page: int = 0,
     page_size: int = PAGE_SIZE,
 ) -> Page:
-    """Meetings you can walk into within MAX_RADIUS_KM: nearest first, or (`order` "s")
+    """Meetings you can walk into within MAX_RADIUS_KM: nearest first, or (`Order.SOONEST`)
     the nearest SOONEST_POOL by start time. The pool only grows when paging past it."""
     needed = (page + 1) * page_size + 1  # one more tells whether there is a next page
-    if filters.order == "s":
+    if filters.order == Order.SOONEST:
         needed = max(needed, SOONEST_POOL)
     conditions = _sql_filters(filters, _days_prefilter(filters, now, viewer_zone))
-    conditions.append(Meeting.attendance != "online")
+    conditions.append(col(Meeting.attendance) != Attendance.ONLINE)
     radius = INITIAL_RADIUS_KM
     while True:
         south, north, west, east = bounding_box(latitude, longitude, radius)
         rows = await session.execute(
-            select(*_SLOT_COLUMNS).where(
-                Meeting.latitude.between(south, north),  # type: ignore[union-attr]
-                Meeting.longitude.between(west, east),  # type: ignore[union-attr]
+            _slots().where(
+                col(Meeting.latitude).between(south, north),
+                col(Meeting.longitude).between(west, east),
                 *conditions,
             )
         )
         near: list[tuple[float | None, _Slot]] = []
         for row in rows.all():
-            slot = _Slot(*row)
+            slot = _slot(row)
+            if slot.latitude is None or slot.longitude is None:
+                continue  # the box already excludes these; this tells the type checker
             distance = haversine_km(latitude, longitude, slot.latitude, slot.longitude)
             if distance <= radius:  # inside the circle: nothing outside the box is nearer
                 near.append((distance, slot))
@@ -279,7 +315,7 @@ async def search_near(
         growth = math.sqrt(needed / max(len(matched), 1))
         radius = min(MAX_RADIUS_KM, radius * max(2.0, growth * 1.2))
     matched.sort(key=lambda m: (m.distance_km or 0.0, m.slot.id))
-    if filters.order == "s":
+    if filters.order == Order.SOONEST:
         matched = await _soonest_first(session, matched[:needed], filters, now, viewer_zone)
     start = page * page_size
     results = await _results(session, matched[start : start + page_size], now)
@@ -291,7 +327,7 @@ async def _soonest_first(
 ) -> list[_Match]:
     """Those within a bus ride by next start (the next one that is on; nearer first at the
     same time), then the rest as they came (nearest first)."""
-    if filters.when == "a":  # occurrences were deferred; the pool is small, so find them now
+    if filters.when == When.ANY:  # occurrences were deferred; the pool is small, so find them now
         pool = await _timed(session, [(m.distance_km, m.slot) for m in pool], filters, now, viewer_zone)
     near = [m for m in pool if (m.distance_km or 0.0) <= SOONEST_RADIUS_KM]
     farther = [m for m in pool if (m.distance_km or 0.0) > SOONEST_RADIUS_KM]
@@ -309,7 +345,7 @@ async def _timed(
 ) -> list[_Match]:
     """Candidates that pass the time filter, with the occurrence that matched. With no time
     filter every candidate passes, and (`defer`) occurrences can wait until the page is known."""
-    if filters.when == "a" and defer:
+    if filters.when == When.ANY and defer:
         return [_Match(slot, distance) for distance, slot in candidates]
     cancelled = await cancelled_dates(session, [slot.id for _, slot in candidates], now.date() - timedelta(days=2))
     matched = []
@@ -325,7 +361,7 @@ async def _results(session: AsyncSession, matches: list[_Match], now: datetime) 
     if not matches:
         return []
     ids = [m.slot.id for m in matches]
-    loaded = {m.id: m for m in (await session.execute(select(Meeting).where(Meeting.id.in_(ids)))).scalars()}  # type: ignore[union-attr]
+    loaded = {m.id: m for m in (await session.execute(select(Meeting).where(col(Meeting.id).in_(ids)))).scalars()}
     cancelled = await cancelled_dates(session, ids, now.date() - timedelta(days=2))
     results = []
     for match in matches:
@@ -345,9 +381,9 @@ async def search_online(
 ) -> Page:
     """Online and hybrid meetings, soonest first, wherever they are."""
     conditions = _sql_filters(filters, _days_prefilter(filters, now, viewer_zone))
-    conditions.append(Meeting.attendance.in_(("online", "hybrid")))  # type: ignore[attr-defined]
-    rows = await session.execute(select(*_SLOT_COLUMNS).where(*conditions))
-    candidates: list[tuple[float | None, _Slot]] = [(None, _Slot(*row)) for row in rows.all()]
+    conditions.append(col(Meeting.attendance).in_((Attendance.ONLINE, Attendance.HYBRID)))
+    rows = await session.execute(_slots().where(*conditions))
+    candidates: list[tuple[float | None, _Slot]] = [(None, _slot(row)) for row in rows.all()]
     matched = await _timed(session, candidates, filters, now, viewer_zone)  # soonest first: every start is needed
     matched.sort(key=lambda m: (_on_next(m), m.slot.id))
     start = page * page_size
@@ -366,7 +402,14 @@ def _on_next(match: _Match) -> datetime:
 async def visible(session: AsyncSession, meeting_id: int) -> Meeting | None:
     """A meeting people may see and act on (not a draft, paused or deleted)."""
     meeting = await session.get(Meeting, meeting_id)
-    return meeting if meeting is not None and meeting.status == "active" else None
+    return meeting if meeting is not None and meeting.status == MeetingStatus.ACTIVE else None
+
+
+async def for_member(session: AsyncSession, meeting_id: int, *, turning_off: bool) -> Meeting | None:
+    """The meeting a member's button names: stopping reminders or following works even for
+    a paused listing; anything else needs a listing people can see. Never a draft."""
+    meeting = await session.get(Meeting, meeting_id) if turning_off else await visible(session, meeting_id)
+    return None if meeting is None or meeting.status == MeetingStatus.DRAFT else meeting
 
 
 async def upcoming(session: AsyncSession, meeting: Meeting, now: datetime) -> tuple[Occurrence | None, Occurrence | None]:
@@ -386,10 +429,10 @@ class Ties:
 
 async def ties(session: AsyncSession, person_id: int, meeting_id: int) -> Ties:
     follow = await session.execute(
-        select(MeetingFollow.id).where(MeetingFollow.person_id == person_id, MeetingFollow.meeting_id == meeting_id)
+        select(MeetingFollow.id).where(col(MeetingFollow.person_id) == person_id, col(MeetingFollow.meeting_id) == meeting_id)
     )
     remind = await session.execute(
-        select(MeetingReminder.id).where(MeetingReminder.person_id == person_id, MeetingReminder.meeting_id == meeting_id)
+        select(MeetingReminder.id).where(col(MeetingReminder.person_id) == person_id, col(MeetingReminder.meeting_id) == meeting_id)
     )
     return Ties(follow.first() is not None, remind.first() is not None)
 
@@ -398,7 +441,7 @@ async def set_follow(session: AsyncSession, person_id: int, meeting: Meeting, on
     """Follow or stop following. Idempotent: a double tap or a stale button changes nothing."""
     assert meeting.id is not None
     await session.execute(
-        delete(MeetingFollow).where(MeetingFollow.person_id == person_id, MeetingFollow.meeting_id == meeting.id)
+        delete(MeetingFollow).where(col(MeetingFollow.person_id) == person_id, col(MeetingFollow.meeting_id) == meeting.id)
     )
     if on:
         session.add(MeetingFollow(meeting_id=meeting.id, person_id=person_id, created_at=now))
@@ -418,7 +461,7 @@ async def set_reminder(session: AsyncSession, person_id: int, meeting: Meeting, 
     Returns when the first reminder will come (None when turned off)."""
     assert meeting.id is not None
     await session.execute(
-        delete(MeetingReminder).where(MeetingReminder.person_id == person_id, MeetingReminder.meeting_id == meeting.id)
+        delete(MeetingReminder).where(col(MeetingReminder.person_id) == person_id, col(MeetingReminder.meeting_id) == meeting.id)
     )
     due = first_reminder_due(meeting, now) if on else None
     if due is not None:
@@ -431,27 +474,27 @@ async def reschedule_reminders(session: AsyncSession, meeting: Meeting, now: dat
     """After a change of day or time, every reminder follows the new schedule."""
     due = first_reminder_due(meeting, now)
     if due is not None:
-        await session.execute(update(MeetingReminder).where(MeetingReminder.meeting_id == meeting.id).values(due_at=due))
+        await session.execute(update(MeetingReminder).where(col(MeetingReminder.meeting_id) == meeting.id).values(due_at=due))
 
 
 @dataclass(frozen=True)
 class Attended:
-    outcome: str  # counted / already / not_yet / cancelled
+    outcome: Went
     occurrence: Occurrence | None
     total_90_days: int
 
 
 async def record_attendance(session: AsyncSession, person_id: int, meeting: Meeting, now: datetime) -> Attended:
-    """"I went" to the latest occurrence that has begun (up to a week back)."""
+    """"I went" to the latest occurrence that has begun (up to `times.WENT_WINDOW` back)."""
     assert meeting.id is not None
     occurrence = meeting_times.latest_started(meeting, now)
     since = now - timedelta(days=90)
     if occurrence is None:
-        return Attended("not_yet", None, await meetings_attended_since(session, person_id, since))
+        return Attended(Went.NOT_YET, None, await meetings_attended_since(session, person_id, since))
     cancelled = (await cancelled_dates(session, [meeting.id], occurrence.local_date)).get(meeting.id, frozenset())
     if occurrence.local_date in cancelled:
-        return Attended("cancelled", occurrence, await meetings_attended_since(session, person_id, since))
-    outcome = "counted"
+        return Attended(Went.CANCELLED, occurrence, await meetings_attended_since(session, person_id, since))
+    outcome = Went.COUNTED
     try:
         async with session.begin_nested():
             session.add(
@@ -464,7 +507,7 @@ async def record_attendance(session: AsyncSession, person_id: int, meeting: Meet
                 )
             )
     except IntegrityError:
-        outcome = "already"
+        outcome = Went.ALREADY
     return Attended(outcome, occurrence, await meetings_attended_since(session, person_id, since))
 
 
@@ -473,7 +516,7 @@ async def meetings_attended_since(session: AsyncSession, person_id: int, since: 
     result = await session.execute(
         select(func.count())
         .select_from(MeetingAttendance)
-        .where(MeetingAttendance.person_id == person_id, MeetingAttendance.attended_at >= since)
+        .where(col(MeetingAttendance.person_id) == person_id, col(MeetingAttendance.attended_at) >= since)
     )
     return int(result.scalar_one())
 
@@ -483,13 +526,13 @@ async def meetings_attended_since(session: AsyncSession, person_id: int, since: 
 
 async def follower_ids(session: AsyncSession, meeting_id: int) -> list[int]:
     rows = await session.execute(
-        select(MeetingFollow.person_id).where(MeetingFollow.meeting_id == meeting_id).order_by(MeetingFollow.id)
+        select(MeetingFollow.person_id).where(col(MeetingFollow.meeting_id) == meeting_id).order_by(col(MeetingFollow.id))
     )
     return list(rows.scalars())
 
 
 async def tell_followers(
-    session: AsyncSession, meeting_id: int, kind: str, text: str, *, now: datetime, exclude: int | None = None,
+    session: AsyncSession, meeting_id: int, kind: NoticeKind, text: str, *, now: datetime, exclude: int | None = None,
     author_id: int | None = None,
 ) -> int:
     """Queue a message to every follower, in this transaction, paced (see the constant)."""
@@ -511,24 +554,21 @@ async def retire(session: AsyncSession, meeting_ids: list[int], *, now: datetime
         chunk = meeting_ids[start : start + 500]
         follows = await session.execute(
             select(MeetingFollow.person_id, Meeting.name)
-            .join(Meeting, Meeting.id == MeetingFollow.meeting_id)
-            .where(MeetingFollow.meeting_id.in_(chunk))  # type: ignore[attr-defined]
-            .order_by(MeetingFollow.id)
+            .join(Meeting, col(Meeting.id) == col(MeetingFollow.meeting_id))
+            .where(col(MeetingFollow.meeting_id).in_(chunk))
+            .order_by(col(MeetingFollow.id))
         )
         for person_id, name in follows.all():
-            row = outbox.enqueue(session, person_id, "meeting_news", texts.MEETING_NEWS_GONE.format(name=texts.clip(name, texts.NAME_MAX)), now=now)
+            row = outbox.enqueue(session, person_id, NoticeKind.NEWS, texts.MEETING_NEWS_GONE.format(name=texts.clip(name, texts.NAME_MAX)), now=now)
             row.next_attempt_at = now + timedelta(seconds=told / FOLLOWER_NOTICES_PER_SECOND)
             told += 1
-        for table, column in (
-            (MeetingFollow, MeetingFollow.meeting_id),
-            (MeetingReminder, MeetingReminder.meeting_id),
-            (MeetingCancellation, MeetingCancellation.meeting_id),
-        ):
-            await session.execute(delete(table).where(column.in_(chunk)))  # type: ignore[attr-defined]
+        await session.execute(delete(MeetingFollow).where(col(MeetingFollow.meeting_id).in_(chunk)))
+        await session.execute(delete(MeetingReminder).where(col(MeetingReminder.meeting_id).in_(chunk)))
+        await session.execute(delete(MeetingCancellation).where(col(MeetingCancellation.meeting_id).in_(chunk)))
         await session.execute(
-            update(MeetingAttendance).where(MeetingAttendance.meeting_id.in_(chunk)).values(meeting_id=None)  # type: ignore[union-attr]
+            update(MeetingAttendance).where(col(MeetingAttendance.meeting_id).in_(chunk)).values(meeting_id=None)
         )
-        await session.execute(delete(Meeting).where(Meeting.id.in_(chunk)))  # type: ignore[union-attr]
+        await session.execute(delete(Meeting).where(col(Meeting.id).in_(chunk)))
     return told
 
 
@@ -553,9 +593,9 @@ async def claim_due_reminders(session: AsyncSession, now: datetime, *, limit: in
     rows = (
         await session.execute(
             select(MeetingReminder, Meeting)
-            .join(Meeting, Meeting.id == MeetingReminder.meeting_id)
-            .where(MeetingReminder.due_at <= now)
-            .order_by(MeetingReminder.due_at, MeetingReminder.id)
+            .join(Meeting, col(Meeting.id) == col(MeetingReminder.meeting_id))
+            .where(col(MeetingReminder.due_at) <= now)
+            .order_by(col(MeetingReminder.due_at), col(MeetingReminder.id))
             .limit(limit)
         )
     ).all()
@@ -565,15 +605,15 @@ async def claim_due_reminders(session: AsyncSession, now: datetime, *, limit: in
     for reminder, meeting in rows:
         off = cancelled.get(meeting.id or 0, frozenset())
         target = next(meeting_times.occurrences(meeting, now, now + timedelta(days=40), off), None)
-        send = target is not None and meeting.status == "active" and target.start - now <= REMIND_BEFORE + timedelta(minutes=5)
+        send = target is not None and meeting.status == MeetingStatus.ACTIVE and target.start - now <= REMIND_BEFORE + timedelta(minutes=5)
         after = (target.start + timedelta(minutes=1)) if (send and target) else now
         next_due = first_reminder_due(meeting, after) or (now + timedelta(days=7))
         claimed = await session.execute(
             update(MeetingReminder)
-            .where(MeetingReminder.id == reminder.id, MeetingReminder.due_at == reminder.due_at)
+            .where(col(MeetingReminder.id) == reminder.id, col(MeetingReminder.due_at) == reminder.due_at)
             .values(due_at=next_due)
         )
-        if claimed.rowcount == 1 and send and target is not None:  # type: ignore[attr-defined]
+        if rows_changed(claimed) == 1 and send and target is not None:
             assert reminder.id is not None
             due.append(DueReminder(reminder.id, reminder.person_id, meeting, target))
     return due
@@ -586,18 +626,22 @@ async def _export(session: AsyncSession, rt: Runtime, person: Person) -> dict[st
     assert person.id is not None
     pid = person.id
     follows = await session.execute(
-        select(Meeting.name, MeetingFollow.created_at).join(Meeting, Meeting.id == MeetingFollow.meeting_id).where(MeetingFollow.person_id == pid)
+        select(Meeting.name, MeetingFollow.created_at)
+        .join(Meeting, col(Meeting.id) == col(MeetingFollow.meeting_id))
+        .where(col(MeetingFollow.person_id) == pid)
     )
     reminders = await session.execute(
-        select(Meeting.name, MeetingReminder.due_at).join(Meeting, Meeting.id == MeetingReminder.meeting_id).where(MeetingReminder.person_id == pid)
+        select(Meeting.name, MeetingReminder.due_at)
+        .join(Meeting, col(Meeting.id) == col(MeetingReminder.meeting_id))
+        .where(col(MeetingReminder.person_id) == pid)
     )
     went = await session.execute(
-        select(MeetingAttendance.attended_on, Meeting.name)
-        .outerjoin(Meeting, Meeting.id == MeetingAttendance.meeting_id)
-        .where(MeetingAttendance.person_id == pid)
-        .order_by(MeetingAttendance.attended_at)
+        select(col(MeetingAttendance.attended_on), col(Meeting.name))
+        .outerjoin(Meeting, col(Meeting.id) == col(MeetingAttendance.meeting_id))
+        .where(col(MeetingAttendance.person_id) == pid)
+        .order_by(col(MeetingAttendance.attended_at))
     )
-    listed = await session.execute(select(Meeting.name, Meeting.status, Meeting.slug).where(Meeting.secretary_id == pid))
+    listed = await session.execute(select(Meeting.name, Meeting.status, Meeting.slug).where(col(Meeting.secretary_id) == pid))
     return {
         "following": [{"meeting": name, "since": since.isoformat()} for name, since in follows.all()],
         "reminders": [{"meeting": name, "next_reminder_at": due.isoformat()} for name, due in reminders.all()],
@@ -610,16 +654,13 @@ async def _erase(session: AsyncSession, person: Person) -> None:
     """Follows, reminders and attendance go; listings stay for everyone else, without an
     owner; unpublished drafts are the person's own notes and go too."""
     pid = person.id
-    for table, column in (
-        (MeetingFollow, MeetingFollow.person_id),
-        (MeetingReminder, MeetingReminder.person_id),
-        (MeetingAttendance, MeetingAttendance.person_id),
-    ):
-        await session.execute(delete(table).where(column == pid))
-    await session.execute(delete(Meeting).where(Meeting.secretary_id == pid, Meeting.status == "draft"))
+    await session.execute(delete(MeetingFollow).where(col(MeetingFollow.person_id) == pid))
+    await session.execute(delete(MeetingReminder).where(col(MeetingReminder.person_id) == pid))
+    await session.execute(delete(MeetingAttendance).where(col(MeetingAttendance.person_id) == pid))
+    await session.execute(delete(Meeting).where(col(Meeting.secretary_id) == pid, col(Meeting.status) == MeetingStatus.DRAFT))
     await session.execute(
-        update(Meeting).where(Meeting.secretary_id == pid).values(secretary_id=None, confirm_due_at=None)
+        update(Meeting).where(col(Meeting.secretary_id) == pid).values(secretary_id=None, confirm_due_at=None)
     )
     await session.execute(
-        update(MeetingCancellation).where(MeetingCancellation.created_by_id == pid).values(created_by_id=None)
+        update(MeetingCancellation).where(col(MeetingCancellation.created_by_id) == pid).values(created_by_id=None)
     )

@@ -15,6 +15,7 @@ from functools import lru_cache
 from bot import texts
 from bot.models import Meeting
 from bot.services.meetings import times as meeting_times
+from bot.services.meetings.states import Attendance
 from bot.services.meetings.times import Occurrence
 from bot.services.places import DATA
 
@@ -165,11 +166,11 @@ def _joining(meeting: Meeting, notes_max: int) -> list[str]:
     (clipped to `notes_max` characters each)."""
     lines = []
     url = safe_url(meeting.conference_url)
-    if url and meeting.attendance != "in_person":
+    if url and meeting.attendance != Attendance.IN_PERSON:
         link = f'<a href="{html.escape(url, quote=True)}">{texts.MEETING_JOIN_LINK}</a>'
         notes = f" ({texts.clip(meeting.conference_url_notes, notes_max)})" if meeting.conference_url_notes else ""
         lines.append(texts.MEETING_CARD_ONLINE.format(link=link) + notes)
-    if meeting.conference_phone and meeting.attendance != "in_person":
+    if meeting.conference_phone and meeting.attendance != Attendance.IN_PERSON:
         notes = f" ({texts.clip(meeting.conference_phone_notes, notes_max)})" if meeting.conference_phone_notes else ""
         lines.append(texts.MEETING_CARD_PHONE.format(phone=texts.clip(meeting.conference_phone, PHONE_MAX)) + notes)
     return lines
@@ -205,7 +206,7 @@ def card(
             lines.append(texts.MEETING_CARD_NEXT.format(when=when_for(first.start, meeting, viewer_zone, now)))
     lines.append(texts.ATTENDANCE_LABELS.get(meeting.attendance, ""))
     where = address_line(meeting)
-    if where and meeting.attendance != "online":
+    if where and meeting.attendance != Attendance.ONLINE:
         approximate = texts.MEETING_CARD_APPROXIMATE if meeting.approximate else ""
         lines.append(texts.MEETING_CARD_WHERE.format(address=texts.clip(where, texts.PLACE_MAX)) + approximate)
     if meeting.location_notes:

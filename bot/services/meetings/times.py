@@ -18,11 +18,13 @@ from functools import lru_cache
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot import texts
 from bot.services import schedule_times
 from bot.services.validation import InvalidInput
 
 DAY_NAMES = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 ALL_DAYS = 0b1111111
+DAY_ORDER = (1, 2, 3, 4, 5, 6, 0)  # how day buttons are laid out: Monday first, as UK calendars are
 # A meeting that started a few minutes ago is still worth walking into.
 LATE_ARRIVAL = timedelta(minutes=10)
 
@@ -135,7 +137,7 @@ def parse_days(text: str) -> int:
             first, _, last = token.partition("-")
             start, end = _day(first), _day(last)
             if start is None or end is None:
-                raise InvalidInput(_DAYS_HELP)
+                raise InvalidInput(texts.LISTING_DAYS_HELP)
             day = start
             while True:
                 mask |= 1 << day
@@ -145,14 +147,12 @@ def parse_days(text: str) -> int:
             continue
         single = _day(token)
         if single is None:
-            raise InvalidInput(_DAYS_HELP)
+            raise InvalidInput(texts.LISTING_DAYS_HELP)
         mask |= 1 << single
     if not mask:
-        raise InvalidInput(_DAYS_HELP)
+        raise InvalidInput(texts.LISTING_DAYS_HELP)
     return mask
 
-
-_DAYS_HELP = "I couldn't read those days. Try “Tuesday”, “Mon, Wed, Fri”, “Mon-Fri” or “every day”."
 
 
 # --- clock times ---------------------------------------------------------------------------
