@@ -17,6 +17,7 @@ from bot.api_connections import ApiConnections
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, SettingsError
 from bot.db import Database
+from bot.flood import FloodGate
 from bot.rate_limit import RateLimiter
 from bot.runtime import Runtime
 from bot.services.people import role_changes
@@ -57,7 +58,7 @@ def build_application(
         # here: bulk sends (prompts, alerts, announcements) go through the outbox, whose
         # sender paces them under Telegram's limits itself.
         .rate_limiter(RateLimiter(overall_max_rate=0, max_retries=2))
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(PerChatUpdateProcessor(flood=flood_gate(rt)))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -72,6 +73,13 @@ def build_application(
     handlers.register(app)
     schedules.register(app)
     return app
+
+
+def flood_gate(rt: Runtime) -> FloodGate:
+    """The per-person flood limit from settings, on the runtime's clock (so tests and the
+    sandbox can move past a window)."""
+    settings = rt.settings
+    return FloodGate(settings.flood_max_updates, settings.flood_window_seconds, clock=lambda: rt.clock.now().timestamp())
 
 
 async def _post_init(app: Application) -> None:

@@ -30,19 +30,23 @@ class Family:
     code: str
 
     @property
+    def prefix(self) -> str:
+        """What every button of this family starts with: `v1:<code>:`."""
+        return f"{CALLBACK_VERSION}:{self.code}:"
+
+    @property
     def pattern(self) -> str:
         """What a CallbackQueryHandler matches for this family."""
-        return rf"^{CALLBACK_VERSION}:{self.code}:"
+        return f"^{self.prefix}"
 
     def data(self, *parts: object) -> str:
         return callback(self.code, *parts)
 
     def parts(self, data: object) -> list[str] | None:
         """The parts after `v1:<code>:`, or None for anything else (forged, old, another family)."""
-        prefix = f"{CALLBACK_VERSION}:{self.code}:"
-        if not isinstance(data, str) or not data.startswith(prefix):
+        if not isinstance(data, str) or not data.startswith(self.prefix):
             return None
-        return data[len(prefix):].split(":")
+        return data[len(self.prefix):].split(":")
 
 
 def inline(rows: Sequence[Sequence[Button]]) -> dict[str, object]:

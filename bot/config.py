@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     meeting_feed_sync_hours: float = Field(default=6.0, ge=0.25, le=168)
     web_host: str = "127.0.0.1"
     web_port: int | None = Field(default=None, ge=1, le=65535)
+    # Flood limit per person (bot/flood.py): more than FLOOD_MAX_UPDATES updates from one chat
+    # in FLOOD_WINDOW_SECONDS are dropped (SOS, alert answers and crisis words never are).
+    # Counted in each process's memory: with several processes, each applies it.
+    flood_max_updates: int = Field(default=20, ge=5, le=1000)
+    flood_window_seconds: float = Field(default=10.0, ge=1, le=3600)
 
     @field_validator("telegram_api_url")
     @classmethod

@@ -261,6 +261,9 @@ CRISIS_TYPED_FOOTER = (
 MEDIA = "I can only read text and buttons here, not {kind}. Send /help to see what you can do."
 LOCATION_NOT_ASKED = "Thanks, but I wasn't expecting a location just now, so I haven't used it. Send /help to see what you can do."
 EDITED = "I only read new messages, not edits. Please send it again as a new message."
+# Flood limit (bot/flood.py): the one reply to the first update dropped, also the button's toast.
+SLOW_DOWN = "🐢 Slow down a moment — I'll read your next message in a few seconds."
+SLOW_DOWN_MESSAGE = SLOW_DOWN + "\n\n" + CRISIS_LINE
 TOO_LONG = "That message is too long for me ({length} characters). Please keep it under 4,096."
 ERROR = "Sorry, something went wrong on our side. Please try again. If you need help now: call 999 or Samaritans 116 123."
 FINISH_ONBOARDING = "Let's finish setting you up first."

@@ -76,6 +76,9 @@ def settings(database_url: str) -> Settings:
         fellowship_secret_key=TEST_SECRET,
         telegram_api_url="http://127.0.0.1:9",
         coordinator_telegram_ids="",
+        # The test clock stands still, so a long story happens in one instant: far more
+        # updates "in 10 s" than a person could send. tests/test_flood.py uses the defaults.
+        flood_max_updates=1000,
     )
 
 
