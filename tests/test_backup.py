@@ -9,8 +9,11 @@ import asyncio
 import os
 import stat
 import subprocess
+import sys
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -291,3 +294,29 @@ def test_a_restored_older_schema_asks_the_operator_to_migrate(tmp_path: Path) ->
         f"Schema {previous} is older than this version's {head}. Run `fellowship migrate` before `fellowship run`."
     )
     assert "not one this version knows" in backups.Summary(tmp_path / "x", 1, 0, "9999_future").schema_advice()
+
+
+def test_the_nightly_wrapper_writes_today_s_backup_and_deletes_those_older_than_14_days(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    live = tmp_path / "live" / "fellowship.sqlite3"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FELLOWSHIP_SECRET_KEY", TEST_SECRET)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{live}")
+    assert main(["migrate"]) == 0
+    shim = tmp_path / "fellowship"
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m bot "$@"\n')
+    shim.chmod(0o755)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    now = time.time()
+    for name, days in (("fellowship-20261120.dump", 13.5), ("fellowship-20261119.dump", 14.5), ("notes.txt", 30)):
+        (folder / name).write_text("old")
+        os.utime(folder / name, (now - days * 86400, now - days * 86400))
+    wrapper = Path(__file__).resolve().parent.parent / "deploy" / "fellowship-backup.sh"
+    env = {**os.environ, "BACKUP_DIR": str(folder), "FELLOWSHIP": str(shim)}
+    ran = subprocess.run([str(wrapper)], env=env, capture_output=True, text=True, check=False)
+    assert ran.returncode == 0, ran.stderr
+    today = datetime.now(UTC).strftime("fellowship-%Y%m%d.dump")
+    assert sorted(os.listdir(folder)) == sorted([today, "fellowship-20261120.dump", "notes.txt"])
+    assert "Backup written" in ran.stdout and stat.S_IMODE((folder / today).stat().st_mode) == 0o600
