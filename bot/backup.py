@@ -345,7 +345,7 @@ def _read_start(path: Path) -> bytes:
 # --- command line ---------------------------------------------------------------------
 
 
-def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_commands(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "backup",
         help="copy the database to FILE, safely while the bot runs (see README: Backups)",
