@@ -1,4 +1,4 @@
-"""Command line: `fellowship run | migrate | check | sandbox | meetings` (also `python -m bot`)."""
+"""Command line: `fellowship run | migrate | check | sandbox | meetings | backup | restore` (also `python -m bot`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bot import meetings_cli
+from bot import backup, meetings_cli
 from bot.config import Settings, SettingsError, load_settings, secret_key_hint
 from bot.db import Database, exposure_warnings
 
@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
         help="don't add the ~150 fictional demo meetings a new sandbox database otherwise gets",
     )
     meetings_cli.add_commands(commands)
+    backup.add_commands(commands)
     return parser
 
 
@@ -65,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_check(settings))
         if args.command == "meetings":
             return meetings_cli.run(args, settings)
+        if args.command in ("backup", "restore"):
+            return backup.run(args, settings)
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
