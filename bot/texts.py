@@ -7,6 +7,7 @@ mode: anything a person typed must go through `h()` before it is put in a messag
 from __future__ import annotations
 
 import html
+from datetime import date
 
 
 def h(value: object) -> str:
@@ -293,13 +294,13 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def day_label(day: object) -> str:
+def day_label(day: date) -> str:
     """`Tue 24 Nov`: short enough for a button-sized line on a small phone."""
-    return f"{day:%a} {day.day} {day:%b}"  # type: ignore[attr-defined]
+    return f"{day:%a} {day.day} {day:%b}"
 
 
-def long_date(day: object) -> str:
-    return f"{day.day} {day:%b %Y}"  # type: ignore[attr-defined]
+def long_date(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
 
 
 MOOD_FACES = {1: "😢", 2: "😟", 3: "😐", 4: "🙂", 5: "😊"}

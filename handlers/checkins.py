@@ -143,7 +143,7 @@ async def answer_note(
 
 def _progress_text(person: Person, report: checkins.Progress) -> str:
     lines = [texts.PROGRESS_HEADER.format(name=texts.h(person.pseudonym))]
-    if report.clean is None:
+    if report.clean is None or person.clean_date is None:
         lines.append(texts.PROGRESS_NO_CLEAN_DATE)
     elif report.clean.days == 0:
         lines.append(texts.PROGRESS_CLEAN_TODAY)
@@ -217,7 +217,7 @@ async def pause_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         if found is None:
             return
         person, plan = found
-        if checkin_plans.is_paused(plan, _today(rt, person)):
+        if plan.paused_until is not None and checkin_plans.is_paused(plan, _today(rt, person)):
             text = texts.PAUSED_ALREADY.format(date=texts.long_date(plan.paused_until))
             await reply(update, text, buttons.resume_markup(buttons.change_date_button()))
         else:
