@@ -1,9 +1,9 @@
 # Developer and CI entry points. Everything runs from the project venv in .venv/.
 #   make install        create .venv and install the project editable with dev extras
-#   make test           ruff + pytest; SQLite unless TEST_DATABASE_URL is set (PYTEST_ARGS=... passed on)
+#   make test           ruff + mypy + pytest; SQLite unless TEST_DATABASE_URL is set (PYTEST_ARGS=... passed on)
 #   make test-postgres  same, against the throwaway PostgreSQL of scripts/postgres-test.sh
 #   make run / sandbox  start the bot / the local sandbox
-#   make lint           ruff only
+#   make lint           ruff and mypy
 
 VENV        := .venv
 PY          := $(VENV)/bin/python
@@ -22,6 +22,7 @@ $(STAMP): pyproject.toml
 
 test: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The script prints the database URL on stdout (its progress goes to stderr).
@@ -36,3 +37,4 @@ sandbox: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
