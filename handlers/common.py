@@ -151,21 +151,5 @@ def callback_data(update: Update) -> str | None:
     return data if isinstance(data, str) else None
 
 
-def callback_parts(update: Update) -> list[str]:
-    """`v1:feature:a:b` -> ["feature", "a", "b"]; [] for anything not ours (forged or old)."""
-    data = update.callback_query.data if update.callback_query else None
-    if not isinstance(data, str) or not data.startswith("v1:"):
-        return []
-    return data.split(":")[1:]
-
-
-def numbered_choice(update: Update, choices: tuple[str, ...]) -> tuple[int, str] | None:
-    """`v1:feature:<id>:<choice>` -> (id, choice); None for a forged or stale button."""
-    parts = callback_parts(update)
-    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in choices:
-        return None
-    return int(parts[1]), parts[2]
-
-
 def user_id(update: Update) -> int | None:
     return update.effective_user.id if update.effective_user else None

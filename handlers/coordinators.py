@@ -171,7 +171,7 @@ async def open_invitation(
     if offer.invitation is None or tg_id is None:
         await reply(update, offer.problem or texts.INVITE_UNKNOWN)
         return
-    family = buttons.COORDINATORS.code
+    family = buttons.COORDINATORS
     await reply(
         update,
         texts.COORDINATOR_INVITE_PROMPT.format(name=texts.h(offer.inviter_name)),

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.buttons import callback
+from bot.buttons import Family
 from bot.crypto import Vault
 from bot.models import Invitation, Person
 from bot.runtime import Runtime
@@ -51,17 +51,17 @@ def typed_route(payload: str) -> tuple[TypedCode, CodeResolver] | None:
     return next(((handler, resolve) for shape, handler, resolve in _typed if shape.match(payload)), None)
 
 
-def invitation_button(rt: Runtime, feature: str, action: str, invitation: Invitation, telegram_id: int,
+def invitation_button(rt: Runtime, family: Family, action: str, invitation: Invitation, telegram_id: int,
                       *, with_kind: bool = False) -> str:
     """Callback data answering `invitation`, usable only by `telegram_id`:
-    `v1:<feature>:<action>[:<kind>]:<id>:<seal>` (the kind when the feature can't know it)."""
+    `v1:<family>:<action>[:<kind>]:<id>:<seal>` (the kind when the feature can't know it)."""
     from bot.services.people import invitations
 
     assert invitation.id is not None
     seal = rt.vault.seal(invitations.seal_subject(invitation.kind, invitation.id), telegram_id)
     if with_kind:
-        return callback(feature, action, invitation.kind, invitation.id, seal)
-    return callback(feature, action, invitation.id, seal)
+        return family.data(action, invitation.kind, invitation.id, seal)
+    return family.data(action, invitation.id, seal)
 
 
 def sealed_invitation_id(rt: Runtime, kind: str, args: list[str], telegram_id: int | None) -> int | None:

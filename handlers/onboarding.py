@@ -47,7 +47,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             # and a seal only this person's press matches, never the token.
             agree = (
                 deeplinks.invitation_button(
-                    rt, buttons.ONBOARDING.code, OnboardingAction.AGREE, invitation, tg_id, with_kind=True
+                    rt, buttons.ONBOARDING, OnboardingAction.AGREE, invitation, tg_id, with_kind=True
                 )
                 if route is not None and invitation is not None else buttons.onboarding(OnboardingAction.AGREE)
             )

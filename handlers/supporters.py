@@ -229,8 +229,8 @@ async def open_invitation(
     await reply(
         update,
         texts.SUPPORT_INVITE_PROMPT.format(name=texts.h(name)),
-        inline([[(texts.SUPPORT_ACCEPT_BUTTON.format(name=name), invitation_button(rt, buttons.SUPPORTERS.code, Action.ACCEPT, invitation, tg_id))],
-                [(texts.SUPPORT_DECLINE_BUTTON, invitation_button(rt, buttons.SUPPORTERS.code, Action.DECLINE, invitation, tg_id))]]),
+        inline([[(texts.SUPPORT_ACCEPT_BUTTON.format(name=name), invitation_button(rt, buttons.SUPPORTERS, Action.ACCEPT, invitation, tg_id))],
+                [(texts.SUPPORT_DECLINE_BUTTON, invitation_button(rt, buttons.SUPPORTERS, Action.DECLINE, invitation, tg_id))]]),
     )
 
 

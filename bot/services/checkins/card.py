@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot import texts
-from bot.buttons import Button, callback, inline
+from bot.buttons import Button, inline
 from bot.models import Checkin
 from bot.services.checkins.buttons import CLEAN_CODES, NO, YES, CardAction, card_button, stop_reminders_button
 from bot.services.checkins.milestones import Reached
 from bot.services.checkins.states import Clean, Step
+from bot.services.support import buttons as support_buttons
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class Card:
 
 def sos_row(source: str) -> list[Button]:
     """The "I need support now" button that every prompt carries."""
-    return [(texts.SOS_BUTTON, callback("sos", source))]
+    return [(texts.SOS_BUTTON, support_buttons.sos_data(source))]
 
 
 def _summary(checkin: Checkin | None) -> list[str]:

@@ -12,13 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from bot import texts
-from bot.buttons import callback, inline
+from bot.buttons import inline
 from bot.db import rows_changed
 from bot.models import Invitation, Person, RoleRequest
 from bot.services import outbox
+from bot.services.meetings import buttons as meeting_buttons
+from bot.services.meetings.buttons import ListingAction
 from bot.services.people import buttons, invitations, people
 from bot.services.people.buttons import Decision
 from bot.services.people.states import News, RequestStatus, Role
+from bot.services.support import buttons as support_buttons
 
 # What an applicant says about their role ("which group or meeting?"), on one line.
 MAX_ANSWER = 120
@@ -77,7 +80,7 @@ def message_them_button(requester: Person) -> tuple[str, str]:
     """"Message them" through the relay, to arrange vetting; the relay checks the presser
     is a coordinator and the person has a pending request. (`v1:rl:` is the relay's family,
     in the support package.)"""
-    return texts.ROLE_REQUEST_MESSAGE_THEM.format(name=requester.pseudonym or "them")[:64], callback("rl", "new", requester.id)
+    return texts.ROLE_REQUEST_MESSAGE_THEM.format(name=requester.pseudonym or "them")[:64], support_buttons.message_to(requester.id)
 
 
 async def request_problem(session: AsyncSession, person: Person, role: str) -> str | None:
@@ -102,7 +105,7 @@ def approved_markup(role: str) -> dict[str, object] | None:
     """The next step a newly approved role can take at once (a secretary: add a meeting,
     through the meetings package's `v1:sc:` family)."""
     if role == Role.SECRETARY:
-        return inline([[(texts.ROLE_APPROVED_ADD_MEETING, callback("sc", "new"))]])
+        return inline([[(texts.ROLE_APPROVED_ADD_MEETING, meeting_buttons.listing(ListingAction.NEW))]])
     return None
 
 

@@ -19,12 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from bot import texts
-from bot.buttons import callback, inline
+from bot.buttons import inline
 from bot.models import CompanionArea, CompanionProfile, Person, RoleGrant, RoleRequest
 from bot.runtime import Runtime
 from bot.services import places
 from bot.services.meetings import search as meetings
+from bot.services.people import buttons as people_buttons
 from bot.services.people import people, roles
+from bot.services.people.buttons import Decision
 from bot.services.release import buttons
 from bot.services.release.states import COMPANION_ROLE, ROLE_REQUEST_PENDING
 from bot.services.validation import InvalidInput, parse_date
@@ -157,7 +159,7 @@ async def request_view(session: AsyncSession, request: RoleRequest, requester: P
     return roles.RequestView(
         text,
         # `rr` is the roles feature's family (bot.services.people): Decline is its own button.
-        inline([[(texts.COMPANION_APPROVE_BUTTON, buttons.vetting(request.id)), ("❌ Decline", callback("rr", request.id, "d"))],
+        inline([[(texts.COMPANION_APPROVE_BUTTON, buttons.vetting(request.id)), ("❌ Decline", people_buttons.decision(request.id, Decision.DECLINE))],
                 [roles.message_them_button(requester)]]),
     )
 
