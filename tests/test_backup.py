@@ -21,6 +21,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import backup as backups
 from bot.__main__ import main
@@ -49,11 +50,11 @@ async def new_database(database_url: str, tmp_path: Path) -> AsyncIterator[NewDa
         create_engine(u.render_as_string(hide_password=False)).execution_options(isolation_level="AUTOCOMMIT")
         for u in (admins if postgres else [])
     ]
-    working: list = []
+    working: list[AsyncEngine] = []  # the engine that could create one
 
     async def make() -> str:
         if not postgres:
-            return f"sqlite+aiosqlite:///{tmp_path}/restored-{len(created)}.sqlite3"
+            return f"sqlite+aiosqlite:///{tmp_path}/restored-{uuid.uuid4().hex[:8]}.sqlite3"
         name = f"fbk_test_{uuid.uuid4().hex[:12]}"
         for engine in working or engines:
             try:
