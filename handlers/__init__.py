@@ -17,30 +17,14 @@ from bot.services.release import buttons as release_buttons
 from bot.services.release import connect as release_connect
 from bot.services.support import buttons as support_buttons
 from bot.services.support import supporters as supporter_service
-from handlers import (
-    alerts,
-    answers,
-    checkins,
-    companions,
-    coordinators,
-    crisis,
-    errors,
-    fallback,
-    follow_ups,
-    help_menu,
-    meetings,
-    onboarding,
-    privacy,
-    relay,
-    release_day,
-    releases,
-    role_applications,
-    secretary,
-    settings,
-    supporters,
-)
+from handlers import answers, errors, fallback, follow_ups
 from handlers.answers import register_answer, register_free_text, register_location_answer
+from handlers.checkins import checkin as checkins
 from handlers.deeplinks import register_deep_link, register_typed_code
+from handlers.meetings import meetings, secretary
+from handlers.people import coordinators, help_menu, onboarding, privacy, role_applications, settings
+from handlers.release import companions, release_day, releases
+from handlers.support import alerts, crisis, relay, supporters
 
 # Groups: -1 guards every update first; in group 0 the first matching handler wins, so
 # the fallbacks come last in it and run only when no feature took the update.

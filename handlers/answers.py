@@ -16,7 +16,7 @@ from bot import texts
 from bot.models import Person
 from bot.services.people import people
 from handlers.common import reply, runtime, user_id
-from handlers.crisis import unexpected_text
+from handlers.support.crisis import unexpected_text
 
 # (update, context, session, person, text) -> None; runs inside the update's transaction.
 TextAnswer = Callable[[Update, ContextTypes.DEFAULT_TYPE, AsyncSession, Person, str], Awaitable[None]]

@@ -12,7 +12,7 @@ from bot import texts
 from bot.services.support import distress
 from bot.services.validation import MAX_TEXT
 from handlers.common import answer_callback, reply
-from handlers.crisis import crisis_reply
+from handlers.support.crisis import crisis_reply
 
 _MEDIA_NAMES = (
     ("sticker", "stickers"),

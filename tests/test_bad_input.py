@@ -72,13 +72,13 @@ async def test_text_over_telegrams_limit_is_refused_politely(h: Harness) -> None
 
 
 async def test_a_failure_inside_a_handler_is_logged_without_personal_data_and_explained(h: Harness, caplog, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import handlers.help_menu
+    import handlers.people.help_menu
 
     async def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("Secret Sam said something private")
 
     sam = await onboard(h, "Sam")
-    monkeypatch.setattr(handlers.help_menu.people, "roles_of", broken)
+    monkeypatch.setattr(handlers.people.help_menu.people, "roles_of", broken)
     await sam.send("/help")
     assert "something went wrong on our side" in sam.last().text
     logged = "\n".join(r.getMessage() for r in caplog.records)

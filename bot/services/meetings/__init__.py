@@ -1,6 +1,6 @@
 """Meetings: finding a 12-step meeting near you or online, keeping up with it (Follow,
 Remind me, "I went"), secretaries keeping their own listings right, and meeting feeds in
-and out. Handlers: `handlers/meetings.py` (/meetings), `handlers/secretary.py`
+and out. Handlers: `handlers/meetings/meetings.py` (/meetings), `handlers/meetings/secretary.py`
 (/addmeeting, /mymeetings). Schedules: `schedules/meeting_reminders.py`,
 `schedules/listing_checks.py`, `schedules/feed_sync.py`. No `telegram` imports here.
 

@@ -3,7 +3,7 @@
 A person is a pseudonym, a purpose, a time zone and (for members) a check-in time and clean
 date, found by a keyed hash of their Telegram id. Roles decide what they may do; links
 (invitations) bring them in; /mydata and /forget show and erase everything. Handlers
-(`handlers/onboarding.py`, `settings.py`, `privacy.py`, `coordinators.py`,
+(`handlers/people/onboarding.py`, `settings.py`, `privacy.py`, `coordinators.py`,
 `role_applications.py`) parse, call one function here, and render.
 
 Rules, and where each lives:

@@ -4,12 +4,12 @@ Action values are the short codes already in buttons people hold, so old buttons
 working. Parsing never trusts the data: anything unknown parses to None (a stale button),
 and ids are only looked up server-side, where the presser's right to act is checked.
 
-- `v1:ob:` set-up (consent, purpose, check-in time, clean date) — `handlers.onboarding`
-- `v1:set:` /settings (change an answer, ask for a role, step down) — `handlers.settings`
-- `v1:fg:` /forget's confirmation — `handlers.privacy`
-- `v1:co:` coordinators (invite, requests, people with roles, remove) — `handlers.coordinators`
-- `v1:rr:<request id>:a|d` a coordinator's decision on a role request — `handlers.coordinators`
-- `v1:ap:skip:<role>` sending a role application without an answer — `handlers.role_applications`
+- `v1:ob:` set-up (consent, purpose, check-in time, clean date) — `handlers.people.onboarding`
+- `v1:set:` /settings (change an answer, ask for a role, step down) — `handlers.people.settings`
+- `v1:fg:` /forget's confirmation — `handlers.people.privacy`
+- `v1:co:` coordinators (invite, requests, people with roles, remove) — `handlers.people.coordinators`
+- `v1:rr:<request id>:a|d` a coordinator's decision on a role request — `handlers.people.coordinators`
+- `v1:ap:skip:<role>` sending a role application without an answer — `handlers.people.role_applications`
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Release day: someone leaving prison is met at the gate by a vetted companion from the
 fellowship, and is offered check-ins afterwards. No `telegram` here; the handlers are
-`handlers/releases.py` (requests, the card), `handlers/release_day.py` (offers, the day,
-check-ins after) and `handlers/companions.py` (applying, vetting); the tick is
+`handlers/release/releases.py` (requests, the card), `handlers/release/release_day.py` (offers, the day,
+check-ins after) and `handlers/release/companions.py` (applying, vetting); the tick is
 `schedules/release_reminders.py`.
 
 Where each rule lives (each constant is defined once, in the module named):

@@ -29,7 +29,7 @@ from handlers.common import (
     runtime,
     user_id,
 )
-from handlers.crisis import crisis_reply
+from handlers.support.crisis import crisis_reply
 
 AWAITING = relay.AWAITING
 

@@ -14,7 +14,7 @@ from bot.services.people.buttons import CleanDateChoice, OnboardingAction, Setti
 from bot.services.people.states import Step
 from handlers import follow_ups
 from handlers.common import answer_callback, callback_data, edit_or_reply, reply, runtime, user_id
-from handlers.onboarding import ask
+from handlers.people.onboarding import ask
 
 # Which set-up question each "change" button asks again.
 _EDITABLE = {

@@ -111,7 +111,7 @@ async def advance(
     rt = runtime(context)
     if person.onboarded_at is not None:  # changing one answer from /settings
         people.expect(person, None)
-        from handlers.settings import show_settings
+        from handlers.people.settings import show_settings
 
         await show_settings(update, session, person, saved=True)
         return

@@ -13,7 +13,6 @@ from bot.services.people import buttons, invitations, people, role_changes, role
 from bot.services.people.buttons import CoordinatorAction, Decision
 from bot.services.people.states import GrantSource
 from bot.services.support import alerts
-from handlers.alerts import duty_button
 from handlers.common import (
     answer_callback,
     callback_data,
@@ -25,6 +24,7 @@ from handlers.common import (
     user_id,
 )
 from handlers.deeplinks import invitation_button, sealed_invitation_id
+from handlers.support.alerts import duty_button
 
 INVITE_KIND = invitations.COORDINATOR_KIND
 

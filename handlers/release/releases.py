@@ -44,7 +44,7 @@ from handlers.common import (
     reply_document,
     runtime,
 )
-from handlers.companions import companion_command
+from handlers.release.companions import companion_command
 
 DRAFT = "release"  # awaiting "release:<id>:<step>[:e]"
 MOVE = "release_move"  # awaiting "release_move:<id>:<date|time>"

@@ -1,0 +1,1 @@
+"""Handlers of the checkins feature (its rules: bot/services/checkins/)."""

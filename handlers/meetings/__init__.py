@@ -1,0 +1,1 @@
+"""Handlers of the meetings feature (its rules: bot/services/meetings/)."""

@@ -1,0 +1,1 @@
+"""Handlers of the people feature (its rules: bot/services/people/)."""

@@ -1,0 +1,1 @@
+"""Handlers of the release feature (its rules: bot/services/release/)."""

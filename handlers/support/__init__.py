@@ -1,0 +1,1 @@
+"""Handlers of the support feature (its rules: bot/services/support/)."""
