@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import (
@@ -25,6 +26,7 @@ from bot.runtime import Runtime
 from bot.services.people import people
 
 log = logging.getLogger("fellowship.handlers")
+T = TypeVar("T")
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply
 
@@ -149,6 +151,15 @@ def callback_data(update: Update) -> str | None:
     """The pressed button's data, for a feature's `parse_*` helper (which trusts none of it)."""
     data = update.callback_query.data if update.callback_query else None
     return data if isinstance(data, str) else None
+
+
+async def parsed_press(update: Update, parse: Callable[[str | None], T | None]) -> T | None:
+    """The pressed button as its family reads it, or None after the kind "that button no
+    longer works" (forged, old, or another family's data)."""
+    pressed = parse(callback_data(update))
+    if pressed is None:
+        await answer_callback(update, texts.STALE_BUTTON)
+    return pressed
 
 
 def user_id(update: Update) -> int | None:

@@ -35,6 +35,7 @@ from handlers.common import (
     edit_or_reply,
     log,
     onboarded_person,
+    parsed_press,
     reply,
     runtime,
     to_markup,
@@ -59,9 +60,6 @@ def _with_zone_note(rt: Runtime, person: Person, text: str) -> str:
         return text
     return f"{text}\n\n{texts.ZONE_ASSUMED.format(zone=rt.settings.default_timezone)}"
 
-
-def _pressed_data(update: Update) -> str | None:
-    return update.callback_query.data if update.callback_query else None
 
 
 # --- the check-in ---------------------------------------------------------------------------
@@ -104,9 +102,8 @@ async def _send_live_card(update: Update, rt: Runtime, person: Person, card: che
 async def on_checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:ci:*`: one step of the card. Only today's card can be answered."""
     rt = runtime(context)
-    pressed = buttons.parse_card(_pressed_data(update))
+    pressed = await parsed_press(update, buttons.parse_card)
     if pressed is None:
-        await answer_callback(update, texts.STALE_BUTTON)
         return
     async with rt.db.session() as session:
         person = await onboarded_person(session, update, rt)
@@ -280,9 +277,8 @@ async def reminder_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 async def on_plan_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:cp:*`: pause for N days / until a typed date, resume, change the date, reminders."""
     rt = runtime(context)
-    pressed = buttons.parse_plan(_pressed_data(update))
+    pressed = await parsed_press(update, buttons.parse_plan)
     if pressed is None:
-        await answer_callback(update, texts.STALE_BUTTON)
         return
     async with rt.db.session() as session:
         found = await _member_with_plan(session, update, rt)

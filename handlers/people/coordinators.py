@@ -17,6 +17,7 @@ from handlers.common import (
     answer_callback,
     callback_data,
     edit_or_reply,
+    parsed_press,
     presser,
     reply,
     runtime,
@@ -144,9 +145,8 @@ async def _ask_reason(update: Update, session: AsyncSession, grant_id: int) -> N
 async def on_decision_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:rr:<request id>:a|d` — the id is looked up and the presser's role checked."""
     rt = runtime(context)
-    choice = buttons.parse_decision(callback_data(update))
+    choice = await parsed_press(update, buttons.parse_decision)
     if choice is None:
-        await answer_callback(update, texts.STALE_BUTTON)
         return
     async with rt.db.session() as session:
         me = await presser(session, update, rt)

@@ -27,6 +27,7 @@ from handlers.common import (
     edit_or_reply,
     log,
     onboarded_person,
+    parsed_press,
     reply,
     runtime,
 )
@@ -173,9 +174,8 @@ async def answer_vetting_date(
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:cm:<action>[:<value>]`: the person's own application and profile only."""
     rt = runtime(context)
-    pressed = buttons.parse_application(update.callback_query.data if update.callback_query else None)
+    pressed = await parsed_press(update, buttons.parse_application)
     if pressed is None:
-        await answer_callback(update, texts.STALE_BUTTON)
         return
     action, value = pressed.action, pressed.value
     now = rt.clock.now()
@@ -231,9 +231,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_vetting_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:cv:<request id>[:today]`: a coordinator approves a companion, recording vetting."""
     rt = runtime(context)
-    pressed = buttons.parse_vetting(update.callback_query.data if update.callback_query else None)
+    pressed = await parsed_press(update, buttons.parse_vetting)
     if pressed is None:
-        await answer_callback(update, texts.STALE_BUTTON)
         return
     request_id = pressed.role_request_id
     async with rt.db.session() as session:

@@ -27,6 +27,7 @@ from handlers.common import (
     edit_or_reply,
     log,
     onboarded_person,
+    parsed_press,
     reply,
     runtime,
 )
@@ -34,16 +35,12 @@ from handlers.common import (
 DELAY = "release_delay"  # awaiting "release_delay:<id>"
 
 
-def _data(update: Update) -> object:
-    return update.callback_query.data if update.callback_query else None
-
 
 async def on_offer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:ro:<offer id>:<a|d>`: yes (the first yes wins) or not this time."""
     rt = runtime(context)
-    pressed = buttons.parse_offer(_data(update))
+    pressed = await parsed_press(update, buttons.parse_offer)
     if pressed is None:
-        await answer_callback(update, texts.STALE_BUTTON)
         return
     offer_id, code = pressed.id, pressed.action
     async with rt.db.session() as session:
@@ -67,9 +64,8 @@ async def on_offer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def on_status_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:rs:<request id>:<code>`: the assigned companion's report, or `v` to see it."""
     rt = runtime(context)
-    pressed = buttons.parse_day(_data(update))
+    pressed = await parsed_press(update, buttons.parse_day)
     if pressed is None:
-        await answer_callback(update, texts.STALE_BUTTON)
         return
     request_id, code = pressed.id, pressed.action
     async with rt.db.session() as session:
@@ -120,9 +116,8 @@ async def on_aftercare_button(update: Update, context: ContextTypes.DEFAULT_TYPE
     """`v1:ra:<request id>:<y|n>`: the person's answer about daily check-ins;
     `v1:ra:<request id>:h`: the companion hands over to a sponsor."""
     rt = runtime(context)
-    pressed = buttons.parse_aftercare(_data(update))
+    pressed = await parsed_press(update, buttons.parse_aftercare)
     if pressed is None:
-        await answer_callback(update, texts.STALE_BUTTON)
         return
     async with rt.db.session() as session:
         person = await onboarded_person(session, update, rt)

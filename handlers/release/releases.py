@@ -32,7 +32,7 @@ from bot.services.release import requests as releases
 from bot.services.release import retention as release_retention
 from bot.services.release import text as release_text
 from bot.services.release.asking import asked, expect
-from bot.services.release.buttons import DraftAction, DraftPress, ManageAction, NewFor
+from bot.services.release.buttons import DraftAction, DraftPress, ManageAction, NewFor, NewRequest
 from bot.services.release.states import ClaimProblem, Outcome, RequestStatus
 from bot.services.validation import InvalidInput, parse_time_of_day
 from handlers.common import (
@@ -40,6 +40,7 @@ from handlers.common import (
     edit_or_reply,
     log,
     onboarded_person,
+    parsed_press,
     reply,
     reply_document,
     runtime,
@@ -284,9 +285,8 @@ _STEP_OF = {DraftAction.PRISON: "prison", DraftAction.MORNING: "time", DraftActi
 async def on_draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:rq:new:<me|other>` and `v1:rq:<id>:<code>[:<value>]` on the presser's own draft."""
     rt = runtime(context)
-    pressed = buttons.parse_draft(update.callback_query.data if update.callback_query else None)
+    pressed: NewRequest | DraftPress | None = await parsed_press(update, buttons.parse_draft)
     if pressed is None:
-        await answer_callback(update, texts.STALE_BUTTON)
         return
     async with rt.db.session() as session:
         person = await onboarded_person(session, update, rt)
@@ -427,9 +427,8 @@ async def on_manage_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     """`v1:rx:<id>:<action>[:<value>]`. Coordinators may do everything; the person may move
     or cancel their own request. Anyone else learns nothing, not even that it exists."""
     rt = runtime(context)
-    pressed = buttons.parse_manage(update.callback_query.data if update.callback_query else None)
+    pressed = await parsed_press(update, buttons.parse_manage)
     if pressed is None:
-        await answer_callback(update, texts.STALE_BUTTON)
         return
     async with rt.db.session() as session:
         person = await onboarded_person(session, update, rt)
@@ -581,9 +580,8 @@ async def _claimed(update: Update, session: AsyncSession, rt: Runtime, person: P
 async def on_confirm_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:rk:<request id>:<claimant id>:<y|n>`: a coordinator says whether it's them."""
     rt = runtime(context)
-    pressed = buttons.parse_confirm(update.callback_query.data if update.callback_query else None)
+    pressed = await parsed_press(update, buttons.parse_confirm)
     if pressed is None:
-        await answer_callback(update, texts.STALE_BUTTON)
         return
     async with rt.db.session() as session:
         coordinator = await onboarded_person(session, update, rt)

@@ -13,19 +13,14 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.buttons import Button
 from bot.services.support import alerts, buttons
-from handlers.common import answer_callback, edit_or_reply, presser, reply, runtime
-
-
-def _data(update: Update) -> str | None:
-    return update.callback_query.data if update.callback_query else None
+from handlers.common import answer_callback, edit_or_reply, parsed_press, presser, reply, runtime
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:al:<recipient id>:y` (I'll reach out) or `:n` (I can't right now)."""
     rt = runtime(context)
-    choice = buttons.parse_alert(_data(update))
+    choice = await parsed_press(update, buttons.parse_alert)
     if choice is None:
-        await answer_callback(update, texts.STALE_BUTTON)
         return
     async with rt.db.session() as session:
         me = await presser(session, update, rt)
@@ -46,9 +41,8 @@ def duty_button(on_call: bool) -> Button:
 async def on_duty_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:oc:on|off`: only a coordinator may, and only for themselves."""
     rt = runtime(context)
-    on_call = buttons.parse_on_call(_data(update))
+    on_call = await parsed_press(update, buttons.parse_on_call)
     if on_call is None:
-        await answer_callback(update, texts.STALE_BUTTON)
         return
     async with rt.db.session() as session:
         me = await presser(session, update, rt)

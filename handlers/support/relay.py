@@ -25,6 +25,7 @@ from handlers.common import (
     answer_callback,
     edit_or_reply,
     onboarded_person,
+    parsed_press,
     reply,
     runtime,
     user_id,
@@ -37,9 +38,8 @@ AWAITING = relay.AWAITING
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`v1:rl:new:<person id>`, `v1:rl:w:<relay id>` (reply), `v1:rl:s:<relay id>` (stop), `v1:rl:c` (cancel)."""
     rt = runtime(context)
-    pressed = buttons.parse_relay(update.callback_query.data if update.callback_query else None)
+    pressed = await parsed_press(update, buttons.parse_relay)
     if pressed is None:
-        await answer_callback(update, texts.STALE_BUTTON)
         return
     action, target = pressed
     async with rt.db.session() as session:
