@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, distinct
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
@@ -67,10 +67,10 @@ async def next_allowed(
     """None while fewer than `limit` rows matching `where` have `moment` in the last 24
     hours; else when the next one is allowed (the `limit`-th newest turns 24 hours old).
     `each_moment_once`: rows written together (one announcement to many followers) count once."""
-    column = distinct(moment) if each_moment_once else moment
-    found = await session.execute(
-        select(column).where(*where, moment > now - WINDOW).order_by(moment.desc()).limit(limit)
-    )
+    query = select(moment).where(*where, moment > now - WINDOW)
+    if each_moment_once:
+        query = query.distinct()
+    found = await session.execute(query.order_by(moment.desc()).limit(limit))
     moments = list(found.scalars())
     return moments[-1] + WINDOW if len(moments) >= limit else None
 
