@@ -81,6 +81,19 @@ class Settings(BaseSettings):
     # Counted in each process's memory: with several processes, each applies it.
     flood_max_updates: int = Field(default=20, ge=5, le=1000)
     flood_window_seconds: float = Field(default=10.0, ge=1, le=3600)
+    # Daily caps (bot/services/caps.py), per person over the last 24 hours (rolling), so no
+    # one can use the bot to spam someone else. Counted from rows the bot keeps anyway.
+    # Invitation links made (supporter and coordinator links together).
+    daily_invitations: int = Field(default=10, ge=1, le=1000)
+    # Messages one person passes on through the relay, across all their conversations;
+    # a real conversation (even a long, hard night) stays well below it.
+    daily_relay_messages: int = Field(default=60, ge=10, le=10000)
+    # Announcements a secretary sends to followers, across their meetings.
+    daily_announcements: int = Field(default=3, ge=1, le=100)
+    # Release requests sent: by a person for themselves, and by a coordinator, who sends
+    # them on behalf of many people leaving prison (a busy Friday can bring dozens).
+    daily_release_requests: int = Field(default=5, ge=1, le=1000)
+    daily_release_requests_coordinator: int = Field(default=30, ge=1, le=1000)
 
     @field_validator("telegram_api_url")
     @classmethod

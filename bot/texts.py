@@ -265,6 +265,23 @@ EDITED = "I only read new messages, not edits. Please send it again as a new mes
 # Flood limit (bot/flood.py): the one reply to the first update dropped, also the button's toast.
 SLOW_DOWN = "🐢 Slow down a moment — I'll read your next message in a few seconds."
 SLOW_DOWN_MESSAGE = SLOW_DOWN + "\n\n" + CRISIS_LINE
+
+# Daily caps (bot/services/caps.py): counted over the last 24 hours; `when` is CAP_WHEN_*.
+# The invitation one shows in a pop-up, so it stays under 200 characters.
+CAP_WHEN_TODAY, CAP_WHEN_TOMORROW = "after {time}", "tomorrow after {time}"
+CAP_INVITATIONS = "You've made {count} invitation links in the last day, the most for one day. You can make another {when}."
+CAP_RELAY = (
+    "This message wasn't sent: you've sent {count} messages through the bot in the last day, the most for "
+    "one day. You can send more {when}.\n\n" + CRISIS_LINE
+)
+CAP_ANNOUNCEMENTS = (
+    "📣 You've sent {count} announcements in the last day, the most for one day, so nothing more goes out "
+    "now. You can send another {when}."
+)
+CAP_RELEASE_REQUESTS = (
+    "This request wasn't sent yet: you've sent {count} release requests in the last day, the most for one day. "
+    "It's kept as a draft: you can send it {when}."
+)
 TOO_LONG = "That message is too long for me ({length} characters). Please keep it under 4,096."
 ERROR = "Sorry, something went wrong on our side. Please try again. If you need help now: call 999 or Samaritans 116 123."
 FINISH_ONBOARDING = "Let's finish setting you up first."

@@ -21,6 +21,7 @@ from bot import texts
 from bot.buttons import Button, inline
 from bot.models import Meeting, Person
 from bot.runtime import Runtime
+from bot.services.caps import Caps
 from bot.services.meetings import buttons as mb
 from bot.services.meetings import conversation
 from bot.services.meetings import listings as listings
@@ -320,7 +321,7 @@ async def _cancel_typed(update: Update, session: AsyncSession, rt: Runtime, pers
 
 async def _announce(update: Update, session: AsyncSession, rt: Runtime, person: Person, meeting: Meeting, text: str) -> None:
     try:
-        told = await listings.announce(session, meeting, text, now=rt.clock.now(), author_id=person.id)
+        told = await listings.announce(session, meeting, text, now=rt.clock.now(), author=person, caps=Caps.of(rt.settings))
     except InvalidInput as exc:
         await reply(update, str(exc))
         return
@@ -571,6 +572,10 @@ async def _b_announce(update: Update, session: AsyncSession, rt: Runtime, person
     await answer_callback(update)
     if not followers:
         await reply(update, texts.ANNOUNCE_NOBODY.format(name=texts.clip(meeting.name, texts.NAME_MAX)))
+        return
+    capped = await listings.announcement_cap_problem(session, person, Caps.of(rt.settings), rt.clock.now())
+    if capped is not None:  # said before they type it, not after
+        await reply(update, capped)
         return
     conversation.ask_listing(person, "announce", meeting.id, Mode.EDITING)
     await reply(update, texts.ANNOUNCE_ASK.format(name=texts.clip(meeting.name, texts.NAME_MAX), followers=_told(followers)))

@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.buttons import inline
 from bot.models import Invitation, Person
+from bot.services.caps import Caps
 from bot.services.people import buttons, invitations, people, role_changes, roles
 from bot.services.people.buttons import CoordinatorAction, Decision
 from bot.services.people.states import GrantSource
@@ -73,8 +74,8 @@ async def on_coordinator_button(update: Update, context: ContextTypes.DEFAULT_TY
         await answer_callback(update)
         action, args, number = pressed.action, pressed.args, pressed.number()
         if action == CoordinatorAction.INVITE:
-            payload = invitations.create(session, INVITE_KIND, created_by=me.id, now=rt.clock.now())
-            await reply(update, texts.COORDINATOR_INVITE.format(link=rt.deep_link(payload)))
+            made = await roles.invite_coordinator(session, me, Caps.of(rt.settings), now=rt.clock.now())
+            await reply(update, texts.COORDINATOR_INVITE.format(link=rt.deep_link(made.message)) if made.ok else made.message)
         elif action == CoordinatorAction.PEOPLE_WITH_ROLES and not args:
             await _people_with_roles(update, session)
         elif action == CoordinatorAction.ROLE_CARD and len(args) == 1 and number is not None:

@@ -22,6 +22,7 @@ from bot.buttons import Button, inline
 from bot.models import Invitation, Person, ReleaseRequest
 from bot.runtime import Runtime
 from bot.services import places
+from bot.services.caps import Caps
 from bot.services.people import people
 from bot.services.release import buttons, companions, prisons
 from bot.services.release import card as release_card
@@ -372,7 +373,11 @@ async def _send(update: Update, session: AsyncSession, rt: Runtime, person: Pers
         await answer_callback(update, texts.RELEASE_INCOMPLETE.format(missing=texts.RELEASE_FIELD_NAMES[missing[0]]), alert=True)
         return
     now = rt.clock.now()
-    sent = await releases.submit(session, request, person, rt.vault, now=now)
+    sent = await releases.submit(session, request, person, rt.vault, now=now, caps=Caps.of(rt.settings))
+    if sent.refused is not None:
+        await answer_callback(update)
+        await reply(update, sent.refused)
+        return
     expect(person, None)
     log.info("release request %s sent by person %s", request.id, person.id)
     offered = texts.plural(sent.offered, "companion")

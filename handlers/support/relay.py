@@ -16,7 +16,8 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.buttons import inline
-from bot.models import Person, RelaySession
+from bot.models import Person
+from bot.services.caps import Caps
 from bot.services.people import people
 from bot.services.support import buttons, distress, relay
 from bot.services.support.buttons import RelayAction
@@ -72,10 +73,10 @@ async def answer_text(
     update: Update, context: ContextTypes.DEFAULT_TYPE, session: AsyncSession, person: Person, text: str
 ) -> None:
     """The typed message: passed on once, then the question closes (one message per tap)."""
-    passed = await relay.send_written(session, person, text, runtime(context).clock.now())
+    rt = runtime(context)
+    passed = await relay.send_written(session, person, text, rt.clock.now(), Caps.of(rt.settings))
     await reply(update, passed.message, relay.again_markup(passed.relay.id) if passed.relay is not None else None)
-    if passed.relay is not None:
-        await _crisis_words_from_member(update, context, passed.relay, person, text)
+    await _crisis_words_from_member(update, context, passed, text, person.timezone)
 
 
 async def conversation_text(
@@ -83,24 +84,23 @@ async def conversation_text(
 ) -> bool:
     """Plain text while a conversation is open goes to the other side, with "Sent to Alex"
     and a way to stop. False when there is no open conversation (the text is someone else's)."""
-    passed = await relay.send_in_conversation(session, person, text, runtime(context).clock.now())
+    rt = runtime(context)
+    passed = await relay.send_in_conversation(session, person, text, rt.clock.now(), Caps.of(rt.settings))
     if passed is None:
         return False
-    if passed.relay is None:
-        await reply(update, passed.message)
-        return True
-    await reply(update, passed.message, inline([[relay.stop_button(passed.relay.id)]]))
-    await _crisis_words_from_member(update, context, passed.relay, person, text)
+    markup = inline([[relay.stop_button(passed.relay.id)]]) if passed.relay is not None else None
+    await reply(update, passed.message, markup)
+    await _crisis_words_from_member(update, context, passed, text, person.timezone)
     return True
 
 
 async def _crisis_words_from_member(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, found: RelaySession, person: Person, text: str
+    update: Update, context: ContextTypes.DEFAULT_TYPE, passed: relay.Passed, text: str, zone: str | None
 ) -> None:
     """A member who writes crisis words to a supporter also gets the helplines at once
-    (the supporter may not be reading yet)."""
-    if relay.from_member(found, person) and distress.is_distress(text):
-        await crisis_reply(update, context, person.timezone)
+    (the supporter may not be reading yet, or the words could not go on)."""
+    if passed.by_member and distress.is_distress(text):
+        await crisis_reply(update, context, zone)
 
 
 async def answer_location(

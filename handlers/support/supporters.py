@@ -16,6 +16,7 @@ from bot import texts
 from bot.buttons import Button, inline
 from bot.models import Invitation, Person, SupportLink
 from bot.runtime import Runtime
+from bot.services.caps import Caps
 from bot.services.support import buttons, lapses, supporters
 from bot.services.support.buttons import LINK_ACTIONS, SupportersAction, supporters_data
 from handlers.common import (
@@ -141,7 +142,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _add(update: Update, rt: Runtime, session: AsyncSession, member: Person) -> None:
-    outcome = await supporters.invite(session, member, rt.clock.now())
+    outcome = await supporters.invite(session, member, rt.clock.now(), caps=Caps.of(rt.settings))
     if not outcome.ok:
         await answer_callback(update, outcome.message, alert=True)
         return

@@ -23,8 +23,9 @@ from sqlmodel import col, select
 from bot import texts
 from bot.db import rows_changed
 from bot.geo import timezone_at, valid_coordinates
-from bot.models import Meeting, MeetingCancellation, MeetingFollow, Person
+from bot.models import Meeting, MeetingCancellation, MeetingFollow, Outbox, Person
 from bot.services import places
+from bot.services.caps import Caps, next_allowed, refusal
 from bot.services.meetings import search as meetings
 from bot.services.meetings import text as meeting_text
 from bot.services.meetings import times as meeting_times
@@ -491,15 +492,31 @@ async def _cancelled(session: AsyncSession, meeting: Meeting, now: datetime) -> 
     return (await meetings.cancelled_dates(session, [meeting.id], now.date() - timedelta(days=1))).get(meeting.id, frozenset())
 
 
-async def announce(session: AsyncSession, meeting: Meeting, text: str, *, now: datetime, author_id: int | None = None) -> int:
+async def announcement_cap_problem(session: AsyncSession, secretary: Person, caps: Caps, now: datetime) -> str | None:
+    """Why `secretary` can't send another announcement now (the daily cap, across all their
+    meetings), or None. One announcement is many outbox rows written at the same moment,
+    one per follower, so each moment counts once."""
+    where = [col(Outbox.author_id) == secretary.id, col(Outbox.kind) == NoticeKind.ANNOUNCEMENT]
+    when = await next_allowed(session, col(Outbox.created_at), where, caps.announcements, now, each_moment_once=True)
+    if when is None:
+        return None
+    return refusal(texts.CAP_ANNOUNCEMENTS, caps.announcements, when, now, secretary.timezone, caps.default_zone)
+
+
+async def announce(session: AsyncSession, meeting: Meeting, text: str, *, now: datetime, author: Person, caps: Caps) -> int:
+    """Send the secretary's words to every follower; InvalidInput (nothing sent) when the
+    words can't go as they are or the secretary has sent their day's share."""
     body = clean_text(text, keep_newlines=True)
     if not body:
         raise InvalidInput(texts.LISTING_TEXT_EMPTY)
     if len(body) > ANNOUNCEMENT_MAX:
         raise InvalidInput(texts.ANNOUNCE_LONG)
+    capped = await announcement_cap_problem(session, author, caps, now)
+    if capped is not None:
+        raise InvalidInput(capped)
     assert meeting.id is not None
     message = texts.MEETING_NEWS_ANNOUNCEMENT.format(name=texts.clip(meeting.name, texts.NAME_MAX), text=texts.h(body))
-    return await meetings.tell_followers(session, meeting.id, NoticeKind.ANNOUNCEMENT, message, now=now, author_id=author_id)
+    return await meetings.tell_followers(session, meeting.id, NoticeKind.ANNOUNCEMENT, message, now=now, author_id=author.id)
 
 
 # --- the monthly check ----------------------------------------------------------------------

@@ -24,7 +24,8 @@ from sqlmodel import col, select
 
 from bot import texts
 from bot.db import rows_changed
-from bot.models import Invitation
+from bot.models import Invitation, Person
+from bot.services.caps import Caps, next_allowed, refusal
 from bot.services.people.states import InvitationProblem
 
 COORDINATOR_KIND = "co"  # `/start co_<token>`: become a coordinator
@@ -48,6 +49,17 @@ def create(
         Invitation(kind=kind, token_hash=_hash(token), created_by_id=created_by, created_at=now, expires_at=now + ttl)
     )
     return f"{kind}_{token}"
+
+
+async def daily_cap_problem(session: AsyncSession, person: Person, caps: Caps, now: datetime) -> str | None:
+    """Why `person` can't make another invitation link now (the daily cap), or None. Every
+    link they made counts, whatever its kind (supporter, coordinator); release cards have
+    no creator, so they never do."""
+    where = [col(Invitation.created_by_id) == person.id]
+    when = await next_allowed(session, col(Invitation.created_at), where, caps.invitations, now)
+    if when is None:
+        return None
+    return refusal(texts.CAP_INVITATIONS, caps.invitations, when, now, person.timezone, caps.default_zone)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from bot.buttons import inline
 from bot.db import rows_changed
 from bot.models import Invitation, Person, RoleRequest
 from bot.services import outbox
+from bot.services.caps import Caps
 from bot.services.meetings import buttons as meeting_buttons
 from bot.services.meetings.buttons import ListingAction
 from bot.services.people import buttons, invitations, people
@@ -192,6 +193,15 @@ async def coordinator_invitation(session: AsyncSession, invitation_id: int | Non
     inviter = await people.by_id(session, checked.invitation.created_by_id)
     name = (inviter.pseudonym or "") if inviter is not None else "a coordinator"
     return CoordinatorOffer(checked.invitation, None, name)
+
+
+async def invite_coordinator(session: AsyncSession, coordinator: Person, caps: Caps, *, now: datetime) -> Outcome:
+    """A coordinator link made by `coordinator`: Outcome(True, payload), or Outcome(False,
+    why not) when they have made their day's share of invitation links."""
+    capped = await invitations.daily_cap_problem(session, coordinator, caps, now)
+    if capped is not None:
+        return Outcome(False, capped)
+    return Outcome(True, invitations.create(session, invitations.COORDINATOR_KIND, created_by=coordinator.id, now=now))
 
 
 @dataclass(frozen=True)

@@ -122,7 +122,7 @@ async def _companion_supports(session: AsyncSession, request: ReleaseRequest, pe
     companion = await session.get(Person, request.companion_id) if request.companion_id else None
     if companion is None:
         return False
-    invited = await supporters.invite(session, person, now)
+    invited = await supporters.invite(session, person, now, caps=None)
     if not invited.ok:
         return False
     await session.flush()
@@ -141,7 +141,7 @@ async def hand_over(session: AsyncSession, request_id: int, companion: Person, *
         return Answer(False, texts.RELEASE_HANDOVER_DONE)
     person = await session.get(Person, request.person_id)
     assert person is not None
-    invited = await supporters.invite(session, person, now)
+    invited = await supporters.invite(session, person, now, caps=None)
     if not invited.ok:
         return Answer(False, invited.message)
     request.aftercare = Aftercare.HANDOVER

@@ -22,6 +22,7 @@ from bot.crypto import Vault
 from bot.models import Invitation, Person, ReleaseEvent, ReleaseOffer, ReleaseRequest
 from bot.runtime import Runtime
 from bot.services import places
+from bot.services.caps import Caps, next_allowed, refusal
 from bot.services.people import invitations, people
 from bot.services.release import connect as release_connect
 from bot.services.release import matching as release_matching
@@ -192,14 +193,35 @@ class Card:
 
 @dataclass(frozen=True)
 class Submitted:
+    """What sending did; `refused` (nothing sent, the draft kept) when over the daily cap."""
+
     offered: int
     card: Card | None
+    refused: str | None = None
 
 
-async def submit(session: AsyncSession, request: ReleaseRequest, actor: Person, vault: Vault, *, now: datetime) -> Submitted:
+async def daily_cap_problem(session: AsyncSession, actor: Person, caps: Caps, now: datetime) -> str | None:
+    """Why `actor` can't send another release request now, or None. A coordinator gets the
+    higher cap: they send requests on behalf of many people leaving prison (one prison's
+    Friday releases can be several), while a person sends one for themselves."""
+    assert actor.id is not None
+    limit = caps.release_requests_coordinator if await people.is_coordinator(session, actor.id) else caps.release_requests
+    where = [col(ReleaseRequest.created_by_id) == actor.id]
+    when = await next_allowed(session, col(ReleaseRequest.submitted_at), where, limit, now)
+    if when is None:
+        return None
+    return refusal(texts.CAP_RELEASE_REQUESTS, limit, when, now, actor.timezone, caps.default_zone)
+
+
+async def submit(session: AsyncSession, request: ReleaseRequest, actor: Person, vault: Vault, *, now: datetime,
+                 caps: Caps) -> Submitted:
     """Send a finished draft: a card if made on someone's behalf, duties armed, offers to
-    companions, and coordinators told (at once, too, when no companion covers the area)."""
+    companions, and coordinators told (at once, too, when no companion covers the area).
+    Over the daily cap nothing is sent and the draft stays, to send later."""
     assert request.id is not None and not missing(request)
+    refused = await daily_cap_problem(session, actor, caps, now)
+    if refused is not None:
+        return Submitted(0, None, refused)
     request.status, request.submitted_at, request.updated_at = RequestStatus.OPEN, now, now
     record(session, request, Event.SUBMITTED, now, actor.id)
     card = await _issue_card(session, request, vault, now) if request.on_behalf else None

@@ -24,6 +24,7 @@ from bot.buttons import inline
 from bot.models import Outbox, Person, RelaySession, RoleRequest, SupportLink
 from bot.runtime import Runtime
 from bot.services import outbox
+from bot.services.caps import Caps, next_allowed, refusal
 from bot.services.people import people
 from bot.services.people.roles import Outcome
 from bot.services.support import alerts, buttons
@@ -137,7 +138,18 @@ def problem_with(text: str) -> str | None:
     return None
 
 
-async def send(session: AsyncSession, relay: RelaySession, writer: Person, text: str, now: datetime) -> Outcome:
+async def _over_daily_cap(session: AsyncSession, writer: Person, caps: Caps, now: datetime) -> str | None:
+    """The refusal when the writer has passed on their day's share of messages (across all
+    their conversations, counted from the outbox rows that carried them), or None."""
+    where = [col(Outbox.author_id) == writer.id, col(Outbox.kind) == MESSAGE]
+    when = await next_allowed(session, col(Outbox.created_at), where, caps.relay_messages, now)
+    if when is None:
+        return None
+    log.info("relay: a writer reached the daily cap")
+    return refusal(texts.CAP_RELAY, caps.relay_messages, when, now, writer.timezone, caps.default_zone)
+
+
+async def send(session: AsyncSession, relay: RelaySession, writer: Person, text: str, now: datetime, caps: Caps) -> Outcome:
     """Pass one typed message on (through the outbox, so it is never lost)."""
     problem = problem_with(text)
     if problem is not None:
@@ -146,6 +158,9 @@ async def send(session: AsyncSession, relay: RelaySession, writer: Person, text:
     opened = await resume(session, writer, relay.id or 0, now)
     if opened.relay is None or opened.other is None or opened.other.id is None:
         return Outcome(False, opened.problem or texts.RELAY_ENDED)
+    capped = await _over_daily_cap(session, writer, caps, now)
+    if capped is not None:
+        return Outcome(False, capped)
     other, other_id = opened.other, opened.other.id
     name = texts.h(writer.pseudonym)
     if writer.id == relay.member_id:
@@ -267,13 +282,16 @@ async def stop_by_id(session: AsyncSession, relay_id: int, person: Person, now: 
 
 @dataclass(frozen=True)
 class Passed:
-    """What the writer is told, and the relay (for Again / Stop) when the words went on."""
+    """What the writer is told, and the relay (for Again / Stop) when the words went on.
+    `by_member`: the writer is the member of the relay written to, sent or not (crisis
+    words get the helplines even when the message could not go on)."""
 
     message: str
     relay: RelaySession | None = None
+    by_member: bool = False
 
 
-async def send_written(session: AsyncSession, person: Person, text: str, now: datetime) -> Passed:
+async def send_written(session: AsyncSession, person: Person, text: str, now: datetime, caps: Caps) -> Passed:
     """The typed message after "Message" or "Reply": passed on once, then the question
     closes (one message per tap). Too late, and it is not sent; empty or too long, and the
     question stays open for another try."""
@@ -288,21 +306,22 @@ async def send_written(session: AsyncSession, person: Person, text: str, now: da
     found = await session.get(RelaySession, asked[0])
     if found is None:
         return Passed(texts.RELAY_ENDED)
-    outcome = await send(session, found, person, text, now)
-    return Passed(outcome.message, found if outcome.ok else None)
+    outcome = await send(session, found, person, text, now, caps)
+    return Passed(outcome.message, found if outcome.ok else None, from_member(found, person))
 
 
-async def send_in_conversation(session: AsyncSession, person: Person, text: str, now: datetime) -> Passed | None:
+async def send_in_conversation(session: AsyncSession, person: Person, text: str, now: datetime, caps: Caps) -> Passed | None:
     """Plain text while a conversation is open goes to the other side ("Sent to Alex");
     None when there is no open conversation (the text is someone else's business)."""
     found = await open_conversation(session, person, now)
     if found is None:
         return None
-    outcome = await send(session, found, person, text, now)
+    outcome = await send(session, found, person, text, now, caps)
     if not outcome.ok:
-        return Passed(outcome.message)
+        return Passed(outcome.message, None, from_member(found, person))
     other = await session.get(Person, found.helper_id if person.id == found.member_id else found.member_id)
-    return Passed(texts.RELAY_SENT_PLAIN.format(name=texts.h(other.pseudonym if other is not None else "")), found)
+    return Passed(texts.RELAY_SENT_PLAIN.format(name=texts.h(other.pseudonym if other is not None else "")), found,
+                  from_member(found, person))
 
 
 def from_member(relay: RelaySession, person: Person) -> bool:

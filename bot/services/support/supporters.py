@@ -23,6 +23,7 @@ from bot import texts
 from bot.models import AlertPlan, Checkin, CheckinPlan, Invitation, Person, SupportLink
 from bot.runtime import Runtime
 from bot.services import outbox
+from bot.services.caps import Caps
 from bot.services.people import invitations
 from bot.services.people.roles import Outcome
 from bot.services.schedule_times import local_date, zone_named
@@ -90,11 +91,17 @@ async def _close_up(session: AsyncSession, member_id: int) -> None:
 # --- invitations --------------------------------------------------------------------------
 
 
-async def invite(session: AsyncSession, member: Person, now: datetime) -> Outcome:
-    """A new invitation: Outcome(True, payload), or Outcome(False, why not)."""
+async def invite(session: AsyncSession, member: Person, now: datetime, *, caps: Caps | None) -> Outcome:
+    """A new invitation: Outcome(True, payload), or Outcome(False, why not). `caps`: the
+    daily cap when the member asks for a link; None when the bot makes one on their behalf
+    (release aftercare), which is bounded by the open-invitation limit anyway."""
     assert member.id is not None
     if await _count(session, member.id) >= MAX_SUPPORTERS:
         return Outcome(False, texts.SUPPORTERS_FULL.format(limit=MAX_SUPPORTERS))
+    if caps is not None:
+        capped = await invitations.daily_cap_problem(session, member, caps, now)
+        if capped is not None:
+            return Outcome(False, capped)
     waiting = await session.execute(
         select(func.count()).where(
             Invitation.kind == INVITE_KIND,
