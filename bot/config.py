@@ -15,10 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.crypto import MIN_SECRET_BYTES, generate_secret_key
+from bot.crypto import generate_secret_key, secret_weakness
 
 DEFAULT_SQLITE_PATH = Path("data") / "fellowship.sqlite3"
-_WEAK_SECRETS = {"changeme", "secret", "password", "fellowship", "test", "example"}
 _LOG_LEVELS = {"CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"}
 
 
@@ -164,8 +163,9 @@ class Settings(BaseSettings):
         if value is None:
             return None
         raw = value.get_secret_value().strip()
-        if len(raw) < MIN_SECRET_BYTES or raw.lower() in _WEAK_SECRETS or len(set(raw)) < 10:
-            raise ValueError(f"is too weak: use at least {MIN_SECRET_BYTES} random characters.\n{secret_key_hint()}")
+        weakness = secret_weakness(raw)
+        if weakness is not None:
+            raise ValueError(f"{weakness}.\n{secret_key_hint()}")
         return SecretStr(raw)
 
     # --- what each command needs -------------------------------------------------------

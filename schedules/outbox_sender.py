@@ -78,7 +78,8 @@ async def send_due(bot: ExtBot[Any], rt: Runtime, pacer: Pacer, *, limit: int) -
     ordered = _spread_chats(rows, chats, pacer)
     for index, row in enumerate(ordered):
         chat_id = chats.get(row.person_id)
-        if chat_id is None:  # the person was erased after the row was claimed
+        if chat_id is None:  # erased after the claim, or their stored chat id doesn't decrypt:
+            await _mark(rt, row, Delivery.GONE, "chat id unreadable")  # unreachable, handed on
             continue
         await pacer.wait_turn(chat_id)
         outcome = await _deliver(bot, rt, pacer, row, chat_id)

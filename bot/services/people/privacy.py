@@ -21,6 +21,7 @@ from bot.models import Invitation, Outbox, Person, RoleChange, RoleGrant, RoleRe
 from bot.runtime import Runtime
 from bot.services import outbox
 from bot.services.outbox import OutboxStatus
+from bot.services.people import people
 
 Exporter = Callable[[AsyncSession, Runtime, Person], Awaitable[dict[str, Any]]]
 LinkEnder = Callable[[AsyncSession, Person, datetime], Awaitable[None]]
@@ -84,7 +85,7 @@ async def export(session: AsyncSession, rt: Runtime, person: Person) -> dict[str
             "clean_date": _iso(person.clean_date),
             "consented_at": _iso(person.consented_at),
             "joined_at": _iso(person.created_at),
-            "chat_id": rt.vault.decrypt_chat_id(person.chat_id_enc),
+            "chat_id": people.stored_chat_id(rt.vault, person),
         },
         "roles": [{"role": r.role, "granted_at": _iso(r.granted_at)} for r in roles],
         "role_requests": [

@@ -1,0 +1,139 @@
+"""Encryption at rest (hardening issue 18): ciphertexts bound to their row, keys that deserve
+the name."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.config import SettingsError, load_settings
+from bot.crypto import (
+    CHAT_ID,
+    CHECKIN_NOTE,
+    ENCRYPTED_FIELDS,
+    RELEASE_NOTES,
+    RELEASE_PROBATION,
+    Undecryptable,
+    Vault,
+)
+from bot.models import Checkin, Outbox, Person, ReleaseRequest
+from bot.services import outbox
+from bot.services.release import text as release_text
+from tests.conftest import TEST_SECRET
+from tests.harness import Harness
+from tests.test_onboarding import onboard
+
+
+async def _person(h: Harness, pseudonym: str) -> Person:
+    async with h.db.session() as session:
+        return (await session.execute(select(Person).where(Person.pseudonym == pseudonym))).scalar_one()
+
+
+async def _write_to(h: Harness, person_id: int, text: str) -> None:
+    async with h.db.session() as session:
+        outbox.enqueue(session, person_id, "test_note", text, now=h.clock.now())
+
+
+# --- bound ciphertexts ------------------------------------------------------------------------
+
+
+async def test_a_chat_id_copied_into_someone_elses_row_reaches_nobody_until_they_write_again(h: Harness) -> None:
+    sam, eve = await onboard(h, "Sam"), await onboard(h, "Eve")
+    sam_row, eve_row = await _person(h, "Sam"), await _person(h, "Eve")
+    assert sam_row.id is not None
+    async with h.db.session() as session:  # someone with write access redirects Sam's messages
+        await session.execute(update(Person).where(Person.id == sam_row.id).values(chat_id_enc=eve_row.chat_id_enc))
+    seen_by_eve = len(eve.messages())
+    await _write_to(h, sam_row.id, "Your supporter alert for Sam")
+    await h.deliver()
+    assert len(eve.messages()) == seen_by_eve  # the copied chat id doesn't open in Sam's row
+    assert "Your supporter alert for Sam" not in sam.texts()
+    async with h.db.session() as session:
+        row = (await session.execute(select(Outbox).where(Outbox.kind == "test_note"))).scalar_one()
+        assert row.status == "undeliverable" and row.payload == "{}"
+        assert (await session.get(Person, sam_row.id)).unreachable_at is not None  # type: ignore[union-attr]
+    await sam.send("/start")  # Sam writes again: the chat he writes from is stored, bound to him
+    await _write_to(h, sam_row.id, "Welcome back message")
+    await h.deliver()
+    assert "Welcome back message" in sam.texts()
+    assert len(eve.messages()) == seen_by_eve
+
+
+async def test_chat_ids_written_before_binding_still_work_and_are_rewritten_bound(h: Harness) -> None:
+    sam = await onboard(h, "Sam")
+    sam_row = await _person(h, "Sam")
+    assert sam_row.id is not None
+    nonce = os.urandom(12)
+    legacy = Vault(TEST_SECRET)._aead.encrypt(nonce, str(sam.id).encode(), CHAT_ID.legacy_context.encode())
+    async with h.db.session() as session:  # as a database from before this change holds it
+        await session.execute(update(Person).where(Person.id == sam_row.id).values(
+            chat_id_enc=base64.urlsafe_b64encode(nonce + legacy).decode()))
+    await _write_to(h, sam_row.id, "Still reaches you")
+    await h.deliver()
+    assert "Still reaches you" in sam.texts()
+    await sam.send("/start")
+    stored = (await _person(h, "Sam")).chat_id_enc
+    assert stored.startswith("v2:")
+    assert Vault(TEST_SECRET).decrypt_chat_id(stored, person_id=sam_row.id) == sam.id
+
+
+def test_every_encrypted_field_opens_only_in_its_own_table_column_and_row() -> None:
+    vault = Vault(TEST_SECRET)
+    for field in ENCRYPTED_FIELDS:
+        sealed = vault.encrypt("probation officer: J. Smith, Tuesdays", field=field, row=5)
+        assert vault.decrypt(sealed, field=field, row=5) == "probation officer: J. Smith, Tuesdays"
+        with pytest.raises(Undecryptable):
+            vault.decrypt(sealed, field=field, row=6)
+        for other in ENCRYPTED_FIELDS:
+            if other != field:
+                with pytest.raises(Undecryptable):
+                    vault.decrypt(sealed, field=other, row=5)
+    with pytest.raises(ValueError, match="flushed"):  # a row without an id can't be bound
+        vault.encrypt("x", field=CHECKIN_NOTE, row=None)
+
+
+def test_the_fields_name_the_tables_and_columns_they_live_in() -> None:
+    for field, model in zip(ENCRYPTED_FIELDS, (Person, Checkin, ReleaseRequest, ReleaseRequest, ReleaseRequest), strict=True):
+        assert field.table == model.__tablename__
+        assert field.column in model.model_fields
+
+
+def test_release_notes_copied_from_another_request_read_as_nothing_rather_than_crash() -> None:
+    vault = Vault(TEST_SECRET)
+    theirs = ReleaseRequest(id=1, created_by_id=1, on_behalf=False)
+    theirs.notes_enc = vault.encrypt("needs a lift from the gate", field=RELEASE_NOTES, row=1)
+    mine = ReleaseRequest(id=2, created_by_id=2, on_behalf=False, notes_enc=theirs.notes_enc,
+                          probation_enc=theirs.notes_enc)
+    assert release_text.private_text(vault, theirs, RELEASE_NOTES) == "needs a lift from the gate"
+    assert release_text.private_text(vault, mine, RELEASE_NOTES) == ""
+    assert release_text.private_text(vault, mine, RELEASE_PROBATION) == ""
+
+
+# --- keys that deserve the name ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("weak", [
+    "password" * 5,
+    "a" * 64,
+    "my recovery is my secret fellowship password and key",
+    "correct horse battery staple correct horse battery",
+    "Xk9#mQ2!" * 6,
+    "abcdefghijklmnopqrstuvwxyz0123456789",
+])
+def test_a_guessable_secret_key_is_refused_with_a_generated_example(weak: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(_env_file=None, fellowship_secret_key=weak)
+    message = str(caught.value)
+    assert "too guessable" in message and "128" in message
+    example = message.split("FELLOWSHIP_SECRET_KEY=")[-1].split()[0]
+    assert load_settings(_env_file=None, fellowship_secret_key=example).secret_key() == example  # the example works
+    assert weak not in message  # the refused value is never echoed
+
+
+@pytest.mark.parametrize("strong", [secrets.token_urlsafe(32) for _ in range(20)] + [TEST_SECRET])
+def test_a_random_secret_key_is_accepted(strong: str) -> None:
+    assert load_settings(_env_file=None, fellowship_secret_key=strong).secret_key() == strong
