@@ -68,7 +68,11 @@ CHECKIN_NOTE = EncryptedField("checkin", "note_enc", "checkin_note")
 RELEASE_PROBATION = EncryptedField("releaserequest", "probation_enc", "release_probation")
 RELEASE_NOTES = EncryptedField("releaserequest", "notes_enc", "release_notes")
 RELEASE_PERSON_NOTE = EncryptedField("releaserequest", "person_note_enc", "release_person_note")
-ENCRYPTED_FIELDS = (CHAT_ID, CHECKIN_NOTE, RELEASE_PROBATION, RELEASE_NOTES, RELEASE_PERSON_NOTE)
+# An outbox row's id is not known until its insert, and its text must never reach the database
+# (or its WAL) in clear even for a moment, so its payload is bound to the recipient
+# (`Outbox.person_id`) instead: copied into a row for someone else, it doesn't decrypt.
+OUTBOX_PAYLOAD = EncryptedField("outbox", "payload", "outbox_payload")
+ENCRYPTED_FIELDS = (CHAT_ID, CHECKIN_NOTE, RELEASE_PROBATION, RELEASE_NOTES, RELEASE_PERSON_NOTE, OUTBOX_PAYLOAD)
 
 
 def associated_data(field: EncryptedField, row: int | None) -> bytes:

@@ -26,9 +26,11 @@ class Runtime:
 
         wire_domain()
         vault = Vault(settings.secret_key())
+        db = db or Database(settings.database_url)
+        db.use_vault(vault)  # the outbox encrypts and decrypts with it
         return cls(
             settings=settings,
-            db=db or Database(settings.database_url),
+            db=db,
             vault=vault,
             clock=clock,
             coordinator_hashes=frozenset(vault.hash_telegram_id(i) for i in settings.coordinator_telegram_ids),

@@ -8,7 +8,6 @@ person unreachable and hands the message to the feature's re-router instead of d
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 import warnings
@@ -109,7 +108,10 @@ def _spread_chats(rows: list[Outbox], chats: dict[int, int], pacer: Pacer) -> li
 
 
 async def _deliver(bot: ExtBot[Any], rt: Runtime, pacer: Pacer, row: Outbox, chat_id: int) -> Delivery:
-    params = json.loads(row.payload)
+    params = outbox.params_of(rt.vault, row)
+    if not params:  # its payload doesn't decrypt for this recipient: never sent elsewhere
+        await _mark(rt, row, Delivery.FAILED, "payload unreadable")
+        return Delivery.FAILED
     params["chat_id"] = chat_id
     assert row.id is not None
     try:

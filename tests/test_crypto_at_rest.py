@@ -4,6 +4,7 @@ the name."""
 from __future__ import annotations
 
 import base64
+import json
 import os
 import secrets
 
@@ -26,6 +27,7 @@ from bot.services.release import text as release_text
 from tests.conftest import TEST_SECRET
 from tests.harness import Harness
 from tests.test_onboarding import onboard
+from tests.test_privacy import raw_database_dump
 
 
 async def _person(h: Harness, pseudonym: str) -> Person:
@@ -97,7 +99,7 @@ def test_every_encrypted_field_opens_only_in_its_own_table_column_and_row() -> N
 
 
 def test_the_fields_name_the_tables_and_columns_they_live_in() -> None:
-    for field, model in zip(ENCRYPTED_FIELDS, (Person, Checkin, ReleaseRequest, ReleaseRequest, ReleaseRequest), strict=True):
+    for field, model in zip(ENCRYPTED_FIELDS, (Person, Checkin, ReleaseRequest, ReleaseRequest, ReleaseRequest, Outbox), strict=True):
         assert field.table == model.__tablename__
         assert field.column in model.model_fields
 
@@ -137,3 +139,49 @@ def test_a_guessable_secret_key_is_refused_with_a_generated_example(weak: str) -
 @pytest.mark.parametrize("strong", [secrets.token_urlsafe(32) for _ in range(20)] + [TEST_SECRET])
 def test_a_random_secret_key_is_accepted(strong: str) -> None:
     assert load_settings(_env_file=None, fellowship_secret_key=strong).secret_key() == strong
+
+
+# --- the outbox: encrypted until sent ---------------------------------------------------------
+
+
+async def test_a_waiting_message_is_never_in_clear_in_the_database_file_or_its_wal(h: Harness) -> None:
+    sam = await onboard(h, "Sam")
+    sam_row = await _person(h, "Sam")
+    assert sam_row.id is not None
+    words = "Sam-is-struggling-tonight-7Qx"
+    async with h.db.session() as session:
+        outbox.enqueue(session, sam_row.id, "test_note", words, now=h.clock.now(),
+                       reply_markup={"inline_keyboard": [[{"text": "Button-words-4Kz", "callback_data": "v1:xx:1"}]]})
+    dump = await raw_database_dump(h.db)
+    assert words not in dump and "Button-words-4Kz" not in dump
+    assert "test_note" in dump  # the dump is real: the row is there
+    await h.deliver()
+    assert sam.last().text == words and sam.last().buttons() == ["Button-words-4Kz"]
+
+
+async def test_a_payload_moved_to_someone_elses_row_is_never_sent_to_them(h: Harness) -> None:
+    await onboard(h, "Sam")
+    eve = await onboard(h, "Eve")
+    sam_row, eve_row = await _person(h, "Sam"), await _person(h, "Eve")
+    assert sam_row.id is not None
+    await _write_to(h, sam_row.id, "Only for Sam")
+    async with h.db.session() as session:
+        await session.execute(update(Outbox).where(Outbox.kind == "test_note").values(person_id=eve_row.id))
+    await h.deliver()
+    assert "Only for Sam" not in eve.texts()
+    async with h.db.session() as session:
+        row = (await session.execute(select(Outbox).where(Outbox.kind == "test_note"))).scalar_one()
+    assert (row.status, row.payload, row.last_error) == ("failed", "{}", "payload unreadable")
+
+
+async def test_a_message_queued_in_clear_before_the_upgrade_is_still_delivered(h: Harness) -> None:
+    sam = await onboard(h, "Sam")
+    sam_row = await _person(h, "Sam")
+    assert sam_row.id is not None
+    async with h.db.session() as session:
+        session.add(Outbox(person_id=sam_row.id, kind="test_note", method="sendMessage",
+                           payload=json.dumps({"text": "Queued before the upgrade"}),
+                           next_attempt_at=h.clock.now(), created_at=h.clock.now()))
+    await h.deliver()
+    assert "Queued before the upgrade" in sam.texts()
+
