@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     database_url: str = Field(default=f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}")
     fellowship_secret_key: SecretStr | None = None
+    # After `fellowship rotate-key`: the key before, to find people by their old hash (bot.rotation).
+    old_fellowship_secret_key: SecretStr | None = None
     coordinator_telegram_ids: Annotated[tuple[int, ...], NoDecode] = ()
     default_timezone: str = "Europe/London"
     log_level: str = "INFO"
@@ -178,6 +180,9 @@ class Settings(BaseSettings):
             is_prefix = bool(sep) and prefix in ("AA", "NA", "CA", "CMA", "other")
             specs.append((prefix, rest) if is_prefix else (None, item))
         return specs
+
+    def old_secret_key(self) -> str | None:
+        return self.old_fellowship_secret_key.get_secret_value().strip() if self.old_fellowship_secret_key else None
 
     def secret_key(self) -> str:
         if self.fellowship_secret_key is None:

@@ -150,10 +150,10 @@ def _compressed_bits(value: str) -> float:
 def secret_weakness(value: str) -> str | None:
     """Why `value` is too weak for FELLOWSHIP_SECRET_KEY, or None when it will do."""
     if len(value.strip()) < MIN_SECRET_BYTES:
-        return f"is too short: use at least {MIN_SECRET_BYTES} random characters"
+        return f"is too weak: too short, use at least {MIN_SECRET_BYTES} random characters"
     bits = estimate_secret_bits(value)
     if bits < MIN_SECRET_BITS:
-        return (f"is too guessable (about {int(bits)} bits; at least {MIN_SECRET_BITS} needed): repeated "
+        return (f"is too weak: too guessable (about {int(bits)} bits; at least {MIN_SECRET_BITS} needed): repeated "
                 "patterns, runs and ordinary words add little")
     return None
 
@@ -165,7 +165,10 @@ def _derive(secret: bytes, purpose: bytes) -> bytes:
 class Vault:
     """Holds the derived keys; the only place that hashes ids or encrypts personal text."""
 
-    def __init__(self, secret_key: str) -> None:
+    def __init__(self, secret_key: str, *, previous: str | None = None) -> None:
+        """`previous`: the key before a rotation (OLD_FELLOWSHIP_SECRET_KEY), used only to
+        find identities and card codes hashed under it (see `bot.rotation`)."""
+        self.previous = Vault(previous) if previous else None
         raw = secret_key.encode()
         self._hash_key = _derive(raw, b"telegram-id-hash")
         self._code_key = _derive(raw, b"short-code-hash")

@@ -25,7 +25,7 @@ class Runtime:
         from bot.wiring import wire_domain  # the composition root; imported late, as it imports every feature
 
         wire_domain()
-        vault = Vault(settings.secret_key())
+        vault = Vault(settings.secret_key(), previous=settings.old_secret_key())
         db = db or Database(settings.database_url)
         db.use_vault(vault)  # the outbox encrypts and decrypts with it
         return cls(

@@ -7,10 +7,15 @@ import base64
 import json
 import os
 import secrets
+from datetime import date
+from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import select, update
 
+from bot import rotation
+from bot.__main__ import main
 from bot.config import SettingsError, load_settings
 from bot.crypto import (
     CHAT_ID,
@@ -21,11 +26,14 @@ from bot.crypto import (
     Undecryptable,
     Vault,
 )
+from bot.db import Database
 from bot.models import Checkin, Outbox, Person, ReleaseRequest
 from bot.services import outbox
+from bot.services.checkins import checkins
 from bot.services.release import text as release_text
 from tests.conftest import TEST_SECRET
 from tests.harness import Harness
+from tests.supporters_helpers import add_supporter, supporter
 from tests.test_onboarding import onboard
 from tests.test_privacy import raw_database_dump
 
@@ -185,3 +193,79 @@ async def test_a_message_queued_in_clear_before_the_upgrade_is_still_delivered(h
     await h.deliver()
     assert "Queued before the upgrade" in sam.texts()
 
+
+# --- key rotation -----------------------------------------------------------------------------
+
+NEW_SECRET = "rotated-R7vQ2mX9kL4pT8wZ3nB6yH1cF5dJ0sGa"
+
+
+async def test_rotating_the_key_of_a_populated_database_leaves_everyone_working(h: Harness) -> None:
+    sam, alex = await onboard(h, "Sam"), await supporter(h, "Alex")
+    await add_supporter(h, sam, alex)
+    sam_row, alex_row = await _person(h, "Sam"), await _person(h, "Alex")
+    assert sam_row.id is not None and alex_row.id is not None
+    old, new, now = Vault(TEST_SECRET), Vault(NEW_SECRET), h.clock.now()
+    async with h.db.session() as session:
+        checkin = Checkin(person_id=sam_row.id, local_date=date(2026, 1, 5), created_at=now, updated_at=now)
+        request = ReleaseRequest(created_by_id=sam_row.id, person_id=sam_row.id, on_behalf=False, created_at=now, updated_at=now)
+        session.add_all([checkin, request])
+        await session.flush()
+        checkin.note_enc = old.encrypt("Hard day, rang my sponsor", field=CHECKIN_NOTE, row=checkin.id)
+        request.probation_enc = old.encrypt("Officer Reed, Mondays", field=RELEASE_PROBATION, row=request.id)
+        request.notes_enc = old.encrypt("Needs a lift from the gate", field=RELEASE_NOTES, row=request.id)
+        ids = (checkin.id, request.id)
+    await _write_to(h, alex_row.id, "Waiting for Alex")
+    await h.stop()  # rotation runs with the bot stopped
+
+    interrupted = await rotation.rotate(h.db, old, new, batch=1, max_batches=2)
+    assert sum(interrupted.rewritten.values()) == 2
+    finished = await rotation.rotate(h.db, old, new, batch=1)
+    assert finished.already == {"person.chat_id_enc": 2}  # the rerun carries on where it stopped
+    assert finished.rewritten == {"checkin.note_enc": 1, "releaserequest.probation_enc": 1,
+                                  "releaserequest.notes_enc": 1, "outbox.payload": 1}
+    assert finished.unreadable == {}
+    assert (await rotation.rotate(h.db, old, new)).rewritten == {}  # nothing left under the old key
+    dump = await raw_database_dump(h.db)
+    assert "Waiting for Alex" not in dump and "Officer Reed" not in dump
+
+    h.settings = h.settings.model_copy(update={
+        "fellowship_secret_key": SecretStr(NEW_SECRET), "old_fellowship_secret_key": SecretStr(TEST_SECRET)})
+    h.db = Database(h.db.url, vault=new)
+    try:
+        await h.start()
+        await h.deliver()
+        assert "Waiting for Alex" in alex.texts()  # payload and chat id open with the new key
+        async with h.db.session() as session:
+            checkin_now = await session.get(Checkin, ids[0])
+            request_now = await session.get(ReleaseRequest, ids[1])
+            assert checkin_now is not None and request_now is not None
+            assert checkins.read_note(new, checkin_now) == "Hard day, rang my sponsor"
+            assert release_text.private_text(new, request_now, RELEASE_PROBATION) == "Officer Reed, Mondays"
+            assert release_text.private_text(new, request_now, RELEASE_NOTES) == "Needs a lift from the gate"
+        assert (await _person(h, "Sam")).telegram_hash == old.hash_telegram_id(sam.id)  # not seen since
+        await sam.send("/mydata")  # Sam is found by his old hash, and his row upgraded
+        assert sam.last().kind == "document"
+        assert (await _person(h, "Sam")).telegram_hash == new.hash_telegram_id(sam.id)
+        await alex.send("/supporters")  # Alex too is known, not asked to agree again
+        assert "Your supporters" in alex.last().text and "✅ I agree" not in alex.last().buttons()
+        assert (await _person(h, "Alex")).telegram_hash == new.hash_telegram_id(alex.id)
+        await sam.send("/supporters")
+        assert "1. Alex" in sam.last().text
+    finally:
+        await h.stop()
+        await h.db.dispose()
+
+
+def test_rotate_key_takes_both_keys_from_files_and_refuses_a_guessable_new_one(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old_file, new_file, weak_file = tmp_path / "old.key", tmp_path / "new.key", tmp_path / "weak.key"
+    old_file.write_text(TEST_SECRET + "\n")
+    new_file.write_text(NEW_SECRET + "\n")
+    weak_file.write_text("password" * 5)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("FELLOWSHIP_SECRET_KEY", TEST_SECRET)
+    assert main(["rotate-key", "--old-key-file", str(old_file), "--new-key-file", str(weak_file)]) == 2
+    assert "too guessable" in capsys.readouterr().err
+    assert main(["rotate-key", "--old-key-file", str(old_file), "--new-key-file", str(new_file)]) == 0
+    assert "OLD_FELLOWSHIP_SECRET_KEY" in capsys.readouterr().out

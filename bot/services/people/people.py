@@ -31,13 +31,21 @@ REQUESTABLE_ROLES = (Role.SECRETARY, Role.COMPANION)
 
 
 async def find(session: AsyncSession, rt: Runtime, telegram_id: int) -> Person | None:
-    result = await session.execute(
-        select(Person).where(col(Person.telegram_hash) == rt.vault.hash_telegram_id(telegram_id))
-    )
-    person = result.scalar_one_or_none()
+    """The person with this Telegram id. After a key rotation, someone not yet seen since is
+    found by the old key's hash and their row re-hashed under the new key (`bot.rotation`)."""
+    person = await _by_hash(session, rt.vault.hash_telegram_id(telegram_id))
+    if person is None and rt.vault.previous is not None:
+        person = await _by_hash(session, rt.vault.previous.hash_telegram_id(telegram_id))
+        if person is not None:
+            person.telegram_hash = rt.vault.hash_telegram_id(telegram_id)
     if person is not None:
         await _grant_configured_coordinator(session, rt, person)
     return person
+
+
+async def _by_hash(session: AsyncSession, telegram_hash: str) -> Person | None:
+    result = await session.execute(select(Person).where(col(Person.telegram_hash) == telegram_hash))
+    return result.scalar_one_or_none()
 
 
 async def _grant_configured_coordinator(session: AsyncSession, rt: Runtime, person: Person) -> None:
