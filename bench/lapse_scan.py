@@ -212,17 +212,19 @@ async def lapsed_supporters(db: Database, vault: Vault, user_ids: list[int]) -> 
     async with db.session() as session:
         for n, user_id in enumerate(user_ids):
             helper = Person(
-                telegram_hash=vault.hash_telegram_id(user_id), chat_id_enc=vault.encrypt_chat_id(user_id),
+                telegram_hash=vault.hash_telegram_id(user_id), chat_id_enc="",
                 pseudonym=f"Helper {n}", consented_at=now, created_at=now, onboarded_at=now, timezone="UTC",
             )
             member = Person(
-                telegram_hash=vault.hash_telegram_id(-1 - n), chat_id_enc=vault.encrypt_chat_id(-1 - n),
+                telegram_hash=vault.hash_telegram_id(-1 - n), chat_id_enc="",
                 pseudonym=f"Member {n}", timezone="UTC", checkin_time="00:00", consented_at=now, created_at=now,
                 onboarded_at=now,
             )
             session.add_all([helper, member])
             await session.flush()
             assert member.id is not None and helper.id is not None
+            helper.chat_id_enc = vault.encrypt_chat_id(user_id, person_id=helper.id)  # bound to the row
+            member.chat_id_enc = vault.encrypt_chat_id(-1 - n, person_id=member.id)
             session.add(SupportLink(member_id=member.id, supporter_id=helper.id, position=1, created_at=now))
             session.add(CheckinPlan(
                 person_id=member.id, next_prompt_at=_at_midnight(today + timedelta(days=1)),

@@ -44,7 +44,7 @@ async def _members(db: Database, vault: Vault, user_ids: list[int]) -> None:
     async with db.session() as session:
         people = [
             Person(
-                telegram_hash=vault.hash_telegram_id(user_id), chat_id_enc=vault.encrypt_chat_id(user_id),
+                telegram_hash=vault.hash_telegram_id(user_id), chat_id_enc="",
                 pseudonym=f"Member {n}", purpose="recovery", timezone="Europe/London", checkin_time="00:00",
                 consented_at=now, created_at=now, onboarded_at=now,
             )
@@ -52,6 +52,8 @@ async def _members(db: Database, vault: Vault, user_ids: list[int]) -> None:
         ]
         session.add_all(people)
         await session.flush()
+        for person, user_id in zip(people, user_ids, strict=True):
+            person.chat_id_enc = vault.encrypt_chat_id(user_id, person_id=person.id)  # bound to the row
         session.add_all(
             CheckinPlan(person_id=p.id, next_prompt_at=now - timedelta(minutes=1), updated_at=now)  # type: ignore[arg-type]
             for p in people

@@ -40,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_false",
         help="don't add the ~150 fictional demo meetings a new sandbox database otherwise gets",
     )
+    rotate = commands.add_parser("rotate-key", help="re-encrypt everything under a new FELLOWSHIP_SECRET_KEY (bot stopped)")
+    rotate.add_argument("--old-key-file", type=Path, required=True, help="file holding the current key")
+    rotate.add_argument("--new-key-file", type=Path, required=True, help="file holding the new key")
     meetings_cli.add_commands(commands)
     backup.add_commands(commands)
     return parser
@@ -66,12 +69,35 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_check(settings))
         if args.command == "meetings":
             return meetings_cli.run(args, settings)
+        if args.command == "rotate-key":
+            return asyncio.run(_rotate_key(settings, args.old_key_file, args.new_key_file))
         if args.command in ("backup", "restore"):
             return backup.run(args, settings)
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
     return 1
+
+
+async def _rotate_key(settings: Settings, old_file: Path, new_file: Path) -> int:
+    """Re-encrypt every field under the new key (see bot.rotation); rerun it if interrupted."""
+    from bot import rotation
+    from bot.crypto import Vault
+
+    old_key, new_key = rotation.read_key_file(old_file), rotation.read_key_file(new_file)
+    rotation.check_new_key(new_key)
+    db = Database(settings.database_url)
+    try:
+        done = await rotation.rotate(db, Vault(old_key), Vault(new_key))
+    finally:
+        await db.dispose()
+    for name, count in sorted(done.rewritten.items()):
+        print(f"{name}: {count} re-encrypted")
+    for name, count in sorted(done.unreadable.items()):
+        print(f"{name}: {count} opened with neither key (left as they were)")
+    print("Done. Now set FELLOWSHIP_SECRET_KEY to the new key and OLD_FELLOWSHIP_SECRET_KEY to the old one\n"
+          "(people are found by their old hash until they next write), then start the bot.")
+    return 0
 
 
 async def _migrate(settings: Settings, *, quiet: bool = False) -> int:

@@ -15,10 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.crypto import MIN_SECRET_BYTES, generate_secret_key
+from bot.crypto import generate_secret_key, secret_weakness
 
 DEFAULT_SQLITE_PATH = Path("data") / "fellowship.sqlite3"
-_WEAK_SECRETS = {"changeme", "secret", "password", "fellowship", "test", "example"}
 _LOG_LEVELS = {"CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"}
 
 
@@ -62,6 +61,8 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     database_url: str = Field(default=f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}")
     fellowship_secret_key: SecretStr | None = None
+    # After `fellowship rotate-key`: the key before, to find people by their old hash (bot.rotation).
+    old_fellowship_secret_key: SecretStr | None = None
     coordinator_telegram_ids: Annotated[tuple[int, ...], NoDecode] = ()
     default_timezone: str = "Europe/London"
     log_level: str = "INFO"
@@ -177,8 +178,9 @@ class Settings(BaseSettings):
         if value is None:
             return None
         raw = value.get_secret_value().strip()
-        if len(raw) < MIN_SECRET_BYTES or raw.lower() in _WEAK_SECRETS or len(set(raw)) < 10:
-            raise ValueError(f"is too weak: use at least {MIN_SECRET_BYTES} random characters.\n{secret_key_hint()}")
+        weakness = secret_weakness(raw)
+        if weakness is not None:
+            raise ValueError(f"{weakness}.\n{secret_key_hint()}")
         return SecretStr(raw)
 
     # --- what each command needs -------------------------------------------------------
@@ -191,6 +193,9 @@ class Settings(BaseSettings):
             is_prefix = bool(sep) and prefix in ("AA", "NA", "CA", "CMA", "other")
             specs.append((prefix, rest) if is_prefix else (None, item))
         return specs
+
+    def old_secret_key(self) -> str | None:
+        return self.old_fellowship_secret_key.get_secret_value().strip() if self.old_fellowship_secret_key else None
 
     def secret_key(self) -> str:
         if self.fellowship_secret_key is None:

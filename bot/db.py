@@ -27,6 +27,7 @@ from sqlalchemy.pool import PoolResetState
 from sqlalchemy.types import TypeDecorator
 
 from bot import sqlite_driver
+from bot.crypto import Vault
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -153,6 +154,7 @@ def _rollback_if_open(dbapi_connection: Any, _record: Any, state: PoolResetState
 
 # Replies to the person are sent after their change is committed: nobody is told "saved"
 # about something that was rolled back, and no lock is held while we wait on the network.
+VAULT_INFO = "vault"  # the key of the runtime's vault in `session.info`
 _after_commit: ContextVar[list[Callable[[], Awaitable[object]]] | None] = ContextVar("after_commit", default=None)
 
 
@@ -182,12 +184,20 @@ def defer_until_commit(action: Callable[[], Awaitable[object]]) -> bool:
 class Database:
     """Engine plus session factory; the only way code reaches the database."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, vault: Vault | None = None) -> None:
         self.url = url
         self.engine = create_engine(url)
         # On SQLite, writers in this process take turns (see bot.sqlite_driver); sessions
         # hold a write transaction briefly because replies wait until after the commit.
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        if vault is not None:
+            self.use_vault(vault)
+
+    def use_vault(self, vault: Vault) -> None:
+        """Sessions carry the runtime's vault (`session.info["vault"]`), so the outbox can
+        encrypt what it writes without every caller passing a vault down (see
+        `bot.services.outbox.vault_of`)."""
+        self._sessions.configure(info={VAULT_INFO: vault})
 
     @property
     def dialect(self) -> str:

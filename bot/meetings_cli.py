@@ -16,6 +16,7 @@ from typing import TextIO
 
 from bot.clock import SystemClock
 from bot.config import Settings, SettingsError
+from bot.crypto import Vault
 from bot.db import Database
 from bot.services.meetings import feeds as meeting_feeds
 from bot.services.meetings import times as meeting_times
@@ -71,7 +72,9 @@ class ProgressBar:
 
 
 async def _ready_database(settings: Settings) -> Database:
-    db = Database(settings.database_url)
+    # Telling followers about changed meetings writes to the outbox, which encrypts.
+    vault = Vault(settings.secret_key()) if settings.fellowship_secret_key is not None else None
+    db = Database(settings.database_url, vault=vault)
     current, head = await db.schema_status()
     if current != head:
         await db.dispose()

@@ -180,7 +180,7 @@ class Checkin(SQLModel, table=True):
     local_date: date
     mood: int | None = None  # 1 (very low) to 5 (great)
     clean: str | None = Field(default=None, sa_type=String(8))  # yes / slip / private
-    note_enc: str | None = Field(default=None, sa_type=Text)  # AES-GCM, context "checkin_note"
+    note_enc: str | None = Field(default=None, sa_type=Text)  # AES-GCM, bound to checkin.note_enc#id (bot.crypto.CHECKIN_NOTE)
     went_to_meeting: bool = False
     # A slip's two choices, recorded now for the supporters feature to act on.
     slip_reset_clean_date: bool | None = None
@@ -430,14 +430,14 @@ class ReleaseRequest(SQLModel, table=True):
     gender_preference: str | None = Field(default=None, sa_type=String(8))  # any / woman / man
     fellowship: str | None = Field(default=None, sa_type=String(8))
     needs: str | None = Field(default=None, sa_type=String(64))  # comma-separated codes; "" = none
-    probation_enc: str | None = Field(default=None, sa_type=Text)  # AES-GCM, context "release_probation"
-    notes_enc: str | None = Field(default=None, sa_type=Text)  # AES-GCM, context "release_notes"
+    probation_enc: str | None = Field(default=None, sa_type=Text)  # AES-GCM, bound to table.column#id (bot.crypto)
+    notes_enc: str | None = Field(default=None, sa_type=Text)  # AES-GCM, bound to table.column#id (bot.crypto)
     invitation_id: int | None = Field(
         default=None,
         sa_column=Column(Integer, ForeignKey("invitation.id", ondelete="SET NULL"), nullable=True),
     )
     aftercare: str | None = Field(default=None, sa_type=String(8))  # asked / yes / no
-    person_note_enc: str | None = Field(default=None, sa_type=Text)  # AES-GCM, "release_person_note": shown to the person
+    person_note_enc: str | None = Field(default=None, sa_type=Text)  # AES-GCM, bound to its row: shown to the person
     card_code_hash: str | None = Field(default=None, sa_type=String(64), index=True)  # keyed hash of the card's typed code
     claimed_by_id: int | None = _person_fk(nullable=True, ondelete="SET NULL", index=False)
     claimed_at: datetime | None = _utc()  # opened the card; a coordinator confirms

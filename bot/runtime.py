@@ -25,10 +25,12 @@ class Runtime:
         from bot.wiring import wire_domain  # the composition root; imported late, as it imports every feature
 
         wire_domain()
-        vault = Vault(settings.secret_key())
+        vault = Vault(settings.secret_key(), previous=settings.old_secret_key())
+        db = db or Database(settings.database_url)
+        db.use_vault(vault)  # the outbox encrypts and decrypts with it
         return cls(
             settings=settings,
-            db=db or Database(settings.database_url),
+            db=db,
             vault=vault,
             clock=clock,
             coordinator_hashes=frozenset(vault.hash_telegram_id(i) for i in settings.coordinator_telegram_ids),

@@ -8,7 +8,6 @@ person unreachable and hands the message to the feature's re-router instead of d
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 import warnings
@@ -78,7 +77,8 @@ async def send_due(bot: ExtBot[Any], rt: Runtime, pacer: Pacer, *, limit: int) -
     ordered = _spread_chats(rows, chats, pacer)
     for index, row in enumerate(ordered):
         chat_id = chats.get(row.person_id)
-        if chat_id is None:  # the person was erased after the row was claimed
+        if chat_id is None:  # erased after the claim, or their stored chat id doesn't decrypt:
+            await _mark(rt, row, Delivery.GONE, "chat id unreadable")  # unreachable, handed on
             continue
         await pacer.wait_turn(chat_id)
         outcome = await _deliver(bot, rt, pacer, row, chat_id)
@@ -108,7 +108,10 @@ def _spread_chats(rows: list[Outbox], chats: dict[int, int], pacer: Pacer) -> li
 
 
 async def _deliver(bot: ExtBot[Any], rt: Runtime, pacer: Pacer, row: Outbox, chat_id: int) -> Delivery:
-    params = json.loads(row.payload)
+    params = outbox.params_of(rt.vault, row)
+    if not params:  # its payload doesn't decrypt for this recipient: never sent elsewhere
+        await _mark(rt, row, Delivery.FAILED, "payload unreadable")
+        return Delivery.FAILED
     params["chat_id"] = chat_id
     assert row.id is not None
     try:

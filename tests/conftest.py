@@ -15,6 +15,7 @@ from sqlmodel import SQLModel
 import bot.models  # noqa: F401  (tables must be known to the metadata)
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings, normalise_database_url
+from bot.crypto import Vault
 from bot.db import Database, create_engine
 from bot.standin import BotApiStandin, RunningServer, SimUser, serve_standin
 from tests.harness import TOKEN, Harness
@@ -55,8 +56,9 @@ async def empty_all_tables(db: Database) -> None:
 
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
-    """A migrated, empty database for one test."""
-    database = Database(database_url)
+    """A migrated, empty database for one test (its sessions carry the test vault, as the
+    runtime's do, so tests can queue outbox messages directly)."""
+    database = Database(database_url, vault=Vault(TEST_SECRET))
     await empty_all_tables(database)
     yield database
     await database.dispose()

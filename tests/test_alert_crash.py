@@ -56,17 +56,19 @@ async def seed_lapsed_members(db: Database, standin: BotApiStandin) -> None:
             user = standin.add_user(f"Helper{n}")
             user.started = True  # they wrote to the bot once, so it may write to them
             helper = Person(
-                telegram_hash=vault.hash_telegram_id(user.id), chat_id_enc=vault.encrypt_chat_id(user.id),
+                telegram_hash=vault.hash_telegram_id(user.id), chat_id_enc="",
                 pseudonym=f"H{n:04d}", consented_at=now, created_at=now, onboarded_at=now, timezone="Europe/London",
             )
             member = Person(
-                telegram_hash=vault.hash_telegram_id(10**12 + n), chat_id_enc=vault.encrypt_chat_id(10**12 + n),
+                telegram_hash=vault.hash_telegram_id(10**12 + n), chat_id_enc="",
                 pseudonym=f"M{n:04d}", purpose="recovery", timezone="Europe/London", checkin_time="00:00",
                 consented_at=now, created_at=now, onboarded_at=now,
             )
             session.add_all([helper, member])
             await session.flush()
             assert member.id is not None and helper.id is not None
+            helper.chat_id_enc = vault.encrypt_chat_id(user.id, person_id=helper.id)  # bound to the row
+            member.chat_id_enc = vault.encrypt_chat_id(10**12 + n, person_id=member.id)
             session.add(SupportLink(member_id=member.id, supporter_id=helper.id, position=1, created_at=now))
             session.add(CheckinPlan(
                 person_id=member.id, next_prompt_at=occurrence(today + timedelta(days=1), time(0, 0), ZONE),

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import backup as backups
 from bot.__main__ import main
 from bot.backup import BackupError, backup, restore
+from bot.crypto import Vault
 from bot.db import Database, alembic_config, create_engine, head_revision
 from bot.models import Checkin, Person, SupportLink
 from tests.conftest import TEST_SECRET
@@ -88,7 +89,7 @@ async def people_in(url: str) -> int:
 async def carry_on_with(h: Harness, url: str) -> None:
     """Stop the bot and start it again on another database, as an operator would after a restore."""
     await h.stop()
-    h.db = Database(url)
+    h.db = Database(url, vault=Vault(TEST_SECRET))
     h.settings = h.settings.model_copy(update={"database_url": url})
     await h.start()
 

@@ -350,11 +350,12 @@ async def test_the_running_bot_prompts_a_due_member_from_its_own_scheduler_and_t
     vault, now = Vault(TEST_SECRET), SystemClock().now()
     async with db.session() as session:
         person = Person(
-            telegram_hash=vault.hash_telegram_id(user.id), chat_id_enc=vault.encrypt_chat_id(user.id), pseudonym="Sam",
+            telegram_hash=vault.hash_telegram_id(user.id), chat_id_enc="", pseudonym="Sam",
             purpose="recovery", timezone="Europe/London", checkin_time="00:00", consented_at=now, created_at=now, onboarded_at=now,
         )
         session.add(person)
         await session.flush()
+        person.chat_id_enc = vault.encrypt_chat_id(user.id, person_id=person.id)  # bound to the row
         session.add(CheckinPlan(person_id=person.id, next_prompt_at=now - timedelta(minutes=1), updated_at=now))
     process, log_path = start_bot(bot_env(url, db.url), tmp_path)
     try:

@@ -216,7 +216,7 @@ async def test_two_companions_saying_yes_at_the_same_moment_get_exactly_one_winn
     await request_for_someone(h, casey)
     async with h.db.session() as session:
         offers = [(o.id, o.companion_id) for o in (await session.execute(select(ReleaseOffer))).scalars()]
-    processes = [Database(h.db.url) for _ in offers]
+    processes = [Database(h.db.url, vault=h.runtime.vault) for _ in offers]
 
     async def say_yes(db: Database, offer_id: int, person_id: int) -> bool:
         async with db.session() as session:

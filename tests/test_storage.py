@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from cryptography.exceptions import InvalidTag
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
-from bot.crypto import Vault
+from bot.crypto import CHECKIN_NOTE, Undecryptable, Vault
 from bot.db import Database, head_revision
 from bot.models import Person
 from tests.conftest import TEST_SECRET
@@ -44,7 +43,8 @@ async def test_migrating_twice_changes_nothing(db: Database) -> None:
 def _person(vault: Vault, telegram_id: int, now: datetime) -> Person:
     return Person(
         telegram_hash=vault.hash_telegram_id(telegram_id),
-        chat_id_enc=vault.encrypt_chat_id(telegram_id),
+        id=1,
+        chat_id_enc=vault.encrypt_chat_id(telegram_id, person_id=1),
         consented_at=now,
         created_at=now,
     )
@@ -59,7 +59,7 @@ async def test_times_come_back_as_utc_whatever_zone_they_were_written_in(db: Dat
         person = (await session.execute(select(Person))).scalar_one()
     assert person.created_at == datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
     assert person.created_at.tzinfo is not None
-    assert vault.decrypt_chat_id(person.chat_id_enc) == BIG_TELEGRAM_ID
+    assert vault.decrypt_chat_id(person.chat_id_enc, person_id=person.id) == BIG_TELEGRAM_ID
 
 
 async def test_naive_datetimes_are_refused_rather_than_guessed(db: Database) -> None:
@@ -74,13 +74,13 @@ def test_identity_hash_is_keyed_and_chat_id_encryption_is_authenticated() -> Non
     assert vault.hash_telegram_id(42) == vault.hash_telegram_id(42)
     assert vault.hash_telegram_id(42) != other.hash_telegram_id(42)
     assert "42" not in vault.hash_telegram_id(42)
-    sealed = vault.encrypt_chat_id(BIG_TELEGRAM_ID)
-    assert sealed != vault.encrypt_chat_id(BIG_TELEGRAM_ID)  # fresh nonce each time
+    sealed = vault.encrypt_chat_id(BIG_TELEGRAM_ID, person_id=7)
+    assert sealed != vault.encrypt_chat_id(BIG_TELEGRAM_ID, person_id=7)  # fresh nonce each time
     assert str(BIG_TELEGRAM_ID) not in sealed
-    with pytest.raises(InvalidTag):
-        other.decrypt_chat_id(sealed)
-    with pytest.raises(InvalidTag):  # a ciphertext from another column can't be swapped in
-        vault.decrypt(vault.encrypt("note", context="note"), context="chat_id")
+    with pytest.raises(Undecryptable):
+        other.decrypt_chat_id(sealed, person_id=7)
+    with pytest.raises(Undecryptable):  # a ciphertext from another column can't be swapped in
+        vault.decrypt_chat_id(vault.encrypt("7", field=CHECKIN_NOTE, row=7), person_id=7)
 
 
 # --- who else on the machine can read the database -------------------------------------------

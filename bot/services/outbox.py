@@ -2,6 +2,13 @@
 
 Delivery is at-least-once: a row stays pending until the Bot API answers ok. A crash
 between sending and marking may send one message twice; it never loses one.
+
+Encrypted at rest until sent (issue 18, item 4): `payload` (the Bot API parameters, with the
+words) is written already encrypted by `enqueue`, with the vault the session carries
+(`bot.db.Database.use_vault`, done by `Runtime.build`), and read back through `params_of`.
+It is bound to the recipient (`bot.crypto.OUTBOX_PAYLOAD`: the row id doesn't exist yet when
+the text is sealed). A final row keeps `CLEARED`, never text. Rows written before this change
+hold plain JSON and are still read (they start with "{"; ciphertexts never do).
 """
 
 from __future__ import annotations
@@ -16,7 +23,8 @@ from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from bot.db import rows_changed
+from bot.crypto import OUTBOX_PAYLOAD, Undecryptable, Vault
+from bot.db import VAULT_INFO, rows_changed
 from bot.models import Outbox, Person
 
 
@@ -67,12 +75,33 @@ def enqueue(
         author_id=author_id,
         kind=kind,
         method=method,
-        payload=json.dumps(params),
+        payload=vault_of(session).encrypt(json.dumps(params), field=OUTBOX_PAYLOAD, row=person_id),
         next_attempt_at=now,
         created_at=now,
     )
     session.add(row)
     return row
+
+
+def vault_of(session: AsyncSession) -> Vault:
+    """The runtime's vault, carried by every session of its Database."""
+    vault = session.info.get(VAULT_INFO)
+    if not isinstance(vault, Vault):
+        raise RuntimeError("the outbox encrypts what it writes: open the Database with the runtime's vault")
+    return vault
+
+
+def params_of(vault: Vault, row: Outbox) -> dict[str, Any]:
+    """A row's Bot API parameters, decrypted; {} once cleared, or when the stored payload
+    doesn't decrypt for this recipient (copied in from another row)."""
+    if row.payload == CLEARED:
+        return {}
+    try:
+        text = row.payload if row.payload.startswith("{") else vault.decrypt(row.payload, field=OUTBOX_PAYLOAD, row=row.person_id)
+        params = json.loads(text)
+    except (Undecryptable, ValueError):
+        return {}
+    return params if isinstance(params, dict) else {}
 
 
 async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Outbox]:

@@ -19,7 +19,7 @@ The rules, and where each lives:
 - A slip the member chose to share alerts their supporters at once — `flow._apply` calls
   `support.alerts.slip_shared`; a very low mood (1) is passed to `alerts.very_low_mood`
   (`checkins.answer`); a new day's check-in closes a lapse alert (`checkins.open_day`).
-- Private notes are encrypted with vault context `checkins.NOTE_CONTEXT` and shown only to
+- Private notes are encrypted with vault context `checkins.NOTE_FIELD` (bound to the check-in row) and shown only to
   the member (and in /mydata) — `checkins.save_note`, `flow.take_note`.
 - A new /checkin retires the card the last one sent — `flow.remember_card` (the handler sends).
 - Streak: consecutive days with a check-in up to today, or yesterday while today is open —

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from bot.crypto import Vault
+from bot.crypto import CHECKIN_NOTE, Undecryptable, Vault
 from bot.models import Checkin, CheckinPlan, CrisisRequest, MeetingAttendance, Milestone, Person
 from bot.runtime import Runtime
 from bot.services.checkins import milestones
@@ -26,7 +26,7 @@ from bot.services.support import alerts
 from bot.services.support.escalation import Windows
 
 MOODS = range(1, 6)
-NOTE_CONTEXT = "checkin_note"
+NOTE_FIELD = CHECKIN_NOTE
 MEETING_WINDOW_DAYS = 90
 MOOD_WINDOW_DAYS = 30
 
@@ -98,12 +98,19 @@ def complete(checkin: Checkin, now: datetime) -> None:
 
 
 def save_note(vault: Vault, checkin: Checkin, text: str, now: datetime) -> None:
-    checkin.note_enc = vault.encrypt(text, context=NOTE_CONTEXT)
+    """Encrypted and bound to this check-in's row (it is flushed by `open_day`)."""
+    checkin.note_enc = vault.encrypt(text, field=NOTE_FIELD, row=checkin.id)
     checkin.updated_at = now
 
 
 def read_note(vault: Vault, checkin: Checkin) -> str | None:
-    return vault.decrypt(checkin.note_enc, context=NOTE_CONTEXT) if checkin.note_enc else None
+    """The note, or None when there is none or it doesn't decrypt for this row (copied in)."""
+    if not checkin.note_enc:
+        return None
+    try:
+        return vault.decrypt(checkin.note_enc, field=NOTE_FIELD, row=checkin.id)
+    except Undecryptable:
+        return None
 
 
 # --- what it adds up to -------------------------------------------------------------------

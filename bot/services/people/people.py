@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import date, datetime, time
 
@@ -9,10 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from bot.crypto import Vault
+from bot.crypto import Undecryptable, Vault
 from bot.models import Person, RoleChange, RoleGrant
 from bot.runtime import Runtime
 from bot.services.people.states import GrantSource, Purpose, Role, RoleChangeKind, Step
+
+log = logging.getLogger("fellowship.people")
 
 PURPOSES: dict[str, str] = {
     Purpose.RECOVERY: "I'm in recovery",
@@ -28,13 +31,21 @@ REQUESTABLE_ROLES = (Role.SECRETARY, Role.COMPANION)
 
 
 async def find(session: AsyncSession, rt: Runtime, telegram_id: int) -> Person | None:
-    result = await session.execute(
-        select(Person).where(col(Person.telegram_hash) == rt.vault.hash_telegram_id(telegram_id))
-    )
-    person = result.scalar_one_or_none()
+    """The person with this Telegram id. After a key rotation, someone not yet seen since is
+    found by the old key's hash and their row re-hashed under the new key (`bot.rotation`)."""
+    person = await _by_hash(session, rt.vault.hash_telegram_id(telegram_id))
+    if person is None and rt.vault.previous is not None:
+        person = await _by_hash(session, rt.vault.previous.hash_telegram_id(telegram_id))
+        if person is not None:
+            person.telegram_hash = rt.vault.hash_telegram_id(telegram_id)
     if person is not None:
         await _grant_configured_coordinator(session, rt, person)
     return person
+
+
+async def _by_hash(session: AsyncSession, telegram_hash: str) -> Person | None:
+    result = await session.execute(select(Person).where(col(Person.telegram_hash) == telegram_hash))
+    return result.scalar_one_or_none()
 
 
 async def _grant_configured_coordinator(session: AsyncSession, rt: Runtime, person: Person) -> None:
@@ -55,7 +66,7 @@ async def create_on_consent(
     now = rt.clock.now()
     person = Person(
         telegram_hash=rt.vault.hash_telegram_id(telegram_id),
-        chat_id_enc=rt.vault.encrypt_chat_id(chat_id),
+        chat_id_enc="",  # bound to the row's id, so encrypted once the insert gives one
         awaiting=Step.PSEUDONYM.value,
         consented_at=now,
         created_at=now,
@@ -63,10 +74,12 @@ async def create_on_consent(
     try:
         async with session.begin_nested():
             session.add(person)
+            await session.flush()
     except IntegrityError:  # the other tap won the race
         found = await find(session, rt, telegram_id)
         assert found is not None
         return found, False
+    person.chat_id_enc = rt.vault.encrypt_chat_id(chat_id, person_id=person.id)
     await _grant_configured_coordinator(session, rt, person)
     return person, True
 
@@ -79,10 +92,25 @@ def expect(person: Person, question: str | None) -> None:
 
 
 def refresh_chat(rt: Runtime, person: Person, chat_id: int) -> None:
-    """People reach us again after blocking/unblocking: keep the chat current and reachable."""
+    """People reach us again after blocking/unblocking: keep the chat current and reachable.
+    A stored chat id that doesn't decrypt for this row (copied in from another) is replaced
+    by the one they are writing from, and one written before row binding is rewritten bound."""
     person.unreachable_at = None
-    if rt.vault.decrypt_chat_id(person.chat_id_enc) != chat_id:
-        person.chat_id_enc = rt.vault.encrypt_chat_id(chat_id)
+    if stored_chat_id(rt.vault, person) != chat_id or not Vault.is_bound(person.chat_id_enc):
+        person.chat_id_enc = rt.vault.encrypt_chat_id(chat_id, person_id=person.id)
+
+
+def stored_chat_id(vault: Vault, person: Person) -> int | None:
+    """The person's chat id, or None when the stored one doesn't belong to their row."""
+    return _chat_id_or_none(vault, person.id, person.chat_id_enc)
+
+
+def _chat_id_or_none(vault: Vault, person_id: int | None, token: str) -> int | None:
+    try:
+        return vault.decrypt_chat_id(token, person_id=person_id)
+    except Undecryptable:
+        log.warning("a stored chat id does not decrypt for person %s; treated as unreachable", person_id)
+        return None
 
 
 async def is_coordinator(session: AsyncSession, person_id: int) -> bool:
@@ -130,12 +158,14 @@ async def by_id(session: AsyncSession, person_id: int | None) -> Person | None:
 
 
 async def chat_ids(session: AsyncSession, vault: Vault, person_ids: Iterable[int]) -> dict[int, int]:
-    """Where to reach these people (decrypted chat ids), by person id; the erased are absent."""
+    """Where to reach these people (decrypted chat ids), by person id; the erased are absent,
+    and so is anyone whose stored chat id doesn't decrypt for their own row (a copied one)."""
     wanted = set(person_ids)
     if not wanted:
         return {}
     found = await session.execute(select(Person.id, Person.chat_id_enc).where(col(Person.id).in_(wanted)))
-    return {pid: vault.decrypt_chat_id(enc) for pid, enc in found.all() if pid is not None}
+    decrypted = {pid: _chat_id_or_none(vault, pid, enc) for pid, enc in found.all() if pid is not None}
+    return {pid: chat for pid, chat in decrypted.items() if chat is not None}
 
 
 def local_today(person: Person, now: datetime, default_tz: str) -> date:

@@ -7,7 +7,6 @@ tells the other side of a link (supporters, companions) that it ended before era
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -17,10 +16,12 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from bot.crypto import Vault
 from bot.models import Invitation, Outbox, Person, RoleChange, RoleGrant, RoleRequest
 from bot.runtime import Runtime
 from bot.services import outbox
 from bot.services.outbox import OutboxStatus
+from bot.services.people import people
 
 Exporter = Callable[[AsyncSession, Runtime, Person], Awaitable[dict[str, Any]]]
 LinkEnder = Callable[[AsyncSession, Person, datetime], Awaitable[None]]
@@ -48,12 +49,9 @@ def register_eraser(eraser: Eraser) -> None:
 _TAG = re.compile(r"<[^>]+>")
 
 
-def _text_of(row: Outbox) -> str | None:
+def _text_of(vault: Vault, row: Outbox) -> str | None:
     """A waiting message's words as the reader will see them (markup removed)."""
-    try:
-        text = json.loads(row.payload).get("text")
-    except ValueError:
-        return None
+    text = outbox.params_of(vault, row).get("text")
     return html.unescape(_TAG.sub("", text)) if isinstance(text, str) else None
 
 
@@ -84,7 +82,7 @@ async def export(session: AsyncSession, rt: Runtime, person: Person) -> dict[str
             "clean_date": _iso(person.clean_date),
             "consented_at": _iso(person.consented_at),
             "joined_at": _iso(person.created_at),
-            "chat_id": rt.vault.decrypt_chat_id(person.chat_id_enc),
+            "chat_id": people.stored_chat_id(rt.vault, person),
         },
         "roles": [{"role": r.role, "granted_at": _iso(r.granted_at)} for r in roles],
         "role_requests": [
@@ -98,7 +96,7 @@ async def export(session: AsyncSession, rt: Runtime, person: Person) -> dict[str
         ],
         "messages_waiting_to_be_sent_to_you": len(list(pending)),
         "messages_you_wrote_still_waiting_to_be_delivered": [
-            {"kind": row.kind, "written_at": _iso(row.created_at), "text": _text_of(row)}
+            {"kind": row.kind, "written_at": _iso(row.created_at), "text": _text_of(rt.vault, row)}
             for row in await outbox.written_by(session, person.id)
         ],
     }

@@ -86,8 +86,14 @@ async def invitation_for_code(session: AsyncSession, vault: Vault, typed: str) -
 
 
 async def _request_with_code(session: AsyncSession, vault: Vault, code: str) -> ReleaseRequest | None:
-    found = await session.execute(select(ReleaseRequest).where(col(ReleaseRequest.card_code_hash) == vault.hash_code(code)))
-    return found.scalars().first()
+    """The request whose card has this code; after a key rotation, also a card printed
+    before it (hashed under OLD_FELLOWSHIP_SECRET_KEY), whose hash is then upgraded."""
+    hashes = [vault.hash_code(code)] + ([vault.previous.hash_code(code)] if vault.previous else [])
+    found = await session.execute(select(ReleaseRequest).where(col(ReleaseRequest.card_code_hash).in_(hashes)))
+    request = found.scalars().first()
+    if request is not None:
+        request.card_code_hash = hashes[0]
+    return request
 
 
 async def claim_by_code(session: AsyncSession, vault: Vault, typed: str, person: Person, *, now: datetime) -> Claimed:

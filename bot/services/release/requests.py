@@ -172,11 +172,11 @@ def confirm_needs(request: ReleaseRequest, *, now: datetime) -> None:
 
 def set_private_text(request: ReleaseRequest, vault: Vault, step: str, text: str | None, *, now: datetime) -> None:
     """Probation details or notes, encrypted; None clears them (Skip)."""
-    column, context = PRIVATE_FIELDS[step]
+    column, field = PRIVATE_FIELDS[step]
     cleaned = " ".join((text or "").split())
     if len(cleaned) > TEXT_MAX:
         raise InvalidInput(texts.RELEASE_TEXT_LONG.format(max=TEXT_MAX))
-    setattr(request, column, vault.encrypt(cleaned, context=context) if cleaned else None)
+    setattr(request, column, vault.encrypt(cleaned, field=field, row=request.id) if cleaned else None)
     request.updated_at = now
 
 
@@ -446,11 +446,11 @@ async def _export(session: AsyncSession, rt: Runtime, person: Person) -> dict[st
             "release": release_text.when(request),
             "going_to": request.destination_label,
             "needs": release_text.need_codes(request),
-            "probation": release_text.private_text(rt.vault, request.probation_enc, release_text.PROBATION_CONTEXT),
+            "probation": release_text.private_text(rt.vault, request, release_text.PROBATION_CONTEXT),
             # Subject access: the coordinator's notes for the companion are data about you, so
             # they are here (never in the chat); the note meant for you is labelled as such.
-            "notes": release_text.private_text(rt.vault, request.notes_enc, release_text.NOTES_CONTEXT),
-            "note_for_you": release_text.private_text(rt.vault, request.person_note_enc, release_text.PERSON_NOTE_CONTEXT),
+            "notes": release_text.private_text(rt.vault, request, release_text.NOTES_CONTEXT),
+            "note_for_you": release_text.private_text(rt.vault, request, release_text.PERSON_NOTE_CONTEXT),
             "status": request.status,
             "outcome": request.outcome,
             "companion": await release_records.companion_name(session, request),

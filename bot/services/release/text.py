@@ -11,14 +11,21 @@ There are three views, because who sees what is the privacy rule of this feature
 from __future__ import annotations
 
 from bot import texts
-from bot.crypto import Vault
+from bot.crypto import (
+    RELEASE_NOTES,
+    RELEASE_PERSON_NOTE,
+    RELEASE_PROBATION,
+    EncryptedField,
+    Undecryptable,
+    Vault,
+)
 from bot.models import ReleaseRequest
 from bot.services.release import prisons
 from bot.services.release.states import RequestStatus
 
-PROBATION_CONTEXT = "release_probation"
-NOTES_CONTEXT = "release_notes"
-PERSON_NOTE_CONTEXT = "release_person_note"
+PROBATION_CONTEXT = RELEASE_PROBATION
+NOTES_CONTEXT = RELEASE_NOTES
+PERSON_NOTE_CONTEXT = RELEASE_PERSON_NOTE
 
 
 def need_codes(request: ReleaseRequest) -> list[str]:
@@ -62,8 +69,16 @@ def offer(request: ReleaseRequest) -> str:
     )
 
 
-def private_text(vault: Vault, value: str | None, context: str) -> str:
-    return vault.decrypt(value, context=context) if value else ""
+def private_text(vault: Vault, request: ReleaseRequest, field: EncryptedField) -> str:
+    """The request's decrypted probation details or notes; "" when none, or when the stored
+    text doesn't decrypt for this request (copied in from another)."""
+    value = getattr(request, field.column)
+    if not value:
+        return ""
+    try:
+        return vault.decrypt(value, field=field, row=request.id)
+    except Undecryptable:
+        return ""
 
 
 def _common(request: ReleaseRequest) -> list[str]:
@@ -82,13 +97,13 @@ def details(request: ReleaseRequest, vault: Vault, *, companion: str | None = No
     """Everything about the release, for the assigned companion and coordinators only (the
     note for the person with `person_note`: for whoever wrote it, to check it)."""
     lines = _common(request)
-    probation = private_text(vault, request.probation_enc, PROBATION_CONTEXT)
+    probation = private_text(vault, request, PROBATION_CONTEXT)
     if probation:
         lines.append(texts.RELEASE_DETAIL_PROBATION.format(probation=texts.h(probation)))
-    notes = private_text(vault, request.notes_enc, NOTES_CONTEXT)
+    notes = private_text(vault, request, NOTES_CONTEXT)
     if notes:
         lines.append(texts.RELEASE_DETAIL_NOTES.format(notes=texts.h(notes)))
-    note = private_text(vault, request.person_note_enc, PERSON_NOTE_CONTEXT) if person_note else ""
+    note = private_text(vault, request, PERSON_NOTE_CONTEXT) if person_note else ""
     if note:
         lines.append(texts.RELEASE_DETAIL_PERSON_NOTE.format(note=texts.h(note)))
     if companion is not None:
@@ -102,10 +117,10 @@ def for_person(request: ReleaseRequest, vault: Vault, *, companion: str) -> str:
     """The person's own view: their release, their probation appointment, the note meant
     for them (labelled), who will meet them. Never the notes for the companion."""
     lines = _common(request)
-    probation = private_text(vault, request.probation_enc, PROBATION_CONTEXT)
+    probation = private_text(vault, request, PROBATION_CONTEXT)
     if probation:
         lines.append(texts.RELEASE_DETAIL_PROBATION.format(probation=texts.h(probation)))
-    note = private_text(vault, request.person_note_enc, PERSON_NOTE_CONTEXT)
+    note = private_text(vault, request, PERSON_NOTE_CONTEXT)
     if note:
         lines.append(texts.RELEASE_DETAIL_NOTE_FOR_YOU.format(note=texts.h(note)))
     lines.append(texts.RELEASE_DETAIL_COMPANION.format(companion=texts.h(companion)))

@@ -19,7 +19,6 @@ a second process never both act on the same state: nobody is alerted twice for o
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from sqlmodel import col, select
 
 from bot import texts
 from bot.buttons import inline
+from bot.crypto import Vault
 from bot.db import changed
 from bot.models import (
     AlertRecipient,
@@ -197,22 +197,21 @@ def alert_markup(recipient_id: int, member_id: int, name: str | None) -> dict[st
     )
 
 
-def recipient_of(row: Outbox) -> int | None:
+def recipient_of(vault: Vault, row: Outbox) -> int | None:
     """The recipient an alert row was for, from its own buttons (`v1:al:<id>:y`)."""
-    for data in callbacks_in(row.payload):
+    for data in callbacks_in(outbox.params_of(vault, row)):
         answer = buttons.parse_alert(data)
         if answer is not None:
             return answer[0]
     return None
 
 
-def callbacks_in(payload: str) -> list[str]:
-    """Callback data of the inline buttons in an outbox row's payload."""
-    try:
-        markup = json.loads(payload).get("reply_markup") or {}
-    except (ValueError, AttributeError):
+def callbacks_in(params: dict[str, Any]) -> list[str]:
+    """Callback data of the inline buttons in an outbox row's (decrypted) parameters."""
+    markup = params.get("reply_markup")
+    if not isinstance(markup, dict):
         return []
-    return [b.get("callback_data", "") for row in markup.get("inline_keyboard", []) for b in row]
+    return [b.get("callback_data", "") for row in markup.get("inline_keyboard", []) for b in row if isinstance(b, dict)]
 
 
 # --- opening and moving on ----------------------------------------------------------------
@@ -612,7 +611,7 @@ async def sos_news(session: AsyncSession, member: Person, request: CrisisRequest
 async def reroute(session: AsyncSession, row: Outbox, now: datetime) -> None:
     """An alert couldn't be delivered (blocked bot, chat gone): that recipient counts as
     unable, the member is told if it was one of their supporters, and the alert moves on."""
-    recipient = await session.get(AlertRecipient, recipient_of(row) or 0)
+    recipient = await session.get(AlertRecipient, recipient_of(outbox.vault_of(session), row) or 0)
     if recipient is None or recipient.person_id != row.person_id:
         return
     if recipient.response in (None, AlertResponse.NO_ANSWER):  # (passed on already if it waited long in the outbox)

@@ -333,7 +333,7 @@ async def reroute(session: AsyncSession, row: Outbox, now: datetime) -> None:
     """A message couldn't be delivered: its words are dropped from the row at once (they
     are not kept), and the writer is told."""
     await session.execute(update(Outbox).where(col(Outbox.id) == row.id).values(payload="{}"))
-    pressed = (buttons.parse_relay(data) for data in alerts.callbacks_in(row.payload))
+    pressed = (buttons.parse_relay(data) for data in alerts.callbacks_in(outbox.params_of(outbox.vault_of(session), row)))
     relay_id = next((p[1] for p in pressed if p is not None and p[0] is RelayAction.WRITE), None)
     relay = await session.get(RelaySession, relay_id) if relay_id is not None else None
     if relay is None or row.person_id not in (relay.member_id, relay.helper_id):
