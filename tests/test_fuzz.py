@@ -367,7 +367,7 @@ class FellowshipMachine(RuleBasedStateMachine):
 FellowshipMachine.TestCase.settings = settings(
     max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None, derandomize=not FUZZ_ACTIONS,
     suppress_health_check=list(HealthCheck), print_blob=True, database=None,
-    phases=None if not FUZZ_ACTIONS else [Phase.generate],  # the long run reports, it does not shrink
+    phases=tuple(Phase) if not FUZZ_ACTIONS else (Phase.generate,),  # the long run reports, it does not shrink
 )
 TestFellowshipFuzz = FellowshipMachine.TestCase
 
