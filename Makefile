@@ -4,13 +4,15 @@
 #   make test-postgres  same, against the throwaway PostgreSQL of scripts/postgres-test.sh
 #   make run / sandbox  start the bot / the local sandbox
 #   make lint           ruff and mypy
+#   make fuzz           the long property-based fuzz run (FUZZ_ACTIONS actions, default 100000)
 
 VENV        := .venv
 PY          := $(VENV)/bin/python
 STAMP       := $(VENV)/.installed
 PYTEST_ARGS ?=
+FUZZ_ACTIONS ?= 100000
 
-.PHONY: install test test-postgres run sandbox lint
+.PHONY: install test test-postgres run sandbox lint fuzz
 
 install: $(STAMP)
 
@@ -38,3 +40,8 @@ sandbox: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+
+# At least FUZZ_ACTIONS random actions by four people (tests/test_fuzz.py); progress lines
+# go to fuzz.log as it runs, the totals are printed at the end.
+fuzz: install
+	FUZZ_ACTIONS=$(FUZZ_ACTIONS) FUZZ_LOG=fuzz.log $(PY) -m pytest -q -x -s -p no:cacheprovider tests/test_fuzz.py
