@@ -33,7 +33,7 @@ from bot.clock import ManualClock
 from bot.config import load_settings, normalise_database_url
 from bot.db import Database
 from bot.models import AlertRecipient, Checkin, Person, RelaySession
-from bot.services.checkins.checkins import NOTE_CONTEXT
+from bot.services.checkins.checkins import read_note
 from bot.standin import BotApiStandin
 from schedules import checkin_prompts, lapse_alerts, listing_checks, meeting_reminders, release_reminders
 from tests.conftest import TEST_SECRET, _fresh_schema, empty_all_tables
@@ -361,11 +361,11 @@ class FellowshipMachine(RuleBasedStateMachine):
     async def _notes(self) -> list[tuple[str, str]]:
         async with self.db.session() as session:
             rows = (await session.execute(
-                select(Person.telegram_hash, Checkin.note_enc).join(Checkin, Checkin.person_id == Person.id)
+                select(Person.telegram_hash, Checkin).join(Checkin, Checkin.person_id == Person.id)
                 .where(Checkin.note_enc.is_not(None))  # type: ignore[union-attr]
             )).all()
         vault = self.h.runtime.vault
-        return [(h, vault.decrypt(enc, context=NOTE_CONTEXT)) for h, enc in rows]
+        return [(h, read_note(vault, checkin) or "") for h, checkin in rows]
 
     @invariant()
     def alerts_are_answered_only_by_whom_they_were_sent_to(self) -> None:
