@@ -11,14 +11,10 @@ from dataclasses import dataclass
 
 from bot.models import Person
 from bot.services.meetings.states import Mode
+from bot.services.people.people import expect as expect  # the one way to set `Person.awaiting`
 
 PLACE = "meetings_place"
 LISTING = "mtg"
-
-
-def expect(person: Person, step: str | None) -> None:
-    """Remember what this person's next message answers (None: nothing)."""
-    person.awaiting = step
 
 
 def expects(person: Person, step: str) -> bool:

@@ -7,11 +7,7 @@ restart or a second process continues where the conversation stopped.
 from __future__ import annotations
 
 from bot.models import Person
-
-
-def expect(person: Person, question: str | None) -> None:
-    """Remember the question now asked (`<route>[:<id>[:<step>]]`); None: nothing is asked."""
-    person.awaiting = question
+from bot.services.people.people import expect as expect  # the one way to set `Person.awaiting`
 
 
 def asked(person: Person, route: str) -> list[str] | None:
