@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, delete, func, literal, update
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, delete, func, literal, update
 from sqlalchemy import select as select_columns
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -290,16 +290,16 @@ async def search_near(
         needed = max(needed, SOONEST_POOL)
     conditions = _sql_filters(filters, _days_prefilter(filters, now, viewer_zone))
     conditions.append(col(Meeting.attendance) != Attendance.ONLINE)
+    # Built once and re-run with a wider box: building a statement costs more than running it.
+    in_box = _slots().where(
+        col(Meeting.latitude).between(bindparam("south"), bindparam("north")),
+        col(Meeting.longitude).between(bindparam("west"), bindparam("east")),
+        *conditions,
+    )
     radius = INITIAL_RADIUS_KM
     while True:
         south, north, west, east = bounding_box(latitude, longitude, radius)
-        rows = await session.execute(
-            _slots().where(
-                col(Meeting.latitude).between(south, north),
-                col(Meeting.longitude).between(west, east),
-                *conditions,
-            )
-        )
+        rows = await session.execute(in_box, {"south": south, "north": north, "west": west, "east": east})
         near: list[tuple[float | None, _Slot]] = []
         for row in rows.all():
             slot = _slot(row)
@@ -361,8 +361,26 @@ async def _results(session: AsyncSession, matches: list[_Match], now: datetime) 
     if not matches:
         return []
     ids = [m.slot.id for m in matches]
-    loaded = {m.id: m for m in (await session.execute(select(Meeting).where(col(Meeting.id).in_(ids)))).scalars()}
-    cancelled = await cancelled_dates(session, ids, now.date() - timedelta(days=2))
+    # One statement for the rows and their cancellations (a row per cancelled date, or one
+    # with None): a page is read in one round trip.
+    rows = await session.execute(
+        select(Meeting, col(MeetingCancellation.on_date))
+        .outerjoin(
+            MeetingCancellation,
+            and_(
+                col(MeetingCancellation.meeting_id) == col(Meeting.id),
+                col(MeetingCancellation.on_date) >= now.date() - timedelta(days=2),
+            ),
+        )
+        .where(col(Meeting.id).in_(ids))
+    )
+    loaded: dict[int | None, Meeting] = {}
+    off_dates: dict[int, set[date]] = defaultdict(set)
+    for found, on_date in rows.all():
+        loaded[found.id] = found
+        if on_date is not None and found.id is not None:
+            off_dates[found.id].add(on_date)
+    cancelled = {meeting_id: frozenset(dates) for meeting_id, dates in off_dates.items()}
     results = []
     for match in matches:
         meeting = loaded[match.slot.id]
