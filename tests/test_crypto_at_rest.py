@@ -14,7 +14,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select, update
 
-from bot import rotation
+from bot import rotation, texts
 from bot.__main__ import main
 from bot.config import SettingsError, load_settings
 from bot.crypto import (
@@ -27,13 +27,13 @@ from bot.crypto import (
     Vault,
 )
 from bot.db import Database
-from bot.models import Checkin, Outbox, Person, ReleaseRequest
+from bot.models import AlertRecipient, Checkin, Outbox, Person, ReleaseRequest
 from bot.services import outbox
 from bot.services.checkins import checkins
 from bot.services.release import text as release_text
 from tests.conftest import TEST_SECRET
 from tests.harness import Harness
-from tests.supporters_helpers import add_supporter, supporter
+from tests.supporters_helpers import add_supporter, invite_link, supporter
 from tests.test_onboarding import onboard
 from tests.test_privacy import raw_database_dump
 
@@ -269,3 +269,31 @@ def test_rotate_key_takes_both_keys_from_files_and_refuses_a_guessable_new_one(
     assert "too guessable" in capsys.readouterr().err
     assert main(["rotate-key", "--old-key-file", str(old_file), "--new-key-file", str(new_file)]) == 0
     assert "OLD_FELLOWSHIP_SECRET_KEY" in capsys.readouterr().out
+
+
+async def test_a_button_sealed_under_the_old_key_is_answered_as_out_of_date_and_the_link_still_works(h: Harness) -> None:
+    """The old key is presumed leaked, so tags made with it grant nothing after a rotation
+    (whoever holds it could forge them): the press is answered kindly, and the person opens
+    the link again to get a button sealed under the new key."""
+    sam, alex = await onboard(h, "Sam"), await supporter(h, "Alex")
+    payload = await invite_link(sam)
+    await alex.send(f"/start {payload}")
+    sealed = alex.last().buttons_data()[0]
+    await h.stop()
+    old, new = Vault(TEST_SECRET), Vault(NEW_SECRET)
+    await rotation.rotate(h.db, old, new)
+    h.settings = h.settings.model_copy(update={
+        "fellowship_secret_key": SecretStr(NEW_SECRET), "old_fellowship_secret_key": SecretStr(TEST_SECRET)})
+    h.db = Database(h.db.url, vault=new)
+    try:
+        await h.start()
+        await alex.press_data(sealed)
+        assert alex.last_answer() == texts.STALE_BUTTON
+        async with h.db.session() as session:
+            assert (await session.execute(select(AlertRecipient))).first() is None
+        await alex.send(f"/start {payload}")
+        await alex.press(alex.last().buttons()[0])
+        assert "You're now one of" in alex.last().text
+    finally:
+        await h.stop()
+        await h.db.dispose()
