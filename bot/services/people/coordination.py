@@ -95,7 +95,7 @@ async def overview(session: AsyncSession, viewer: Person, now: datetime) -> Scre
     found = await counts(session, now)
     lines = [texts.COORDINATORS_HEADER.format(names=names), "", texts.DESK_NOW]
     if any(found.values()):
-        lines += [texts.DESK_COUNTS[s].format(count=n) for s, n in found.items()]
+        lines += [texts.DESK_COUNTS[s].format(count=n) for s, n in found.items() if n]
     else:
         lines.append(texts.DESK_NOTHING_NOW)
     lines += ["", texts.DESK_ON_CALL_WEEK]
@@ -286,9 +286,9 @@ async def trail_screen(session: AsyncSession, viewer: Person, of: TrailOf, recor
     body = [texts.TRAIL_HEADER.format(what=texts.TRAIL_OF[of].format(id=record_id), days=keep_days), ""]
     for line in lines:
         role = texts.TRAIL_ROLES.get(line.role, line.role)
-        who = texts.h(line.who) if line.who is not None else texts.TRAIL_FORMER.format(role=role)
-        body.append(texts.TRAIL_LINE.format(at=f"{line.at.astimezone(ZONE):%d %b %H:%M}", who=who, role=role,
-                                            action=texts.TRAIL_ACTIONS.get(line.action, line.action)))
+        at, action = f"{line.at.astimezone(ZONE):%d %b %H:%M}", texts.TRAIL_ACTIONS.get(line.action, line.action)
+        body.append(texts.TRAIL_LINE.format(at=at, who=texts.h(line.who), role=role, action=action) if line.who is not None
+                    else texts.TRAIL_FORMER_LINE.format(at=at, role=role, action=action))
     if total > len(lines):
         body.append(texts.TRAIL_MORE.format(count=total - len(lines)))
     if not lines:
