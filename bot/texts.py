@@ -1219,7 +1219,7 @@ def ago(seconds: float) -> str:
     return plural(minutes // (24 * 60), "day") + " ago"
 ON_CALL_BUTTON = "🔔 On call · tap to go off call"
 OFF_CALL_BUTTON = "🔕 Off call · tap to go on call"
-ON_CALL_SET = "🔔 You're on call: alerts that every supporter has passed on will come to you."
+ON_CALL_SET = "🔔 You're on call: on your on-call days (🗓 in /coordinators), alerts that every supporter has passed on will come to you."
 OFF_CALL_SET = "🔕 You're off call. (If no coordinator is on call, alerts still come to every coordinator.)"
 
 RELAY_MESSAGE_BUTTON = "💬 Message {name}"

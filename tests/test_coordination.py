@@ -6,6 +6,7 @@ The clock starts on Tuesday 24 Nov 2026, 10:00 (London = UTC in winter)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
@@ -16,7 +17,7 @@ from bot.services.support import escalation
 from schedules import storage_hygiene
 from tests.harness import Harness
 from tests.harness import Person as User
-from tests.release_steps import companion, request_for_someone, the_request
+from tests.release_steps import companion, confirm, open_card, request_for_someone, the_request
 from tests.release_steps import tick_at as release_tick_at
 from tests.supporters_helpers import add_supporter, alerts_about, coordinator, person_id, supporter, tick_at
 from tests.test_onboarding import onboard
@@ -219,6 +220,9 @@ async def test_the_audit_trail_records_views_and_changes_and_a_coordinator_can_s
     await h.deliver()
     await leo.press("✅ I can meet them")
     request = await the_request(h)
+    h.clock.set(h.clock.now() + timedelta(minutes=5))
+    await leo.press_data(f"v1:rs:{request.id}:v")  # the companion looks at it again
+    h.clock.set(h.clock.now() + timedelta(minutes=5))
     await casey.send("/releases")
     await casey.press(f"📄 #{request.id}")
     assert "🧾 Who viewed or changed this" in casey.buttons()
@@ -227,7 +231,8 @@ async def test_the_audit_trail_records_views_and_changes_and_a_coordinator_can_s
     assert f"Who viewed or changed release #{request.id}" in trail and "kept 365 days" in trail
     lines = trail.splitlines()[2:]
     assert lines == [
-        "24 Nov 10:00 · Casey (coordinator) · opened the details",
+        "24 Nov 10:10 · Casey (coordinator) · opened the details",
+        "24 Nov 10:05 · Leo (companion) · opened the details",
         "24 Nov 10:00 · Leo (companion) · said yes to meeting them",
         "24 Nov 10:00 · Casey (coordinator) · sent the request",
     ]
@@ -306,6 +311,25 @@ async def test_a_companion_who_erases_themselves_stays_in_the_trail_only_as_a_fo
     await casey.press("🧾 Who viewed or changed this")
     assert "a former companion · said yes to meeting them" in casey.last().text
     assert "Leo" not in casey.last().text
+
+
+async def test_the_released_person_sees_in_mydata_who_viewed_or_changed_their_request_and_nobody_audits_their_own_steps(
+    h: Harness,
+) -> None:
+    casey = await coordinator(h, "Casey")
+    card = await request_for_someone(h, casey)
+    ravenna = await open_card(h, "Ravenna", card)
+    await confirm(h, casey, "Ravenna")
+    before = len(await audit_rows(h))
+    await ravenna.send("/release")
+    await ravenna.press("🕒 Change the time")
+    await ravenna.send("10:30")
+    assert len(await audit_rows(h)) == before  # her own change: not an access by anyone else
+    await ravenna.send("/mydata")
+    exported = json.loads(ravenna.last().raw.file.data)["accountability"]
+    seen = [(e["who"], e["as"], e["what"]) for e in exported["who_viewed_or_changed_your_records"]]
+    assert seen == [("Casey", "coordinator", "submitted"), ("Casey", "coordinator", "connected")]
+    assert exported["what_you_viewed_or_changed"] == []
 
 
 async def _incidents(h: Harness) -> list[Incident]:

@@ -65,8 +65,10 @@ def record(session: AsyncSession, actor_id: int | None, role: str, subject: Subj
 
 def release_role(request: ReleaseRequest, actor_id: int | None) -> ActorRole | None:
     """Who `actor_id` is to this request: its companion, or (anyone else acting on it, whom
-    the services have already checked) a coordinator; None for the person themselves."""
-    if actor_id is None or actor_id == request.person_id or (actor_id == request.created_by_id and not request.on_behalf):
+    the services have already checked) a coordinator; None for the person themselves (their
+    own request, or the card they have just opened)."""
+    own = actor_id in (request.person_id, request.claimed_by_id) or (actor_id == request.created_by_id and not request.on_behalf)
+    if actor_id is None or own:
         return None
     return ActorRole.COMPANION if actor_id == request.companion_id else ActorRole.COORDINATOR
 

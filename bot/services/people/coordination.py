@@ -99,8 +99,8 @@ async def overview(session: AsyncSession, viewer: Person, now: datetime) -> Scre
     else:
         lines.append(texts.DESK_NOTHING_NOW)
     lines += ["", texts.DESK_ON_CALL_WEEK]
-    for day, on_call in await escalation.rota(session, everyone, now):
-        who = texts.names_list([texts.h(p.pseudonym) for p in on_call]) if on_call else texts.DESK_ON_CALL_NOBODY
+    for day, on_duty in await escalation.rota(session, everyone, now):
+        who = texts.names_list([texts.h(p.pseudonym) for p in on_duty]) if on_duty else texts.DESK_ON_CALL_NOBODY
         lines.append(texts.DESK_ON_CALL_DAY.format(day=texts.day_label(day), names=who))
     # Applications open from "Requests waiting" (the button coordinators already know).
     sections = [(texts.DESK_SECTION_BUTTONS[s].format(count=n), buttons.desk_section(s))
