@@ -264,6 +264,17 @@ async def test_a_coordinator_answering_or_seeing_an_escalated_alert_is_audited(h
     assert all(r.actor_id == cee_id for r in await audit_rows(h))
 
 
+async def test_audit_rows_about_an_alert_go_when_the_member_erases_themselves(h: Harness) -> None:
+    cee = await coordinator(h, "Cee")
+    sam, _ = await sos_escalated_to_coordinators(h)
+    await cee.send("/coordinators")
+    await cee.press("🔔 Alerts (1)")
+    assert len(await audit_rows(h)) == 1
+    await sam.send("/forget")
+    await sam.press(sam.last().buttons()[0])
+    assert await audit_rows(h) == []
+
+
 async def test_audit_rows_are_erased_with_the_request(h: Harness) -> None:
     casey = await coordinator(h, "Casey")
     await request_for_someone(h, casey)
