@@ -1282,6 +1282,8 @@ DESK_BACK = "◀ Back to the overview"
 DESK_ON_CALL_WEEK = "<b>On call this week</b>"
 DESK_ON_CALL_DAY = "{day}: {names}"
 DESK_ON_CALL_NOBODY = "nobody (alerts go to every coordinator)"
+DESK_SOME_NAMES = "{names} and {count} more"
+DESK_MORE_PEOPLE = "…and {count} more"
 DESK_ALERT_LINE = "{icon} <b>{name}</b> {what} · {ago} · {state}"
 DESK_ALERT_KINDS = {"lapse": ("🔕", "has gone quiet"), "sos": ("🆘", "asked for support"),
                     "slip": ("💛", "may need support"), "low_mood": ("💛", "may need support")}

@@ -115,6 +115,14 @@ async def test_long_sections_come_a_page_at_a_time_within_telegrams_limits(h: Ha
     assert len(cee.last().html) < 4096 and len(cee.last().buttons()) <= 100
 
 
+async def test_a_big_team_still_fits_one_overview_message(h: Harness) -> None:
+    team = [await coordinator(h, f"Coordinator{n:02d}-{'x' * 18}") for n in range(22)]
+    await team[0].send("/coordinators")
+    shown = team[0].last()
+    assert "…and 2 more" in shown.text and "and 17 more" in shown.text  # 22 on call each day: five named
+    assert len(shown.text) < 4096
+
+
 async def test_an_empty_service_says_kindly_that_nothing_needs_a_coordinator(h: Harness) -> None:
     cee = await coordinator(h, "Cee")
     await cee.send("/coordinators")

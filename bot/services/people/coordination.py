@@ -36,6 +36,9 @@ from bot.services.support import escalation
 from bot.services.support.states import AlertRole, IncidentStatus
 
 PAGE_SIZE = {Section.ALERTS: 5, Section.RELEASES: 5, Section.APPLICATIONS: 1, Section.UNREACHABLE: 10}
+# Names on the overview, so it stays one message (4,096 characters) however big the team.
+NAMES_LISTED = 20
+NAMES_PER_DAY = 5
 # An alert nobody answered stays in the view this long after it was raised (then it is history).
 UNANSWERED_SHOWN = timedelta(days=7)
 
@@ -91,7 +94,9 @@ async def overview(session: AsyncSession, viewer: Person, now: datetime) -> Scre
     in it), this week's rota, and the coordinator's own tools."""
     assert viewer.id is not None
     everyone = await people.coordinators(session)
-    names = "\n".join(f"• {texts.h(c.pseudonym)}" for c in everyone)
+    names = "\n".join(f"• {texts.h(c.pseudonym)}" for c in everyone[:NAMES_LISTED])
+    if len(everyone) > NAMES_LISTED:
+        names += "\n" + texts.DESK_MORE_PEOPLE.format(count=len(everyone) - NAMES_LISTED)
     found = await counts(session, now)
     lines = [texts.COORDINATORS_HEADER.format(names=names), "", texts.DESK_NOW]
     if any(found.values()):
@@ -100,7 +105,7 @@ async def overview(session: AsyncSession, viewer: Person, now: datetime) -> Scre
         lines.append(texts.DESK_NOTHING_NOW)
     lines += ["", texts.DESK_ON_CALL_WEEK]
     for day, on_duty in await escalation.rota(session, everyone, now):
-        who = texts.names_list([texts.h(p.pseudonym) for p in on_duty]) if on_duty else texts.DESK_ON_CALL_NOBODY
+        who = _some([texts.h(p.pseudonym) for p in on_duty]) if on_duty else texts.DESK_ON_CALL_NOBODY
         lines.append(texts.DESK_ON_CALL_DAY.format(day=texts.day_label(day), names=who))
     # Applications open from "Requests waiting" (the button coordinators already know).
     sections = [(texts.DESK_SECTION_BUTTONS[s].format(count=n), buttons.desk_section(s))
@@ -114,6 +119,13 @@ async def overview(session: AsyncSession, viewer: Person, now: datetime) -> Scre
         [duty_button(on_call), (texts.ROTA_BUTTON, support_buttons.rota_data())],
     ]
     return Screen("\n".join(lines), inline(rows))
+
+
+def _some(names: list[str]) -> str:
+    """A day's names, at most `NAMES_PER_DAY` of them (so a big team's week stays one message)."""
+    if len(names) <= NAMES_PER_DAY:
+        return texts.names_list(names)
+    return texts.DESK_SOME_NAMES.format(names=", ".join(names[:NAMES_PER_DAY]), count=len(names) - NAMES_PER_DAY)
 
 
 async def _switched_on(session: AsyncSession, person_id: int) -> bool:
