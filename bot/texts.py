@@ -114,7 +114,7 @@ HELP_COMMANDS: dict[str, list[tuple[str, str]]] = {
     ],
     "companion": [("releases", "The releases you're meeting")],
     "coordinator": [
-        ("coordinators", "See coordinators, add one, see requests"),
+        ("coordinators", "What needs you now, who's on call, requests, coordinators"),
         ("releases", "Release requests: new, assign, change, close"),
     ],
 }
