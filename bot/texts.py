@@ -188,6 +188,8 @@ REQUEST_ALREADY_DECIDED = "Someone already dealt with this request (it was {stat
 PENDING_REQUESTS_NONE = "No requests are waiting."
 
 COORDINATORS_HEADER = "<b>Coordinators</b>\n{names}"
+ADD_COORDINATOR_BUTTON = "➕ Add a coordinator"
+REQUESTS_WAITING_BUTTON = "📝 Requests waiting ({count})"
 COORDINATOR_INVITE = (
     "Forward this link to the person you want as a coordinator. It works once and expires in 72 hours:\n{link}"
 )

@@ -124,8 +124,8 @@ def register(app: Application) -> None:
 
     # Supporters and alerts: /supporters (add by a `su_` link, order, what each sees, end),
     # /supporting; alert buttons checked against the presser; coordinators on/off call and their
-    # rota days; the
-    # anonymous relay (typed messages routed above; media while writing: see the fallbacks).
+    # rota days; the anonymous relay (typed messages routed above; media while writing: see the
+    # fallbacks).
     app.add_handler(CommandHandler("supporters", supporters.supporters_command), group=FEATURES)
     app.add_handler(CommandHandler("supporting", supporters.supporting_command), group=FEATURES)
     app.add_handler(CallbackQueryHandler(supporters.on_button, pattern=support_buttons.SUPPORTERS.pattern), group=FEATURES)

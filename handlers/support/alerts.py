@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.services.people import coordination, people
+from bot.services.people import coordination
 from bot.services.support import alerts, buttons
 from handlers.common import answer_callback, edit_or_reply, parsed_press, presser, reply, runtime
 
@@ -53,8 +53,10 @@ async def on_duty_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             await answer_callback(update, texts.SAVED)
             await reply(update, texts.ON_CALL_SET if pressed.on_call else texts.OFF_CALL_SET)
             return
-        screen = (await coordination.toggle_rota_day(session, me, pressed.weekday, now) if pressed.weekday is not None
-                  else await coordination.rota_screen(session, me) if await people.is_coordinator(session, me.id or 0) else None)
+        if pressed.weekday is not None:
+            screen = await coordination.toggle_rota_day(session, me, pressed.weekday, now)
+        else:
+            screen = await coordination.rota_screen(session, me)
         if screen is None:
             await answer_callback(update, texts.NOT_FOR_YOU, alert=True)
             return

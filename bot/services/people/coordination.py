@@ -31,8 +31,8 @@ from bot.services.release import buttons as release_buttons
 from bot.services.release import text as release_text
 from bot.services.release.records import ZONE
 from bot.services.release.states import RequestStatus as ReleaseStatus
+from bot.services.support import alerts, escalation
 from bot.services.support import buttons as support_buttons
-from bot.services.support import escalation
 from bot.services.support.states import AlertRole, IncidentStatus
 
 PAGE_SIZE = {Section.ALERTS: 5, Section.RELEASES: 5, Section.APPLICATIONS: 1, Section.UNREACHABLE: 10}
@@ -111,10 +111,10 @@ async def overview(session: AsyncSession, viewer: Person, now: datetime) -> Scre
     sections = [(texts.DESK_SECTION_BUTTONS[s].format(count=n), buttons.desk_section(s))
                 for s, n in found.items() if n and s != Section.APPLICATIONS]
     rows: list[list[Button]] = [sections[i : i + 2] for i in range(0, len(sections), 2)]
-    on_call = await _switched_on(session, viewer.id)
+    on_call = await alerts.is_on_call(session, viewer.id)
     rows += [
-        [("➕ Add a coordinator", buttons.coordinators(CoordinatorAction.INVITE))],
-        [(f"📝 Requests waiting ({found[Section.APPLICATIONS]})", buttons.coordinators(CoordinatorAction.REQUESTS))],
+        [(texts.ADD_COORDINATOR_BUTTON, buttons.coordinators(CoordinatorAction.INVITE))],
+        [(texts.REQUESTS_WAITING_BUTTON.format(count=found[Section.APPLICATIONS]), buttons.coordinators(CoordinatorAction.REQUESTS))],
         [(texts.ROLES_BUTTON, buttons.coordinators(CoordinatorAction.PEOPLE_WITH_ROLES))],
         [duty_button(on_call), (texts.ROTA_BUTTON, support_buttons.rota_data())],
     ]
@@ -126,11 +126,6 @@ def _some(names: list[str]) -> str:
     if len(names) <= NAMES_PER_DAY:
         return texts.names_list(names)
     return texts.DESK_SOME_NAMES.format(names=", ".join(names[:NAMES_PER_DAY]), count=len(names) - NAMES_PER_DAY)
-
-
-async def _switched_on(session: AsyncSession, person_id: int) -> bool:
-    duty = (await escalation.duties(session, [person_id])).get(person_id)
-    return duty is None or duty.on_call
 
 
 def duty_button(on_call: bool) -> Button:
@@ -258,9 +253,10 @@ async def _unreachable(session: AsyncSession, page: int) -> Screen:
 # --- the rota --------------------------------------------------------------------------------
 
 
-async def rota_screen(session: AsyncSession, viewer: Person) -> Screen:
-    """The coordinator's own weekdays, each a toggle."""
-    assert viewer.id is not None
+async def rota_screen(session: AsyncSession, viewer: Person) -> Screen | None:
+    """The coordinator's own weekdays, each a toggle; None for anyone who isn't a coordinator."""
+    if viewer.id is None or not await people.is_coordinator(session, viewer.id):
+        return None
     days = await escalation.days_of(session, viewer.id)
     toggles = [((texts.ROTA_DAY_ON if days & (1 << d) else texts.ROTA_DAY_OFF).format(day=texts.WEEKDAY_NAMES[d]),
                 support_buttons.rota_day_data(d)) for d in escalation.WEEK]
