@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     # them on behalf of many people leaving prison (a busy Friday can bring dozens).
     daily_release_requests: int = Field(default=5, ge=1, le=1000)
     daily_release_requests_coordinator: int = Field(default=30, ge=1, le=1000)
+    # Accountability (issue 16): how long the audit log of views and changes to release
+    # requests and escalated alerts is kept (rows also go with their record).
+    audit_retention_days: int = Field(default=365, ge=30, le=3650)
 
     @field_validator("telegram_api_url")
     @classmethod

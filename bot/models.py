@@ -607,6 +607,9 @@ class CoordinatorDuty(SQLModel, table=True):
     person_id: int = _person_fk(index=False)
     on_call: bool = True
     updated_at: datetime = Field(sa_type=UTCDateTime)
+    # The rota: the London weekdays they are on call, one bit each (Monday = 1, Sunday = 64).
+    # 127 (every day) until they choose; see `bot.services.support.escalation`.
+    days: int = Field(default=127, sa_column_kwargs={"server_default": "127"})
 
 
 class RelaySession(SQLModel, table=True):
@@ -625,3 +628,24 @@ class RelaySession(SQLModel, table=True):
     # When a message last went through: for a day after it, plain text from either side goes
     # to the other without tapping Reply (an open conversation). Never the words themselves.
     last_message_at: datetime | None = _utc()
+
+
+class AuditEntry(SQLModel, table=True):
+    """Accountability: a coordinator or companion viewed or changed a release request or an
+    alert escalated to coordinators (who, as a pseudonymous person id; what; which record;
+    when). Erased with its record and after AUDIT_RETENTION_DAYS; when the actor erases
+    themselves the row stays, without them (`actor_id` NULL): it is about the record's person.
+    """
+
+    __table_args__ = (
+        Index("ix_auditentry_subject", "subject", "subject_id", "at"),
+        Index("ix_auditentry_at", "at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int | None = _person_fk(nullable=True, ondelete="SET NULL")
+    actor_role: str = Field(sa_type=String(12))  # coordinator / companion
+    action: str = Field(sa_type=String(20))  # viewed / moved / assigned / closed / acknowledged ...
+    subject: str = Field(sa_type=String(8))  # release / alert
+    subject_id: int  # the request's or incident's id (no foreign key: erased with it, explicitly)
+    at: datetime = Field(sa_type=UTCDateTime)

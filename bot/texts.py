@@ -114,7 +114,7 @@ HELP_COMMANDS: dict[str, list[tuple[str, str]]] = {
     ],
     "companion": [("releases", "The releases you're meeting")],
     "coordinator": [
-        ("coordinators", "See coordinators, add one, see requests"),
+        ("coordinators", "What needs you now, who's on call, requests, coordinators"),
         ("releases", "Release requests: new, assign, change, close"),
     ],
 }
@@ -188,6 +188,8 @@ REQUEST_ALREADY_DECIDED = "Someone already dealt with this request (it was {stat
 PENDING_REQUESTS_NONE = "No requests are waiting."
 
 COORDINATORS_HEADER = "<b>Coordinators</b>\n{names}"
+ADD_COORDINATOR_BUTTON = "➕ Add a coordinator"
+REQUESTS_WAITING_BUTTON = "📝 Requests waiting ({count})"
 COORDINATOR_INVITE = (
     "Forward this link to the person you want as a coordinator. It works once and expires in 72 hours:\n{link}"
 )
@@ -1219,7 +1221,7 @@ def ago(seconds: float) -> str:
     return plural(minutes // (24 * 60), "day") + " ago"
 ON_CALL_BUTTON = "🔔 On call · tap to go off call"
 OFF_CALL_BUTTON = "🔕 Off call · tap to go on call"
-ON_CALL_SET = "🔔 You're on call: alerts that every supporter has passed on will come to you."
+ON_CALL_SET = "🔔 You're on call: on your on-call days (🗓 in /coordinators), alerts that every supporter has passed on will come to you."
 OFF_CALL_SET = "🔕 You're off call. (If no coordinator is on call, alerts still come to every coordinator.)"
 
 RELAY_MESSAGE_BUTTON = "💬 Message {name}"
@@ -1252,3 +1254,75 @@ RELAY_STOPPED_DONE = "🛑 Stopped. No more messages with {name} through the bot
 RELAY_STOPPED_NOTICE = "{name} has stopped messages through the bot for now."
 RELAY_UNDELIVERED = "Your message to {name} couldn't be delivered: they may have blocked the bot. It wasn't kept."
 RELAY_EXPORT_NOTE = "Messages passed through the bot are not kept once delivered; only who you've written with."
+
+# --- The coordinator's view (/coordinators), the on-call rota and the audit trail (issue 16) ---
+DESK_NOW = "<b>Needs a coordinator now</b>"
+DESK_NOTHING_NOW = "Nothing needs a coordinator right now. 💛"
+DESK_COUNTS = {
+    "al": "🔔 Alerts waiting for a coordinator: <b>{count}</b>",
+    "rq": "🚪 Releases without a companion: <b>{count}</b>",
+    "ap": "📝 Applications waiting: <b>{count}</b>",
+    "un": "📵 Can't be reached (had supporters): <b>{count}</b>",
+}
+DESK_SECTION_BUTTONS = {
+    "al": "🔔 Alerts ({count})",
+    "rq": "🚪 Releases ({count})",
+    "ap": "📝 Applications ({count})",
+    "un": "📵 Can't be reached ({count})",
+}
+DESK_SECTION_TITLES = {
+    "al": "🔔 <b>Alerts waiting for a coordinator</b>",
+    "rq": "🚪 <b>Releases without a companion</b> (soonest first)",
+    "ap": "📝 <b>Applications waiting</b>",
+    "un": "📵 <b>People who can't be reached</b> (they blocked the bot or their chat is gone; they had supporters)",
+}
+DESK_SECTION_EMPTY = "Nothing here now. 💛"
+DESK_PAGE = "Page {page} of {pages}"
+DESK_PREVIOUS = "◀ Previous"
+DESK_NEXT = "Next ▶"
+DESK_BACK = "◀ Back to the overview"
+DESK_ON_CALL_WEEK = "<b>On call this week</b>"
+DESK_ON_CALL_DAY = "{day}: {names}"
+DESK_ON_CALL_NOBODY = "nobody (alerts go to every coordinator)"
+DESK_SOME_NAMES = "{names} and {count} more"
+DESK_MORE_PEOPLE = "…and {count} more"
+DESK_ALERT_LINE = "{icon} <b>{name}</b> {what} · {ago} · {state}"
+DESK_ALERT_KINDS = {"lapse": ("🔕", "has gone quiet"), "sos": ("🆘", "asked for support"),
+                    "slip": ("💛", "may need support"), "low_mood": ("💛", "may need support")}
+DESK_ALERT_WAITING = "waiting for {names}"
+DESK_ALERT_UNANSWERED = "nobody answered"
+DESK_ALERT_NOT_YOURS = "(You weren't alerted, so the buttons are with {names}.)"
+DESK_REACH_OUT_BUTTON = "🤝 I'll reach out to {name}"
+DESK_RELEASE_LINE = "#{id} · {when} · {prison} · {area}"
+DESK_ASSIGN_BUTTON = "👤 Assign #{id}"
+DESK_OPEN_BUTTON = "📄 Open #{id}"
+DESK_APPLICATION_OF = "Application {number} of {count}:"
+DESK_UNREACHABLE_LINE = "<b>{name}</b> · since {since} · supporters: {supporters}"
+DESK_UNREACHABLE_HINT = "Their alerts can't reach them. Their supporters may know how they are."
+DESK_NO_SUPPORTERS_NOW = "none now"
+ROTA_BUTTON = "🗓 My on-call days"
+ROTA_ASK = (
+    "🗓 <b>Your on-call days</b>\nOn these days (UK time), alerts that every supporter has passed on come to you "
+    "(while you're on call). If nobody is on call on a day, they go to every coordinator. Tap a day to change it."
+)
+ROTA_DAY_ON = "✅ {day}"
+ROTA_DAY_OFF = "▫️ {day}"
+ROTA_SAVED = "Saved."
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+TRAIL_BUTTON = "🧾 Who viewed or changed this"
+TRAIL_HEADER = "🧾 <b>Who viewed or changed {what}</b> (UK time, newest first; kept {days} days)"
+TRAIL_OF = {"r": "release #{id}", "a": "this alert"}
+TRAIL_LINE = "{at} · {who} ({role}) · {action}"
+TRAIL_MORE = "…and {count} earlier."
+TRAIL_EMPTY = "Nobody has viewed or changed it yet (apart from this)."
+TRAIL_FORMER_LINE = "{at} · a former {role} · {action}"
+TRAIL_GONE = "That record no longer exists: it was erased or closed long ago."
+TRAIL_ROLES = {"coordinator": "coordinator", "companion": "companion"}
+TRAIL_ACTIONS = {
+    "viewed": "opened the details", "viewed_trail": "looked at this list", "listed": "saw it in the coordinator's view",
+    "reaching_out": "said they'd reach out", "cant": "couldn't right now", "submitted": "sent the request",
+    "accepted": "said yes to meeting them", "assigned": "assigned a companion", "moved": "moved the date or time",
+    "new_card": "made a new card", "connected": "confirmed who opened the card",
+    "card_rejected": "said who opened the card wasn't them", "closed": "closed it", "handover": "handed over to a sponsor",
+    "escalated": "was asked to assign", **{k: f"reported: {v}" for k, v in RELEASE_STATUS_WORDS.items()},
+}

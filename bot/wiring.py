@@ -12,7 +12,7 @@ declared the same way in `handlers/__init__.py`.
 
 from __future__ import annotations
 
-from bot.services import outbox
+from bot.services import audit, outbox
 from bot.services.checkins import checkins
 from bot.services.meetings import search as meetings
 from bot.services.people import privacy, roles
@@ -31,6 +31,7 @@ def wire_domain() -> None:
     privacy.register_exporter("messages_through_the_bot", relay.export)
     privacy.register_exporter("companion_profile", companions._export)
     privacy.register_exporter("release_day", releases._export)
+    privacy.register_exporter("accountability", audit.export)
 
     # /forget: first the other side of every link hears it ended, then each feature's rows go.
     privacy.register_link_ender(supporters.end_every_link)
@@ -42,6 +43,7 @@ def wire_domain() -> None:
     privacy.register_eraser(relay.erase)
     privacy.register_eraser(companions._erase)
     privacy.register_eraser(releases._erase)
+    privacy.register_eraser(audit.forget_actor)  # kept without them: it is about the record's person
 
     # A message that can never be delivered (blocked bot, chat gone, refused) is handed on.
     outbox.on_undeliverable(alerts.ALERT, alerts.reroute)  # to the next person in the chain

@@ -95,6 +95,8 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(coordinators.on_coordinator_button, pattern=people_buttons.COORDINATORS.pattern), group=FEATURES)
     app.add_handler(CallbackQueryHandler(coordinators.on_decision_button, pattern=people_buttons.ROLE_DECISION.pattern), group=FEATURES)
     app.add_handler(CallbackQueryHandler(role_applications.on_button, pattern=people_buttons.APPLICATION.pattern), group=FEATURES)
+    # The coordinator's view: its sections page by page, and a record's audit trail (issue 16).
+    app.add_handler(CallbackQueryHandler(coordinators.on_desk_button, pattern=people_buttons.DESK.pattern), group=FEATURES)
 
     # Typed answers and shared locations, routed by what the person was asked.
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE, answers.on_text), group=FEATURES)
@@ -121,8 +123,9 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(secretary.on_button, pattern=meeting_buttons.LISTING.pattern), group=FEATURES)
 
     # Supporters and alerts: /supporters (add by a `su_` link, order, what each sees, end),
-    # /supporting; alert buttons checked against the presser; coordinators on/off call; the
-    # anonymous relay (typed messages routed above; media while writing: see the fallbacks).
+    # /supporting; alert buttons checked against the presser; coordinators on/off call and their
+    # rota days; the anonymous relay (typed messages routed above; media while writing: see the
+    # fallbacks).
     app.add_handler(CommandHandler("supporters", supporters.supporters_command), group=FEATURES)
     app.add_handler(CommandHandler("supporting", supporters.supporting_command), group=FEATURES)
     app.add_handler(CallbackQueryHandler(supporters.on_button, pattern=support_buttons.SUPPORTERS.pattern), group=FEATURES)

@@ -1,15 +1,30 @@
-"""Storage hygiene: on SQLite, fold the write-ahead log back into the database file and
-truncate it, so texts already cleared from the outbox don't linger on disk in old WAL frames."""
+"""Storage hygiene: drop audit-log entries older than AUDIT_RETENTION_DAYS, and on SQLite
+fold the write-ahead log back into the database file and truncate it, so texts already
+cleared from the outbox (and erased rows) don't linger on disk in old WAL frames."""
 
 from __future__ import annotations
+
+import logging
 
 from telegram.ext import ContextTypes
 
 from bot.runtime import Runtime
+from bot.services import audit
 
 INTERVAL_SECONDS = 600
+log = logging.getLogger("fellowship.storage")
+
+
+async def run_once(rt: Runtime) -> int:
+    """One round: expired audit entries go (how many), then the write-ahead log is truncated."""
+    async with rt.db.session() as session:
+        dropped = await audit.drop_expired(session, rt.clock.now(), keep_days=rt.settings.audit_retention_days)
+    if dropped:
+        log.info("%d audit entries past their retention time erased", dropped)
+    await rt.db.truncate_write_ahead_log()
+    return dropped
 
 
 async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     rt: Runtime = context.bot_data["runtime"]
-    await rt.db.truncate_write_ahead_log()
+    await run_once(rt)

@@ -159,6 +159,14 @@ async def busy_service(h: Harness) -> dict[str, User]:
     await gwendal.send("/start " + cassius.last().text.split("start=")[1])
     newbie = h.user("Newbie")
     await newbie.send("/start " + await invite_link(saoirse))  # never agrees
+    # The coordinator's view (issue 16): the rota's days, a section, a request and its audit trail.
+    await cassius.send("/coordinators")
+    await cassius.press("🗓 My on-call days")
+    await cassius.press("✅ Sun")
+    await cassius.send("/coordinators")
+    await cassius.press("🚪 Releases (1)")
+    await cassius.press(next(label for label in cassius.buttons() if label.startswith("📄 Open #")))
+    await cassius.press("🧾 Who viewed or changed this")
     await cassius.send("/coordinators")
     return {u.first_name: u for u in (cassius, leopold, saoirse, aurelio, priyanka, oswin, gwendal, ravenna, thaddeus, newbie)}
 

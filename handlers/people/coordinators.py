@@ -1,4 +1,5 @@
-"""Coordinators: decide role requests, list coordinators, invite another coordinator."""
+"""Coordinators: their view (what needs a coordinator now, the week's rota, audit trails),
+decide role requests, list coordinators, invite another coordinator."""
 
 from __future__ import annotations
 
@@ -10,10 +11,9 @@ from bot import texts
 from bot.buttons import inline
 from bot.models import Invitation, Person
 from bot.services.caps import Caps
-from bot.services.people import buttons, invitations, people, role_changes, roles
-from bot.services.people.buttons import CoordinatorAction, Decision
+from bot.services.people import buttons, coordination, invitations, people, role_changes, roles
+from bot.services.people.buttons import CoordinatorAction, Decision, DeskAction, Section
 from bot.services.people.states import GrantSource
-from bot.services.support import alerts
 from handlers.common import (
     answer_callback,
     callback_data,
@@ -26,7 +26,6 @@ from handlers.common import (
     user_id,
 )
 from handlers.deeplinks import invitation_button, sealed_invitation_id
-from handlers.support.alerts import duty_button
 
 INVITE_KIND = invitations.COORDINATOR_KIND
 
@@ -39,20 +38,45 @@ async def _coordinator(session: AsyncSession, update: Update, context: ContextTy
 
 
 async def coordinators_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The coordinator's view: what needs a coordinator now (counts, a button per section),
+    who is on call this week, and their tools. Anyone else: as for an unknown command."""
     rt = runtime(context)
     async with rt.db.session() as session:
         me = await _coordinator(session, update, context)
         if me is None:
             await reply(update, texts.UNKNOWN_COMMAND.format(command="/coordinators"))
             return
-        names = "\n".join(f"• {texts.h(c.pseudonym)}" for c in await people.coordinators(session))
-        waiting = await roles.pending_count(session)
-        on_call = await alerts.is_on_call(session, me.id or 0)  # issue 6: alerts supporters passed on
-    rows = [[("➕ Add a coordinator", buttons.coordinators(CoordinatorAction.INVITE))]]
-    rows.append([(f"📝 Requests waiting ({waiting})", buttons.coordinators(CoordinatorAction.REQUESTS))])
-    rows.append([(texts.ROLES_BUTTON, buttons.coordinators(CoordinatorAction.PEOPLE_WITH_ROLES))])
-    rows.append([duty_button(on_call)])
-    await reply(update, texts.COORDINATORS_HEADER.format(names=names), inline(rows))
+        screen = await coordination.overview(session, me, rt.clock.now())
+    await reply(update, screen.text, screen.markup)
+
+
+async def on_desk_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`v1:cd:*`: the view's sections, page by page, back to the counts, and a record's
+    audit trail. Only coordinators; anyone else is refused and shown nothing."""
+    rt = runtime(context)
+    async with rt.db.session() as session:
+        me = await _coordinator(session, update, context)
+        if me is None:
+            await answer_callback(update, texts.NOT_FOR_YOU, alert=True)
+            return
+        pressed = await parsed_press(update, buttons.parse_desk)
+        if pressed is None:
+            return
+        now = rt.clock.now()
+        if pressed.action == DeskAction.HOME:
+            screen = await coordination.overview(session, me, now)
+        elif pressed.action == DeskAction.SECTION and pressed.section is not None:
+            screen = await coordination.section(session, me, pressed.section, pressed.page, now)
+        else:
+            assert pressed.trail_of is not None
+            found = await coordination.trail_screen(session, me, pressed.trail_of, pressed.record_id, now=now,
+                                                    keep_days=rt.settings.audit_retention_days)
+            if found is None:
+                await answer_callback(update, texts.TRAIL_GONE, alert=True)
+                return
+            screen = found
+        await answer_callback(update)
+        await edit_or_reply(update, screen.text, screen.markup)
 
 
 async def on_coordinator_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -85,12 +109,9 @@ async def on_coordinator_button(update: Update, context: ContextTypes.DEFAULT_TY
         elif action == CoordinatorAction.REMOVE_FOR and len(args) == 2 and number is not None:
             outcome = await role_changes.remove(session, me, number, args[1], now=rt.clock.now())
             await edit_or_reply(update, outcome.message)
-        elif action == CoordinatorAction.REQUESTS:
-            views = await roles.pending_views(session)
-            if not views:
-                await reply(update, texts.PENDING_REQUESTS_NONE)
-            for view in views:
-                await reply(update, view.text, view.markup)
+        elif action == CoordinatorAction.REQUESTS:  # the applications, one a page, with their buttons
+            screen = await coordination.section(session, me, Section.APPLICATIONS, 0, rt.clock.now())
+            await edit_or_reply(update, screen.text, screen.markup)
 
 
 async def _people_with_roles(update: Update, session: AsyncSession) -> None:

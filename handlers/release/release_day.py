@@ -73,7 +73,7 @@ async def on_status_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         if companion is None:
             return
         if code == DayAction.VIEW:
-            shown = await release_day.view(session, request_id, companion, rt.vault)
+            shown = await release_day.view(session, request_id, companion, rt.vault, now=rt.clock.now())
             await answer_callback(update, None if shown.ok else shown.message, alert=not shown.ok)
             if shown.ok:
                 await reply(update, shown.message, shown.markup)

@@ -21,9 +21,11 @@ from bot import texts
 from bot.buttons import Button, inline
 from bot.models import Invitation, Person, ReleaseRequest
 from bot.runtime import Runtime
-from bot.services import places
+from bot.services import audit, places
 from bot.services.caps import Caps
+from bot.services.people import buttons as people_buttons
 from bot.services.people import people
+from bot.services.people.buttons import TrailOf
 from bot.services.release import buttons, companions, prisons
 from bot.services.release import card as release_card
 from bot.services.release import connect as release_connect
@@ -425,6 +427,7 @@ async def _show_for_coordinator(update: Update, session: AsyncSession, rt: Runti
     rows.append([(labels["close"], buttons.manage(request.id, ManageAction.CLOSE))])
     if request.claimed_by_id is not None and request.person_id is None:
         rows.append(release_connect.confirm_row(request.id, request.claimed_by_id))
+    rows.append([(texts.TRAIL_BUTTON, people_buttons.desk_trail(TrailOf.RELEASE, request.id))])
     await reply(update, await release_records.coordinator_view(session, request, rt.vault), inline(rows))
 
 
@@ -451,6 +454,7 @@ async def _manage(update: Update, session: AsyncSession, rt: Runtime, person: Pe
                   action: ManageAction, value: str) -> None:
     now = rt.clock.now()
     if action == ManageAction.OPEN:
+        audit.record_release(session, request, person.id, audit.Action.VIEWED, now)
         await _show_for_coordinator(update, session, rt, request)
     elif action == ManageAction.DATE:
         expect(person, f"{MOVE}:{request.id}:date")

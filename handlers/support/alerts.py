@@ -1,4 +1,5 @@
-"""Alert buttons ("I'll reach out", "I can't right now") and coordinators going on or off call.
+"""Alert buttons ("I'll reach out", "I can't right now"), coordinators going on or off call,
+and their on-call days (the rota).
 
 The button carries only the id of the alert as sent to one person (`v1:al:<id>:y|n`); the
 service checks that the presser is that person and what the incident allows now, so forged
@@ -11,7 +12,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.buttons import Button
+from bot.services.people import coordination
 from bot.services.support import alerts, buttons
 from handlers.common import answer_callback, edit_or_reply, parsed_press, presser, reply, runtime
 
@@ -33,23 +34,31 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await edit_or_reply(update, answer.text, answer.markup)
 
 
-def duty_button(on_call: bool) -> Button:
-    """For /coordinators: the coordinator's own on-call switch."""
-    return (texts.ON_CALL_BUTTON, buttons.on_call_data(False)) if on_call else (texts.OFF_CALL_BUTTON, buttons.on_call_data(True))
-
-
 async def on_duty_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """`v1:oc:on|off`: only a coordinator may, and only for themselves."""
+    """`v1:oc:on|off` (the switch), `v1:oc:days` (my rota) and `v1:oc:day:<0-6>` (change one
+    day): only a coordinator may, and only for themselves."""
     rt = runtime(context)
-    on_call = await parsed_press(update, buttons.parse_on_call)
-    if on_call is None:
+    pressed = await parsed_press(update, buttons.parse_duty)
+    if pressed is None:
         return
     async with rt.db.session() as session:
         me = await presser(session, update, rt)
         if me is None:
             return
-        if not await alerts.switch_on_call(session, me, on_call, rt.clock.now()):
+        now = rt.clock.now()
+        if pressed.on_call is not None:
+            if not await alerts.switch_on_call(session, me, pressed.on_call, now):
+                await answer_callback(update, texts.NOT_FOR_YOU, alert=True)
+                return
+            await answer_callback(update, texts.SAVED)
+            await reply(update, texts.ON_CALL_SET if pressed.on_call else texts.OFF_CALL_SET)
+            return
+        if pressed.weekday is not None:
+            screen = await coordination.toggle_rota_day(session, me, pressed.weekday, now)
+        else:
+            screen = await coordination.rota_screen(session, me)
+        if screen is None:
             await answer_callback(update, texts.NOT_FOR_YOU, alert=True)
             return
-        await answer_callback(update, texts.SAVED)
-        await reply(update, texts.ON_CALL_SET if on_call else texts.OFF_CALL_SET)
+        await answer_callback(update, texts.ROTA_SAVED if pressed.weekday is not None else None)
+        await edit_or_reply(update, screen.text, screen.markup)

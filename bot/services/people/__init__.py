@@ -44,5 +44,12 @@ Rules, and where each lives:
   register theirs with `privacy.register_exporter`, `register_link_ender`, `register_eraser`).
 - Statuses and kinds (roles, purposes, set-up steps, request status, grant source, role
   changes, invitation problems, outbox kinds) — `states`.
-- Button families `ob`, `set`, `fg`, `co`, `rr`, `ap`, packed and parsed only by — `buttons`.
+- The coordinator's view (/coordinators): what needs a coordinator now (alerts passed to
+  coordinators and not taken, releases without a companion, applications, people who can't be
+  reached and had supporters), counts first then a page per section (`coordination.PAGE_SIZE`),
+  each item with its existing buttons; the week's rota; a record's audit trail —
+  `coordination.overview`, `coordination.section`, `coordination.rota_screen`,
+  `coordination.trail_screen` (the rota's rule is in `support.escalation`, the log in
+  `bot.services.audit`).
+- Button families `ob`, `set`, `fg`, `co`, `rr`, `ap`, `cd`, packed and parsed only by — `buttons`.
 """

@@ -10,6 +10,8 @@ and ids are only looked up server-side, where the presser's right to act is chec
 - `v1:co:` coordinators (invite, requests, people with roles, remove) — `handlers.people.coordinators`
 - `v1:rr:<request id>:a|d` a coordinator's decision on a role request — `handlers.people.coordinators`
 - `v1:ap:skip:<role>` sending a role application without an answer — `handlers.people.role_applications`
+- `v1:cd:` the coordinator's view (a section's page, back to the counts, a record's audit
+  trail) — `handlers.people.coordinators`
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ FORGET = Family("fg")
 COORDINATORS = Family("co")
 ROLE_DECISION = Family("rr")
 APPLICATION = Family("ap")
+DESK = Family("cd")
 
 
 class OnboardingAction(StrEnum):
@@ -161,3 +164,65 @@ def application(action: ApplicationAction, role: str) -> str:
 
 def parse_application(data: object) -> Pressed[ApplicationAction] | None:
     return _parse(APPLICATION, ApplicationAction, data)
+
+
+# --- cd: the coordinator's view ----------------------------------------------------------------
+
+
+class DeskAction(StrEnum):
+    HOME = "home"  # the counts and the week's rota
+    SECTION = "s"  # :<section>:<page>
+    TRAIL = "t"  # :<subject r|a>:<record id>
+
+
+class Section(StrEnum):
+    ALERTS = "al"
+    RELEASES = "rq"
+    APPLICATIONS = "ap"
+    UNREACHABLE = "un"
+
+
+class TrailOf(StrEnum):
+    RELEASE = "r"
+    ALERT = "a"
+
+
+_MAX_PAGE_DIGITS = 4
+
+
+@dataclass(frozen=True)
+class DeskPress:
+    action: DeskAction
+    section: Section | None = None
+    page: int = 0
+    trail_of: TrailOf | None = None
+    record_id: int = 0
+
+
+def desk_home() -> str:
+    return DESK.data(DeskAction.HOME)
+
+
+def desk_section(section: Section, page: int = 0) -> str:
+    return DESK.data(DeskAction.SECTION, section, page)
+
+
+def desk_trail(of: TrailOf, record_id: int | None) -> str:
+    return DESK.data(DeskAction.TRAIL, of, record_id)
+
+
+def parse_desk(data: object) -> DeskPress | None:
+    """A coordinator's-view press, or None for anything malformed (never trusted beyond shape)."""
+    pressed = _parse(DESK, DeskAction, data)
+    if pressed is None:
+        return None
+    args = pressed.args
+    if pressed.action == DeskAction.HOME:
+        return DeskPress(DeskAction.HOME) if not args else None
+    if len(args) != 2 or not args[1].isdigit() or len(args[1]) > (_MAX_PAGE_DIGITS if pressed.action == DeskAction.SECTION else 12):
+        return None
+    if pressed.action == DeskAction.SECTION and args[0] in Section._value2member_map_:
+        return DeskPress(DeskAction.SECTION, section=Section(args[0]), page=int(args[1]))
+    if pressed.action == DeskAction.TRAIL and args[0] in TrailOf._value2member_map_:
+        return DeskPress(DeskAction.TRAIL, trail_of=TrailOf(args[0]), record_id=int(args[1]))
+    return None

@@ -2,7 +2,8 @@
 COORDINATOR_TELEGRAM_IDS no longer names them. Every change is recorded (who, what, when,
 why as a reason code) in `RoleChange`, and the effects of losing a role live here:
 
-- a coordinator stops being waited on for alerts passed to coordinators;
+- a coordinator stops being waited on for alerts passed to coordinators, and leaves the
+  on-call switch and rota (their `CoordinatorDuty` row goes);
 - a companion's releases go back to the coordinators (as when a companion leaves);
 - a secretary's meetings stay listed, without a secretary, for coordinators to reassign.
 

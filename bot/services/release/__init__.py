@@ -71,6 +71,12 @@ The day and after
   supporter — `aftercare.answer`; the companion can hand over to a sponsor and steps back
   when the sponsor says yes — `aftercare.hand_over`.
 
+Accountability
+- Every step of the history a coordinator or companion takes (`records.record`), and a
+  coordinator opening a request or a companion viewing theirs (`day.view`), is written to the
+  audit log — `bot.services.audit.record_release`; the log goes with the request —
+  `retention.delete_request`.
+
 Erasure (/forget) — `requests._end_links`, `requests._erase`, `companions._erase`,
 `connect.forget`.
 

@@ -19,6 +19,7 @@ from bot import texts
 from bot.buttons import Button, inline
 from bot.crypto import Vault
 from bot.models import Person, ReleaseRequest
+from bot.services import audit
 from bot.services.meetings import search as meetings
 from bot.services.meetings import text as meeting_text
 from bot.services.release import aftercare as release_aftercare
@@ -73,11 +74,13 @@ async def _reporter_request(session: AsyncSession, request_id: int, companion: P
     return request
 
 
-async def view(session: AsyncSession, request_id: int, companion: Person, vault: Vault) -> Reported:
-    """The companion's own view of a live release they are meeting, with the status buttons."""
+async def view(session: AsyncSession, request_id: int, companion: Person, vault: Vault, *, now: datetime) -> Reported:
+    """The companion's own view of a live release they are meeting, with the status buttons
+    (audited: they see the details)."""
     request = await _reporter_request(session, request_id, companion)
     if request is None or request.status not in LIVE:
         return Reported(False, texts.NOT_FOR_YOU)
+    audit.record_release(session, request, companion.id, audit.Action.VIEWED, now)
     text = texts.RELEASE_VIEW_FOR_COMPANION.format(id=request.id, details=release_text.details(request, vault))
     return Reported(True, text, status_buttons(request))
 

@@ -19,7 +19,7 @@ from bot import texts
 from bot.buttons import inline
 from bot.crypto import Vault
 from bot.models import ReleaseDuty, ReleaseEvent, ReleaseRequest
-from bot.services import outbox
+from bot.services import audit, outbox
 from bot.services.people import people
 from bot.services.release import buttons
 from bot.services.release import text as release_text
@@ -80,8 +80,10 @@ def coordinator_buttons(request: ReleaseRequest) -> dict[str, object]:
 
 def record(session: AsyncSession, request: ReleaseRequest, kind: str, now: datetime, actor_id: int | None = None,
            detail: str | None = None) -> None:
+    """One step of the request's history; a coordinator's or companion's step is audited too."""
     assert request.id is not None
     session.add(ReleaseEvent(request_id=request.id, kind=kind, detail=detail, actor_id=actor_id, at=now))
+    audit.record_release(session, request, actor_id, kind, now)
 
 
 def tell(session: AsyncSession, person_id: int | None, kind: Notice, text: str, now: datetime,

@@ -16,6 +16,7 @@ from sqlmodel import col, select
 
 from bot.db import changed
 from bot.models import Invitation, ReleaseDuty, ReleaseEvent, ReleaseOffer, ReleaseRequest, ReleaseTally
+from bot.services import audit
 from bot.services.release.records import ZONE, today
 from bot.services.release.states import Outcome, RequestStatus
 
@@ -52,8 +53,9 @@ async def count(session: AsyncSession, closed_at: datetime, outcome: str) -> Non
 
 
 async def delete_request(session: AsyncSession, request: ReleaseRequest) -> None:
-    """The request and everything hanging off it, including its card's link."""
+    """The request and everything hanging off it, including its card's link and its audit trail."""
     request_id, invitation_id = request.id, request.invitation_id
+    await audit.erase_subject(session, audit.Subject.RELEASE, request_id)
     await session.execute(delete(ReleaseOffer).where(col(ReleaseOffer.request_id) == request_id))
     await session.execute(delete(ReleaseEvent).where(col(ReleaseEvent.request_id) == request_id))
     await session.execute(delete(ReleaseDuty).where(col(ReleaseDuty.request_id) == request_id))

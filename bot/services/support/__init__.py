@@ -28,8 +28,15 @@ When an alert is raised (an incident)
   Kinds and statuses: `states.IncidentKind`, `states.IncidentStatus`.
 
 Who is alerted, and when it moves on
-- One supporter at a time in order, then every coordinator on call (all coordinators if
-  none is on call) — `alerts._next_recipients`; on/off call — `alerts.switch_on_call`.
+- One supporter at a time in order, then every coordinator on call — `alerts._next_recipients`.
+- Which coordinators: those on call today by the rota (their switch on and today's London
+  weekday among their rota days; every day until they choose), else every coordinator,
+  never nobody — `escalation.coordinators_to_alert` (the one rule; `escalation.ROTA_ZONE`);
+  on/off call — `alerts.switch_on_call`; rota days — `escalation.toggle_day`,
+  `escalation.rota`. Ending the coordinator role removes them from the rota —
+  `people.role_changes._end`.
+- A coordinator answering an escalated alert, or shown it in the coordinator's view, is
+  audited — `alerts.respond`, `bot.services.audit`.
 - It moves on after the escalation window (hours for a lapse, minutes otherwise; from
   Settings through the caller, and an incident keeps the window it was opened with) —
   `escalation.Windows`, `alerts._kept_window`, `alerts.claim_due_escalations`.
@@ -56,6 +63,6 @@ Messages through the bot (relay)
 - Either side stops it; only the one who stopped it reopens it — `relay.stop`, `relay.start`.
 - Undeliverable words are dropped at once and the writer told — `relay.reroute`.
 
-Buttons (`su`, `al`, `oc`, `rl`, `sos`) — `buttons`; /mydata and /forget — `export`, `erase`
+Buttons (`su`, `al`, `oc` (the switch and the rota days), `rl`, `sos`) — `buttons`; /mydata and /forget — `export`, `erase`
 in `alerts`, `supporters` and `relay`, and `supporters.end_every_link`.
 """

@@ -2,8 +2,9 @@
 
 An incident (a lapse, an SOS, a slip the member chose to share, three very low days) opens
 only for a member who has supporters, and alerts one person at a time: the supporters in
-the member's order, then every coordinator on call at once (all coordinators if none is on
-call: an alert must reach someone). "I can't right now", no answer within the escalation
+the member's order, then every coordinator on call today at once (the rota:
+`escalation.coordinators_to_alert`; all coordinators if none is on call: an alert must
+reach someone). "I can't right now", no answer within the escalation
 window (hours for a lapse, minutes for an SOS and other immediate alerts:
 `escalation.Windows`, which the caller takes from Settings; an incident keeps the window
 it was opened with), or a recipient who has blocked the bot passes it on; "I'll reach
@@ -45,9 +46,9 @@ from bot.models import (
     SupportLink,
 )
 from bot.runtime import Runtime
-from bot.services import outbox
+from bot.services import audit, outbox
 from bot.services.people import people
-from bot.services.support import buttons, crisis, lapses
+from bot.services.support import buttons, crisis, escalation, lapses
 from bot.services.support.escalation import Windows
 from bot.services.support.states import (
     AlertResponse,
@@ -133,9 +134,10 @@ async def set_on_call(session: AsyncSession, person_id: int, on_call: bool, now:
 
 
 async def _next_recipients(
-    session: AsyncSession, incident: Incident, links: list[tuple[SupportLink, Person]] | None = None
+    session: AsyncSession, incident: Incident, now: datetime, links: list[tuple[SupportLink, Person]] | None = None
 ) -> tuple[AlertRole | None, list[Person]]:
-    """The next supporter not yet asked, else the coordinators (once), else nobody.
+    """The next supporter not yet asked, else the coordinators on call today (once; the
+    rota's rule: `escalation.coordinators_to_alert`), else nobody.
     (`links`: the member's supporters when already loaded, for a new incident.)"""
     asked = (
         []
@@ -156,11 +158,7 @@ async def _next_recipients(
         c for c in await people.coordinators(session, exclude=incident.member_id)
         if c.id not in alerted and c.unreachable_at is None
     ]
-    off_call = set(
-        (await session.execute(select(CoordinatorDuty.person_id).where(col(CoordinatorDuty.on_call).is_(False)))).scalars()
-    )
-    on_call = [c for c in reachable if c.id not in off_call]
-    return AlertRole.COORDINATOR, on_call or reachable
+    return AlertRole.COORDINATOR, await escalation.coordinators_to_alert(session, reachable, now)
 
 
 # --- what alerts say ----------------------------------------------------------------------
@@ -248,7 +246,7 @@ async def _alert_next(
 ) -> Moved:
     """Alert the next person (or people), who get `wait` to answer; says who, so every
     message about it can be true."""
-    role, recipients = await _next_recipients(session, incident, links)
+    role, recipients = await _next_recipients(session, incident, now, links)
     if role is None or not recipients:
         incident.status, incident.next_escalation_at = IncidentStatus.UNANSWERED, None
         log.warning("incident %s: nobody left to alert", incident.id)
@@ -406,6 +404,9 @@ async def respond(session: AsyncSession, person: Person, recipient_id: int, reac
     member = await session.get(Person, incident.member_id) if incident is not None else None
     if incident is None or member is None:
         return Answer(False, texts.STALE_BUTTON)
+    if recipient.role == AlertRole.COORDINATOR:  # an escalated alert: accountable
+        action = audit.Action.REACHING_OUT if reaching_out else audit.Action.CANT
+        audit.record(session, person.id, audit.ActorRole.COORDINATOR, audit.Subject.ALERT, incident.id, action, now)
     name = texts.h(member.pseudonym)
     answerable = (IncidentStatus.OPEN, IncidentStatus.UNANSWERED)
     if reaching_out and incident.status in answerable:
@@ -732,6 +733,7 @@ async def erase(session: AsyncSession, person: Person) -> None:
     await session.execute(update(Incident).where(col(Incident.acknowledged_by_id) == person_id).values(acknowledged_by_id=None))
     await session.execute(delete(AlertRecipient).where(col(AlertRecipient.person_id) == person_id))
     incidents = select(Incident.id).where(Incident.member_id == person_id)
+    await audit.erase_subject(session, audit.Subject.ALERT, *(await session.execute(incidents)).scalars())
     await session.execute(delete(AlertRecipient).where(col(AlertRecipient.incident_id).in_(incidents)))
     await session.execute(delete(Incident).where(col(Incident.member_id) == person_id))
     await session.execute(delete(CoordinatorDuty).where(col(CoordinatorDuty.person_id) == person_id))

@@ -8,13 +8,14 @@ look everything up server-side and check the presser may act.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.buttons import Family
 
 SUPPORTERS = Family("su")  # /supporters, /supporting and the invitation's Yes / No
 ALERTS = Family("al")  # "I'll reach out" / "I can't right now" on an alert
-ON_CALL = Family("oc")  # a coordinator's own on-call switch
+ON_CALL = Family("oc")  # a coordinator's own on-call switch and rota days
 RELAY = Family("rl")  # messages through the bot
 SOS = Family("sos")  # "I need support now", wherever it is shown
 
@@ -96,6 +97,41 @@ def parse_on_call(data: object) -> bool | None:
     if parts is None or len(parts) != 1 or parts[0] not in ("on", "off"):
         return None
     return parts[0] == "on"
+
+
+_ROTA, _DAY = "days", "day"
+
+
+def rota_data() -> str:
+    """`oc:days`: show my on-call days (the rota)."""
+    return ON_CALL.data(_ROTA)
+
+
+def rota_day_data(weekday: int) -> str:
+    """`oc:day:<0-6>`: add or remove that weekday (Monday 0) from my rota."""
+    return ON_CALL.data(_DAY, weekday)
+
+
+@dataclass(frozen=True)
+class DutyPress:
+    """An `oc` press: the switch (`on_call`), the rota screen, or one weekday toggled."""
+
+    on_call: bool | None = None
+    rota: bool = False
+    weekday: int | None = None
+
+
+def parse_duty(data: object) -> DutyPress | None:
+    """Any `oc` button, or None for anything malformed."""
+    switch = parse_on_call(data)
+    if switch is not None:
+        return DutyPress(on_call=switch)
+    parts = ON_CALL.parts(data)
+    if parts == [_ROTA]:
+        return DutyPress(rota=True)
+    if parts is not None and len(parts) == 2 and parts[0] == _DAY and parts[1] in tuple("0123456"):
+        return DutyPress(weekday=int(parts[1]))
+    return None
 
 
 # --- rl: the relay ----------------------------------------------------------------------------
