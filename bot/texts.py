@@ -1,13 +1,27 @@
-"""Every user-facing sentence, in one place so it can be reviewed (and later translated).
+"""Every user-facing sentence, in one place so it can be reviewed and translated.
 
 Short, plain, kind English for people who may be in crisis on a cheap phone. HTML parse
 mode: anything a person typed must go through `h()` before it is put in a message.
+
+Translation (docs/translation.md): this English is the gettext source. Each upper-case
+constant's value is its msgid (`make translations` extracts them all, see
+bot/i18n_extract.py), and reading `texts.NAME` answers in the current language
+(`bot.i18n.speaking`). So add texts here as plain constants, as before; a text with a count
+is a `Plural(singular, plural)`, formatted with `.format(count=n)`.
 """
 
 from __future__ import annotations
 
 import html
-from datetime import date
+from datetime import date, datetime
+from typing import Literal
+
+from babel import dates as _babel_dates
+from babel import lists as _babel_lists
+from babel import numbers as _babel_numbers
+
+from bot import i18n as _i18n
+from bot.i18n import Plural
 
 
 def h(value: object) -> str:
@@ -148,7 +162,8 @@ SETTINGS = (
     "Time zone: <b>{zone}</b>\n"
     "Daily check-in: <b>{time}</b>\n"
     "Clean date: <b>{clean}</b>\n"
-    "Roles: {roles}\n\n"
+    "Roles: {roles}\n"
+    "Language: <b>{language}</b>\n\n"
     "Tap what you'd like to change."
 )
 NOT_SET = "not set"
@@ -307,17 +322,49 @@ COMMAND_MENU = [
 # --- Check-ins (issue 5): daily check-in, progress, pause, reminders, crisis help ---------
 
 
+# Counted words, by the language's plural rules (Welsh has six forms).
+PLURALS = {
+    "minute": Plural("{count} minute", "{count} minutes"),
+    "hour": Plural("{count} hour", "{count} hours"),
+    "day": Plural("{count} day", "{count} days"),
+    "month": Plural("{count} month", "{count} months"),
+    "year": Plural("{count} year", "{count} years"),
+    "companion": Plural("{count} companion", "{count} companions"),
+    "follower": Plural("{count} follower", "{count} followers"),
+}
+
+
 def plural(count: int, word: str) -> str:
+    """`1 day`, `3 days` (`3 diwrnod`) in the current language; `word` is a PLURALS key."""
+    if word in PLURALS:
+        return PLURALS[word].format(count=count)
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def format_date(day: date | datetime, pattern: str) -> str:
+    """A date by a CLDR pattern in the current language (Babel): `EEE d MMM` is `Tue 24
+    Nov` in English and `Maw 24 Tach` in Welsh."""
+    return _babel_dates.format_date(day, pattern, locale=_i18n.babel_locale())
+
+
+def weekday_name(index: int, width: Literal["abbreviated", "wide"] = "wide") -> str:
+    """A weekday's name, Monday = 0, in the current language (`abbreviated` for short)."""
+    return str(_babel_dates.get_day_names(width, locale=_i18n.babel_locale())[index])
+
+
+def decimal(value: float, pattern: str = "0.0") -> str:
+    """A number the way the current language writes it."""
+    return _babel_numbers.format_decimal(value, format=pattern, locale=_i18n.babel_locale())
 
 
 def day_label(day: date) -> str:
     """`Tue 24 Nov`: short enough for a button-sized line on a small phone."""
-    return f"{day:%a} {day.day} {day:%b}"
+    return format_date(day, "EEE d MMM")
 
 
 def long_date(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
+    """`24 Nov 2026`."""
+    return format_date(day, "d MMM y")
 
 
 MOOD_FACES = {1: "😢", 2: "😟", 3: "😐", 4: "🙂", 5: "😊"}
@@ -1193,7 +1240,7 @@ ALERT_MEMBER_NO_ANSWER = "Nobody has answered yet."
 ALERT_MEMBER_ASKED_NOW = "I've asked <b>{who}</b> now."
 ALERT_COORDINATORS_NAMED = "the coordinators on call ({names})"
 # The reply to /sos or the button: who knows (after the helplines).
-SOS_TOLD = "<b>{names}</b> {verb} been told you asked for support."
+SOS_TOLD = Plural("<b>{names}</b> has been told you asked for support.", "<b>{names}</b> have been told you asked for support.")
 SOS_TOLD_COORDINATORS = "Your supporters couldn't answer, so the coordinators on call ({names}) have been told."
 SOS_JUST_TOLD = "💛 {told}"
 SOS_ALREADY_KNOW = "💛 Your supporters already know: {told}"
@@ -1203,20 +1250,31 @@ SOS_NO_SUPPORTERS = "No one has been alerted: you haven't added any supporters y
 
 
 def names_list(names: list[str]) -> str:
-    """`Alex`, `Alex and Jo`, `Alex, Jo and Sam` (already escaped names)."""
+    """`Alex`, `Alex and Jo`, `Alex, Jo and Sam` (already escaped names); other languages
+    by Babel's list patterns (Welsh `a`/`ac`)."""
+    if _i18n.current() != _i18n.SOURCE:
+        return _babel_lists.format_list(names, locale=_i18n.babel_locale())
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+JUST_NOW = "just now"
+AGO = {
+    "minute": Plural("{count} minute ago", "{count} minutes ago"),
+    "hour": Plural("{count} hour ago", "{count} hours ago"),
+    "day": Plural("{count} day ago", "{count} days ago"),
+}
 
 
 def ago(seconds: float) -> str:
     """`just now`, `43 minutes ago`, `5 hours ago`, `2 days ago`."""
     minutes = int(seconds // 60)
     if minutes < 1:
-        return "just now"
+        return _i18n.gettext(JUST_NOW)
     if minutes < 120:
-        return plural(minutes, "minute") + " ago"
+        return AGO["minute"].format(count=minutes)
     if minutes < 48 * 60:
-        return plural(minutes // 60, "hour") + " ago"
-    return plural(minutes // (24 * 60), "day") + " ago"
+        return AGO["hour"].format(count=minutes // 60)
+    return AGO["day"].format(count=minutes // (24 * 60))
 ON_CALL_BUTTON = "🔔 On call · tap to go off call"
 OFF_CALL_BUTTON = "🔕 Off call · tap to go on call"
 ON_CALL_SET = "🔔 You're on call: alerts that every supporter has passed on will come to you."
@@ -1252,3 +1310,87 @@ RELAY_STOPPED_DONE = "🛑 Stopped. No more messages with {name} through the bot
 RELAY_STOPPED_NOTICE = "{name} has stopped messages through the bot for now."
 RELAY_UNDELIVERED = "Your message to {name} couldn't be delivered: they may have blocked the bot. It wasn't kept."
 RELAY_EXPORT_NOTE = "Messages passed through the bot are not kept once delivered; only who you've written with."
+
+
+# --- Languages (issue 17) -------------------------------------------------------------------
+
+# The toast after choosing a language (in the language chosen).
+LANGUAGE_SET = "Language: English. Send /settings to change it."
+
+# Buttons and short replies that used to live in the handlers.
+AGREE_BUTTON = "✅ I agree"
+NOT_NOW_BUTTON = "Not now"
+CLEAN_DATE_TODAY_BUTTON = "Today"
+CLEAN_DATE_SKIP_BUTTON = "No date / skip"
+PURPOSES = {
+    "recovery": "I'm in recovery",
+    "prison": "I'm leaving prison soon",
+    "support": "I support someone",
+    "meeting": "I run a meeting",
+    "companion": "I volunteer as a companion",
+}
+SETTINGS_BUTTONS = {
+    "name": "Name",
+    "timezone": "Time zone",
+    "checkin_time": "Check-in time",
+    "clean_date": "Clean date",
+    "purpose": "What brings you here",
+    "language": "🌐 Cymraeg / English",
+}
+SETTINGS_ASK_ROLE_BUTTON = "Ask to be a {role}"
+CLEAN_DATE_REMOVE_ASK = "Or remove your clean date:"
+CLEAN_DATE_REMOVE_BUTTON = "Remove it"
+FORGET_YES_BUTTON = "Yes, erase everything"
+FORGET_NO_BUTTON = "No, keep it"
+COORDINATOR_ADD_BUTTON = "➕ Add a coordinator"
+COORDINATOR_REQUESTS_BUTTON = "📝 Requests waiting ({waiting})"
+ACCEPT_BUTTON = "✅ Accept"
+NO_THANKS_BUTTON = "No thanks"
+APPROVE_BUTTON = "✅ Approve"
+DECLINE_BUTTON = "❌ Decline"
+MEDIA_NAMES = {
+    "sticker": "stickers",
+    "photo": "photos",
+    "voice": "voice messages",
+    "video": "videos",
+    "video_note": "video messages",
+    "audio": "audio",
+    "animation": "GIFs",
+    "document": "files",
+    "contact": "contacts",
+    "poll": "polls",
+    "dice": "dice",
+    "other": "that",
+}
+
+# Meeting times and distances.
+WHEN_TODAY_CLOCK = "today {clock}"
+WHEN_TOMORROW_CLOCK = "tomorrow {clock}"
+WHEN_DAY_CLOCK = "{day} {clock}"
+DAYS_EVERY_DAY = "every day"
+DAYS_WEEKDAYS = "weekdays"
+DAYS_WEEKENDS = "weekends"
+DAYS_ONE = "{day}s"
+DISTANCE_M = " — {m} m"
+DISTANCE_KM = " — {km} km"
+NEVER = "never"
+# A role request's status, named in a sentence.
+REQUEST_STATUSES = {"pending": "waiting", "approved": "approved", "declined": "declined"}
+# Helplines (bot/data/helplines_uk.csv) by id: their names and text-message instructions.
+HELPLINE_NAMES = {
+    "samaritans": "Samaritans",
+    "shout": "Shout 85258",
+    "nhs_111": "NHS 111 (mental health option)",
+    "emergency_999": "Emergency services",
+    "frank": "FRANK",
+    "aa_gb": "Alcoholics Anonymous National Helpline",
+    "na_uk": "Narcotics Anonymous UK Helpline",
+    "ca_uk": "Cocaine Anonymous UK",
+    "gambling_helpline": "National Gambling Helpline",
+    "prisoners_families": "Prisoners' Families Helpline",
+}
+HELPLINE_SMS = {"shout": "Text SHOUT to 85258", "frank": "Text 82111"}
+SOS_OR = "{first}, or {second}"
+
+
+_i18n.make_translatable(__name__)

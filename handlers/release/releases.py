@@ -112,7 +112,7 @@ async def _coordinator_list(update: Update, session: AsyncSession, rt: Runtime) 
     since, counts = await release_retention.recent_counts(session, rt.clock.now())
     if counts:
         summary = ", ".join(f"{texts.RELEASE_OUTCOMES.get(k, k)} {n}" for k, n in sorted(counts.items()))
-        lines += ["", texts.RELEASE_COUNTS.format(since=f"{since:%b %Y}", counts=summary)]
+        lines += ["", texts.RELEASE_COUNTS.format(since=texts.format_date(since, "MMM y"), counts=summary)]
     rows: list[list[Button]] = [[(f"📄 #{r.id}", buttons.manage(r.id, ManageAction.OPEN)) for r in live[i : i + 4]]
                                 for i in range(0, len(live), 4)]
     rows.append([(texts.RELEASE_NEW_BUTTON, buttons.new_request(NewFor.SOMEONE_ELSE))])

@@ -85,15 +85,15 @@ def spec_weekday(value: date) -> int:
 def describe_days(mask: int) -> str:
     """"Tuesdays", "Mon, Wed, Fri", "every day", "weekdays"."""
     if mask == ALL_DAYS:
-        return "every day"
+        return texts.DAYS_EVERY_DAY
     if mask == mask_of(range(1, 6)):
-        return "weekdays"
+        return texts.DAYS_WEEKDAYS
     if mask == mask_of((0, 6)):
-        return "weekends"
+        return texts.DAYS_WEEKENDS
     days = days_of(mask)
     if len(days) == 1:
-        return DAY_NAMES[days[0]] + "s"
-    return ", ".join(DAY_NAMES[d][:3] for d in days)
+        return texts.DAYS_ONE.format(day=texts.weekday_name((days[0] - 1) % 7))
+    return ", ".join(texts.weekday_name((d - 1) % 7, "abbreviated") for d in days)
 
 
 _DAY_WORDS = {name[:2].lower(): index for index, name in enumerate(DAY_NAMES)}
@@ -245,14 +245,14 @@ def when_label(start: datetime, viewer_zone: str, now: datetime) -> str:
     clock = local.strftime("%H:%M")
     days_away = (local.date() - today).days
     if days_away == 0:
-        return f"today {clock}"
+        return texts.WHEN_TODAY_CLOCK.format(clock=clock)
     if days_away == 1:
-        return f"tomorrow {clock}"
+        return texts.WHEN_TOMORROW_CLOCK.format(clock=clock)
     if 1 < days_away < 7:
-        return f"{local.strftime('%a')} {clock}"
-    return f"{local.strftime('%a')} {local.day} {local.strftime('%b')} {clock}"
+        return texts.WHEN_DAY_CLOCK.format(day=texts.format_date(local, "EEE"), clock=clock)
+    return texts.WHEN_DAY_CLOCK.format(day=texts.format_date(local, "EEE d MMM"), clock=clock)
 
 
 def date_label(value: date) -> str:
     """"Thu 25 Dec"."""
-    return f"{value.strftime('%a')} {value.day} {value.strftime('%b')}"
+    return texts.day_label(value)
