@@ -55,7 +55,7 @@ LOCALES := bot/locale
 translations: install
 	PYTHONPATH=. $(VENV)/bin/pybabel extract -F babel.cfg -o $(LOCALES)/messages.pot --no-wrap --sort-by-file \
 		--project fellowship-bot --copyright-holder "fellowship-bot contributors" .
-	$(VENV)/bin/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) --no-wrap
+	$(VENV)/bin/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) --no-wrap --ignore-obsolete
 	$(MAKE) translations-compile
 
 translations-compile: install

@@ -17,7 +17,6 @@ from datetime import date, datetime
 from typing import Literal
 
 from babel import dates as _babel_dates
-from babel import lists as _babel_lists
 from babel import numbers as _babel_numbers
 
 from bot import i18n as _i18n
@@ -1249,12 +1248,21 @@ SOS_NOBODY_REACHED = "I couldn't reach any of your supporters just now, so pleas
 SOS_NO_SUPPORTERS = "No one has been alerted: you haven't added any supporters yet. You can in /supporters."
 
 
+# "Alex, Jo and Sam"; the second is for a last name starting with a vowel (Welsh "ac"), its
+# placeholder named differently only so the two are separate msgids.
+NAMES_AND = "{first} and {last}"
+NAMES_AND_VOWEL = "{others} and {last}"
+
+
 def names_list(names: list[str]) -> str:
-    """`Alex`, `Alex and Jo`, `Alex, Jo and Sam` (already escaped names); other languages
-    by Babel's list patterns (Welsh `a`/`ac`)."""
-    if _i18n.current() != _i18n.SOURCE:
-        return _babel_lists.format_list(names, locale=_i18n.babel_locale())
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    """`Alex`, `Alex and Jo`, `Alex, Jo and Sam` (already escaped names)."""
+    if len(names) == 1:
+        return names[0]
+    last = names[-1]
+    vowel = last[:1].lower() in "aeiouwyâêîôûŵŷ"
+    both = _i18n.gettext(NAMES_AND_VOWEL if vowel else NAMES_AND)
+    first = ", ".join(names[:-1])
+    return both.format(first=first, others=first, last=last)
 
 
 JUST_NOW = "just now"
