@@ -24,13 +24,24 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from babel import Locale
+
 log = logging.getLogger("fellowship.i18n")
 
 SOURCE = "en"
-# The languages a person can choose, in the order the choice is shown, with their own names.
-LANGUAGES: dict[str, str] = {"cy": "Cymraeg", "en": "English"}
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
+
+
+def _languages() -> dict[str, str]:
+    """English, and every language with a compiled catalog in bot/locale, each named in
+    itself ("Cymraeg"), in code order: adding a language is adding its catalog."""
+    codes = sorted({SOURCE, *(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo"))})
+    return {code: (Locale.parse(code).get_display_name(code) or code).capitalize() for code in codes}
+
+
+# The languages a person can choose, in the order the choice is shown, with their own names.
+LANGUAGES: dict[str, str] = _languages()
 
 _current: ContextVar[str] = ContextVar("language", default=SOURCE)
 _missing_logged: set[tuple[str, str]] = set()
@@ -47,10 +58,10 @@ def supported(code: str | None) -> str:
 
 
 def from_telegram(language_code: str | None) -> str:
-    """Telegram's `language_code` ("cy", "cy-GB", "en-US", None) to ours: only a Welsh
-    code means Welsh; anything else, or nothing, means English (the issue's rule)."""
+    """Telegram's `language_code` ("cy", "cy-GB", "en-US", None) to ours: a language we
+    have ("cy" means Welsh); anything else, or nothing, means English."""
     base = (language_code or "").strip().lower().replace("_", "-").split("-")[0]
-    return "cy" if base == "cy" else SOURCE
+    return supported(base)
 
 
 def use(code: str | None) -> None:

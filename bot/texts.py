@@ -1343,7 +1343,6 @@ SETTINGS_BUTTONS = {
     "checkin_time": "Check-in time",
     "clean_date": "Clean date",
     "purpose": "What brings you here",
-    "language": "🌐 Cymraeg / English",
 }
 SETTINGS_ASK_ROLE_BUTTON = "Ask to be a {role}"
 CLEAN_DATE_REMOVE_ASK = "Or remove your clean date:"
@@ -1382,6 +1381,18 @@ DAYS_ONE = "{day}s"
 DISTANCE_M = " — {m} m"
 DISTANCE_KM = " — {km} km"
 NEVER = "never"
+# Typed answers that can't be used (bot/services/validation.py).
+PSEUDONYM_EMPTY = "Please send a first name or nickname."
+PSEUDONYM_TOO_LONG = "That's a bit long. Please use {max} characters or fewer."
+PSEUDONYM_NOT_A_NAME = "Please use just a name, without links, @ or /."
+PSEUDONYM_NO_LETTER = "Please use a name with at least one letter."
+TIME_UNREADABLE = "I couldn't read that time. Try something like 9:00, 9am or 21:30."
+TIME_AM_PM = "With am or pm, the hour should be 1 to 12. Try 9am or 21:30."
+TIME_IMPOSSIBLE = "That time doesn't exist. Hours go 0–23 and minutes 0–59, like 21:30."
+DATE_UNREADABLE = "I couldn't read that date. Please write it like 14/02/2024."
+CLEAN_DATE_FUTURE = "That date is in the future. Please send the day your clean time started."
+CLEAN_DATE_TOO_OLD = "That date looks too long ago. Please check the year."
+MOOD_CHART_TITLE = "Mood, last 30 days"
 # A role request's status, named in a sentence.
 REQUEST_STATUSES = {"pending": "waiting", "approved": "approved", "declined": "declined"}
 # Helplines (bot/data/helplines_uk.csv) by id: their names and text-message instructions.

@@ -108,7 +108,7 @@ async def test_switching_language_changes_the_next_message_and_old_buttons_still
     card = sam.last()  # an English card, with English buttons
     await sam.send("/settings")
     assert "Language: English" in sam.last().text
-    await sam.press("🌐 Cymraeg / English")
+    await sam.press("🌐 Cymraeg")
     assert sam.last_answer() == "Iaith: Cymraeg. Anfonwch /settings i'w newid."
     assert "Iaith: Cymraeg" in sam.last().text and "Eich gosodiadau" in sam.last().text
     assert await stored_language(h, "Sam") == "cy"
@@ -117,7 +117,7 @@ async def test_switching_language_changes_the_next_message_and_old_buttons_still
     await sam.press("🙂 good", message=card)  # the old words still work; the card answers in Welsh
     assert sam.find("Wnaethoch chi aros yn lân ac yn sobr heddiw?").message_id == card.message_id
     await sam.send("/settings")
-    await sam.press("🌐 Cymraeg / English")
+    await sam.press("🌐 English")
     assert sam.last_answer() == "Language: English. Send /settings to change it."
     await sam.send("/help")
     assert "What you can do" in sam.last().text
@@ -152,3 +152,14 @@ async def test_welsh_crisis_words_get_the_helplines_in_welsh(h: Harness) -> None
     said = "\n".join(nia.texts()[-2:])
     assert "Dydych chi ddim ar eich pen eich hun" in said and "116 123" in said
     assert "🆘 Mae angen cefnogaeth arna i nawr" in nia.buttons()
+
+
+def test_a_welsh_secretary_can_type_meeting_days_in_welsh() -> None:
+    from bot import i18n
+    from bot.services.meetings import times
+
+    read = {typed: times.describe_days(times.parse_days(typed)) for typed in ("Llun, Mer, Gwen", "nos Fawrth", "Llun i Gwener", "bob dydd")}
+    assert read == {"Llun, Mer, Gwen": "Mon, Wed, Fri", "nos Fawrth": "Tuesdays", "Llun i Gwener": "weekdays", "bob dydd": "every day"}
+    with i18n.speaking("cy"):
+        assert times.describe_days(times.parse_days("Mon, Wed, Fri")) == "Llun, Mer, Gwen"
+        assert times.describe_days(times.parse_days("tuesday")) == "bob Dydd Mawrth"

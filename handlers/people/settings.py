@@ -26,11 +26,6 @@ _EDITABLE = {
 }
 
 
-def _other_language() -> str:
-    """The language the 🌐 button switches to (two languages: the one not spoken now)."""
-    return next(code for code in i18n.LANGUAGES if code != i18n.current())
-
-
 async def choose_language(update: Update, session: AsyncSession, person: Person, code: str) -> None:
     """Switch this person's language; the answer, and everything after, is in the new one.
     During set-up the open question is asked again in it; after, /settings is shown again."""
@@ -64,7 +59,7 @@ async def show_settings(update: Update, session: AsyncSession, person: Person, *
         [(labels["checkin_time"], buttons.settings(SettingsAction.CHECKIN_TIME)),
          (labels["clean_date"], buttons.settings(SettingsAction.CLEAN_DATE))],
         [(labels["purpose"], buttons.settings(SettingsAction.PURPOSE))],
-        [(labels["language"], buttons.settings(SettingsAction.LANGUAGE, _other_language()))],
+        [(f"🌐 {name}", buttons.settings(SettingsAction.LANGUAGE, code)) for code, name in i18n.LANGUAGES.items() if code != i18n.current()],
     ]
     rows += [
         [(texts.SETTINGS_ASK_ROLE_BUTTON.format(role=texts.ROLE_NAMES[role]), buttons.settings(SettingsAction.ASK_FOR_ROLE, role))]
