@@ -209,3 +209,38 @@ def test_constants_with_codes_are_not_translated() -> None:
         assert [command for command, _ in texts.COMMAND_MENU][:3] == ["start", "help", "checkin"]
         assert set(texts.ROLE_NAMES) == {"member", "supporter", "secretary", "companion", "coordinator"}
         assert set(texts.TIMEZONE_CHOICES.values()) >= {"Europe/London"}
+
+
+# Read at import only for their keys (codes), never their words.
+KEYS_ONLY_AT_IMPORT = {
+    ("bot/services/checkins/buttons.py", "MOOD_FACES"),
+    ("bot/services/release/requests.py", "RELEASE_NEEDS"),
+    ("bot/services/release/requests.py", "RELEASE_GENDER_PREFERENCES"),
+    ("bot/services/people/role_changes.py", "REMOVAL_REASONS"),
+}
+
+
+def test_no_module_reads_a_text_when_it_is_imported() -> None:
+    """A text read at import (a module constant, a class attribute, a default argument) would
+    stay in the language of the moment: always English. Read texts where they are said."""
+    import ast
+
+    found = set()
+    for folder in ("bot", "handlers", "schedules"):
+        for path in (ROOT / folder).rglob("*.py"):
+            relative = str(path.relative_to(ROOT))
+            if relative == "bot/texts.py" or "migrations" in relative:
+                continue
+            for node in ast.parse(path.read_text(encoding="utf-8")).body:
+                parts: list[ast.AST] = []
+                if isinstance(node, ast.Assign | ast.AnnAssign | ast.Expr):
+                    parts = [node]
+                elif isinstance(node, ast.ClassDef):
+                    parts = [n for n in node.body if isinstance(n, ast.Assign | ast.AnnAssign)]
+                elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    parts = [d for d in [*node.args.defaults, *node.args.kw_defaults] if d is not None]
+                for part in parts:
+                    for n in ast.walk(part):
+                        if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "texts" and n.attr.isupper():
+                            found.add((relative, n.attr))
+    assert found - KEYS_ONLY_AT_IMPORT == set()

@@ -523,10 +523,11 @@ async def answer_move(
 
 CODE = "release_code"  # awaiting the code typed after /card
 
+# The texts by name (read when said, in the person's language).
 _CLAIM_PROBLEMS = {
-    ClaimProblem.USED: texts.RELEASE_CARD_USED, ClaimProblem.EXPIRED: texts.RELEASE_CARD_EXPIRED,
-    ClaimProblem.REPLACED: texts.RELEASE_CARD_REPLACED, ClaimProblem.WAITING: texts.RELEASE_CLAIM_WAITING,
-    ClaimProblem.LOCKED: texts.RELEASE_CODE_LOCKED,
+    ClaimProblem.USED: "RELEASE_CARD_USED", ClaimProblem.EXPIRED: "RELEASE_CARD_EXPIRED",
+    ClaimProblem.REPLACED: "RELEASE_CARD_REPLACED", ClaimProblem.WAITING: "RELEASE_CLAIM_WAITING",
+    ClaimProblem.LOCKED: "RELEASE_CODE_LOCKED",
 }
 
 
@@ -575,7 +576,7 @@ async def _claimed(update: Update, session: AsyncSession, rt: Runtime, person: P
         await reply(update, texts.RELEASE_CODE_WRONG.format(left=claimed.tries_left) if person.awaiting == CODE else texts.INVITE_UNKNOWN)
         return
     if claimed.problem is not None:
-        await reply(update, _CLAIM_PROBLEMS.get(claimed.problem, texts.INVITE_UNKNOWN))
+        await reply(update, getattr(texts, _CLAIM_PROBLEMS.get(claimed.problem, "INVITE_UNKNOWN")))
         return
     assert claimed.request is not None
     log.info("release request %s: card opened by person %s", claimed.request.id, person.id)

@@ -36,10 +36,11 @@ STATUS_OF = {
     DayAction.DELAYED: DayStatus.DELAYED, DayAction.NOT_RELEASED: DayStatus.NOT_RELEASED, DayAction.NOT_FOUND: DayStatus.NOT_FOUND,
 }
 MEETINGS_SHOWN = 5
+# The texts (by name: read when sent, in the reader's language).
 _PERSON_HEARS = {
-    DayStatus.ON_WAY: texts.RELEASE_ON_WAY_FOR_PERSON,
-    DayStatus.AT_GATE: texts.RELEASE_AT_GATE_FOR_PERSON,
-    DayStatus.NOT_FOUND: texts.RELEASE_NOT_FOUND_FOR_PERSON,
+    DayStatus.ON_WAY: "RELEASE_ON_WAY_FOR_PERSON",
+    DayStatus.AT_GATE: "RELEASE_AT_GATE_FOR_PERSON",
+    DayStatus.NOT_FOUND: "RELEASE_NOT_FOUND_FOR_PERSON",
 }
 
 
@@ -143,7 +144,7 @@ async def _record_status(session: AsyncSession, request: ReleaseRequest, status:
             id=request.id, prison=texts.h(release_text.prison_name(request)), companion=name, status=texts.RELEASE_STATUS_WORDS[status],
         ), now, exclude=companion.id)
     if status in _PERSON_HEARS:
-        await tell(session, request.person_id, Notice.PERSON, lambda: _PERSON_HEARS[status].format(companion=name), now)
+        await tell(session, request.person_id, Notice.PERSON, lambda: getattr(texts, _PERSON_HEARS[status]).format(companion=name), now)
 
 
 def _went_together(session: AsyncSession, request: ReleaseRequest, companion: Person, now: datetime) -> Reported:
