@@ -163,3 +163,12 @@ def test_a_welsh_secretary_can_type_meeting_days_in_welsh() -> None:
     with i18n.speaking("cy"):
         assert times.describe_days(times.parse_days("Mon, Wed, Fri")) == "Llun, Mer, Gwen"
         assert times.describe_days(times.parse_days("tuesday")) == "bob Dydd Mawrth"
+
+
+def test_the_printed_release_card_draws_welsh_words_without_boxes() -> None:
+    from bot import i18n, texts
+    from bot.services.release import card
+
+    with i18n.speaking("cy"):
+        matched = texts.RELEASE_CARD_MATCHED.format(companion="Siân")
+    assert "giât" in matched and card.printable(matched) == "Mae Sian, o'r cymrodoriaethau, yn bwriadu eich cwrdd wrth y giat."
