@@ -172,3 +172,19 @@ def test_the_printed_release_card_draws_welsh_words_without_boxes() -> None:
     with i18n.speaking("cy"):
         matched = texts.RELEASE_CARD_MATCHED.format(companion="Siân")
     assert "giât" in matched and card.printable(matched) == "Mae Sian, o'r cymrodoriaethau, yn bwriadu eich cwrdd wrth y giat."
+
+
+async def test_a_forged_language_button_changes_nothing(h: Harness) -> None:
+    from bot.services.people import buttons
+    from bot.services.people.buttons import SettingsAction
+
+    sam = await onboard(h, "Sam")
+    await sam.send("/settings")
+    for forged in ("xx", "", "cy:extra"):
+        await sam.press_data(buttons.settings(SettingsAction.LANGUAGE, forged) if ":" not in forged else f"v1:set:lang:{forged}")
+        assert sam.last_answer() == "That button is from an earlier message and no longer works."
+    assert await stored_language(h, "Sam") == "en"
+    stranger = h.user("Zed", language_code="cy")
+    await stranger.send("/start")
+    await stranger.press_data(buttons.settings(SettingsAction.LANGUAGE, "cy"))
+    assert stranger.last_answer() == "Anfonwch /start yn gyntaf er mwyn i mi allu eich gosod chi."
