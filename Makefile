@@ -5,6 +5,7 @@
 #   make run / sandbox  start the bot / the local sandbox
 #   make lint           ruff and mypy
 #   make fuzz           the long property-based fuzz run (FUZZ_ACTIONS actions, default 100000)
+#   make translations   extract bot/texts.py into the catalogs, then compile them (docs/translation.md)
 
 VENV        := .venv
 PY          := $(VENV)/bin/python
@@ -12,7 +13,7 @@ STAMP       := $(VENV)/.installed
 PYTEST_ARGS ?=
 FUZZ_ACTIONS ?= 100000
 
-.PHONY: install test test-postgres run sandbox lint fuzz
+.PHONY: install test test-postgres run sandbox lint fuzz translations translations-compile
 
 install: $(STAMP)
 
@@ -45,3 +46,18 @@ lint: install
 # go to fuzz.log as it runs, the totals are printed at the end.
 fuzz: install
 	FUZZ_ACTIONS=$(FUZZ_ACTIONS) FUZZ_LOG=fuzz.log $(PY) -m pytest -q -x -s -p no:cacheprovider tests/test_fuzz.py
+
+# Translations (docs/translation.md). `translations` re-extracts every text in bot/texts.py
+# into bot/locale/messages.pot and merges it into each language's .po (new texts appear
+# untranslated, changed ones "fuzzy"); fill those in, then `translations-compile` writes the
+# .mo files that ship in the package (commit both). tests/test_translations.py checks them.
+LOCALES := bot/locale
+translations: install
+	PYTHONPATH=. $(VENV)/bin/pybabel extract -F babel.cfg -o $(LOCALES)/messages.pot --no-wrap --sort-by-file \
+		--project fellowship-bot --copyright-holder "fellowship-bot contributors" .
+	$(VENV)/bin/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) --no-wrap --ignore-obsolete
+	$(MAKE) translations-compile
+
+translations-compile: install
+	$(VENV)/bin/pybabel compile -d $(LOCALES) --statistics
+

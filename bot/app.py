@@ -12,7 +12,7 @@ from telegram.request import BaseRequest
 
 import handlers
 import schedules
-from bot import texts, web
+from bot import i18n, texts, web
 from bot.api_connections import ApiConnections
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, SettingsError
@@ -82,6 +82,17 @@ def flood_gate(rt: Runtime) -> FloodGate:
     return FloodGate(settings.flood_max_updates, settings.flood_window_seconds, clock=lambda: rt.clock.now().timestamp())
 
 
+async def publish_command_menu(app: Application) -> None:
+    """The `/` menu: English for everyone, and each other language for people whose
+    Telegram is set to it (`language_code`, e.g. "cy")."""
+    await app.bot.set_my_commands([BotCommand(name, description) for name, description in texts.COMMAND_MENU])
+    for code in i18n.LANGUAGES:
+        if code != i18n.SOURCE:
+            with i18n.speaking(code):
+                menu = [BotCommand(name, description) for name, description in texts.COMMAND_MENU]
+            await app.bot.set_my_commands(menu, language_code=code)
+
+
 async def _post_init(app: Application) -> None:
     """Startup I/O: refuse an old schema, learn our username, publish the command menu."""
     rt: Runtime = app.bot_data["runtime"]
@@ -91,7 +102,7 @@ async def _post_init(app: Application) -> None:
     rt.bot_username = app.bot.username
     async with rt.db.session() as session:  # COORDINATOR_TELEGRAM_IDS is the bootstrap set
         await role_changes.sync_configured_coordinators(session, rt.coordinator_hashes, now=rt.clock.now())
-    await app.bot.set_my_commands([BotCommand(name, description) for name, description in texts.COMMAND_MENU])
+    await publish_command_menu(app)
     await web.start(app)  # /meetings.json and /healthz, when WEB_PORT is set
     log.info("bot @%s ready", rt.bot_username)
 

@@ -52,6 +52,9 @@ class Person(SQLModel, table=True):
     unreachable_at: datetime | None = _utc()
     # The newest /checkin card's message id, so the next /checkin can retire it (one live card).
     checkin_card_message_id: int | None = None
+    # The language messages to this person are written in ("cy", "en"; bot.i18n.LANGUAGES):
+    # from Telegram's language_code at Agree, changed in /settings. NULL reads as English.
+    language: str | None = Field(default=None, sa_type=String(8))
 
 
 class RoleGrant(SQLModel, table=True):

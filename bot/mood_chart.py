@@ -30,12 +30,12 @@ def render_png(moods: list[tuple[date, int]], today: date, days: int = DAYS) -> 
     axes.set_ylim(0.5, 5.5)
     axes.set_yticks(list(texts.MOOD_WORDS), labels=list(texts.MOOD_WORDS.values()), fontsize=12)
     ticks = list(range(days - 1, -1, -7))[::-1]
-    axes.set_xticks(ticks, labels=[f"{(start + timedelta(days=i)).day} {start + timedelta(days=i):%b}" for i in ticks], fontsize=11)
+    axes.set_xticks(ticks, labels=[texts.format_date(start + timedelta(days=i), "d MMM") for i in ticks], fontsize=11)
     axes.set_xlim(-0.8, days - 0.2)
     axes.grid(axis="y", alpha=0.3)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
-    axes.set_title("Mood, last 30 days", fontsize=14)
+    axes.set_title(texts.MOOD_CHART_TITLE, fontsize=14)
     figure.tight_layout()
     buffer = BytesIO()
     figure.savefig(buffer, format="png")

@@ -1,13 +1,26 @@
-"""Every user-facing sentence, in one place so it can be reviewed (and later translated).
+"""Every user-facing sentence, in one place so it can be reviewed and translated.
 
 Short, plain, kind English for people who may be in crisis on a cheap phone. HTML parse
 mode: anything a person typed must go through `h()` before it is put in a message.
+
+Translation (docs/translation.md): this English is the gettext source. Each upper-case
+constant's value is its msgid (`make translations` extracts them all, see
+bot/i18n_extract.py), and reading `texts.NAME` answers in the current language
+(`bot.i18n.speaking`). So add texts here as plain constants, as before; a text with a count
+is a `Plural(singular, plural)`, formatted with `.format(count=n)`.
 """
 
 from __future__ import annotations
 
 import html
-from datetime import date
+from datetime import date, datetime
+from typing import Literal
+
+from babel import dates as _babel_dates
+from babel import numbers as _babel_numbers
+
+from bot import i18n as _i18n
+from bot.i18n import Plural
 
 
 def h(value: object) -> str:
@@ -148,7 +161,8 @@ SETTINGS = (
     "Time zone: <b>{zone}</b>\n"
     "Daily check-in: <b>{time}</b>\n"
     "Clean date: <b>{clean}</b>\n"
-    "Roles: {roles}\n\n"
+    "Roles: {roles}\n"
+    "Language: <b>{language}</b>\n\n"
     "Tap what you'd like to change."
 )
 NOT_SET = "not set"
@@ -309,17 +323,49 @@ COMMAND_MENU = [
 # --- Check-ins (issue 5): daily check-in, progress, pause, reminders, crisis help ---------
 
 
+# Counted words, by the language's plural rules (Welsh has six forms).
+PLURALS = {
+    "minute": Plural("{count} minute", "{count} minutes"),
+    "hour": Plural("{count} hour", "{count} hours"),
+    "day": Plural("{count} day", "{count} days"),
+    "month": Plural("{count} month", "{count} months"),
+    "year": Plural("{count} year", "{count} years"),
+    "companion": Plural("{count} companion", "{count} companions"),
+    "follower": Plural("{count} follower", "{count} followers"),
+}
+
+
 def plural(count: int, word: str) -> str:
+    """`1 day`, `3 days` (`3 diwrnod`) in the current language; `word` is a PLURALS key."""
+    if word in PLURALS:
+        return PLURALS[word].format(count=count)
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def format_date(day: date | datetime, pattern: str) -> str:
+    """A date by a CLDR pattern in the current language (Babel): `EEE d MMM` is `Tue 24
+    Nov` in English and `Maw 24 Tach` in Welsh."""
+    return _babel_dates.format_date(day, pattern, locale=_i18n.babel_locale())
+
+
+def weekday_name(index: int, width: Literal["abbreviated", "wide"] = "wide") -> str:
+    """A weekday's name, Monday = 0, in the current language (`abbreviated` for short)."""
+    return str(_babel_dates.get_day_names(width, locale=_i18n.babel_locale())[index])
+
+
+def decimal(value: float, pattern: str = "0.0") -> str:
+    """A number the way the current language writes it."""
+    return _babel_numbers.format_decimal(value, format=pattern, locale=_i18n.babel_locale())
 
 
 def day_label(day: date) -> str:
     """`Tue 24 Nov`: short enough for a button-sized line on a small phone."""
-    return f"{day:%a} {day.day} {day:%b}"
+    return format_date(day, "EEE d MMM")
 
 
 def long_date(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
+    """`24 Nov 2026`."""
+    return format_date(day, "d MMM y")
 
 
 MOOD_FACES = {1: "😢", 2: "😟", 3: "😐", 4: "🙂", 5: "😊"}
@@ -1195,7 +1241,7 @@ ALERT_MEMBER_NO_ANSWER = "Nobody has answered yet."
 ALERT_MEMBER_ASKED_NOW = "I've asked <b>{who}</b> now."
 ALERT_COORDINATORS_NAMED = "the coordinators on call ({names})"
 # The reply to /sos or the button: who knows (after the helplines).
-SOS_TOLD = "<b>{names}</b> {verb} been told you asked for support."
+SOS_TOLD = Plural("<b>{names}</b> has been told you asked for support.", "<b>{names}</b> have been told you asked for support.")
 SOS_TOLD_COORDINATORS = "Your supporters couldn't answer, so the coordinators on call ({names}) have been told."
 SOS_JUST_TOLD = "💛 {told}"
 SOS_ALREADY_KNOW = "💛 Your supporters already know: {told}"
@@ -1204,21 +1250,41 @@ SOS_NOBODY_REACHED = "I couldn't reach any of your supporters just now, so pleas
 SOS_NO_SUPPORTERS = "No one has been alerted: you haven't added any supporters yet. You can in /supporters."
 
 
+# "Alex, Jo and Sam"; the second is for a last name starting with a vowel (Welsh "ac"), its
+# placeholder named differently only so the two are separate msgids.
+NAMES_AND = "{first} and {last}"
+NAMES_AND_VOWEL = "{others} and {last}"
+
+
 def names_list(names: list[str]) -> str:
     """`Alex`, `Alex and Jo`, `Alex, Jo and Sam` (already escaped names)."""
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if len(names) == 1:
+        return names[0]
+    last = names[-1]
+    vowel = last[:1].lower() in "aeiouwyâêîôûŵŷ"
+    both = _i18n.gettext(NAMES_AND_VOWEL if vowel else NAMES_AND)
+    first = ", ".join(names[:-1])
+    return both.format(first=first, others=first, last=last)
+
+
+JUST_NOW = "just now"
+AGO = {
+    "minute": Plural("{count} minute ago", "{count} minutes ago"),
+    "hour": Plural("{count} hour ago", "{count} hours ago"),
+    "day": Plural("{count} day ago", "{count} days ago"),
+}
 
 
 def ago(seconds: float) -> str:
     """`just now`, `43 minutes ago`, `5 hours ago`, `2 days ago`."""
     minutes = int(seconds // 60)
     if minutes < 1:
-        return "just now"
+        return _i18n.gettext(JUST_NOW)
     if minutes < 120:
-        return plural(minutes, "minute") + " ago"
+        return AGO["minute"].format(count=minutes)
     if minutes < 48 * 60:
-        return plural(minutes // 60, "hour") + " ago"
-    return plural(minutes // (24 * 60), "day") + " ago"
+        return AGO["hour"].format(count=minutes // 60)
+    return AGO["day"].format(count=minutes // (24 * 60))
 ON_CALL_BUTTON = "🔔 On call · tap to go off call"
 OFF_CALL_BUTTON = "🔕 Off call · tap to go on call"
 ON_CALL_SET = "🔔 You're on call: on your on-call days (🗓 in /coordinators), alerts that every supporter has passed on will come to you."
@@ -1326,3 +1392,97 @@ TRAIL_ACTIONS = {
     "card_rejected": "said who opened the card wasn't them", "closed": "closed it", "handover": "handed over to a sponsor",
     "escalated": "was asked to assign", **{k: f"reported: {v}" for k, v in RELEASE_STATUS_WORDS.items()},
 }
+
+# --- Languages (issue 17) -------------------------------------------------------------------
+
+# The toast after choosing a language (in the language chosen).
+LANGUAGE_SET = "Language: English. Send /settings to change it."
+
+# Buttons and short replies that used to live in the handlers.
+AGREE_BUTTON = "✅ I agree"
+NOT_NOW_BUTTON = "Not now"
+CLEAN_DATE_TODAY_BUTTON = "Today"
+CLEAN_DATE_SKIP_BUTTON = "No date / skip"
+PURPOSES = {
+    "recovery": "I'm in recovery",
+    "prison": "I'm leaving prison soon",
+    "support": "I support someone",
+    "meeting": "I run a meeting",
+    "companion": "I volunteer as a companion",
+}
+SETTINGS_BUTTONS = {
+    "name": "Name",
+    "timezone": "Time zone",
+    "checkin_time": "Check-in time",
+    "clean_date": "Clean date",
+    "purpose": "What brings you here",
+}
+SETTINGS_ASK_ROLE_BUTTON = "Ask to be a {role}"
+CLEAN_DATE_REMOVE_ASK = "Or remove your clean date:"
+CLEAN_DATE_REMOVE_BUTTON = "Remove it"
+FORGET_YES_BUTTON = "Yes, erase everything"
+FORGET_NO_BUTTON = "No, keep it"
+COORDINATOR_ADD_BUTTON = "➕ Add a coordinator"
+COORDINATOR_REQUESTS_BUTTON = "📝 Requests waiting ({waiting})"
+ACCEPT_BUTTON = "✅ Accept"
+NO_THANKS_BUTTON = "No thanks"
+APPROVE_BUTTON = "✅ Approve"
+DECLINE_BUTTON = "❌ Decline"
+MEDIA_NAMES = {
+    "sticker": "stickers",
+    "photo": "photos",
+    "voice": "voice messages",
+    "video": "videos",
+    "video_note": "video messages",
+    "audio": "audio",
+    "animation": "GIFs",
+    "document": "files",
+    "contact": "contacts",
+    "poll": "polls",
+    "dice": "dice",
+    "other": "that",
+}
+
+# Meeting times and distances.
+WHEN_TODAY_CLOCK = "today {clock}"
+WHEN_TOMORROW_CLOCK = "tomorrow {clock}"
+WHEN_DAY_CLOCK = "{day} {clock}"
+DAYS_EVERY_DAY = "every day"
+DAYS_WEEKDAYS = "weekdays"
+DAYS_WEEKENDS = "weekends"
+DAYS_ONE = "{day}s"
+DISTANCE_M = " — {m} m"
+DISTANCE_KM = " — {km} km"
+NEVER = "never"
+# Typed answers that can't be used (bot/services/validation.py).
+PSEUDONYM_EMPTY = "Please send a first name or nickname."
+PSEUDONYM_TOO_LONG = "That's a bit long. Please use {max} characters or fewer."
+PSEUDONYM_NOT_A_NAME = "Please use just a name, without links, @ or /."
+PSEUDONYM_NO_LETTER = "Please use a name with at least one letter."
+TIME_UNREADABLE = "I couldn't read that time. Try something like 9:00, 9am or 21:30."
+TIME_AM_PM = "With am or pm, the hour should be 1 to 12. Try 9am or 21:30."
+TIME_IMPOSSIBLE = "That time doesn't exist. Hours go 0–23 and minutes 0–59, like 21:30."
+DATE_UNREADABLE = "I couldn't read that date. Please write it like 14/02/2024."
+CLEAN_DATE_FUTURE = "That date is in the future. Please send the day your clean time started."
+CLEAN_DATE_TOO_OLD = "That date looks too long ago. Please check the year."
+MOOD_CHART_TITLE = "Mood, last 30 days"
+# A role request's status, named in a sentence.
+REQUEST_STATUSES = {"pending": "waiting", "approved": "approved", "declined": "declined"}
+# Helplines (bot/data/helplines_uk.csv) by id: their names and text-message instructions.
+HELPLINE_NAMES = {
+    "samaritans": "Samaritans",
+    "shout": "Shout 85258",
+    "nhs_111": "NHS 111 (mental health option)",
+    "emergency_999": "Emergency services",
+    "frank": "FRANK",
+    "aa_gb": "Alcoholics Anonymous National Helpline",
+    "na_uk": "Narcotics Anonymous UK Helpline",
+    "ca_uk": "Cocaine Anonymous UK",
+    "gambling_helpline": "National Gambling Helpline",
+    "prisoners_families": "Prisoners' Families Helpline",
+}
+HELPLINE_SMS = {"shout": "Text SHOUT to 85258", "frank": "Text 82111"}
+SOS_OR = "{first}, or {second}"
+
+
+_i18n.make_translatable(__name__)

@@ -32,7 +32,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import BaseUpdateProcessor
 
-from bot import texts
+from bot import i18n, texts
 from bot.flood import FloodGate, Verdict
 from bot.services.support import buttons as support_buttons
 from bot.services.support import distress
@@ -121,12 +121,15 @@ async def slow_down(update: Update) -> None:
     """The one reply to the first dropped update: a kind message with the crisis line (private
     chats only: we never speak in groups), and for a button the same words as a toast so it
     stops spinning."""
+    user = update.effective_user
     try:
+        with i18n.speaking(i18n.from_telegram(user.language_code if user is not None else None)):
+            toast, message = texts.SLOW_DOWN, texts.SLOW_DOWN_MESSAGE
         if update.callback_query is not None:
-            await update.callback_query.answer(texts.SLOW_DOWN)
+            await update.callback_query.answer(toast)
         chat = update.effective_chat
         if chat is not None and chat.type == ChatType.PRIVATE:
-            await update.get_bot().send_message(chat.id, texts.SLOW_DOWN_MESSAGE)
+            await update.get_bot().send_message(chat.id, message)
     except TelegramError as exc:  # blocked, gone, or rate limited: nothing more to do
         log.info("could not ask a chat to slow down: %s", type(exc).__name__)
 

@@ -8,30 +8,22 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot import texts
+from bot import i18n, texts
 from bot.services.support import distress
 from bot.services.validation import MAX_TEXT
 from handlers.common import answer_callback, reply
 from handlers.support.crisis import crisis_reply
 
-_MEDIA_NAMES = (
-    ("sticker", "stickers"),
-    ("photo", "photos"),
-    ("voice", "voice messages"),
-    ("video", "videos"),
-    ("video_note", "video messages"),
-    ("audio", "audio"),
-    ("animation", "GIFs"),
-    ("document", "files"),
-    ("contact", "contacts"),
-    ("poll", "polls"),
-    ("dice", "dice"),
-)
+# The kinds of message we can't read, in the order checked (their words: texts.MEDIA_NAMES).
+_MEDIA_KINDS = ("sticker", "photo", "voice", "video", "video_note", "audio", "animation", "document", "contact", "poll", "dice")
 
 
 async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Runs first (group -1): private chats only, no edits, no over-long text (an edit or
-    over-long text with crisis words still gets the helplines)."""
+    over-long text with crisis words still gets the helplines). It also picks the update's
+    language from Telegram's `language_code`; finding the person then uses theirs."""
+    user = update.effective_user
+    i18n.use(i18n.from_telegram(user.language_code if user is not None else None))
     chat = update.effective_chat
     if chat is not None and chat.type != "private":
         raise ApplicationHandlerStop  # we never act in groups: other members would see
@@ -57,8 +49,8 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
-    kind = next((name for attr, name in _MEDIA_NAMES if message is not None and getattr(message, attr, None)), "that")
-    await reply(update, texts.MEDIA.format(kind=kind))
+    kind = next((attr for attr in _MEDIA_KINDS if message is not None and getattr(message, attr, None)), "other")
+    await reply(update, texts.MEDIA.format(kind=texts.MEDIA_NAMES[kind]))
 
 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -189,9 +189,9 @@ class Harness:
         rt: Runtime = self.app.bot_data["runtime"]
         return rt
 
-    def user(self, first_name: str, *, coordinator: bool = False) -> Person:
+    def user(self, first_name: str, *, coordinator: bool = False, language_code: str = "en") -> Person:
         if first_name not in self.people:
-            sim = self.standin.add_user(first_name, username=first_name.lower() + "_tg")
+            sim = self.standin.add_user(first_name, username=first_name.lower() + "_tg", language_code=language_code)
             self.people[first_name] = Person(self, sim.id, first_name)
         person = self.people[first_name]
         if coordinator:

@@ -148,6 +148,15 @@ async def test_a_person_added_from_the_page_can_use_the_bot(page: Page) -> None:
     assert refused.status_code == 422 and "name" in refused.json()["error"]
 
 
+async def test_a_person_added_with_welsh_is_welcomed_in_welsh(page: Page) -> None:
+    response = await page.post("/api/people", {"name": "Nia", "role": "person", "language": "cy"})
+    assert response.status_code == 200 and response.json()["language"] == "cy"
+    await page.send("Nia", "/start")
+    await page.wait_for("Nia", "Croeso")
+    refused = await page.post("/api/people", {"name": "Kit", "role": "person", "language": "klingon"})
+    assert refused.status_code == 422 and "Language" in refused.json()["error"]
+
+
 async def test_the_clock_moves_forward_by_an_hour_a_day_or_to_a_local_time_and_never_back(page: Page) -> None:
     start = page.sandbox.clock.now()
     hour = await page.post("/api/clock", {"hours": 1})

@@ -57,10 +57,13 @@ class CastMember:
     user_id: int
     name: str
     role: str
+    # Their Telegram app's language (`language_code`): "cy" starts them in Welsh.
+    language: str = "en"
 
     def to_dict(self) -> dict[str, object]:
         role = ROLES.get(self.role, ROLES["person"])
-        return {"id": self.user_id, "name": self.name, "role": role.key, "role_label": role.label, "hint": role.hint}
+        return {"id": self.user_id, "name": self.name, "role": role.key, "role_label": role.label, "hint": role.hint,
+                "language": self.language}
 
 
 @dataclass
@@ -93,7 +96,8 @@ def load_state(path: Path) -> SandboxState:
         return SandboxState()
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        people = [CastMember(int(p["user_id"]), str(p["name"]), str(p["role"])) for p in raw.get("people", [])]
+        people = [CastMember(int(p["user_id"]), str(p["name"]), str(p["role"]), str(p.get("language", "en")))
+                  for p in raw.get("people", [])]
         return SandboxState(people, float(raw.get("clock_offset_seconds", 0.0)))
     except (ValueError, KeyError, TypeError, AttributeError):
         path.replace(path.with_suffix(".damaged.json"))

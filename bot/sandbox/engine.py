@@ -22,6 +22,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
+from bot import i18n
 from bot.app import build_application
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings, normalise_database_url
@@ -193,7 +194,7 @@ class Sandbox:
         """The saved people with their old ids (the database knows them by id hash), or the cast."""
         if self.state.people:
             for member in self.state.people:
-                self.standin.add_user(member.name, user_id=member.user_id)
+                self.standin.add_user(member.name, user_id=member.user_id, language_code=member.language)
                 # They wrote to the bot in an earlier run, so it may write to them again.
                 self.standin.user(member.user_id).started = True
         else:
@@ -209,17 +210,21 @@ class Sandbox:
         rt = self.runtime
         rt.coordinator_hashes = frozenset(rt.vault.hash_telegram_id(i) for i in self.state.coordinator_ids)
 
-    def add_person(self, name: object, role: object = "person") -> CastMember:
+    def add_person(self, name: object, role: object = "person", language: object = "en") -> CastMember:
+        """A new simulated person; `language` is their Telegram app's language ("cy" for
+        Welsh: the bot starts them in Welsh, as it would a real Welsh phone)."""
         if len(self.state.people) >= MAX_PEOPLE:
             raise SandboxInputError(f"The sandbox holds at most {MAX_PEOPLE} people.")
         if not isinstance(role, str) or role not in ROLES:
             raise SandboxInputError(f"Role must be one of: {', '.join(ROLES)}.")
+        if not isinstance(language, str) or language not in i18n.LANGUAGES:
+            raise SandboxInputError(f"Language must be one of: {', '.join(i18n.LANGUAGES)}.")
         try:
             clean_name = validate_name(name)
         except ValueError as exc:
             raise SandboxInputError(str(exc)) from None
-        user = self.standin.add_user(clean_name)
-        member = CastMember(user.id, clean_name, role)
+        user = self.standin.add_user(clean_name, language_code=language)
+        member = CastMember(user.id, clean_name, role, language)
         self.state.people.append(member)
         save_state(self._state_path, self.state)
         self._apply_coordinators()

@@ -148,7 +148,7 @@ def create_page_app(sandbox: Sandbox) -> Starlette:
         return sandbox.snapshot()
 
     async def add_person(request: Request, body: dict[str, Any]) -> Any:
-        member = sandbox.add_person(body.get("name"), body.get("role", "person"))
+        member = sandbox.add_person(body.get("name"), body.get("role", "person"), body.get("language", "en"))
         return sandbox.person_view(member)
 
     async def text(request: Request, body: dict[str, Any]) -> Any:

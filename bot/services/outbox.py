@@ -14,7 +14,7 @@ hold plain JSON and are still read (they start with "{"; ciphertexts never do).
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -23,6 +23,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from bot import i18n
 from bot.crypto import OUTBOX_PAYLOAD, Undecryptable, Vault
 from bot.db import VAULT_INFO, rows_changed
 from bot.models import Outbox, Person
@@ -81,6 +82,46 @@ def enqueue(
     )
     session.add(row)
     return row
+
+
+async def language_of(session: AsyncSession, person_id: int | None) -> str:
+    """The recipient's language, for rendering a message to them inside
+    `i18n.speaking(...)`: messages to other people are written in the reader's language,
+    not the writer's. (Texts are rendered when queued, so a later change of language
+    applies to the next message.)"""
+    person = await session.get(Person, person_id) if person_id is not None else None
+    return i18n.supported(person.language if person is not None else None)
+
+
+async def languages_of(session: AsyncSession, person_ids: Iterable[int]) -> dict[int, str]:
+    """`language_of` for many recipients in one query (a reminder batch, a list of followers)."""
+    ids = set(person_ids)
+    if not ids:
+        return {}
+    found = await session.execute(select(col(Person.id), col(Person.language)).where(col(Person.id).in_(ids)))
+    return {pid: i18n.supported(code) for pid, code in found.all() if pid is not None}
+
+
+Render = Callable[[], str]
+MarkupRender = Callable[[], dict[str, object] | None]
+
+
+async def enqueue_for(
+    session: AsyncSession,
+    person_id: int,
+    kind: str,
+    render: Render,
+    *,
+    now: datetime,
+    reply_markup: MarkupRender | dict[str, object] | None = None,
+    author_id: int | None = None,
+) -> Outbox:
+    """`enqueue`, with the text (and buttons) written now in the RECIPIENT's language:
+    `render` runs inside `i18n.speaking(their language)`, whoever is acting."""
+    with i18n.speaking(await language_of(session, person_id)):
+        text = render()
+        markup = reply_markup() if callable(reply_markup) else reply_markup
+    return enqueue(session, person_id, kind, text, now=now, reply_markup=markup, author_id=author_id)
 
 
 def vault_of(session: AsyncSession) -> Vault:

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from datetime import date, datetime, time
 
+from bot import texts
+
 MAX_TEXT = 4096
 PSEUDONYM_MAX = 32
 
@@ -19,13 +21,13 @@ def parse_pseudonym(text: str) -> str:
     name = " ".join(unicodedata.normalize("NFC", text).split())
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
     if not name:
-        raise InvalidInput("Please send a first name or nickname.")
+        raise InvalidInput(texts.PSEUDONYM_EMPTY)
     if len(name) > PSEUDONYM_MAX:
-        raise InvalidInput(f"That's a bit long. Please use {PSEUDONYM_MAX} characters or fewer.")
+        raise InvalidInput(texts.PSEUDONYM_TOO_LONG.format(max=PSEUDONYM_MAX))
     if name.startswith("/") or "@" in name or re.search(r"https?://|www\.|t\.me/", name, re.I):
-        raise InvalidInput("Please use just a name, without links, @ or /.")
+        raise InvalidInput(texts.PSEUDONYM_NOT_A_NAME)
     if not any(ch.isalpha() for ch in name):
-        raise InvalidInput("Please use a name with at least one letter.")
+        raise InvalidInput(texts.PSEUDONYM_NO_LETTER)
     return name
 
 
@@ -38,15 +40,15 @@ def parse_time_of_day(text: str) -> time:
     cleaned = {"noon": "12:00", "midday": "12:00", "midnight": "00:00"}.get(cleaned, cleaned)
     match = _TIME_RE.match(cleaned)
     if not match:
-        raise InvalidInput("I couldn't read that time. Try something like 9:00, 9am or 21:30.")
+        raise InvalidInput(texts.TIME_UNREADABLE)
     hour, minute = int(match.group(1)), int(match.group(2) or 0)
     suffix = (match.group(3) or "").replace(".", "")
     if suffix:
         if not 1 <= hour <= 12:
-            raise InvalidInput("With am or pm, the hour should be 1 to 12. Try 9am or 21:30.")
+            raise InvalidInput(texts.TIME_AM_PM)
         hour = hour % 12 + (12 if suffix == "pm" else 0)
     if hour > 23 or minute > 59:
-        raise InvalidInput("That time doesn't exist. Hours go 0–23 and minutes 0–59, like 21:30.")
+        raise InvalidInput(texts.TIME_IMPOSSIBLE)
     return time(hour, minute)
 
 
@@ -62,16 +64,16 @@ def parse_date(text: str) -> date:
             return datetime.strptime(cleaned, fmt).date()
         except ValueError:
             continue
-    raise InvalidInput("I couldn't read that date. Please write it like 14/02/2024.")
+    raise InvalidInput(texts.DATE_UNREADABLE)
 
 
 def parse_clean_date(text: str, *, today: date) -> date:
     """A clean date: not in the future, not before 1935 (when AA began)."""
     value = parse_date(text)
     if value > today:
-        raise InvalidInput("That date is in the future. Please send the day your clean time started.")
+        raise InvalidInput(texts.CLEAN_DATE_FUTURE)
     if value.year < 1935:
-        raise InvalidInput("That date looks too long ago. Please check the year.")
+        raise InvalidInput(texts.CLEAN_DATE_TOO_OLD)
     return value
 
 

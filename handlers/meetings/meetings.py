@@ -247,7 +247,7 @@ def _describe(filters: Filters) -> str:
     if filters.when in texts.MEETINGS_WHEN_LABELS and filters.when != When.ANY:
         parts.append(texts.MEETINGS_WHEN_LABELS[filters.when])
     elif filters.when.isdigit():
-        parts.append(meeting_times.DAY_NAMES[int(filters.when)])
+        parts.append(meeting_times.day_name(int(filters.when)))
     if filters.fellowship:
         parts.append(texts.FELLOWSHIP_NAMES[filters.fellowship])
     if filters.type_code:
@@ -309,7 +309,7 @@ def _picker(anchor: Anchor, filters: Filters, which: Picker) -> tuple[str, list[
 
     b = texts.MEETINGS_BUTTONS
     if which == Picker.DAY:
-        days = [(meeting_times.DAY_NAMES[d][:3], go(filters.with_(when=str(d)))) for d in meeting_times.DAY_ORDER]
+        days = [(meeting_times.day_name(d, short=True), go(filters.with_(when=str(d)))) for d in meeting_times.DAY_ORDER]
         return texts.MEETINGS_PICK_DAY, [days[:4], days[4:], [(b["any"], go(filters.with_(when=When.ANY)))]]
     if which == Picker.FELLOWSHIP:
         choices = [(texts.FELLOWSHIP_NAMES[f], go(filters.with_(fellowship=f))) for f in meetings.FELLOWSHIPS]

@@ -102,7 +102,7 @@ def _question_buttons(meeting: Meeting, step: str, days: int) -> list[list[Butto
         return [[(label, mb.listing(Do.ATTENDANCE, mid, key))] for key, label in texts.ATTENDANCE_LABELS.items()]
     if step == "days":
         marks = [
-            (("✓ " if days & (1 << d) else "") + meeting_times.DAY_NAMES[d][:3], mb.listing(Do.DAY, mid, d))
+            (("✓ " if days & (1 << d) else "") + meeting_times.day_name(d, short=True), mb.listing(Do.DAY, mid, d))
             for d in meeting_times.DAY_ORDER
         ]
         return [marks[:4], marks[4:], [(texts.LISTING_DONE, mb.listing(Do.DAYS_DONE, mid))]]

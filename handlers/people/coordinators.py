@@ -133,13 +133,13 @@ async def _role_card(update: Update, session: AsyncSession, person_id: int) -> N
         return
     holder, actors = found.holder, found.actors
     held = "\n".join(
-        texts.ROLE_CARD_LINE.format(role=texts.ROLE_NAMES[g.role], since=f"{g.granted_at:%d %b %Y}",
+        texts.ROLE_CARD_LINE.format(role=texts.ROLE_NAMES[g.role], since=texts.format_date(g.granted_at, "dd MMM y"),
                                     source=texts.ROLE_FROM_SETTINGS if g.source == GrantSource.SETTINGS else "")
         for g in found.grants
     ) or texts.ROLE_NOT_HELD
     past = "\n".join(
         texts.ROLE_HISTORY_LINE.format(
-            at=f"{c.at:%d %b %Y}", role=texts.ROLE_NAMES.get(c.role, c.role), change=texts.ROLE_CHANGES.get(c.change, c.change),
+            at=texts.format_date(c.at, "dd MMM y"), role=texts.ROLE_NAMES.get(c.role, c.role), change=texts.ROLE_CHANGES.get(c.change, c.change),
             by=f" by {texts.h(actors[c.actor_id])}" if c.actor_id in actors and c.actor_id != holder.id else "",
             reason=f" ({texts.REMOVAL_REASONS[c.reason]})" if c.reason in texts.REMOVAL_REASONS else "",
         )
@@ -197,8 +197,8 @@ async def open_invitation(
     await reply(
         update,
         texts.COORDINATOR_INVITE_PROMPT.format(name=texts.h(offer.inviter_name)),
-        inline([[("✅ Accept", invitation_button(rt, family, CoordinatorAction.ACCEPT_INVITATION, offer.invitation, tg_id)),
-                 ("No thanks", invitation_button(rt, family, CoordinatorAction.DECLINE_INVITATION, offer.invitation, tg_id))]]),
+        inline([[(texts.ACCEPT_BUTTON, invitation_button(rt, family, CoordinatorAction.ACCEPT_INVITATION, offer.invitation, tg_id)),
+                 (texts.NO_THANKS_BUTTON, invitation_button(rt, family, CoordinatorAction.DECLINE_INVITATION, offer.invitation, tg_id))]]),
     )
 
 

@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Location, Update
 from telegram.ext import ContextTypes
 
-from bot import texts
+from bot import i18n, texts
 from bot.buttons import REMOVE_KEYBOARD, inline, reply_keyboard
 from bot.geo import timezone_at
 from bot.models import Person
 from bot.services.people import buttons, invitations, onboarding, people
-from bot.services.people.buttons import CleanDateChoice, OnboardingAction
+from bot.services.people.buttons import CleanDateChoice, OnboardingAction, SettingsAction
 from bot.services.people.states import Step
 from bot.services.validation import InvalidInput, parse_time_of_day
 from handlers import deeplinks, follow_ups
@@ -52,7 +52,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 if route is not None and invitation is not None else buttons.onboarding(OnboardingAction.AGREE)
             )
             not_now = buttons.onboarding(OnboardingAction.NOT_NOW)
-            await reply(update, broken + texts.WELCOME, inline([[("✅ I agree", agree), ("Not now", not_now)]]))
+            await reply(update, broken + texts.WELCOME, inline([[(texts.AGREE_BUTTON, agree), (texts.NOT_NOW_BUTTON, not_now)]]))
             return
         if update.effective_chat is not None:
             people.refresh_chat(rt, person, update.effective_chat.id)
@@ -74,6 +74,11 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, texts.WELCOME_BACK.format(name=texts.h(person.pseudonym)))
 
 
+def language_markup() -> dict[str, object]:
+    """"Cymraeg" and "English", each in its own words: the choice offered during set-up."""
+    return inline([[(name, buttons.settings(SettingsAction.LANGUAGE, code)) for code, name in i18n.LANGUAGES.items()]])
+
+
 async def ask(update: Update, person: Person, step: str, *, note: str = "") -> None:
     """Send the question for a step (the person's `awaiting` is set by the caller).
     `note` (e.g. "Saved: 09:00.") goes in the same message: one message, not two."""
@@ -81,7 +86,7 @@ async def ask(update: Update, person: Person, step: str, *, note: str = "") -> N
     if step == Step.PSEUDONYM:
         await reply(update, lead + texts.ASK_PSEUDONYM)
     elif step == Step.PURPOSE:
-        purposes = [[(label, buttons.onboarding(OnboardingAction.PURPOSE, key))] for key, label in people.PURPOSES.items()]
+        purposes = [[(label, buttons.onboarding(OnboardingAction.PURPOSE, key))] for key, label in texts.PURPOSES.items()]
         await reply(update, lead + texts.ASK_PURPOSE.format(name=texts.h(person.pseudonym)), inline(purposes))
     elif step == Step.TIMEZONE:
         zones: list[str | dict[str, object]] = list(texts.TIMEZONE_CHOICES)
@@ -92,8 +97,8 @@ async def ask(update: Update, person: Person, step: str, *, note: str = "") -> N
         times = [(t, buttons.onboarding(OnboardingAction.CHECKIN_TIME, t.replace(":", ""))) for t in onboarding.CHECKIN_TIMES]
         await reply(update, lead + texts.ASK_CHECKIN_TIME, inline([times[:4], times[4:]]))
     elif step == Step.CLEAN_DATE:
-        choices = [[("Today", buttons.onboarding(OnboardingAction.CLEAN_DATE, CleanDateChoice.TODAY)),
-                    ("No date / skip", buttons.onboarding(OnboardingAction.CLEAN_DATE, CleanDateChoice.SKIP))]]
+        choices = [[(texts.CLEAN_DATE_TODAY_BUTTON, buttons.onboarding(OnboardingAction.CLEAN_DATE, CleanDateChoice.TODAY)),
+                    (texts.CLEAN_DATE_SKIP_BUTTON, buttons.onboarding(OnboardingAction.CLEAN_DATE, CleanDateChoice.SKIP))]]
         await reply(update, lead + texts.ASK_CLEAN_DATE, inline(choices))
 
 
@@ -202,7 +207,7 @@ async def answer_clean_date(
 
 
 def _clean_date_note(person: Person) -> str:
-    return texts.CLEAN_DATE_SET.format(date=person.clean_date.strftime("%d %b %Y")) if person.clean_date else ""
+    return texts.CLEAN_DATE_SET.format(date=texts.format_date(person.clean_date, "dd MMM y")) if person.clean_date else ""
 
 
 
@@ -246,7 +251,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         arg = pressed.args[0] if len(pressed.args) == 1 else ""
         if pressed.action == OnboardingAction.PURPOSE and onboarding.set_purpose(person, arg):
             await answer_callback(update)
-            await edit_or_reply(update, f"{texts.ASK_PURPOSE.format(name=texts.h(person.pseudonym))}\n<b>{people.PURPOSES[arg]}</b>")
+            await edit_or_reply(update, f"{texts.ASK_PURPOSE.format(name=texts.h(person.pseudonym))}\n<b>{texts.PURPOSES[arg]}</b>")
             await advance(update, context, session, person, Step.PURPOSE)
         elif pressed.action == OnboardingAction.CHECKIN_TIME and (chosen := onboarding.offered_time(arg)) is not None:
             await answer_callback(update)
@@ -276,7 +281,8 @@ async def _agree(
     onboarding.hold_invitation(person, invitation_id)
     await answer_callback(update)
     # The first question goes into the welcome itself: one message, buttons gone.
-    await edit_or_reply(update, f"{texts.WELCOME_BODY}\n\n{texts.AGREED} {texts.ASK_PSEUDONYM}")
+    # Under it, "Cymraeg / English": the language from Telegram's settings, changeable now.
+    await edit_or_reply(update, f"{texts.WELCOME_BODY}\n\n{texts.AGREED} {texts.ASK_PSEUDONYM}", language_markup())
 
 
 async def answer_location(

@@ -48,8 +48,8 @@ async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await reply(
         update,
         texts.FORGET_CONFIRM,
-        inline([[("Yes, erase everything", buttons.forget(ForgetAction.ERASE))],
-                [("No, keep it", buttons.forget(ForgetAction.KEEP))]]),
+        inline([[(texts.FORGET_YES_BUTTON, buttons.forget(ForgetAction.ERASE))],
+                [(texts.FORGET_NO_BUTTON, buttons.forget(ForgetAction.KEEP))]]),
     )
 
 

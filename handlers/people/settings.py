@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import texts
+from bot import i18n, texts
 from bot.buttons import inline
 from bot.models import Person
 from bot.services.people import buttons, people, role_changes
@@ -14,7 +14,7 @@ from bot.services.people.buttons import CleanDateChoice, OnboardingAction, Setti
 from bot.services.people.states import Step
 from handlers import follow_ups
 from handlers.common import answer_callback, callback_data, edit_or_reply, reply, runtime, user_id
-from handlers.people.onboarding import ask
+from handlers.people.onboarding import ask, language_markup
 
 # Which set-up question each "change" button asks again.
 _EDITABLE = {
@@ -26,25 +26,43 @@ _EDITABLE = {
 }
 
 
+async def choose_language(update: Update, session: AsyncSession, person: Person, code: str) -> None:
+    """Switch this person's language; the answer, and everything after, is in the new one.
+    During set-up the open question is asked again in it; after, /settings is shown again."""
+    if not people.set_language(person, code):
+        await answer_callback(update, texts.STALE_BUTTON)
+        return
+    await answer_callback(update, texts.LANGUAGE_SET)
+    if person.onboarded_at is not None:
+        await show_settings(update, session, person, saved=True)
+    elif person.awaiting == Step.PSEUDONYM:
+        await edit_or_reply(update, f"{texts.WELCOME_BODY}\n\n{texts.AGREED} {texts.ASK_PSEUDONYM}", language_markup())
+    elif person.awaiting in set(Step):
+        await ask(update, person, Step(person.awaiting))
+
+
 async def show_settings(update: Update, session: AsyncSession, person: Person, *, saved: bool = False) -> None:
     assert person.id is not None
     held = await people.roles_of(session, person.id)
     text = texts.SETTINGS.format(
         name=texts.h(person.pseudonym),
-        purpose=people.PURPOSES.get(person.purpose or "", texts.NOT_SET),
+        purpose=texts.PURPOSES.get(person.purpose or "", texts.NOT_SET),
         zone=person.timezone or texts.NOT_SET,
         time=person.checkin_time or texts.NOT_SET,
-        clean=person.clean_date.strftime("%d %b %Y") if person.clean_date else texts.NOT_SET,
+        language=i18n.LANGUAGES[i18n.current()],
+        clean=texts.format_date(person.clean_date, "dd MMM y") if person.clean_date else texts.NOT_SET,
         roles=", ".join(texts.ROLE_NAMES[r] for r in sorted(held)),
     )
+    labels = texts.SETTINGS_BUTTONS
     rows = [
-        [("Name", buttons.settings(SettingsAction.NAME)), ("Time zone", buttons.settings(SettingsAction.TIMEZONE))],
-        [("Check-in time", buttons.settings(SettingsAction.CHECKIN_TIME)),
-         ("Clean date", buttons.settings(SettingsAction.CLEAN_DATE))],
-        [("What brings you here", buttons.settings(SettingsAction.PURPOSE))],
+        [(labels["name"], buttons.settings(SettingsAction.NAME)), (labels["timezone"], buttons.settings(SettingsAction.TIMEZONE))],
+        [(labels["checkin_time"], buttons.settings(SettingsAction.CHECKIN_TIME)),
+         (labels["clean_date"], buttons.settings(SettingsAction.CLEAN_DATE))],
+        [(labels["purpose"], buttons.settings(SettingsAction.PURPOSE))],
+        [(f"🌐 {name}", buttons.settings(SettingsAction.LANGUAGE, code)) for code, name in i18n.LANGUAGES.items() if code != i18n.current()],
     ]
     rows += [
-        [(f"Ask to be a {texts.ROLE_NAMES[role]}", buttons.settings(SettingsAction.ASK_FOR_ROLE, role))]
+        [(texts.SETTINGS_ASK_ROLE_BUTTON.format(role=texts.ROLE_NAMES[role]), buttons.settings(SettingsAction.ASK_FOR_ROLE, role))]
         for role in people.REQUESTABLE_ROLES
         if role not in held
     ]
@@ -76,6 +94,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     async with rt.db.session() as session:
         person = await people.find(session, rt, tg_id)
+        if person is not None and pressed is not None and pressed.action == SettingsAction.LANGUAGE:
+            await choose_language(update, session, person, pressed.args[0] if len(pressed.args) == 1 else "")
+            return
         if person is None or person.onboarded_at is None:
             await answer_callback(update, texts.NEED_START, alert=True)
             return
@@ -90,7 +111,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await ask(update, person, _EDITABLE[action])
             if action == SettingsAction.CLEAN_DATE and person.clean_date:
                 remove = buttons.onboarding(OnboardingAction.CLEAN_DATE, CleanDateChoice.CLEAR)
-                await reply(update, "Or remove your clean date:", inline([[("Remove it", remove)]]))
+                await reply(update, texts.CLEAN_DATE_REMOVE_ASK, inline([[(texts.CLEAN_DATE_REMOVE_BUTTON, remove)]]))
         elif action == SettingsAction.ASK_FOR_ROLE and role in people.REQUESTABLE_ROLES:
             await answer_callback(update)
             await follow_ups.ask_for_role(update, context, session, person, role, edit=True)

@@ -34,11 +34,17 @@ from handlers.common import (
 
 AREAS = "companion_areas"
 VETTING = "vetting"
+# Each question's field and its answers' words (the texts by name: read in the person's language).
 _CHOICES = {
-    ApplicationAction.FELLOWSHIP: ("fellowship", texts.FELLOWSHIP_NAMES),
-    ApplicationAction.GENDER: ("gender", texts.COMPANION_GENDERS),
-    ApplicationAction.CLEAN_TIME: ("clean_time", texts.COMPANION_CLEAN_TIMES),
+    ApplicationAction.FELLOWSHIP: ("fellowship", "FELLOWSHIP_NAMES"),
+    ApplicationAction.GENDER: ("gender", "COMPANION_GENDERS"),
+    ApplicationAction.CLEAN_TIME: ("clean_time", "COMPANION_CLEAN_TIMES"),
 }
+
+
+def _labels(action: ApplicationAction) -> dict[str, str]:
+    labels: dict[str, str] = getattr(texts, _CHOICES[action][1])
+    return labels
 
 
 async def companion_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -77,7 +83,7 @@ async def _ask_next(update: Update, session: AsyncSession, person: Person, profi
     expect(person, None)
     if step is not None:
         code = next(c for c, (field, _) in _CHOICES.items() if field == step)
-        choices: list[Button] = [(label, buttons.application(code, value)) for value, label in _CHOICES[code][1].items()]
+        choices: list[Button] = [(label, buttons.application(code, value)) for value, label in _labels(code).items()]
         await reply(update, lead + texts.COMPANION_ASK[step], inline([choices[i : i + 3] for i in range(0, len(choices), 3)]))
     elif person.id is not None and await companions.is_companion(session, person.id):
         await _show_profile(update, session, profile)
@@ -193,7 +199,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await answer_callback(update, texts.STALE_BUTTON)
         elif action in _CHOICES and companions.choose(profile, _CHOICES[action][0], value, now=now):
             await answer_callback(update)
-            await edit_or_reply(update, f"{texts.COMPANION_ASK[_CHOICES[action][0]]}\n<b>{_CHOICES[action][1][value]}</b>")
+            await edit_or_reply(update, f"{texts.COMPANION_ASK[_CHOICES[action][0]]}\n<b>{_labels(action)[value]}</b>")
             await _ask_next(update, session, person, profile)
         elif action == ApplicationAction.ADD_AREA and person.awaiting == AREAS and (place := places.by_key(value)) is not None:
             await answer_callback(update)

@@ -114,7 +114,7 @@ async def _coordinator_list(update: Update, session: AsyncSession, rt: Runtime) 
     since, counts = await release_retention.recent_counts(session, rt.clock.now())
     if counts:
         summary = ", ".join(f"{texts.RELEASE_OUTCOMES.get(k, k)} {n}" for k, n in sorted(counts.items()))
-        lines += ["", texts.RELEASE_COUNTS.format(since=f"{since:%b %Y}", counts=summary)]
+        lines += ["", texts.RELEASE_COUNTS.format(since=texts.format_date(since, "MMM y"), counts=summary)]
     rows: list[list[Button]] = [[(f"📄 #{r.id}", buttons.manage(r.id, ManageAction.OPEN)) for r in live[i : i + 4]]
                                 for i in range(0, len(live), 4)]
     rows.append([(texts.RELEASE_NEW_BUTTON, buttons.new_request(NewFor.SOMEONE_ELSE))])
@@ -527,10 +527,11 @@ async def answer_move(
 
 CODE = "release_code"  # awaiting the code typed after /card
 
+# The texts by name (read when said, in the person's language).
 _CLAIM_PROBLEMS = {
-    ClaimProblem.USED: texts.RELEASE_CARD_USED, ClaimProblem.EXPIRED: texts.RELEASE_CARD_EXPIRED,
-    ClaimProblem.REPLACED: texts.RELEASE_CARD_REPLACED, ClaimProblem.WAITING: texts.RELEASE_CLAIM_WAITING,
-    ClaimProblem.LOCKED: texts.RELEASE_CODE_LOCKED,
+    ClaimProblem.USED: "RELEASE_CARD_USED", ClaimProblem.EXPIRED: "RELEASE_CARD_EXPIRED",
+    ClaimProblem.REPLACED: "RELEASE_CARD_REPLACED", ClaimProblem.WAITING: "RELEASE_CLAIM_WAITING",
+    ClaimProblem.LOCKED: "RELEASE_CODE_LOCKED",
 }
 
 
@@ -579,7 +580,7 @@ async def _claimed(update: Update, session: AsyncSession, rt: Runtime, person: P
         await reply(update, texts.RELEASE_CODE_WRONG.format(left=claimed.tries_left) if person.awaiting == CODE else texts.INVITE_UNKNOWN)
         return
     if claimed.problem is not None:
-        await reply(update, _CLAIM_PROBLEMS.get(claimed.problem, texts.INVITE_UNKNOWN))
+        await reply(update, getattr(texts, _CLAIM_PROBLEMS.get(claimed.problem, "INVITE_UNKNOWN")))
         return
     assert claimed.request is not None
     log.info("release request %s: card opened by person %s", claimed.request.id, person.id)

@@ -66,7 +66,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await answer_callback(update, opened.problem or texts.STALE_BUTTON, alert=True)
             return
         await answer_callback(update)
-        await reply(update, texts.RELAY_ASK.format(name=texts.h(opened.other.pseudonym)), relay.CANCEL_MARKUP)
+        await reply(update, texts.RELAY_ASK.format(name=texts.h(opened.other.pseudonym)), relay.cancel_markup())
 
 
 async def answer_text(

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Update
 from sqlmodel import col, select
 
-from bot import texts
+from bot import i18n, texts
 from bot.models import Checkin, CheckinPlan, Person
 from bot.services import outbox
 from bot.services.checkins import card as checkin_card
@@ -184,6 +184,7 @@ _DUE_COLUMNS: tuple[SQLColumnExpression[Any], ...] = (
     col(Person.clean_date),
     col(Person.onboarded_at),
     col(Person.unreachable_at),
+    col(Person.language),
 )
 _REMINDER_COLUMNS: tuple[SQLColumnExpression[Any], ...] = (
     col(CheckinPlan.id),
@@ -194,6 +195,7 @@ _REMINDER_COLUMNS: tuple[SQLColumnExpression[Any], ...] = (
     col(Person.pseudonym),
     col(Person.timezone),
     col(Person.unreachable_at),
+    col(Person.language),
 )
 
 
@@ -325,10 +327,11 @@ async def claim_due_prompts(session: AsyncSession, now: datetime, *, default_zon
             if milestone is not None:
                 milestones.record(session, row.person_id, row.clean_date, milestone, now)
             if ask or milestone is not None:
-                card = checkin_card.prompt(
-                    row.pseudonym, decision.today, now.astimezone(decision.zone).hour,
-                    milestone=milestone, welcome_back=decision.welcome_back, ask=ask,
-                )
+                with i18n.speaking(row.language):
+                    card = checkin_card.prompt(
+                        row.pseudonym, decision.today, now.astimezone(decision.zone).hour,
+                        milestone=milestone, welcome_back=decision.welcome_back, ask=ask,
+                    )
                 kind = SentKind.PROMPT if ask else SentKind.MILESTONE
                 outbox.enqueue(session, row.person_id, kind, card.text, now=now, reply_markup=card.markup)
     return Batch(len(rows), claimed)
@@ -359,7 +362,8 @@ async def claim_due_reminders(session: AsyncSession, now: datetime, *, default_z
                 and not (row.paused_until and row.paused_until > today)
                 and row.unreachable_at is None
             ):
-                card = checkin_card.reminder(row.pseudonym, today)
+                with i18n.speaking(row.language):
+                    card = checkin_card.reminder(row.pseudonym, today)
                 outbox.enqueue(session, row.person_id, SentKind.REMINDER, card.text, now=now, reply_markup=card.markup)
     return Batch(len(rows), claimed)
 
@@ -388,6 +392,7 @@ async def send_extra_prompt(
         return False
     if is_paused(await plan_for(session, person_id), today):
         return False
-    card = checkin_card.prompt(person.pseudonym, today, now.astimezone(zone).hour)
+    with i18n.speaking(person.language):
+        card = checkin_card.prompt(person.pseudonym, today, now.astimezone(zone).hour)
     outbox.enqueue(session, person_id, SentKind.PROMPT, card.text, now=now, reply_markup=card.markup)
     return True

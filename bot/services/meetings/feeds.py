@@ -16,6 +16,7 @@ request. Export writes the same format back, so other meeting apps can list our 
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import logging
@@ -36,7 +37,6 @@ from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from bot import texts
 from bot.db import Database, rows_changed
 from bot.geo import timezone_at, valid_coordinates
 from bot.models import Meeting, MeetingFollow, MeetingReminder, MeetingSource
@@ -45,7 +45,7 @@ from bot.services.meetings import addresses
 from bot.services.meetings import search as meetings
 from bot.services.meetings import text as meeting_text
 from bot.services.meetings import times as meeting_times
-from bot.services.meetings.listings import snapshot
+from bot.services.meetings.listings import changes_text, snapshot
 from bot.services.meetings.states import Attendance, FeedKind, MeetingStatus, NoticeKind
 from bot.services.validation import InvalidInput, parse_time_of_day
 
@@ -789,13 +789,9 @@ async def _tell_changes(session: AsyncSession, before: dict[int, dict[str, str]]
             continue
         await session.refresh(meeting)
         new = snapshot(meeting)
-        lines = [
-            texts.MEETING_CHANGE_LINE.format(field=texts.MEETING_FIELD_NAMES[f], value=texts.clip(new[f] or "—", texts.PLACE_MAX))
-            for f in new
-            if new[f] != old[f]
-        ]
-        if lines:
-            text = texts.MEETING_NEWS_CHANGED.format(name=texts.clip(meeting.name, texts.NAME_MAX), changes="\n".join(lines))
+        changed = [f for f in new if new[f] != old[f]]
+        if changed:
+            text = functools.partial(changes_text, meeting.name, new, changed)
             told += await meetings.tell_followers(session, meeting_id, NoticeKind.NEWS, text, now=now)
     return told
 

@@ -380,16 +380,20 @@ async def after_edit(session: AsyncSession, meeting: Meeting, before: dict[str, 
     after = snapshot(meeting)
     if (before["days"], before["time"]) != (after["days"], after["time"]):
         await meetings.reschedule_reminders(session, meeting, now)
+    changed = [field for field in after if after[field] != before[field]]
+    if not changed or meeting.status != MeetingStatus.ACTIVE:
+        return 0
+    assert meeting.id is not None
+    return await meetings.tell_followers(session, meeting.id, NoticeKind.NEWS, lambda: changes_text(meeting.name, after, changed), now=now)
+
+
+def changes_text(name: str, after: dict[str, str], changed: list[str]) -> str:
+    """"✏️ <name> has changed:" and a line per changed field, in the current language."""
     lines = [
         texts.MEETING_CHANGE_LINE.format(field=texts.MEETING_FIELD_NAMES[field], value=texts.clip(after[field] or "—", texts.PLACE_MAX))
-        for field in after
-        if after[field] != before[field]
+        for field in changed
     ]
-    if not lines or meeting.status != MeetingStatus.ACTIVE:
-        return 0
-    text = texts.MEETING_NEWS_CHANGED.format(name=texts.clip(meeting.name, texts.NAME_MAX), changes="\n".join(lines))
-    assert meeting.id is not None
-    return await meetings.tell_followers(session, meeting.id, NoticeKind.NEWS, text, now=now)
+    return texts.MEETING_NEWS_CHANGED.format(name=texts.clip(name, texts.NAME_MAX), changes="\n".join(lines))
 
 
 async def set_paused(session: AsyncSession, meeting: Meeting, paused: bool, *, now: datetime) -> int:
@@ -398,12 +402,15 @@ async def set_paused(session: AsyncSession, meeting: Meeting, paused: bool, *, n
         return 0
     meeting.status = MeetingStatus.PAUSED if paused else MeetingStatus.ACTIVE
     meeting.updated_at = now
-    if paused:
-        text = texts.MEETING_NEWS_PAUSED.format(name=texts.clip(meeting.name, texts.NAME_MAX))
-    else:
+    if not paused:
         meeting.confirmed_at, meeting.confirm_due_at = now, now + CONFIRM_EVERY
         await meetings.reschedule_reminders(session, meeting, now)
-        text = texts.MEETING_NEWS_RESUMED.format(name=texts.clip(meeting.name, texts.NAME_MAX), schedule=texts.h(meeting_text.schedule(meeting)))
+
+    def text() -> str:
+        if paused:
+            return texts.MEETING_NEWS_PAUSED.format(name=texts.clip(meeting.name, texts.NAME_MAX))
+        return texts.MEETING_NEWS_RESUMED.format(name=texts.clip(meeting.name, texts.NAME_MAX), schedule=texts.h(meeting_text.schedule(meeting)))
+
     return await meetings.tell_followers(session, meeting.id, NoticeKind.NEWS, text, now=now)
 
 
@@ -468,12 +475,16 @@ async def set_cancelled(
         upcoming = meeting_times.next_occurrence(
             meeting, meetings_start_after(meeting, on_date), await _cancelled(session, meeting, now), skip_cancelled=True
         )
-        following = texts.MEETING_NEXT_ONE.format(when=texts.day_label(upcoming.local_date)) if upcoming else ""
-        text = texts.MEETING_NEWS_CANCELLED.format(name=texts.clip(meeting.name, texts.NAME_MAX), date=texts.day_label(on_date), next=following)
+
+        def text() -> str:
+            following = texts.MEETING_NEXT_ONE.format(when=texts.day_label(upcoming.local_date)) if upcoming else ""
+            return texts.MEETING_NEWS_CANCELLED.format(name=texts.clip(meeting.name, texts.NAME_MAX), date=texts.day_label(on_date), next=following)
     else:
         assert existing is not None
         await session.delete(existing)
-        text = texts.MEETING_NEWS_RESTORED.format(name=texts.clip(meeting.name, texts.NAME_MAX), date=texts.day_label(on_date))
+
+        def text() -> str:
+            return texts.MEETING_NEWS_RESTORED.format(name=texts.clip(meeting.name, texts.NAME_MAX), date=texts.day_label(on_date))
     return await meetings.tell_followers(session, meeting.id, NoticeKind.NEWS, text, now=now)
 
 
@@ -516,7 +527,7 @@ async def announce(session: AsyncSession, meeting: Meeting, text: str, *, now: d
         raise InvalidInput(capped)
     assert meeting.id is not None
     message = texts.MEETING_NEWS_ANNOUNCEMENT.format(name=texts.clip(meeting.name, texts.NAME_MAX), text=texts.h(body))
-    return await meetings.tell_followers(session, meeting.id, NoticeKind.ANNOUNCEMENT, message, now=now, author_id=author.id)
+    return await meetings.tell_followers(session, meeting.id, NoticeKind.ANNOUNCEMENT, lambda: message, now=now, author_id=author.id)
 
 
 # --- the monthly check ----------------------------------------------------------------------

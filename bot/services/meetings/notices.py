@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from bot import texts
+from bot import i18n, texts
 from bot.buttons import Button, inline
 from bot.models import Meeting, Person
 from bot.services import outbox
@@ -41,8 +41,10 @@ async def queue_due_reminders(session: AsyncSession, now: datetime, *, default_z
     if not due:
         return 0
     zones = await _zones(session, (d.person_id for d in due), default_zone)
+    languages = await outbox.languages_of(session, (d.person_id for d in due))
     for reminder in due:
-        text, markup = await _reminder(session, reminder, zones.get(reminder.person_id, default_zone), now)
+        with i18n.speaking(languages.get(reminder.person_id)):
+            text, markup = await _reminder(session, reminder, zones.get(reminder.person_id, default_zone), now)
         outbox.enqueue(session, reminder.person_id, NoticeKind.REMINDER, text, now=now, reply_markup=markup)
     return len(due)
 
@@ -80,7 +82,8 @@ async def ask_due_checks(session: AsyncSession, now: datetime, *, default_zone: 
     zones = await _zones(session, (m.secretary_id for m in due if m.secretary_id is not None), default_zone)
     for meeting in due:
         assert meeting.secretary_id is not None
-        text, markup = _check(meeting, zones.get(meeting.secretary_id, default_zone), now)
+        with i18n.speaking(await outbox.language_of(session, meeting.secretary_id)):
+            text, markup = _check(meeting, zones.get(meeting.secretary_id, default_zone), now)
         outbox.enqueue(session, meeting.secretary_id, NoticeKind.LISTING_CHECK, text, now=now, reply_markup=markup)
     return len(due)
 

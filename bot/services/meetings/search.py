@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -24,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from bot import texts
+from bot import i18n, texts
 from bot.db import rows_changed
 from bot.models import (
     Meeting,
@@ -550,15 +551,21 @@ async def follower_ids(session: AsyncSession, meeting_id: int) -> list[int]:
 
 
 async def tell_followers(
-    session: AsyncSession, meeting_id: int, kind: NoticeKind, text: str, *, now: datetime, exclude: int | None = None,
-    author_id: int | None = None,
+    session: AsyncSession, meeting_id: int, kind: NoticeKind, render: Callable[[], str], *, now: datetime,
+    exclude: int | None = None, author_id: int | None = None,
 ) -> int:
-    """Queue a message to every follower, in this transaction, paced (see the constant)."""
+    """Queue a message to every follower, in this transaction, paced (see the constant).
+    `render` writes it, once per language, in each follower's language."""
     count = 0
-    for person_id in await follower_ids(session, meeting_id):
-        if person_id == exclude:
-            continue
-        row = outbox.enqueue(session, person_id, kind, text, now=now, author_id=author_id)
+    followers = [pid for pid in await follower_ids(session, meeting_id) if pid != exclude]
+    languages = await outbox.languages_of(session, followers)
+    written: dict[str, str] = {}
+    for person_id in followers:
+        language = languages.get(person_id, i18n.SOURCE)
+        if language not in written:
+            with i18n.speaking(language):
+                written[language] = render()
+        row = outbox.enqueue(session, person_id, kind, written[language], now=now, author_id=author_id)
         row.next_attempt_at = now + timedelta(seconds=count / FOLLOWER_NOTICES_PER_SECOND)
         count += 1
     return count
@@ -576,8 +583,12 @@ async def retire(session: AsyncSession, meeting_ids: list[int], *, now: datetime
             .where(col(MeetingFollow.meeting_id).in_(chunk))
             .order_by(col(MeetingFollow.id))
         )
-        for person_id, name in follows.all():
-            row = outbox.enqueue(session, person_id, NoticeKind.NEWS, texts.MEETING_NEWS_GONE.format(name=texts.clip(name, texts.NAME_MAX)), now=now)
+        found = follows.all()
+        languages = await outbox.languages_of(session, (person_id for person_id, _ in found))
+        for person_id, name in found:
+            with i18n.speaking(languages.get(person_id)):
+                text = texts.MEETING_NEWS_GONE.format(name=texts.clip(name, texts.NAME_MAX))
+            row = outbox.enqueue(session, person_id, NoticeKind.NEWS, text, now=now)
             row.next_attempt_at = now + timedelta(seconds=told / FOLLOWER_NOTICES_PER_SECOND)
             told += 1
         await session.execute(delete(MeetingFollow).where(col(MeetingFollow.meeting_id).in_(chunk)))

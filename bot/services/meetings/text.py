@@ -110,7 +110,7 @@ def schedule(meeting: Meeting) -> str:
 def distance_label(km: float | None) -> str:
     if km is None:
         return ""
-    return f" — {km * 1000:.0f} m" if km < 1 else f" — {km:.1f} km"
+    return texts.DISTANCE_M.format(m=texts.decimal(km * 1000, "0")) if km < 1 else texts.DISTANCE_KM.format(km=texts.decimal(km))
 
 
 def safe_url(url: str | None) -> str | None:
@@ -218,6 +218,6 @@ def card(
     if meeting.notes:
         lines.append(texts.MEETING_CARD_NOTES.format(notes=texts.clip(meeting.notes, texts.NOTES_MAX)))
     if stale:
-        confirmed = texts.long_date(meeting.confirmed_at) if meeting.confirmed_at else "never"
+        confirmed = texts.long_date(meeting.confirmed_at) if meeting.confirmed_at else texts.NEVER
         lines.append(texts.MEETING_CARD_STALE.format(date=confirmed))
     return "\n".join(line for line in lines if line)

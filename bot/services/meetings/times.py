@@ -82,18 +82,23 @@ def spec_weekday(value: date) -> int:
     return (value.weekday() + 1) % 7
 
 
+def day_name(day: int, *, short: bool = False) -> str:
+    """A spec day (Sunday = 0) by name in the current language: "Tuesday", or "Tue"."""
+    return texts.weekday_name((day - 1) % 7, "abbreviated" if short else "wide")
+
+
 def describe_days(mask: int) -> str:
     """"Tuesdays", "Mon, Wed, Fri", "every day", "weekdays"."""
     if mask == ALL_DAYS:
-        return "every day"
+        return texts.DAYS_EVERY_DAY
     if mask == mask_of(range(1, 6)):
-        return "weekdays"
+        return texts.DAYS_WEEKDAYS
     if mask == mask_of((0, 6)):
-        return "weekends"
+        return texts.DAYS_WEEKENDS
     days = days_of(mask)
     if len(days) == 1:
-        return DAY_NAMES[days[0]] + "s"
-    return ", ".join(DAY_NAMES[d][:3] for d in days)
+        return texts.DAYS_ONE.format(day=day_name(days[0]))
+    return ", ".join(day_name(d, short=True) for d in days)
 
 
 _DAY_WORDS = {name[:2].lower(): index for index, name in enumerate(DAY_NAMES)}
@@ -108,7 +113,16 @@ _GROUPS = {
 _DAY_TOKEN = re.compile(r"^(su|mo|tu|we|th|fr|sa)[a-z]*$")
 
 
+# Welsh day names as typed (with the soft mutations after "nos": Fawrth, Wener, Sadwrn...).
+_WELSH_DAYS = {
+    "sul": 0, "llun": 1, "mawrth": 2, "fawrth": 2, "maw": 2, "mercher": 3, "fercher": 3, "mer": 3, "iau": 4,
+    "gwener": 5, "wener": 5, "gwen": 5, "sadwrn": 6, "sad": 6,
+}
+
+
 def _day(token: str) -> int | None:
+    if token in _WELSH_DAYS:
+        return _WELSH_DAYS[token]
     match = _DAY_TOKEN.match(token)
     if match is None or not _is_day_word(token):
         return None
@@ -124,10 +138,11 @@ def _is_day_word(token: str) -> bool:
 def parse_days(text: str) -> int:
     """Read days as people write them: "Tuesday", "Mon, Wed & Fri", "mon-fri", "weekdays",
     "every day". Returns a bitmask; refuses anything it can't read completely."""
-    cleaned = text.strip().lower().replace("every day", "everyday")
-    cleaned = re.sub(r"\b(to|till|until|through|thru)\b", "-", cleaned)
+    cleaned = text.strip().lower().replace("every day", "everyday").replace("bob dydd", "everyday")
+    cleaned = re.sub(r"\b(dydd|nos|bob)\b", " ", cleaned)  # Welsh: "dydd Llun", "nos Fawrth", "bob Sul"
+    cleaned = re.sub(r"\b(to|till|until|through|thru|i|tan)\b", "-", cleaned)
     cleaned = re.sub(r"\s*-\s*", "-", cleaned)
-    tokens = [t for t in re.split(r"[\s,;/&+]+|\band\b|\bevery\b|\bon\b", cleaned) if t]
+    tokens = [t for t in re.split(r"[\s,;/&+]+|\band\b|\bac?\b|\bevery\b|\bon\b", cleaned) if t]
     mask = 0
     for token in tokens:
         if token in _GROUPS:
@@ -245,14 +260,14 @@ def when_label(start: datetime, viewer_zone: str, now: datetime) -> str:
     clock = local.strftime("%H:%M")
     days_away = (local.date() - today).days
     if days_away == 0:
-        return f"today {clock}"
+        return texts.WHEN_TODAY_CLOCK.format(clock=clock)
     if days_away == 1:
-        return f"tomorrow {clock}"
+        return texts.WHEN_TOMORROW_CLOCK.format(clock=clock)
     if 1 < days_away < 7:
-        return f"{local.strftime('%a')} {clock}"
-    return f"{local.strftime('%a')} {local.day} {local.strftime('%b')} {clock}"
+        return texts.WHEN_DAY_CLOCK.format(day=texts.format_date(local, "EEE"), clock=clock)
+    return texts.WHEN_DAY_CLOCK.format(day=texts.format_date(local, "EEE d MMM"), clock=clock)
 
 
 def date_label(value: date) -> str:
     """"Thu 25 Dec"."""
-    return f"{value.strftime('%a')} {value.day} {value.strftime('%b')}"
+    return texts.day_label(value)

@@ -55,6 +55,7 @@ class SettingsAction(StrEnum):
     MY_ROLES = "roles"
     STEP_DOWN = "down"  # :<role> (asks first)
     STEP_DOWN_CONFIRMED = "downok"  # :<role>
+    LANGUAGE = "lang"  # :<language code> (also offered during set-up)
 
 
 class ForgetAction(StrEnum):

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import texts
+from bot import i18n, texts
 from bot.models import Invitation, Person
 from bot.services.checkins import plans as checkin_plans
 from bot.services.people import people
@@ -73,10 +73,17 @@ def set_purpose(person: Person, purpose: str) -> bool:
     return True
 
 
+def _zone_choice(code: str, label: str) -> str | None:
+    """The zone behind a keyboard label in language `code`: a keyboard sent before the
+    person switched language still works."""
+    with i18n.speaking(code):
+        return texts.TIMEZONE_CHOICES.get(label)
+
+
 def zone_named(text: str) -> str | None:
     """A time zone from a keyboard choice ("London") or an IANA name ("Europe/London")."""
     name = text.strip()
-    choice = texts.TIMEZONE_CHOICES.get(name)
+    choice = next((c for code in i18n.LANGUAGES if (c := _zone_choice(code, name))), None)
     if choice is not None:
         return choice
     if "/" not in name:

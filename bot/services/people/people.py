@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from bot import i18n
 from bot.crypto import Undecryptable, Vault
 from bot.models import Person, RoleChange, RoleGrant
 from bot.runtime import Runtime
@@ -17,13 +18,8 @@ from bot.services.people.states import GrantSource, Purpose, Role, RoleChangeKin
 
 log = logging.getLogger("fellowship.people")
 
-PURPOSES: dict[str, str] = {
-    Purpose.RECOVERY: "I'm in recovery",
-    Purpose.PRISON: "I'm leaving prison soon",
-    Purpose.SUPPORT: "I support someone",
-    Purpose.MEETING: "I run a meeting",
-    Purpose.COMPANION: "I volunteer as a companion",
-}
+# What brings someone here: the codes, in the order offered (their words: texts.PURPOSES).
+PURPOSES: tuple[str, ...] = tuple(Purpose)
 # Roles anyone has, and roles that must be granted.
 OPEN_ROLES = (Role.MEMBER, Role.SUPPORTER)
 GRANTED_ROLES = (Role.SECRETARY, Role.COMPANION, Role.COORDINATOR)
@@ -40,6 +36,7 @@ async def find(session: AsyncSession, rt: Runtime, telegram_id: int) -> Person |
             person.telegram_hash = rt.vault.hash_telegram_id(telegram_id)
     if person is not None:
         await _grant_configured_coordinator(session, rt, person)
+        i18n.use(person.language)  # the acting person: this update answers in their language
     return person
 
 
@@ -68,6 +65,7 @@ async def create_on_consent(
         telegram_hash=rt.vault.hash_telegram_id(telegram_id),
         chat_id_enc="",  # bound to the row's id, so encrypted once the insert gives one
         awaiting=Step.PSEUDONYM.value,
+        language=i18n.current(),  # from Telegram's language_code, set for this update
         consented_at=now,
         created_at=now,
     )
@@ -82,6 +80,16 @@ async def create_on_consent(
     person.chat_id_enc = rt.vault.encrypt_chat_id(chat_id, person_id=person.id)
     await _grant_configured_coordinator(session, rt, person)
     return person, True
+
+
+def set_language(person: Person, code: str) -> bool:
+    """Speak `code` to this person from now on (and for the rest of this update); False
+    for a language we don't have. Old buttons keep working: their data has no words."""
+    if code not in i18n.LANGUAGES:
+        return False
+    person.language = code
+    i18n.use(code)
+    return True
 
 
 def expect(person: Person, question: str | None) -> None:

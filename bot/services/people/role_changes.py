@@ -116,7 +116,7 @@ async def remove(session: AsyncSession, coordinator: Person, grant_id: int, reas
     if not await _end(session, holder, grant, RoleChangeKind.REMOVED, now, actor_id=coordinator.id, reason=reason):
         return Outcome(False, texts.ROLE_NOT_HELD)
     role = texts.ROLE_NAMES[grant.role]
-    outbox.enqueue(session, holder.id or 0, NEWS, texts.ROLE_REMOVED_NOTICE.format(role=role), now=now)
+    await outbox.enqueue_for(session, holder.id or 0, NEWS, lambda: texts.ROLE_REMOVED_NOTICE.format(role=texts.ROLE_NAMES[grant.role]), now=now)
     return Outcome(True, texts.ROLE_REMOVED_DONE.format(name=texts.h(holder.pseudonym), role=role))
 
 
@@ -132,9 +132,12 @@ async def step_down(session: AsyncSession, person: Person, role: str, *, now: da
         return Outcome(False, texts.ROLE_LAST_COORDINATOR)
     if not await _end(session, person, grant, RoleChangeKind.STEPPED_DOWN, now, actor_id=person.id):
         return Outcome(False, texts.ROLE_NOT_HELD)
-    notice = texts.ROLE_STEPPED_DOWN_NOTICE.format(name=texts.h(person.pseudonym), role=texts.ROLE_NAMES[role])
+
+    def notice() -> str:
+        return texts.ROLE_STEPPED_DOWN_NOTICE.format(name=texts.h(person.pseudonym), role=texts.ROLE_NAMES[role])
+
     for other in await people.coordinators(session, exclude=person.id):
-        outbox.enqueue(session, other.id or 0, NEWS, notice, now=now)
+        await outbox.enqueue_for(session, other.id or 0, NEWS, notice, now=now)
     return Outcome(True, texts.ROLE_STEPPED_DOWN.format(role=texts.ROLE_NAMES[role]))
 
 
@@ -150,8 +153,8 @@ async def sync_configured_coordinators(session: AsyncSession, configured_hashes:
         if person.telegram_hash in configured_hashes:
             continue
         if await _end(session, person, grant, RoleChangeKind.REMOVED, now, reason=GrantSource.SETTINGS):
-            notice = texts.ROLE_REMOVED_NOTICE.format(role=texts.ROLE_NAMES[Role.COORDINATOR])
-            outbox.enqueue(session, person.id or 0, NEWS, notice, now=now)
+            await outbox.enqueue_for(session, person.id or 0, NEWS,
+                                     lambda: texts.ROLE_REMOVED_NOTICE.format(role=texts.ROLE_NAMES[Role.COORDINATOR]), now=now)
             ended += 1
     if ended:
         log.info("%s coordinator role(s) ended: no longer in COORDINATOR_TELEGRAM_IDS", ended)

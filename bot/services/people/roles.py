@@ -11,7 +11,7 @@ from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from bot import texts
+from bot import i18n, texts
 from bot.buttons import inline
 from bot.db import rows_changed
 from bot.models import Invitation, Person, RoleRequest
@@ -66,8 +66,8 @@ async def request_view(session: AsyncSession, request: RoleRequest, requester: P
     text = texts.ROLE_REQUEST_FOR_COORDINATOR.format(name=texts.h(requester.pseudonym), role=texts.ROLE_NAMES[request.role])
     return RequestView(
         text + said_line(request),
-        inline([[("✅ Approve", buttons.decision(request.id, Decision.APPROVE)),
-                 ("❌ Decline", buttons.decision(request.id, Decision.DECLINE))],
+        inline([[(texts.APPROVE_BUTTON, buttons.decision(request.id, Decision.APPROVE)),
+                 (texts.DECLINE_BUTTON, buttons.decision(request.id, Decision.DECLINE))],
                 [message_them_button(requester)]]),
     )
 
@@ -123,9 +123,10 @@ async def request_role(
     session.add(request)
     await session.flush()
     coordinators = await people.coordinators(session, exclude=person.id)
-    view = await request_view(session, request, person)
     for coordinator in coordinators:
         assert coordinator.id is not None
+        with i18n.speaking(coordinator.language):
+            view = await request_view(session, request, person)
         outbox.enqueue(session, coordinator.id, News.ROLE_REQUEST, view.text, now=now, reply_markup=view.markup)
     if not coordinators:
         return Outcome(True, texts.ROLE_REQUESTED_NO_COORDINATOR.format(role=texts.ROLE_NAMES[role]))
@@ -161,19 +162,19 @@ async def decide(
     )
     if rows_changed(decided) != 1:
         await session.refresh(request)
-        return Outcome(False, texts.REQUEST_ALREADY_DECIDED.format(status=request.status))
+        return Outcome(False, texts.REQUEST_ALREADY_DECIDED.format(status=texts.REQUEST_STATUSES.get(request.status, request.status)))
     requester = await session.get(Person, request.person_id)
     assert requester is not None and requester.id is not None
     role_name = texts.ROLE_NAMES[request.role]
     if approve:
         await people.ensure_role(session, requester, request.role, now=now, granted_by=coordinator.id)
-        outbox.enqueue(
-            session, requester.id, News.ROLE_OUTCOME, texts.ROLE_APPROVED.format(role=role_name), now=now,
-            reply_markup=approved_markup(request.role),
+        await outbox.enqueue_for(
+            session, requester.id, News.ROLE_OUTCOME, lambda: texts.ROLE_APPROVED.format(role=texts.ROLE_NAMES[request.role]), now=now,
+            reply_markup=lambda: approved_markup(request.role),
         )
     else:
-        outbox.enqueue(session, requester.id, News.ROLE_OUTCOME, texts.ROLE_DECLINED.format(role=role_name), now=now)
-    return Outcome(True, texts.DECISION_DONE.format(verdict=verdict, name=texts.h(requester.pseudonym), role=role_name))
+        await outbox.enqueue_for(session, requester.id, News.ROLE_OUTCOME, lambda: texts.ROLE_DECLINED.format(role=texts.ROLE_NAMES[request.role]), now=now)
+    return Outcome(True, texts.DECISION_DONE.format(verdict=texts.REQUEST_STATUSES.get(verdict, verdict), name=texts.h(requester.pseudonym), role=role_name))
 
 
 @dataclass(frozen=True)
@@ -230,8 +231,8 @@ async def accept_coordinator_invitation(
     if not granted:
         return Outcome(False, texts.ROLE_ALREADY_HELD.format(role=texts.ROLE_NAMES[Role.COORDINATOR]))
     if inviter_id is not None:
-        outbox.enqueue(
-            session, inviter_id, News.COORDINATOR_ADDED, texts.COORDINATOR_JOINED.format(name=texts.h(person.pseudonym)), now=now
+        await outbox.enqueue_for(
+            session, inviter_id, News.COORDINATOR_ADDED, lambda: texts.COORDINATOR_JOINED.format(name=texts.h(person.pseudonym)), now=now
         )
     return Outcome(True, texts.COORDINATOR_WELCOME)
 

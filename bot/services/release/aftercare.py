@@ -70,13 +70,18 @@ async def ask(session: AsyncSession, request: ReleaseRequest, *, now: datetime) 
         return False
     request.aftercare = Aftercare.ASKED
     names = await people.pseudonyms(session, request.person_id, request.companion_id)
-    text = texts.RELEASE_AFTERCARE_ASK.format(
-        period=twice_daily_period(), name=texts.h(names.get(request.person_id, "")),
-        companion=texts.h(names.get(request.companion_id or 0, "")),
-    )
-    markup = inline([[(texts.RELEASE_AFTERCARE_YES_BUTTON, buttons.aftercare(request.id, AftercareAnswer.YES)),
-                      (texts.RELEASE_AFTERCARE_NO_BUTTON, buttons.aftercare(request.id, AftercareAnswer.NO))]])
-    tell(session, request.person_id, Notice.PERSON, text, now, markup)
+
+    def text() -> str:
+        return texts.RELEASE_AFTERCARE_ASK.format(
+            period=twice_daily_period(), name=texts.h(names.get(request.person_id or 0, "")),
+            companion=texts.h(names.get(request.companion_id or 0, "")),
+        )
+
+    def markup() -> dict[str, object]:
+        return inline([[(texts.RELEASE_AFTERCARE_YES_BUTTON, buttons.aftercare(request.id, AftercareAnswer.YES)),
+                        (texts.RELEASE_AFTERCARE_NO_BUTTON, buttons.aftercare(request.id, AftercareAnswer.NO))]])
+
+    await tell(session, request.person_id, Notice.PERSON, text, now, markup)
     return True
 
 
@@ -105,9 +110,9 @@ async def _enrol(session: AsyncSession, request: ReleaseRequest, person: Person,
     record(session, request, Event.AFTERCARE, now, person.id)
     supporter = ""
     if await _companion_supports(session, request, person, now):
-        tell(session, request.companion_id, Notice.COMPANION,
-             texts.RELEASE_AFTERCARE_FOR_COMPANION.format(name=texts.h(person.pseudonym)), now,
-             inline([[(texts.RELEASE_HANDOVER_BUTTON, buttons.aftercare(request.id, AftercareAnswer.HAND_OVER))]]))
+        await tell(session, request.companion_id, Notice.COMPANION,
+             lambda: texts.RELEASE_AFTERCARE_FOR_COMPANION.format(name=texts.h(person.pseudonym)), now,
+             lambda: inline([[(texts.RELEASE_HANDOVER_BUTTON, buttons.aftercare(request.id, AftercareAnswer.HAND_OVER))]]))
         companion = await release_records.companion_name(session, request)
         supporter = texts.RELEASE_AFTERCARE_SUPPORTER.format(companion=texts.h(companion))
     return Answer(True, texts.RELEASE_AFTERCARE_ON.format(period=twice_daily_period(), morning=person.checkin_time,
@@ -163,7 +168,7 @@ async def _step_back(session: AsyncSession, member: Person, supporter: Person, n
             await supporters.end_link(session, link, companion, now)
         request.aftercare = Aftercare.DONE
         record(session, request, Event.HANDED_OVER, now)
-        tell(session, request.companion_id, Notice.COMPANION, texts.RELEASE_HANDED_OVER.format(name=texts.h(member.pseudonym)), now)
+        await tell(session, request.companion_id, Notice.COMPANION, lambda: texts.RELEASE_HANDED_OVER.format(name=texts.h(member.pseudonym)), now)
 
 
 

@@ -12,6 +12,7 @@ matrix (the `qrcode` package), in a size that prints well on A6.
 from __future__ import annotations
 
 import textwrap
+import unicodedata
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -71,6 +72,13 @@ def lines(words: Words) -> list[tuple[str, str]]:
 _STYLE = {"title": (56, "#1b5e20", 24), "body": (26, "black", 34), "code": (40, "#0d47a1", 46), "small": (22, "#333333", 40)}
 
 
+def printable(text: str) -> str:
+    """The words as the built-in font can draw them: it has no accented letters, so the
+    Welsh "giât" and a name like "Siân" print as "giat" and "Sian", never as boxes."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def render_png(link: str, words: Words) -> bytes:
     """The card as a PNG: the code on the left, the words on the right, wrapped to fit."""
     card = Image.new("RGB", (WIDTH, HEIGHT), "white")
@@ -86,6 +94,7 @@ def render_png(link: str, words: Words) -> bytes:
     room = WIDTH - text_left - MARGIN // 2
     y = MARGIN
     for style, text in lines(words):
+        text = printable(text)
         size, colour, width = _STYLE[style]
         font = ImageFont.load_default(size=size)
         for part in textwrap.wrap(text, width) or [""]:

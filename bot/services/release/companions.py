@@ -159,7 +159,7 @@ async def request_view(session: AsyncSession, request: RoleRequest, requester: P
     return roles.RequestView(
         text,
         # `rr` is the roles feature's family (bot.services.people): Decline is its own button.
-        inline([[(texts.COMPANION_APPROVE_BUTTON, buttons.vetting(request.id)), ("❌ Decline", people_buttons.decision(request.id, Decision.DECLINE))],
+        inline([[(texts.COMPANION_APPROVE_BUTTON, buttons.vetting(request.id)), (texts.DECLINE_BUTTON, people_buttons.decision(request.id, Decision.DECLINE))],
                 [roles.message_them_button(requester)]]),
     )
 

@@ -24,7 +24,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from bot import texts
+from bot import i18n, texts
 from bot.buttons import Button, inline
 from bot.crypto import Vault
 from bot.db import changed
@@ -153,8 +153,8 @@ async def _claim(session: AsyncSession, request: ReleaseRequest, invitation: Inv
         return Claimed(ClaimProblem.USED)
     request.claimed_by_id, request.claimed_at, request.updated_at = person.id, now, now
     record(session, request, Event.CARD_OPENED, now, person.id)
-    await tell_coordinators(session, texts.RELEASE_CLAIM_FOR_COORDINATOR.format(id=request.id, name=texts.h(person.pseudonym)),
-                            now, kind=Notice.ALERT, markup=confirm_buttons(request.id, person.id))
+    await tell_coordinators(session, lambda: texts.RELEASE_CLAIM_FOR_COORDINATOR.format(id=request.id, name=texts.h(person.pseudonym)),
+                            now, kind=Notice.ALERT, markup=lambda: confirm_buttons(request.id, person.id))
     return Claimed(None, request)
 
 
@@ -216,12 +216,13 @@ async def _connected(session: AsyncSession, request: ReleaseRequest, person: Per
     record(session, request, Event.CONNECTED, now, coordinator.id)
     if person.timezone is None and request.destination_latitude is not None and request.destination_longitude is not None:
         person.timezone = timezone_at(request.destination_latitude, request.destination_longitude) or default_zone
-    view = await person_view(session, request, vault)
-    tell(session, person.id, Notice.PERSON, texts.RELEASE_CONNECTED.format(name=texts.h(person.pseudonym)) + "\n\n" + view, now)
+    with i18n.speaking(person.language):
+        view = await person_view(session, request, vault)
+    await tell(session, person.id, Notice.PERSON, lambda: texts.RELEASE_CONNECTED.format(name=texts.h(person.pseudonym)) + "\n\n" + view, now)
     if request.status in LIVE:
-        tell(session, request.companion_id, Notice.COMPANION,
-             texts.RELEASE_CONNECTED_FOR_COMPANION.format(when=release_text.when(request)), now)
-    await tell_coordinators(session, texts.RELEASE_CONNECTED_FOR_COORDINATOR.format(id=request.id), now, exclude=coordinator.id)
+        await tell(session, request.companion_id, Notice.COMPANION,
+             lambda: texts.RELEASE_CONNECTED_FOR_COMPANION.format(when=release_text.when(request)), now)
+    await tell_coordinators(session, lambda: texts.RELEASE_CONNECTED_FOR_COORDINATOR.format(id=request.id), now, exclude=coordinator.id)
     await release_aftercare.ask(session, request, now=now)  # if they have met already
 
 
@@ -233,8 +234,8 @@ async def _rejected(session: AsyncSession, request: ReleaseRequest, person: Pers
         .values(used_at=None, used_by_id=None)
     )
     record(session, request, Event.CARD_REJECTED, now, coordinator.id)
-    tell(session, person.id, Notice.PERSON, texts.RELEASE_CLAIM_REJECTED_FOR_PERSON, now)
-    await tell_coordinators(session, texts.RELEASE_CLAIM_REJECTED_FOR_COORDINATOR.format(id=request.id), now, exclude=coordinator.id)
+    await tell(session, person.id, Notice.PERSON, lambda: texts.RELEASE_CLAIM_REJECTED_FOR_PERSON, now)
+    await tell_coordinators(session, lambda: texts.RELEASE_CLAIM_REJECTED_FOR_COORDINATOR.format(id=request.id), now, exclude=coordinator.id)
 
 
 async def person_view(session: AsyncSession, request: ReleaseRequest, vault: Vault) -> str:

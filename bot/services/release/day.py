@@ -37,10 +37,11 @@ STATUS_OF = {
     DayAction.DELAYED: DayStatus.DELAYED, DayAction.NOT_RELEASED: DayStatus.NOT_RELEASED, DayAction.NOT_FOUND: DayStatus.NOT_FOUND,
 }
 MEETINGS_SHOWN = 5
+# The texts (by name: read when sent, in the reader's language).
 _PERSON_HEARS = {
-    DayStatus.ON_WAY: texts.RELEASE_ON_WAY_FOR_PERSON,
-    DayStatus.AT_GATE: texts.RELEASE_AT_GATE_FOR_PERSON,
-    DayStatus.NOT_FOUND: texts.RELEASE_NOT_FOUND_FOR_PERSON,
+    DayStatus.ON_WAY: "RELEASE_ON_WAY_FOR_PERSON",
+    DayStatus.AT_GATE: "RELEASE_AT_GATE_FOR_PERSON",
+    DayStatus.NOT_FOUND: "RELEASE_NOT_FOUND_FOR_PERSON",
 }
 
 
@@ -135,19 +136,18 @@ async def _record_status(session: AsyncSession, request: ReleaseRequest, status:
                          now: datetime) -> None:
     request.day_status, request.updated_at = status, now
     record(session, request, status, now, companion.id)
-    words = texts.RELEASE_STATUS_WORDS[status]
     name = texts.h(companion.pseudonym)
     if status in ALERTS:
-        text = texts.RELEASE_ALERT_FOR_COORDINATOR.format(
-            id=request.id, status=words, companion=name, details=release_text.details(request, vault, companion=companion.pseudonym))
-        await tell_coordinators(session, text, now, exclude=companion.id, kind=Notice.ALERT,
-                                markup=release_records.coordinator_buttons(request))
+        await tell_coordinators(session, lambda: texts.RELEASE_ALERT_FOR_COORDINATOR.format(
+            id=request.id, status=texts.RELEASE_STATUS_WORDS[status], companion=name,
+            details=release_text.details(request, vault, companion=companion.pseudonym),
+        ), now, exclude=companion.id, kind=Notice.ALERT, markup=lambda: release_records.coordinator_buttons(request))
     elif status != DayStatus.DELAYED:  # a delay reaches coordinators with its new time, from `releases.move`
-        text = texts.RELEASE_STATUS_FOR_COORDINATOR.format(
-            id=request.id, prison=texts.h(release_text.prison_name(request)), companion=name, status=words)
-        await tell_coordinators(session, text, now, exclude=companion.id)
+        await tell_coordinators(session, lambda: texts.RELEASE_STATUS_FOR_COORDINATOR.format(
+            id=request.id, prison=texts.h(release_text.prison_name(request)), companion=name, status=texts.RELEASE_STATUS_WORDS[status],
+        ), now, exclude=companion.id)
     if status in _PERSON_HEARS:
-        tell(session, request.person_id, Notice.PERSON, _PERSON_HEARS[status].format(companion=name), now)
+        await tell(session, request.person_id, Notice.PERSON, lambda: getattr(texts, _PERSON_HEARS[status]).format(companion=name), now)
 
 
 def _went_together(session: AsyncSession, request: ReleaseRequest, companion: Person, now: datetime) -> Reported:

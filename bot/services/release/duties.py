@@ -100,32 +100,32 @@ async def _remind(session: AsyncSession, kind: Duty, request: ReleaseRequest, va
     the status buttons); the person, if connected, hears who will meet them and where. A
     release nobody has taken yet goes to the coordinators instead."""
     prison = texts.h(release_text.prison_name(request))
-    when = release_text.when(request)
     if request.status == RequestStatus.OPEN:
-        text = texts.RELEASE_UNASSIGNED_SOON.format(id=request.id, day=texts.RELEASE_DAY_WORDS[kind], when=when, prison=prison)
-        await tell_coordinators(session, text, now, kind=Notice.ALERT, markup=release_records.coordinator_buttons(request))
+        await tell_coordinators(session, lambda: texts.RELEASE_UNASSIGNED_SOON.format(
+            id=request.id, day=texts.RELEASE_DAY_WORDS[kind], when=release_text.when(request), prison=prison,
+        ), now, kind=Notice.ALERT, markup=lambda: release_records.coordinator_buttons(request))
         return
-    details = release_text.details(request, vault)
     companion = texts.h(await release_records.companion_name(session, request))
     if kind == Duty.DAY_BEFORE:
-        tell(session, request.companion_id, Notice.COMPANION, texts.RELEASE_DAY_BEFORE_COMPANION.format(details=details), now)
-        tell(session, request.person_id, Notice.PERSON,
-             texts.RELEASE_DAY_BEFORE_PERSON.format(companion=companion, prison=prison, when=when), now)
+        await tell(session, request.companion_id, Notice.COMPANION,
+                   lambda: texts.RELEASE_DAY_BEFORE_COMPANION.format(details=release_text.details(request, vault)), now)
+        await tell(session, request.person_id, Notice.PERSON,
+                   lambda: texts.RELEASE_DAY_BEFORE_PERSON.format(companion=companion, prison=prison, when=release_text.when(request)), now)
     else:
-        tell(session, request.companion_id, Notice.COMPANION, texts.RELEASE_MORNING_COMPANION.format(details=details), now,
-             release_day.status_buttons(request))
-        tell(session, request.person_id, Notice.PERSON,
-             texts.RELEASE_MORNING_PERSON.format(companion=companion, prison=prison, when=when), now)
+        await tell(session, request.companion_id, Notice.COMPANION,
+                   lambda: texts.RELEASE_MORNING_COMPANION.format(details=release_text.details(request, vault)), now,
+                   lambda: release_day.status_buttons(request))
+        await tell(session, request.person_id, Notice.PERSON,
+                   lambda: texts.RELEASE_MORNING_PERSON.format(companion=companion, prison=prison, when=release_text.when(request)), now)
     release_records.record(session, request, f"reminded_{kind}", now)
 
 
 async def _escalate(session: AsyncSession, request: ReleaseRequest, now: datetime) -> None:
     """Nobody has accepted and release is ESCALATE_BEFORE (or less) away: coordinators decide."""
     hours = max(0, int((release_records.gate_at(request) - now).total_seconds() // 3600))
-    text = texts.RELEASE_ESCALATION.format(
+    await tell_coordinators(session, lambda: texts.RELEASE_ESCALATION.format(
         id=request.id, when=release_text.when(request), prison=texts.h(release_text.prison_name(request)), hours=hours
-    )
-    await tell_coordinators(session, text, now, kind=Notice.ALERT, markup=release_records.coordinator_buttons(request))
+    ), now, kind=Notice.ALERT, markup=lambda: release_records.coordinator_buttons(request))
     release_records.record(session, request, Event.ESCALATED, now)
 
 
@@ -133,5 +133,10 @@ async def reroute_companion_message(session: AsyncSession, row: Outbox, now: dat
     """A companion can't be reached (blocked the bot, account gone): the coordinators hear,
     for each release they are meeting, so someone else can be asked in time."""
     for request in await releases.live_requests(session, companion_id=row.person_id):
-        text = texts.RELEASE_COMPANION_UNREACHABLE.format(id=request.id, when=release_text.when(request))
-        await tell_coordinators(session, text, now, kind=Notice.ALERT, markup=release_records.coordinator_buttons(request))
+        def text(request: ReleaseRequest = request) -> str:
+            return texts.RELEASE_COMPANION_UNREACHABLE.format(id=request.id, when=release_text.when(request))
+
+        def markup(request: ReleaseRequest = request) -> dict[str, object]:
+            return release_records.coordinator_buttons(request)
+
+        await tell_coordinators(session, text, now, kind=Notice.ALERT, markup=markup)

@@ -9,6 +9,7 @@ are told it is taken. A coordinator can also assign a companion directly.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -67,12 +68,12 @@ async def offer(session: AsyncSession, request: ReleaseRequest, *, now: datetime
     found = await companions.covering(
         session, _points(request), gender=request.gender_preference, exclude=asked | {request.person_id or 0}
     )
-    text = release_text.offer(request)
     for candidate in found[:MAX_OFFERS]:
         row = ReleaseOffer(request_id=request.id, companion_id=candidate.person_id, created_at=now)
         session.add(row)
         await session.flush()
-        tell(session, candidate.person_id, Notice.OFFER, text, now, offer_buttons(row.id))
+        await tell(session, candidate.person_id, Notice.OFFER, lambda: release_text.offer(request), now,
+                   functools.partial(offer_buttons, row.id))
     offered = min(len(found), MAX_OFFERS)
     record(session, request, Event.OFFERED, now, detail=str(offered))
     return offered
@@ -81,9 +82,9 @@ async def offer(session: AsyncSession, request: ReleaseRequest, *, now: datetime
 async def refresh_offers(session: AsyncSession, request: ReleaseRequest, *, now: datetime) -> None:
     """The date or time changed while companions are still deciding: show them the new one."""
     assert request.id is not None
-    text = texts.RELEASE_OFFER_CHANGED + "\n\n" + release_text.offer(request)
     for row in await _offers(session, request.id, OfferStatus.OFFERED):
-        tell(session, row.companion_id, Notice.OFFER, text, now, offer_buttons(row.id))
+        await tell(session, row.companion_id, Notice.OFFER, lambda: texts.RELEASE_OFFER_CHANGED + "\n\n" + release_text.offer(request),
+                   now, functools.partial(offer_buttons, row.id))
 
 
 async def _give(session: AsyncSession, request: ReleaseRequest, companion_id: int, now: datetime) -> bool:
@@ -97,14 +98,14 @@ async def _give(session: AsyncSession, request: ReleaseRequest, companion_id: in
         return False
     await session.refresh(request)
     assert request.id is not None
-    notice = texts.RELEASE_TAKEN_NOTICE.format(when=release_text.when(request), area=texts.h(release_text.area(request)))
     for row in await _offers(session, request.id, OfferStatus.OFFERED):
         if row.companion_id != companion_id:
             row.status, row.answered_at = OfferStatus.TAKEN, now
-            tell(session, row.companion_id, Notice.OFFER, notice, now)
+            await tell(session, row.companion_id, Notice.OFFER, lambda: texts.RELEASE_TAKEN_NOTICE.format(
+                when=release_text.when(request), area=texts.h(release_text.area(request))), now)
     await release_records.arm(session, request.id, Duty.ESCALATE, None)
     name = await release_records.companion_name(session, request)
-    tell(session, request.person_id, Notice.PERSON, texts.RELEASE_ACCEPTED_FOR_PERSON.format(
+    await tell(session, request.person_id, Notice.PERSON, lambda: texts.RELEASE_ACCEPTED_FOR_PERSON.format(
         companion=texts.h(name), prison=texts.h(release_text.prison_name(request)), when=release_text.when(request)), now)
     return True
 
@@ -142,7 +143,7 @@ async def accept(session: AsyncSession, offer_id: int, companion: Person, vault:
         return Answer(False, texts.RELEASE_TAKEN if taken else texts.RELEASE_OFFER_GONE)
     row.status, row.answered_at = OfferStatus.ACCEPTED, now
     record(session, request, Event.ACCEPTED, now, companion.id)
-    await tell_coordinators(session, texts.RELEASE_ACCEPTED_FOR_COORDINATOR.format(
+    await tell_coordinators(session, lambda: texts.RELEASE_ACCEPTED_FOR_COORDINATOR.format(
         id=request.id, companion=texts.h(companion.pseudonym), when=release_text.when(request),
         prison=texts.h(release_text.prison_name(request))), now, exclude=companion.id)
     return Answer(True, texts.RELEASE_ACCEPTED.format(name=texts.h(companion.pseudonym), details=release_text.details(request, vault)))
@@ -159,9 +160,9 @@ async def decline(session: AsyncSession, offer_id: int, companion: Person, *, no
     request = await session.get(ReleaseRequest, row.request_id)
     assert request is not None and request.id is not None
     if request.status == RequestStatus.OPEN and not await _offers(session, request.id, OfferStatus.OFFERED):
-        await tell_coordinators(session, texts.RELEASE_ALL_DECLINED.format(
+        await tell_coordinators(session, lambda: texts.RELEASE_ALL_DECLINED.format(
             id=request.id, when=release_text.when(request), prison=texts.h(release_text.prison_name(request))),
-            now, kind=Notice.ALERT, markup=release_records.coordinator_buttons(request))
+            now, kind=Notice.ALERT, markup=lambda: release_records.coordinator_buttons(request))
     return Answer(True, texts.RELEASE_DECLINED)
 
 
@@ -180,17 +181,17 @@ async def assign(session: AsyncSession, request: ReleaseRequest, companion_id: i
     if previous is not None:
         if not await _reassign(session, request, previous, companion_id, now):
             return Answer(False, texts.RELEASE_ALREADY_ASSIGNED)
-        tell(session, previous, Notice.COMPANION, texts.RELEASE_REASSIGNED_FOR_COMPANION.format(when=release_text.when(request)), now)
+        await tell(session, previous, Notice.COMPANION, lambda: texts.RELEASE_REASSIGNED_FOR_COMPANION.format(when=release_text.when(request)), now)
     elif request.status != RequestStatus.OPEN or not await _give(session, request, companion_id, now):
         return Answer(False, texts.RELEASE_ALREADY_ASSIGNED)
     for row in await _offers(session, request.id or 0, *STILL_ANSWERABLE):
         if row.companion_id == companion_id:
             row.status, row.answered_at = OfferStatus.ACCEPTED, now
     record(session, request, Event.ASSIGNED, now, coordinator.id)
-    tell(session, companion_id, Notice.COMPANION,
-         texts.RELEASE_ASSIGNED_FOR_COMPANION.format(details=release_text.details(request, vault)), now)
+    await tell(session, companion_id, Notice.COMPANION,
+         lambda: texts.RELEASE_ASSIGNED_FOR_COMPANION.format(details=release_text.details(request, vault)), now)
     name = await release_records.companion_name(session, request)
-    await tell_coordinators(session, texts.RELEASE_ACCEPTED_FOR_COORDINATOR.format(
+    await tell_coordinators(session, lambda: texts.RELEASE_ACCEPTED_FOR_COORDINATOR.format(
         id=request.id, companion=texts.h(name), when=release_text.when(request),
         prison=texts.h(release_text.prison_name(request))), now, exclude=coordinator.id)
     return Answer(True, texts.RELEASE_ASSIGNED.format(companion=texts.h(name), when=release_text.when(request)))

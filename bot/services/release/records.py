@@ -86,18 +86,20 @@ def record(session: AsyncSession, request: ReleaseRequest, kind: str, now: datet
     audit.record_release(session, request, actor_id, kind, now)
 
 
-def tell(session: AsyncSession, person_id: int | None, kind: Notice, text: str, now: datetime,
-         markup: dict[str, object] | None = None) -> None:
+async def tell(session: AsyncSession, person_id: int | None, kind: Notice, text: outbox.Render, now: datetime,
+               markup: outbox.MarkupRender | None = None) -> None:
+    """Queue a message, written by `text` (and `markup`) in the recipient's language."""
     if person_id is not None:
-        outbox.enqueue(session, person_id, kind, text, now=now, reply_markup=markup)
+        await outbox.enqueue_for(session, person_id, kind, text, now=now, reply_markup=markup)
 
 
-async def tell_coordinators(session: AsyncSession, text: str, now: datetime, *, exclude: int | None = None,
-                            kind: Notice = Notice.COORDINATOR, markup: dict[str, object] | None = None) -> int:
-    """Every coordinator but `exclude` (who is acting, and hears in their reply instead)."""
+async def tell_coordinators(session: AsyncSession, text: outbox.Render, now: datetime, *, exclude: int | None = None,
+                            kind: Notice = Notice.COORDINATOR, markup: outbox.MarkupRender | None = None) -> int:
+    """Every coordinator but `exclude` (who is acting, and hears in their reply instead),
+    each in their own language."""
     coordinators = await people.coordinators(session, exclude=exclude)
     for coordinator in coordinators:
-        tell(session, coordinator.id, kind, text, now, markup)
+        await tell(session, coordinator.id, kind, text, now, markup)
     return len(coordinators)
 
 

@@ -9,6 +9,7 @@ but the person acting go through the outbox, in the same transaction as the chan
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -227,13 +228,12 @@ async def submit(session: AsyncSession, request: ReleaseRequest, actor: Person, 
     card = await _issue_card(session, request, vault, now) if request.on_behalf else None
     await release_records.arm_duties(session, request, now)
     offered = await release_matching.offer(session, request, now=now)
-    text = texts.RELEASE_NEW_FOR_COORDINATOR.format(
+    await tell_coordinators(session, lambda: texts.RELEASE_NEW_FOR_COORDINATOR.format(
         id=request.id, details=release_text.details(request, vault, person_note=True), offered=texts.plural(offered, "companion")
-    )
-    await tell_coordinators(session, text, now, exclude=actor.id, markup=release_records.coordinator_buttons(request))
+    ), now, exclude=actor.id, markup=lambda: release_records.coordinator_buttons(request))
     if offered == 0:
-        await tell_coordinators(session, texts.RELEASE_NOBODY_COVERS.format(id=request.id, when=release_text.when(request)),
-                                now, kind=Notice.ALERT, markup=release_records.coordinator_buttons(request))
+        await tell_coordinators(session, lambda: texts.RELEASE_NOBODY_COVERS.format(id=request.id, when=release_text.when(request)),
+                                now, kind=Notice.ALERT, markup=lambda: release_records.coordinator_buttons(request))
     return Submitted(offered, card)
 
 
@@ -260,7 +260,7 @@ async def new_card(session: AsyncSession, request: ReleaseRequest, actor: Person
     work, and whoever opened the old one and is still waiting is told it wasn't confirmed."""
     card = await _issue_card(session, request, vault, now)
     if request.claimed_by_id is not None:
-        tell(session, request.claimed_by_id, Notice.PERSON, texts.RELEASE_CLAIM_REJECTED_FOR_PERSON, now)
+        await tell(session, request.claimed_by_id, Notice.PERSON, lambda: texts.RELEASE_CLAIM_REJECTED_FOR_PERSON, now)
         request.claimed_by_id, request.claimed_at = None, None
     record(session, request, Event.NEW_CARD, now, actor.id)
     return card
@@ -336,7 +336,7 @@ async def move(session: AsyncSession, request: ReleaseRequest, actor: Person, *,
     involved hears at once: the companion (or companions still deciding), the person and
     the coordinators. Reminders follow the new time. Returns the new "when"."""
     assert request.id is not None and request.release_date is not None
-    before, new_day = release_text.when(request), new_date is not None and new_date != request.release_date
+    old, new_day = (request.release_date, request.release_time), new_date is not None and new_date != request.release_date
     if new_date is not None:
         request.release_date = new_date
     if new_time is not None:
@@ -355,13 +355,14 @@ async def move(session: AsyncSession, request: ReleaseRequest, actor: Person, *,
         )
     prison = texts.h(release_text.prison_name(request))
     if request.companion_id is not None and request.companion_id != actor.id:
-        tell(session, request.companion_id, Notice.COMPANION,
-             texts.RELEASE_MOVED_FOR_COMPANION.format(when=after, before=before, prison=prison), now)
+        await tell(session, request.companion_id, Notice.COMPANION,
+             lambda: texts.RELEASE_MOVED_FOR_COMPANION.format(when=release_text.when(request), before=release_text.when_of(*old), prison=prison), now)
     if request.status == RequestStatus.OPEN:
         await release_matching.refresh_offers(session, request, now=now)
     if request.person_id != actor.id:
-        tell(session, request.person_id, Notice.PERSON, texts.RELEASE_MOVED_FOR_PERSON.format(when=after), now)
-    await tell_coordinators(session, texts.RELEASE_MOVED_FOR_COORDINATOR.format(id=request.id, prison=prison, when=after, before=before),
+        await tell(session, request.person_id, Notice.PERSON, lambda: texts.RELEASE_MOVED_FOR_PERSON.format(when=release_text.when(request)), now)
+    await tell_coordinators(session, lambda: texts.RELEASE_MOVED_FOR_COORDINATOR.format(
+        id=request.id, prison=prison, when=release_text.when(request), before=release_text.when_of(*old)),
                             now, exclude=actor.id)
     return after
 
@@ -385,13 +386,13 @@ async def close_and_tell(session: AsyncSession, request: ReleaseRequest, outcome
                          now: datetime) -> date:
     """A coordinator (or the person) closes it: the others involved are told. Returns the
     day its details will be erased, for the one who closed it."""
-    when = release_text.when(request)
-    word = texts.RELEASE_OUTCOMES.get(outcome, outcome)
+    when = functools.partial(release_text.when, request)
+    word = functools.partial(texts.RELEASE_OUTCOMES.get, outcome, outcome)  # read in each reader's language
     if request.companion_id != actor.id:
-        tell(session, request.companion_id, Notice.COMPANION, texts.RELEASE_CLOSED_FOR_COMPANION.format(when=when, outcome=word), now)
+        await tell(session, request.companion_id, Notice.COMPANION, lambda: texts.RELEASE_CLOSED_FOR_COMPANION.format(when=when(), outcome=word()), now)
     if request.person_id != actor.id:
-        tell(session, request.person_id, Notice.PERSON, texts.RELEASE_CLOSED_FOR_PERSON.format(when=when, outcome=word), now)
-    await tell_coordinators(session, texts.RELEASE_CLOSED_FOR_COORDINATOR.format(id=request.id, when=when, outcome=word), now,
+        await tell(session, request.person_id, Notice.PERSON, lambda: texts.RELEASE_CLOSED_FOR_PERSON.format(when=when(), outcome=word()), now)
+    await tell_coordinators(session, lambda: texts.RELEASE_CLOSED_FOR_COORDINATOR.format(id=request.id, when=when(), outcome=word()), now,
                             exclude=actor.id)
     await close(session, request, outcome, now=now, actor_id=actor.id)
     return release_retention.erase_day(now)
@@ -471,12 +472,25 @@ async def _end_links(session: AsyncSession, person: Person, now: datetime) -> No
     withdrawn; if they were a companion, their releases go back to the coordinators."""
     assert person.id is not None
     for request in await live_requests(session):
-        when = release_text.when(request)
         if request.person_id == person.id:
-            if request.companion_id is not None:
-                tell(session, request.companion_id, Notice.COMPANION, texts.RELEASE_WITHDRAWN_FOR_COMPANION.format(when=when), now)
-            await tell_coordinators(session, texts.RELEASE_WITHDRAWN_FOR_COORDINATOR.format(id=request.id, when=when), now)
+            await _tell_withdrawn(session, request, now)
     await hand_back(session, person, now)
+
+
+async def _tell_withdrawn(session: AsyncSession, request: ReleaseRequest, now: datetime) -> None:
+    """The companion (if any) and the coordinators hear, each in their language."""
+    if request.companion_id is not None:
+        await tell(session, request.companion_id, Notice.COMPANION,
+                   lambda: texts.RELEASE_WITHDRAWN_FOR_COMPANION.format(when=release_text.when(request)), now)
+    await tell_coordinators(session, lambda: texts.RELEASE_WITHDRAWN_FOR_COORDINATOR.format(id=request.id, when=release_text.when(request)), now)
+
+
+async def _tell_companion_left(session: AsyncSession, request: ReleaseRequest, now: datetime) -> None:
+    """The person and the coordinators hear the companion is gone, each in their language."""
+    await tell(session, request.person_id, Notice.PERSON,
+               lambda: texts.RELEASE_COMPANION_LEFT_FOR_PERSON.format(when=release_text.when(request)), now)
+    await tell_coordinators(session, lambda: texts.RELEASE_COMPANION_LEFT.format(id=request.id, when=release_text.when(request)), now,
+                            kind=Notice.ALERT, markup=lambda: release_records.coordinator_buttons(request))
 
 
 async def hand_back(session: AsyncSession, companion: Person, now: datetime) -> int:
@@ -487,13 +501,10 @@ async def hand_back(session: AsyncSession, companion: Person, now: datetime) -> 
     for request in await live_requests(session):
         if request.companion_id != companion.id:
             continue
-        when = release_text.when(request)
         request.companion_id, request.status, request.updated_at = None, RequestStatus.OPEN, now
         assert request.id is not None
         await release_records.arm_duties(session, request, now)
-        tell(session, request.person_id, Notice.PERSON, texts.RELEASE_COMPANION_LEFT_FOR_PERSON.format(when=when), now)
-        await tell_coordinators(session, texts.RELEASE_COMPANION_LEFT.format(id=request.id, when=when), now,
-                                kind=Notice.ALERT, markup=release_records.coordinator_buttons(request))
+        await _tell_companion_left(session, request, now)
         handed += 1
     await session.execute(
         update(ReleaseOffer).where(col(ReleaseOffer.companion_id) == companion.id, col(ReleaseOffer.status) == OfferStatus.OFFERED)

@@ -10,6 +10,8 @@ There are three views, because who sees what is the privacy rule of this feature
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot import texts
 from bot.crypto import (
     RELEASE_NOTES,
@@ -34,10 +36,15 @@ def need_codes(request: ReleaseRequest) -> list[str]:
 
 def when(request: ReleaseRequest) -> str:
     """"Tue 1 Dec, morning (time not known yet)" or "Tue 1 Dec at 09:30"."""
-    if request.release_date is None:
+    return when_of(request.release_date, request.release_time)
+
+
+def when_of(release_date: date | None, release_time: str | None) -> str:
+    """`when` for a date and time kept aside (the old ones, to say what changed)."""
+    if release_date is None:
         return texts.NOT_SET
-    day = texts.day_label(request.release_date)
-    return texts.RELEASE_WHEN_AT.format(day=day, time=request.release_time) if request.release_time else texts.RELEASE_WHEN_MORNING.format(day=day)
+    day = texts.day_label(release_date)
+    return texts.RELEASE_WHEN_AT.format(day=day, time=release_time) if release_time else texts.RELEASE_WHEN_MORNING.format(day=day)
 
 
 def prison_name(request: ReleaseRequest) -> str:

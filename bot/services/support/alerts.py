@@ -20,6 +20,7 @@ a second process never both act on the same state: nobody is alerted twice for o
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from bot import texts
+from bot import i18n, texts
 from bot.buttons import inline
 from bot.crypto import Vault
 from bot.db import changed
@@ -236,7 +237,7 @@ async def open_incident(
     log.info("incident %s (%s) opened for person %s", incident.id, kind, member.id)
     moved = await _alert_next(session, incident, member, now, wait, links)
     if not moved.role and kind != IncidentKind.SOS:  # (the reply to an SOS says so itself)
-        _tell_member(session, incident, member, moved, "", now)
+        _tell_member(session, incident, member, moved, now)
     return incident
 
 
@@ -259,21 +260,28 @@ async def _alert_next(
         session.add(recipient)
         await session.flush()
         assert recipient.id is not None
-        outbox.enqueue(
-            session, person.id, ALERT, alert_text(incident.kind, role, member.pseudonym, last, now - incident.opened_at), now=now,
-            reply_markup=alert_markup(recipient.id, incident.member_id, member.pseudonym),
+        await outbox.enqueue_for(
+            session, person.id, ALERT, functools.partial(alert_text, incident.kind, role, member.pseudonym, last, now - incident.opened_at),
+            now=now, reply_markup=functools.partial(alert_markup, recipient.id, incident.member_id, member.pseudonym),
         )
     incident.next_escalation_at = now + wait
     return Moved(role, tuple(p.pseudonym or "" for p in recipients))
 
 
-def _tell_member(session: AsyncSession, incident: Incident, member: Person, moved: Moved, because: str, now: datetime) -> None:
-    """The truth to the member about an alert that moved: why (`because`, may be empty),
-    then who has it now, or that nobody else could be reached and the helplines."""
+def _nothing() -> str:
+    return ""
+
+
+def _tell_member(session: AsyncSession, incident: Incident, member: Person, moved: Moved, now: datetime,
+                 because: outbox.Render = _nothing) -> None:
+    """The truth to the member about an alert that moved: why (`because`, may say
+    nothing), then who has it now, or that nobody else could be reached and the helplines.
+    Written in the member's language."""
     if member.unreachable_at is not None or member.id is None:
         return
-    then = texts.ALERT_MEMBER_ASKED_NOW.format(who=moved.who()) if moved.role else texts.ALERT_NOBODY_REACHED
-    lines = [texts.ALERT_MEMBER_ABOUT[incident.kind], " ".join(p for p in (because, then) if p)]
+    with i18n.speaking(member.language):
+        then = texts.ALERT_MEMBER_ASKED_NOW.format(who=moved.who()) if moved.role else texts.ALERT_NOBODY_REACHED
+        lines = [texts.ALERT_MEMBER_ABOUT[incident.kind], " ".join(p for p in (because(), then) if p)]
     outbox.enqueue(session, member.id, NEWS, "\n".join(lines), now=now)
 
 
@@ -364,7 +372,7 @@ async def _tell_member_after_silence(session: AsyncSession, incident_id: int, mo
     incident = await session.get(Incident, incident_id)
     member = await session.get(Person, incident.member_id) if incident is not None else None
     if incident is not None and member is not None and (incident.kind == IncidentKind.SOS or not moved.role):
-        _tell_member(session, incident, member, moved, texts.ALERT_MEMBER_NO_ANSWER, now)
+        _tell_member(session, incident, member, moved, now, lambda: texts.ALERT_MEMBER_NO_ANSWER)
 
 
 async def scan_lapses(
@@ -420,11 +428,11 @@ async def respond(session: AsyncSession, person: Person, recipient_id: int, reac
         )
         if won == 1:
             recipient.response, recipient.responded_at = AlertResponse.REACHING_OUT, now
-            told = await _tell_chain(session, incident.id, texts.ALERT_SOMEONE_REACHING_OUT.format(helper=texts.h(person.pseudonym), name=name),
+            told = await _tell_chain(session, incident.id, lambda: texts.ALERT_SOMEONE_REACHING_OUT.format(helper=texts.h(person.pseudonym), name=name),
                                      now, skip=recipient.id)
             if member.unreachable_at is None:
                 assert member.id is not None
-                outbox.enqueue(session, member.id, NEWS, texts.ALERT_MEMBER_TOLD.format(helper=texts.h(person.pseudonym)), now=now)
+                await outbox.enqueue_for(session, member.id, NEWS, lambda: texts.ALERT_MEMBER_TOLD.format(helper=texts.h(person.pseudonym)), now=now)
             log.info("incident %s acknowledged by person %s", incident.id, person.id)
             thanks = texts.ALERT_THANKS if told else texts.ALERT_THANKS_ONLY_YOU
             return Answer(True, text=thanks.format(name=name), markup=_message_markup(member))
@@ -450,7 +458,7 @@ async def respond(session: AsyncSession, person: Person, recipient_id: int, reac
     moved = await _pass_on(session, incident.id or 0, incident.step, now)
     if moved is None:  # moved on a moment ago by the tick or another press
         return Answer(False, texts.ALERT_ALREADY_PASSED_ON, texts.ALERT_PASSED_ON)
-    _tell_member(session, incident, member, moved, texts.ALERT_MEMBER_CANT.format(helper=texts.h(person.pseudonym)), now)
+    _tell_member(session, incident, member, moved, now, lambda: texts.ALERT_MEMBER_CANT.format(helper=texts.h(person.pseudonym)))
     said = texts.ALERT_PASSED_TO.format(who=moved.who()) if moved.role else texts.ALERT_PASSED_TO_NOBODY.format(name=name)
     return Answer(True, text=said, markup=_message_markup(member))
 
@@ -459,8 +467,10 @@ def _message_markup(member: Person) -> dict[str, object]:
     return inline([[(texts.RELAY_MESSAGE_BUTTON.format(name=member.pseudonym or ""), buttons.message_to(member.id))]])
 
 
-async def _tell_chain(session: AsyncSession, incident_id: int | None, text: str, now: datetime, *, skip: int | None = None) -> int:
-    """A notice to everyone alerted about the incident who can be reached; returns how many."""
+async def _tell_chain(session: AsyncSession, incident_id: int | None, text: outbox.Render, now: datetime, *,
+                      skip: int | None = None) -> int:
+    """A notice to everyone alerted about the incident who can be reached, each in their
+    language; returns how many."""
     rows = (
         await session.execute(
             select(AlertRecipient.id, AlertRecipient.person_id)
@@ -472,7 +482,7 @@ async def _tell_chain(session: AsyncSession, incident_id: int | None, text: str,
     told = 0
     for recipient_id, person_id in rows:
         if recipient_id != skip:
-            outbox.enqueue(session, person_id, NEWS, text, now=now)
+            await outbox.enqueue_for(session, person_id, NEWS, text, now=now)
             told += 1
     return told
 
@@ -503,7 +513,7 @@ async def checked_in(session: AsyncSession, person_id: int, day: date, now: date
             .execution_options(synchronize_session=False),
         )
         if won == 1:
-            told = await _tell_chain(session, incident_id, texts.ALERT_CHECKED_IN.format(name=texts.h(person.pseudonym)), now)
+            told = await _tell_chain(session, incident_id, lambda: texts.ALERT_CHECKED_IN.format(name=texts.h(person.pseudonym)), now)
             log.info("incident %s resolved by a check-in; %d told", incident_id, told)
     await lapses.watch_next_prompt(session, person, now, after_day=day)
 
@@ -601,7 +611,7 @@ async def sos_news(session: AsyncSession, member: Person, request: CrisisRequest
     if any(role == AlertRole.COORDINATOR for role, _ in asked):
         told = texts.SOS_TOLD_COORDINATORS.format(names=names)
     else:
-        told = texts.SOS_TOLD.format(names=names, verb="has" if len(asked) == 1 else "have")
+        told = texts.SOS_TOLD.format(count=len(asked), names=names)
     raised_now = new and request.alerted_at is not None and incident.opened_at == request.alerted_at
     return (texts.SOS_JUST_TOLD if raised_now else texts.SOS_ALREADY_KNOW).format(told=told)
 
@@ -625,13 +635,15 @@ async def reroute(session: AsyncSession, row: Outbox, now: datetime) -> None:
     log.info("incident %s: alert to person %s undeliverable", incident.id, recipient.person_id)
     moved = await _move_past(session, incident, recipient, now)
     if recipient.role == AlertRole.SUPPORTER and supporter is not None:
-        because = texts.ALERT_SUPPORTER_UNREACHABLE.format(name=texts.h(supporter.pseudonym))
+        def because() -> str:
+            return texts.ALERT_SUPPORTER_UNREACHABLE.format(name=texts.h(supporter.pseudonym))
+
         if moved is not None:
-            _tell_member(session, incident, member, moved, because, now)
+            _tell_member(session, incident, member, moved, now, because)
         elif member.unreachable_at is None:
-            outbox.enqueue(session, member.id, NEWS, because, now=now)
+            await outbox.enqueue_for(session, member.id, NEWS, because, now=now)
     elif moved is not None and not moved.role:
-        _tell_member(session, incident, member, moved, "", now)
+        _tell_member(session, incident, member, moved, now)
 
 
 async def _move_past(session: AsyncSession, incident: Incident, recipient: AlertRecipient, now: datetime) -> Moved | None:
@@ -667,7 +679,7 @@ async def stop_waiting_on(
         moved = await _move_past(session, incident, recipient, now)
         member = await session.get(Person, incident.member_id)
         if moved is not None and member is not None and (incident.kind == IncidentKind.SOS or not moved.role):
-            _tell_member(session, incident, member, moved, "", now)
+            _tell_member(session, incident, member, moved, now)
 
 
 async def live_incidents(session: AsyncSession, member_ids: Sequence[int]) -> dict[int, Incident]:

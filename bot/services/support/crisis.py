@@ -60,22 +60,24 @@ async def record_request(
 
 
 def _name(helpline: helplines.Helpline) -> str:
+    service = texts.HELPLINE_NAMES.get(helpline.id, helpline.service)
     if not helpline.website:
-        return texts.h(helpline.service)
-    return f'<a href="{html.escape(helpline.website, quote=True)}">{texts.h(helpline.service)}</a>'
+        return texts.h(service)
+    return f'<a href="{html.escape(helpline.website, quote=True)}">{texts.h(service)}</a>'
 
 
 def _contact(helpline: helplines.Helpline) -> str:
     parts = [f"<b>{texts.h(helpline.phone)}</b>"] if helpline.phone else []
     if helpline.sms:
-        sms = helpline.sms[0].lower() + helpline.sms[1:] if parts else helpline.sms
-        parts.append(texts.h(sms))
+        sms = texts.HELPLINE_SMS.get(helpline.id, helpline.sms)
+        parts.append(texts.h(sms[0].lower() + sms[1:] if parts else sms))
     when = {
         (True, True): texts.SOS_FREE_24_7,
         (True, False): texts.SOS_FREE,
         (False, True): texts.SOS_24_7,
     }.get((helpline.free, helpline.always_open), "")
-    return ", or ".join(parts) + when
+    joined = texts.SOS_OR.format(first=parts[0], second=parts[1]) if len(parts) == 2 else "".join(parts)
+    return joined + when
 
 
 def message(zone_name: str | None, default_zone: str) -> str:

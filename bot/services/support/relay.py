@@ -164,12 +164,12 @@ async def send(session: AsyncSession, relay: RelaySession, writer: Person, text:
     other, other_id = opened.other, opened.other.id
     name = texts.h(writer.pseudonym)
     if writer.id == relay.member_id:
-        header = texts.RELAY_FROM_MEMBER.format(name=name)
+        header = "RELAY_FROM_MEMBER"
     elif await _is_supporter(session, relay.helper_id, relay.member_id):
-        header = texts.RELAY_FROM_SUPPORTER.format(name=name)
+        header = "RELAY_FROM_SUPPORTER"
     else:
-        header = texts.RELAY_FROM_COORDINATOR.format(name=name)
-    outbox.enqueue(session, other_id, MESSAGE, f"{header}\n\n{texts.h(words)}", now=now, reply_markup=message_markup(relay.id or 0),
+        header = "RELAY_FROM_COORDINATOR"
+    await outbox.enqueue_for(session, other_id, MESSAGE, lambda: f"{getattr(texts, header).format(name=name)}\n\n{texts.h(words)}", now=now, reply_markup=lambda: message_markup(relay.id or 0),
                    author_id=writer.id)
     relay.updated_at = relay.last_message_at = now
     log.info("relay %s: a message was passed on", relay.id)
@@ -208,7 +208,9 @@ def again_markup(relay_id: int | None) -> dict[str, object]:
     return inline([[(texts.RELAY_AGAIN, buttons.relay_data(RelayAction.WRITE, relay_id or 0)), stop_button(relay_id)]])
 
 
-CANCEL_MARKUP = inline([[(texts.RELAY_CANCEL, buttons.relay_data(RelayAction.CANCEL))]])
+def cancel_markup() -> dict[str, object]:
+    """The Cancel button under "type your message", in the current language."""
+    return inline([[(texts.RELAY_CANCEL, buttons.relay_data(RelayAction.CANCEL))]])
 
 
 async def stop(session: AsyncSession, relay: RelaySession, person: Person, now: datetime) -> Outcome:
@@ -221,7 +223,7 @@ async def stop(session: AsyncSession, relay: RelaySession, person: Person, now: 
         return Outcome(True, texts.RELAY_STOPPED_DONE.format(name=texts.h(other.pseudonym if other else "")))
     relay.status, relay.stopped_by_id, relay.updated_at = RelayStatus.STOPPED, person.id, now
     if other is not None and other.unreachable_at is None:
-        outbox.enqueue(session, other_id, NEWS, texts.RELAY_STOPPED_NOTICE.format(name=texts.h(person.pseudonym)), now=now)
+        await outbox.enqueue_for(session, other_id, NEWS, lambda: texts.RELAY_STOPPED_NOTICE.format(name=texts.h(person.pseudonym)), now=now)
     return Outcome(True, texts.RELAY_STOPPED_DONE.format(name=texts.h(other.pseudonym if other else "")))
 
 
@@ -340,7 +342,7 @@ async def reroute(session: AsyncSession, row: Outbox, now: datetime) -> None:
         return
     writer_id = relay.helper_id if row.person_id == relay.member_id else relay.member_id
     reader = await session.get(Person, row.person_id)
-    outbox.enqueue(session, writer_id, NEWS, texts.RELAY_UNDELIVERED.format(name=texts.h(reader.pseudonym if reader else "")), now=now)
+    await outbox.enqueue_for(session, writer_id, NEWS, lambda: texts.RELAY_UNDELIVERED.format(name=texts.h(reader.pseudonym if reader else "")), now=now)
 
 
 async def export(session: AsyncSession, rt: Runtime, person: Person) -> dict[str, Any]:

@@ -167,9 +167,10 @@ async def accept(session: AsyncSession, invitation_id: int, supporter: Person, n
         return Outcome(False, texts.SUPPORT_ALREADY.format(name=texts.h(member.pseudonym)))
     await lapses.watch_next_prompt(session, member, now, after_day=await alerts.last_checkin(session, member_id), start=True)
     if announce:
-        outbox.enqueue(
+        place = await _count(session, member_id)
+        await outbox.enqueue_for(
             session, member_id, NEWS,
-            texts.SUPPORTER_ACCEPTED.format(name=texts.h(supporter.pseudonym), place=texts.ORDINALS[await _count(session, member_id)]),
+            lambda: texts.SUPPORTER_ACCEPTED.format(name=texts.h(supporter.pseudonym), place=texts.ORDINALS[place]),
             now=now,
         )
     for listener in _link_listeners:
@@ -188,7 +189,7 @@ async def decline(session: AsyncSession, invitation_id: int, invitee: Person, no
     redeemed = await invitations.redeem(session, invitation_id, INVITE_KIND, person_id=invitee.id, now=now)
     if redeemed.problem:
         return Outcome(False, invitations.problem_text(redeemed.problem))
-    outbox.enqueue(session, invited.member.id, NEWS, texts.SUPPORTER_DECLINED.format(name=texts.h(invitee.pseudonym)), now=now)
+    await outbox.enqueue_for(session, invited.member.id, NEWS, lambda: texts.SUPPORTER_DECLINED.format(name=texts.h(invitee.pseudonym)), now=now)
     return Outcome(True, texts.SUPPORT_DECLINED_DONE.format(name=texts.h(invited.member.pseudonym)))
 
 
@@ -263,12 +264,12 @@ async def end_link(session: AsyncSession, link: SupportLink, by: Person, now: da
     await _close_up(session, member.id)
     await alerts.stop_waiting_on(session, supporter.id, now, member_id=member.id)
     if by.id == member.id:
-        outbox.enqueue(session, supporter.id, NEWS, texts.SUPPORT_ENDED_BY_MEMBER.format(name=texts.h(member.pseudonym)), now=now)
+        await outbox.enqueue_for(session, supporter.id, NEWS, lambda: texts.SUPPORT_ENDED_BY_MEMBER.format(name=texts.h(member.pseudonym)), now=now)
     else:
         left = await _count(session, member.id)
-        outbox.enqueue(
+        await outbox.enqueue_for(
             session, member.id, NEWS,
-            texts.SUPPORT_ENDED_BY_SUPPORTER.format(name=texts.h(supporter.pseudonym))
+            lambda: texts.SUPPORT_ENDED_BY_SUPPORTER.format(name=texts.h(supporter.pseudonym))
             + "\n" + (texts.SUPPORTERS_LEFT.format(count=left) if left else texts.SUPPORTERS_NONE_LEFT),
             now=now,
         )
@@ -349,11 +350,11 @@ async def end_every_link(session: AsyncSession, person: Person, now: datetime) -
     assert person.id is not None
     for _, supporter in await supporters_of(session, person.id):
         assert supporter.id is not None
-        outbox.enqueue(session, supporter.id, NEWS, texts.LINK_ENDED.format(name=texts.h(person.pseudonym)), now=now)
+        await outbox.enqueue_for(session, supporter.id, NEWS, lambda: texts.LINK_ENDED.format(name=texts.h(person.pseudonym)), now=now)
     members = [member for _, member in await supported_by(session, person.id)]
     for member in members:
         assert member.id is not None
-        outbox.enqueue(session, member.id, NEWS, texts.LINK_ENDED.format(name=texts.h(person.pseudonym)), now=now)
+        await outbox.enqueue_for(session, member.id, NEWS, lambda: texts.LINK_ENDED.format(name=texts.h(person.pseudonym)), now=now)
     await session.execute(delete(SupportLink).where(col(SupportLink.supporter_id) == person.id))
     for member in members:
         await _close_up(session, member.id or 0)

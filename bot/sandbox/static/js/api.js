@@ -35,5 +35,5 @@ export const people = {
   text: (id, text) => post(`/api/people/${id}/text`, { text }),
   location: (id, latitude, longitude) => post(`/api/people/${id}/location`, { latitude, longitude }),
   press: (id, messageId, data) => post(`/api/people/${id}/press`, { message_id: messageId, callback_data: data }),
-  add: (name, role) => post("/api/people", { name, role }),
+  add: (name, role, language) => post("/api/people", { name, role, language }),
 };

@@ -104,7 +104,7 @@ export class PersonDialog {
     this.form.addEventListener("submit", async (event) => {
       event.preventDefault();
       try {
-        await api.add(this.field("person_name").value, this.field("person_role").value);
+        await api.add(this.field("person_name").value, this.field("person_role").value, this.field("person_language").value);
         this.dialog.close();
       } catch (error) {
         showError(this.error, error.message);
