@@ -1353,8 +1353,9 @@ DESK_ON_CALL_NOBODY = "nobody (alerts go to every coordinator)"
 DESK_SOME_NAMES = "{names} and {count} more"
 DESK_MORE_PEOPLE = "…and {count} more"
 DESK_ALERT_LINE = "{icon} <b>{name}</b> {what} · {ago} · {state}"
-DESK_ALERT_KINDS = {"lapse": ("🔕", "has gone quiet"), "sos": ("🆘", "asked for support"),
-                    "slip": ("💛", "may need support"), "low_mood": ("💛", "may need support")}
+DESK_ALERT_ICONS = {"lapse": "🔕", "sos": "🆘", "slip": "💛", "low_mood": "💛"}
+DESK_ALERT_WHAT = {"lapse": "has gone quiet", "sos": "asked for support", "slip": "may need support",
+                   "low_mood": "may need support"}
 DESK_ALERT_WAITING = "waiting for {names}"
 DESK_ALERT_UNANSWERED = "nobody answered"
 DESK_ALERT_NOT_YOURS = "(You weren't alerted, so the buttons are with {names}.)"
@@ -1374,7 +1375,6 @@ ROTA_ASK = (
 ROTA_DAY_ON = "✅ {day}"
 ROTA_DAY_OFF = "▫️ {day}"
 ROTA_SAVED = "Saved."
-WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 TRAIL_BUTTON = "🧾 Who viewed or changed this"
 TRAIL_HEADER = "🧾 <b>Who viewed or changed {what}</b> (UK time, newest first; kept {days} days)"
 TRAIL_OF = {"r": "release #{id}", "a": "this alert"}

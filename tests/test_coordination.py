@@ -170,7 +170,7 @@ async def test_the_rota_routes_an_escalation_to_the_coordinator_on_call_that_day
     cee, dee = await coordinator(h, "Cee"), await coordinator(h, "Dee")
     await cee.send("/coordinators")
     await cee.press("🗓 My on-call days")
-    assert cee.buttons()[:7] == [f"✅ {d}" for d in texts.WEEKDAY_NAMES]
+    assert cee.buttons()[:7] == [f"✅ {d}" for d in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")]
     await cee.press("✅ Tue")  # not on Tuesdays
     assert cee.last_answer() == "Saved." and "▫️ Tue" in cee.buttons()
     await cee.send("/coordinators")

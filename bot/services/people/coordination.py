@@ -186,7 +186,7 @@ async def _alerts(session: AsyncSession, viewer: Person, page: int, now: datetim
         name = members.get(incident.member_id, "")
         coordinators = [(r, n) for r, n in asked if r.incident_id == incident.id]
         mine = next((r for r, _ in coordinators if r.person_id == viewer.id), None)
-        icon, what = texts.DESK_ALERT_KINDS.get(incident.kind, ("🔔", ""))
+        icon, what = texts.DESK_ALERT_ICONS.get(incident.kind, "🔔"), texts.DESK_ALERT_WHAT.get(incident.kind, "")
         waiting = texts.names_list([texts.h(n) for _, n in coordinators]) if coordinators else ""
         state = texts.DESK_ALERT_WAITING.format(names=waiting) if incident.status == IncidentStatus.OPEN else texts.DESK_ALERT_UNANSWERED
         body.append(texts.DESK_ALERT_LINE.format(icon=icon, name=texts.h(name), what=what,
@@ -258,7 +258,7 @@ async def rota_screen(session: AsyncSession, viewer: Person) -> Screen | None:
     if viewer.id is None or not await people.is_coordinator(session, viewer.id):
         return None
     days = await escalation.days_of(session, viewer.id)
-    toggles = [((texts.ROTA_DAY_ON if days & (1 << d) else texts.ROTA_DAY_OFF).format(day=texts.WEEKDAY_NAMES[d]),
+    toggles = [((texts.ROTA_DAY_ON if days & (1 << d) else texts.ROTA_DAY_OFF).format(day=texts.weekday_name(d, "abbreviated")),
                 support_buttons.rota_day_data(d)) for d in escalation.WEEK]
     return Screen(texts.ROTA_ASK, inline([toggles[:4], toggles[4:], [(texts.DESK_BACK, buttons.desk_home())]]))
 
