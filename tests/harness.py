@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import html
-import time
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 

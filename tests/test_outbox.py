@@ -146,7 +146,7 @@ async def test_a_second_message_to_one_person_does_not_hold_up_everyone_else(h: 
     order: list[str] = []
     at: dict[str, float] = {}
     h.standin.fault = lambda method, params: (  # type: ignore[func-returns-value]
-        order.append(params.get("text", "")) or at.setdefault(params.get("text", ""), skipped.now()) and None
+        order.append(params.get("text", "")) or (at.setdefault(params.get("text", ""), skipped.now()) and None)
     )
     assert await send_due(h.app.bot, h.runtime, limit=10) == 5  # type: ignore[union-attr]
     assert order == ["first for Sam", "for Jo", "for Ali", "for Kim", "second for Sam"]

@@ -24,9 +24,9 @@ row and evaluates the update on its newest version; SQLite has one writer). Rows
 in key order, so two statements never deadlock. A bulk grant that won one row but not the
 other gives the row it won back (rare: the sender asks when the budget said to).
 
-Sums, for `PER_SECOND` = 30: the steady rate is 30 - REPLY_BURST - 1 = 26 a second, so any
-one second holds at most 26 + 3 (reply burst) + 1 = 30 sends even when replies and bulk
-both run flat out and a send reaches Telegram a little late. A chat's replies may burst
+Sums, for `PER_SECOND` = 30: the steady rate is 30 - REPLY_BURST - SPARE = 25 a second, so
+any one second holds at most 25 + 3 (reply burst) + 1 = 29 sends even when replies and bulk
+both run flat out, leaving room for a send that reaches Telegram up to ~80 ms late. A chat's replies may burst
 2.5 messages ahead (Telegram tolerates 3); bulk waits until the chat had a second's rest.
 
 Times are Unix seconds from this machine's clock (kept by NTP where several machines share
@@ -54,6 +54,7 @@ from bot.models import SendBudget as BudgetRow
 OVERALL = "all"
 SLOTS = 1 << 14
 REPLY_BURST = 3  # sends beyond the steady rate that only replies may take at once
+SPARE = 2  # turns a second left unused, for sends that reach Telegram a little late
 CHAT_REPLY_AHEAD = 1.5  # seconds a chat's replies may run ahead of 1/s (Telegram allows ~2 s)
 
 # The Bot API methods Telegram counts as messages (its limits are on messages): every
@@ -80,7 +81,7 @@ class Limits:
     @property
     def interval(self) -> float:
         """Between two turns of the steady overall rate (see the module docstring)."""
-        return 1.0 / max(self.per_second - REPLY_BURST - 1, self.per_second / 2)
+        return 1.0 / max(self.per_second - REPLY_BURST - SPARE, self.per_second / 2)
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ class SendBudget:
     # --- replies ----------------------------------------------------------------------
 
     async def reply_turn(self, chat_id: int | str) -> float:
-        """Wait until a reply to `chat_id` may go; returns how long it waited (seconds).
+        """Wait until a reply to `chat_id` may go; returns the time of its turn (Unix s).
         Never refused: a reply reserves its turn and bulk sends fit around it."""
         overall, chat = self._overall(), self._chat(chat_id)
         now = self.clock()
@@ -151,7 +152,7 @@ class SendBudget:
         at = max(at_overall, at_chat)
         if at > now:
             await self.sleep(at - now)
-        return max(0.0, at - now)
+        return at
 
     # --- bulk ---------------------------------------------------------------------------
 
