@@ -38,7 +38,7 @@ from bot.services.people import people
 
 log = logging.getLogger("fellowship.outbox")
 TICK_SECONDS = 1.0
-DRAIN_SECONDS = 30.0  # the longest one run keeps sending full batches
+DRAIN_SECONDS = 120.0  # the longest one run keeps claiming batches (a new run waits for the next tick)
 LONGEST_PAUSE = 5.0  # a pause (after a 429) longer than this ends the run: rows go back
 IN_FLIGHT = 8  # messages being sent and marked at once (one per chat; as many as connections)
 _GONE = ("chat not found", "user is deactivated", "bot was blocked", "bot can't initiate", "peer_id_invalid")
@@ -78,11 +78,15 @@ async def send_due(
     run = _Run(rt, bot, limit)
     deadline = time.monotonic() + seconds
     slots = asyncio.Semaphore(IN_FLIGHT)
+    claiming: asyncio.Task[None] | None = None
     try:
         await _claim(run)
         while True:
-            if len(run.queue) < max(1, limit // 4) and run.more and time.monotonic() < deadline and running():
-                await _claim(run)
+            if claiming is None and len(run.queue) < limit // 2 and run.more and time.monotonic() < deadline and running():
+                claiming = asyncio.create_task(_claim(run))  # the next batch, while this one goes
+            if claiming is not None and (claiming.done() or not run.queue):
+                await claiming
+                claiming = None
             picked = _next(run)
             if picked is None:
                 if not run.aside:
@@ -105,7 +109,11 @@ async def send_due(
             task = asyncio.create_task(_send(run, row, chat_id, slots))
             run.tasks.add(task)
             task.add_done_callback(run.tasks.discard)
+            if (wait := turn.retry_at - rt.budget.clock()) > 0:  # until the next turn is free
+                await rt.budget.sleep(wait)
     finally:
+        if claiming is not None:
+            await asyncio.gather(claiming, return_exceptions=True)
         if run.tasks:
             await asyncio.gather(*run.tasks, return_exceptions=True)
         await _release(rt, [r for r, _ in run.queue] + [r for _, _, r, _ in run.aside])

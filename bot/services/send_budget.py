@@ -55,6 +55,7 @@ OVERALL = "all"
 SLOTS = 1 << 14
 REPLY_BURST = 3  # sends beyond the steady rate that only replies may take at once
 SPARE = 2  # turns a second left unused, for sends that reach Telegram a little late
+BULK_AHEAD = 2  # turns bulk may take ahead of the steady rate (< REPLY_BURST: replies keep the rest)
 CHAT_REPLY_AHEAD = 1.5  # seconds a chat's replies may run ahead of 1/s (Telegram allows ~2 s)
 
 # The Bot API methods Telegram counts as messages (its limits are on messages): every
@@ -96,8 +97,9 @@ class _Row:
 
 @dataclass(frozen=True)
 class BulkTurn:
-    """The budget's answer to a bulk send: go now, or ask again at `retry_at` (Unix s);
-    `chat_busy`: it was that chat's own limit (other chats may go meanwhile)."""
+    """The budget's answer to a bulk send: granted or not, and when the next one may be
+    (Unix s; for a refusal, when to ask again); `chat_busy`: it was refused for that
+    chat's own limit (other chats may go meanwhile)."""
 
     granted: bool
     retry_at: float
@@ -122,8 +124,9 @@ class SendBudget:
 
     def _overall(self) -> _Row:
         t = self.limits.interval
-        # Bulk may run one turn ahead (so a late wake-up costs nothing), replies REPLY_BURST.
-        return _Row(OVERALL, t, REPLY_BURST * t, t)
+        # Bulk may run BULK_AHEAD turns ahead (so a sender woken late loses nothing), replies
+        # REPLY_BURST: the turns between are kept for replies.
+        return _Row(OVERALL, t, REPLY_BURST * t, BULK_AHEAD * t)
 
     def _chat(self, chat_id: int | str) -> _Row:
         slot = self.slot_of(chat_id) % SLOTS
@@ -164,16 +167,23 @@ class SendBudget:
         token = secrets.token_hex(8)
         found = await self._take([overall, chat], now, bulk=True, token=token)
         won = {key for key, (_, _, _, taker) in found.items() if taker == token}
+        tat, bulk_tat, paused, _ = found[OVERALL]
+        # The earliest the next bulk send may be granted: asking then (not later) keeps the
+        # pace, as a turn asked for late is lost.
+        next_at = max(tat - overall.bulk_ahead, bulk_tat - self._bulk_ahead(), paused, now)
         if won == {OVERALL, chat.key}:
-            return BulkTurn(True, now)
+            return BulkTurn(True, next_at)
         chat_busy = chat.key not in won
         if won:  # half a grant: give back the turn we won, so nobody loses it
             await self._give_back([overall if key == OVERALL else chat for key in won], token)
-        tat, bulk_tat, paused, _ = found[OVERALL]
-        retry_at = max(tat - overall.bulk_ahead, bulk_tat - 1.0 / self.limits.bulk_per_second, paused)
         if chat_busy:  # when the chat is free (the overall limit may be free sooner)
-            retry_at = found[chat.key][0] - chat.bulk_ahead
-        return BulkTurn(False, max(retry_at, now), chat_busy)
+            next_at = max(found[chat.key][0] - chat.bulk_ahead, now)
+        return BulkTurn(False, next_at, chat_busy)
+
+    def _bulk_ahead(self) -> float:
+        """How far bulk sends may run ahead of OUTBOX_RATE_PER_SECOND: two turns, so a sender
+        woken a little late catches up (the overall limit still spaces them out)."""
+        return 2.0 / self.limits.bulk_per_second
 
     # --- Telegram said 429 --------------------------------------------------------------
 
@@ -211,7 +221,8 @@ class SendBudget:
         row's (tat, bulk_tat, paused_until, taker) after the statement."""
         bulk_interval = 1.0 / self.limits.bulk_per_second
         params: dict[str, Any] = {
-            "now": now, "token": token, "bulk_interval": bulk_interval, "overall_ahead": self._overall().bulk_ahead
+            "now": now, "token": token, "bulk_interval": bulk_interval, "overall_ahead": self._overall().bulk_ahead,
+            "bulk_ahead": self._bulk_ahead(),
         }
         for n, row in enumerate(sorted(rows, key=lambda r: r.key)):
             # A new row is free, so this turn is taken now; its `tat` also carries the row's
@@ -245,7 +256,7 @@ def _take_statement(rows: int, bulk: bool) -> TextClause:
     else:
         free = (
             "(b.tat <= :now + CASE WHEN b.key = 'all' THEN :overall_ahead ELSE 0 END"
-            " AND (b.key <> 'all' OR (b.bulk_tat <= :now + :bulk_interval AND b.paused_until <= :now)))"
+            " AND (b.key <> 'all' OR (b.bulk_tat <= :now + :bulk_ahead AND b.paused_until <= :now)))"
         )
         bulk_moved = "(CASE WHEN b.bulk_tat > :now THEN b.bulk_tat ELSE :now END) + :bulk_interval"
         update = (
