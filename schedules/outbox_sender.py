@@ -35,6 +35,7 @@ from bot.rate_limit import NO_RETRY
 from bot.runtime import Runtime
 from bot.services import outbox
 from bot.services.people import people
+from bot.sqlite_driver import inline_statements
 
 log = logging.getLogger("fellowship.outbox")
 TICK_SECONDS = 1.0
@@ -152,10 +153,13 @@ def _next(run: _Run) -> tuple[Outbox, int] | None:
 
 
 async def _send(run: _Run, row: Outbox, chat_id: int, slots: asyncio.Semaphore) -> None:
-    """Deliver one row in its own task (its turn is already taken) and mark it."""
+    """Deliver one row in its own task (its turn is already taken) and mark it. Its marking
+    is a one-row update: on SQLite it runs on the event loop (bot.sqlite_driver), sparing
+    the sender a trip to the database thread per message."""
     try:
         # After a 429 the budget holds every process's bulk turns back for retry_after.
-        outcome = await _deliver(run.bot, run.rt, row, chat_id)
+        with inline_statements():
+            outcome = await _deliver(run.bot, run.rt, row, chat_id)
         run.delivered += outcome == Delivery.SENT
     except Exception:  # never lose the run over one row: its claim expires and it is retried
         log.exception("outbox row %s: unexpected error while sending", row.id)

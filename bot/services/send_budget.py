@@ -50,6 +50,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.db import Database
 from bot.models import SendBudget as BudgetRow
+from bot.sqlite_driver import inline_statements
 
 OVERALL = "all"
 SLOTS = 1 << 14
@@ -229,9 +230,10 @@ class SendBudget:
             # own interval into the update (excluded.tat - now).
             params[f"key{n}"], params[f"tat{n}"] = row.key, now + row.interval
             params[f"bulk{n}"] = now + bulk_interval if bulk and row.key == OVERALL else 0.0
-        async with self.db.engine.begin() as conn:
-            result = await conn.execute(_take_statement(len(rows), bulk), params)
-            return {key: (tat, bulk_tat, paused, taker) for key, tat, bulk_tat, paused, taker in result.all()}
+        with inline_statements():  # one indexed upsert: on SQLite, on the event loop (bot.sqlite_driver)
+            async with self.db.engine.begin() as conn:
+                result = await conn.execute(_take_statement(len(rows), bulk), params)
+        return {key: (tat, bulk_tat, paused, taker) for key, tat, bulk_tat, paused, taker in result.all()}
 
     async def _give_back(self, rows: list[_Row], token: str) -> None:
         """Undo a turn this caller won but can't use, if nobody has taken one since."""
