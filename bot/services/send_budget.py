@@ -56,6 +56,7 @@ OVERALL = "all"
 SLOTS = 1 << 14
 REPLY_BURST = 3  # sends beyond the steady rate that only replies may take at once
 SPARE = 2  # turns a second left unused, for sends that reach Telegram a little late
+REFUSED_WAIT = 0.002  # a refused bulk send asks again no sooner (clocks of processes differ a little)
 BULK_AHEAD = 2  # turns bulk may take ahead of the steady rate (< REPLY_BURST: replies keep the rest)
 CHAT_REPLY_AHEAD = 1.5  # seconds a chat's replies may run ahead of 1/s (Telegram allows ~2 s)
 
@@ -178,8 +179,8 @@ class SendBudget:
         if won:  # half a grant: give back the turn we won, so nobody loses it
             await self._give_back([overall if key == OVERALL else chat for key in won], token)
         if chat_busy:  # when the chat is free (the overall limit may be free sooner)
-            next_at = max(found[chat.key][0] - chat.bulk_ahead, now)
-        return BulkTurn(False, next_at, chat_busy)
+            next_at = found[chat.key][0] - chat.bulk_ahead
+        return BulkTurn(False, max(next_at, now + REFUSED_WAIT), chat_busy)
 
     def _bulk_ahead(self) -> float:
         """How far bulk sends may run ahead of OUTBOX_RATE_PER_SECOND: two turns, so a sender
@@ -250,17 +251,23 @@ class SendBudget:
 def _take_statement(rows: int, bulk: bool) -> TextClause:
     """The statement `_take` runs, the same SQL on both engines (PostgreSQL and SQLite 3.35+
     both have ON CONFLICT DO UPDATE … RETURNING), written once per shape so it is compiled
-    once. In the update, `b.` is the row as it was and `excluded.` the row offered."""
-    values = ", ".join(f"(:key{n}, :tat{n}, :bulk{n}, 0, :token)" for n in range(rows))
-    moved = "(CASE WHEN b.tat > :now THEN b.tat ELSE :now END) + (excluded.tat - :now)"
+    once. In the update, `b.` is the row as it was and `excluded.` the row offered. Every
+    number is cast, so PostgreSQL never guesses an integer type for one."""
+
+    def number(name: str) -> str:
+        return f"CAST(:{name} AS DOUBLE PRECISION)"
+
+    now = number("now")
+    values = ", ".join(f"(:key{n}, {number(f'tat{n}')}, {number(f'bulk{n}')}, 0.0, :token)" for n in range(rows))
+    moved = f"(CASE WHEN b.tat > {now} THEN b.tat ELSE {now} END) + (excluded.tat - {now})"
     if not bulk:  # a reply: always its turn, and it voids any bulk grant's give-back
         update = f"tat = {moved}, taker = excluded.taker"
     else:
         free = (
-            "(b.tat <= :now + CASE WHEN b.key = 'all' THEN :overall_ahead ELSE 0 END"
-            " AND (b.key <> 'all' OR (b.bulk_tat <= :now + :bulk_ahead AND b.paused_until <= :now)))"
+            f"(b.tat <= {now} + CASE WHEN b.key = 'all' THEN {number('overall_ahead')} ELSE 0.0 END"
+            f" AND (b.key <> 'all' OR (b.bulk_tat <= {now} + {number('bulk_ahead')} AND b.paused_until <= {now})))"
         )
-        bulk_moved = "(CASE WHEN b.bulk_tat > :now THEN b.bulk_tat ELSE :now END) + :bulk_interval"
+        bulk_moved = f"(CASE WHEN b.bulk_tat > {now} THEN b.bulk_tat ELSE {now} END) + {number('bulk_interval')}"
         update = (
             f"tat = CASE WHEN {free} THEN {moved} ELSE b.tat END, "
             f"bulk_tat = CASE WHEN {free} AND b.key = 'all' THEN {bulk_moved} ELSE b.bulk_tat END, "
