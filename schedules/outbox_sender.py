@@ -41,7 +41,8 @@ log = logging.getLogger("fellowship.outbox")
 TICK_SECONDS = 1.0
 DRAIN_SECONDS = 120.0  # the longest one run keeps claiming batches (a new run waits for the next tick)
 LONGEST_PAUSE = 5.0  # a pause (after a 429) longer than this ends the run: rows go back
-IN_FLIGHT = 8  # messages being sent and marked at once (one per chat; as many as connections)
+IN_FLIGHT = 32  # messages being sent and marked at once (one per chat; 8 connections, then marking)
+ASKS_IN_FLIGHT = 4  # bulk turns being asked for at once
 _GONE = ("chat not found", "user is deactivated", "bot was blocked", "bot can't initiate", "peer_id_invalid")
 
 
@@ -57,8 +58,9 @@ class Delivery(StrEnum):
 
 @dataclass
 class _Run:
-    """One run of the sender: rows claimed and not yet sent, in due order, and those whose
-    chat is not free yet (by when it is, then due order)."""
+    """One run of the sender: rows claimed and not yet sent, in due order, those whose chat
+    is not free yet (by when it is, then due order), and chats with a turn being asked for
+    or a message being sent."""
 
     rt: Runtime
     bot: ExtBot[Any]
@@ -66,7 +68,10 @@ class _Run:
     queue: list[tuple[Outbox, int]] = field(default_factory=list)
     aside: list[tuple[float, int, Outbox, int]] = field(default_factory=list)
     chats: dict[int, int] = field(default_factory=dict)
+    busy: set[int] = field(default_factory=set)
     more: bool = True  # the last claim was full: there may be more due
+    next_at: float = 0.0  # when to ask for the next bulk turn (Unix s, the budget's clock)
+    stop: bool = False  # paused for longer than a run waits (after a 429)
     delivered: int = 0
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -75,14 +80,19 @@ async def send_due(
     bot: ExtBot[Any], rt: Runtime, *, limit: int, seconds: float = DRAIN_SECONDS, running: Callable[[], bool] = lambda: True
 ) -> int:
     """Deliver what is due, claiming `limit` rows at a time, for at most `seconds` while
-    full batches keep coming and `running()` holds; returns how many were delivered."""
-    run = _Run(rt, bot, limit)
+    full batches keep coming and `running()` holds; returns how many were delivered.
+
+    Turns are asked for at the pace the budget expects, several at once: on a busy SQLite
+    database a statement may wait for other writers, and waiting for each answer before
+    asking again would make that wait the pace."""
+    run = _Run(rt, bot, limit, next_at=rt.budget.clock())
     deadline = time.monotonic() + seconds
-    slots = asyncio.Semaphore(IN_FLIGHT)
+    slots, asks = asyncio.Semaphore(IN_FLIGHT), asyncio.Semaphore(ASKS_IN_FLIGHT)
+    spacing = 1.0 / rt.budget.limits.bulk_per_second
     claiming: asyncio.Task[None] | None = None
     try:
         await _claim(run)
-        while True:
+        while not run.stop and (time.monotonic() < deadline or run.queue or run.aside or run.busy):
             if claiming is None and len(run.queue) < limit // 2 and run.more and time.monotonic() < deadline and running():
                 claiming = asyncio.create_task(_claim(run))  # the next batch, while this one goes
             if claiming is not None and (claiming.done() or not run.queue):
@@ -90,35 +100,53 @@ async def send_due(
                 claiming = None
             picked = _next(run)
             if picked is None:
-                if not run.aside:
+                if not run.aside and not run.busy:
                     break
-                await rt.budget.sleep(max(0.0, run.aside[0][0] - rt.budget.clock()))
+                await rt.budget.sleep(min(0.05, max(0.001, run.aside[0][0] - rt.budget.clock())) if run.aside else 0.01)
                 continue
-            row, chat_id = picked
-            turn = await rt.budget.bulk_turn(chat_id)
-            if not turn.granted:
-                wait = turn.retry_at - rt.budget.clock()
-                if turn.chat_busy:  # this chat had a message within the second: later, in order
-                    heapq.heappush(run.aside, (turn.retry_at, row.id or 0, row, chat_id))
-                    continue
-                run.queue.insert(0, (row, chat_id))
-                if wait > LONGEST_PAUSE or time.monotonic() + wait > deadline:
-                    break  # paused after a 429: give the rows back, a later tick carries on
+            if (wait := run.next_at - rt.budget.clock()) > 0:
                 await rt.budget.sleep(wait)
-                continue
-            await slots.acquire()
-            task = asyncio.create_task(_send(run, row, chat_id, slots))
+            await asks.acquire()
+            run.next_at = max(run.next_at, rt.budget.clock()) + spacing
+            row, chat_id = picked
+            run.busy.add(chat_id)
+            task = asyncio.create_task(_turn_and_send(run, row, chat_id, asks, slots, deadline))
             run.tasks.add(task)
             task.add_done_callback(run.tasks.discard)
-            if (wait := turn.retry_at - rt.budget.clock()) > 0:  # until the next turn is free
-                await rt.budget.sleep(wait)
     finally:
         if claiming is not None:
             await asyncio.gather(claiming, return_exceptions=True)
-        if run.tasks:
+        while run.tasks:
             await asyncio.gather(*run.tasks, return_exceptions=True)
         await _release(rt, [r for r, _ in run.queue] + [r for _, _, r, _ in run.aside])
     return run.delivered
+
+
+async def _turn_and_send(
+    run: _Run, row: Outbox, chat_id: int, asks: asyncio.Semaphore, slots: asyncio.Semaphore, deadline: float
+) -> None:
+    """Ask for this row's bulk turn; send it if granted, else put it back for later."""
+    budget = run.rt.budget
+    try:
+        try:
+            turn = await budget.bulk_turn(chat_id)
+        finally:
+            asks.release()
+        run.next_at = max(run.next_at, turn.retry_at)
+        if turn.granted:
+            async with slots:
+                await _send(run, row, chat_id)
+        elif turn.chat_busy:  # this chat had a message within the second: later, in order
+            heapq.heappush(run.aside, (turn.retry_at, row.id or 0, row, chat_id))
+        else:  # nothing free (replies took it, or a 429 paused bulk sends): ask again then
+            run.queue.insert(0, (row, chat_id))
+            wait = turn.retry_at - budget.clock()
+            if wait > LONGEST_PAUSE or time.monotonic() + wait > deadline:
+                run.stop = True  # give the rows back: a later tick carries on
+    except Exception:  # never lose the run over one row: its claim expires and it is retried
+        log.exception("outbox row %s: unexpected error while sending", row.id)
+    finally:
+        run.busy.discard(chat_id)
 
 
 async def _claim(run: _Run) -> None:
@@ -146,25 +174,22 @@ def _next(run: _Run) -> tuple[Outbox, int] | None:
     while run.queue:
         row, chat_id = run.queue.pop(0)
         waiting = [at for at, _, _, c in run.aside if c == chat_id]
+        if chat_id in run.busy:  # its turn is being asked for, or its message sent
+            waiting.append(now + 0.05)
         if not waiting:
             return row, chat_id
         heapq.heappush(run.aside, (max(waiting), row.id or 0, row, chat_id))
     return None
 
 
-async def _send(run: _Run, row: Outbox, chat_id: int, slots: asyncio.Semaphore) -> None:
-    """Deliver one row in its own task (its turn is already taken) and mark it. Its marking
-    is a one-row update: on SQLite it runs on the event loop (bot.sqlite_driver), sparing
-    the sender a trip to the database thread per message."""
-    try:
-        # After a 429 the budget holds every process's bulk turns back for retry_after.
-        with inline_statements():
-            outcome = await _deliver(run.bot, run.rt, row, chat_id)
-        run.delivered += outcome == Delivery.SENT
-    except Exception:  # never lose the run over one row: its claim expires and it is retried
-        log.exception("outbox row %s: unexpected error while sending", row.id)
-    finally:
-        slots.release()
+async def _send(run: _Run, row: Outbox, chat_id: int) -> None:
+    """Deliver one row (its turn is already taken) and mark it. Its marking is a one-row
+    update: on SQLite it runs on the event loop (bot.sqlite_driver), sparing the sender a
+    trip to the database thread per message."""
+    # After a 429 the budget holds every process's bulk turns back for retry_after.
+    with inline_statements():
+        outcome = await _deliver(run.bot, run.rt, row, chat_id)
+    run.delivered += outcome == Delivery.SENT
 
 
 async def _deliver(bot: ExtBot[Any], rt: Runtime, row: Outbox, chat_id: int) -> Delivery:
