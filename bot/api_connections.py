@@ -11,17 +11,23 @@ the same however many connections are open.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections import deque
 from typing import Any
 
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
-# How long a call waits for a free connection when the caller doesn't say (as HTTPXRequest).
-POOL_TIMEOUT = 1.0
+# How long a call waits for a free connection when the caller doesn't say. Long: a reply
+# waits its turn in the send budget before it asks for a connection, so what it waits for
+# here is only other calls' round trips; an error after a second (HTTPXRequest's default)
+# told a person "something went wrong" merely because the bot was busy.
+POOL_TIMEOUT = 30.0
 
 
 class ApiConnections(BaseRequest):
-    """`size` connections, each an `HTTPXRequest`; the rest of the arguments go to each."""
+    """`size` connections, each an `HTTPXRequest`; the rest of the arguments go to each.
+    Callers waiting for a connection are served first come, first served."""
 
     def __init__(self, size: int, **httpx_request_args: Any) -> None:
         if size < 1:
@@ -29,9 +35,8 @@ class ApiConnections(BaseRequest):
         self._members = [HTTPXRequest(connection_pool_size=1, **httpx_request_args) for _ in range(size)]
         # Last in, first out: under light load one warm connection does the work and the
         # others expire quietly (httpx closes idle connections after 5 s).
-        self._free: asyncio.LifoQueue[HTTPXRequest] = asyncio.LifoQueue()
-        for member in reversed(self._members):
-            self._free.put_nowait(member)
+        self._idle: list[HTTPXRequest] = list(reversed(self._members))
+        self._waiting: deque[asyncio.Future[HTTPXRequest]] = deque()
 
     @property
     def read_timeout(self) -> float | None:
@@ -61,16 +66,38 @@ class ApiConnections(BaseRequest):
                 url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
             )
         finally:
-            self._free.put_nowait(member)
+            self._give_back(member)
 
     async def _borrow(self, wait: float | None) -> HTTPXRequest:
-        if not self._free.empty():
-            return self._free.get_nowait()
+        """A free connection, or the next one given back once everyone who asked earlier
+        has theirs (a free one is never taken past a caller already waiting)."""
+        if self._idle and not self._waiting:
+            return self._idle.pop()
+        turn: asyncio.Future[HTTPXRequest] = asyncio.get_running_loop().create_future()
+        self._waiting.append(turn)
         try:
-            return await asyncio.wait_for(self._free.get(), wait)
-        except TimeoutError as exc:
-            # What HTTPXRequest raises when its pool is exhausted, so callers retry alike.
-            raise TimedOut(
-                "Pool timeout: All connections in the connection pool are occupied. "
-                "Request was *not* sent to Telegram."
-            ) from exc
+            async with asyncio.timeout(wait):
+                return await turn
+        except BaseException as exc:
+            if turn.done() and not turn.cancelled():
+                self._give_back(turn.result())  # handed to us just as we gave up
+            else:
+                turn.cancel()
+            with contextlib.suppress(ValueError):
+                self._waiting.remove(turn)
+            if isinstance(exc, TimeoutError):
+                # What HTTPXRequest raises when its pool is exhausted, so callers retry alike.
+                raise TimedOut(
+                    "Pool timeout: All connections in the connection pool are occupied. "
+                    "Request was *not* sent to Telegram."
+                ) from exc
+            raise
+
+    def _give_back(self, member: HTTPXRequest) -> None:
+        """Hand the connection to the longest-waiting caller, else keep it idle."""
+        while self._waiting:
+            turn = self._waiting.popleft()
+            if not turn.done():
+                turn.set_result(member)
+                return
+        self._idle.append(member)

@@ -28,7 +28,9 @@ log = logging.getLogger("fellowship")
 
 # Connections to the Bot API kept open for sends (see bot.api_connections). Replies and the
 # outbox share them; with a round trip to Telegram of ~100 ms, 8 carry ~80 calls a second,
-# well above the ~30 messages a second Telegram allows a bot.
+# well above the ~30 messages a second Telegram allows a bot. A call waits for its budget
+# turn before it asks for a connection, and waits for a connection in turn (first come,
+# first served).
 HTTP_CONNECTIONS = 8
 
 
@@ -53,11 +55,10 @@ def build_application(
         .base_url(f"{settings.telegram_api_url}/bot")
         .base_file_url(f"{settings.telegram_api_url}/file/bot")
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=UTC, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        # Replies to a person who is using the bot are retried after a 429 (honouring
-        # retry_after, which also holds back every other send meanwhile). No overall cap
-        # here: bulk sends (prompts, alerts, announcements) go through the outbox, whose
-        # sender paces them under Telegram's limits itself.
-        .rate_limiter(RateLimiter(overall_max_rate=0, max_retries=2))
+        # Replies to a person who is using the bot take their turn from the send budget
+        # shared with the outbox and every other process (replies first), and one that
+        # gets a 429 is tried again after retry_after without holding back the others.
+        .rate_limiter(RateLimiter(rt.budget, max_retries=2))
         .concurrent_updates(PerChatUpdateProcessor(flood=flood_gate(rt)))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

@@ -66,8 +66,15 @@ class Settings(BaseSettings):
     coordinator_telegram_ids: Annotated[tuple[int, ...], NoDecode] = ()
     default_timezone: str = "Europe/London"
     log_level: str = "INFO"
-    # Overall pace for bulk sends (prompts, announcements); Telegram allows about 30/s.
-    outbox_rate_per_second: float = Field(default=25.0, gt=0, le=30)
+    # Overall pace for bulk sends (prompts, announcements), across all processes; they also
+    # get only what replies leave of the send budget below.
+    outbox_rate_per_second: float = Field(default=25.0, gt=0)
+    # Telegram's limits, kept in the database and shared by every process and by replies and
+    # bulk sends alike (bot/services/send_budget.py): messages a second overall, a second in
+    # one private chat, and a minute in one group. Replies come first; bulk uses what's left.
+    send_budget_per_second: float = Field(default=30.0, gt=5)
+    send_budget_per_chat_per_second: float = Field(default=1.0, gt=0)
+    send_budget_group_per_minute: float = Field(default=20.0, gt=0)
     # How long an alert waits for "I'll reach out" before it passes to the next person.
     alert_escalation_hours: float = Field(default=4.0, ge=0.25, le=48)
     # The same for an SOS and other immediate alerts (a shared slip, three very low days).

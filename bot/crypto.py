@@ -174,10 +174,17 @@ class Vault:
         self._code_key = _derive(raw, b"short-code-hash")
         self._aead = AESGCM(_derive(raw, b"field-encryption"))
         self._seal_key = _derive(raw, b"button-seal")
+        self._slot_key = _derive(raw, b"send-budget-slot")
 
     def hash_telegram_id(self, telegram_id: int) -> str:
         """Stable pseudonymous lookup key (hex) for a Telegram user id."""
         return hmac.new(self._hash_key, str(int(telegram_id)).encode(), hashlib.sha256).hexdigest()
+
+    def budget_slot(self, chat_id: int | str) -> int:
+        """A chat's slot in the shared send budget (bot.services.send_budget): a keyed hash
+        cut to 14 bits, so a budget row never names a chat and can't be tied to a person."""
+        digest = hmac.new(self._slot_key, str(chat_id).encode(), hashlib.sha256).digest()
+        return int.from_bytes(digest[:2], "big") >> 2
 
     def hash_code(self, code: str) -> str:
         """Keyed hash (hex) of a short typed code: a few billion possible codes are quick to

@@ -652,3 +652,22 @@ class AuditEntry(SQLModel, table=True):
     subject: str = Field(sa_type=String(8))  # release / alert
     subject_id: int  # the request's or incident's id (no foreign key: erased with it, explicitly)
     at: datetime = Field(sa_type=UTCDateTime)
+# --- Telegram's send budget (issue 15): one shared by every process ----------------------
+
+
+class SendBudget(SQLModel, table=True):
+    """One limit of Telegram's, shared by every process that sends (bot/services/send_budget.py).
+
+    `key` is "all" (the bot's overall rate), "c:<slot>" (a private chat, 1 message/s) or
+    "g:<slot>" (a group, 20/min); a slot is a keyed hash of the chat id cut to 14 bits, so
+    a row never names anyone. Times are Unix seconds: `tat` is when the limit is next free
+    (the "theoretical arrival time" of a virtual-scheduling rate limiter); on "all",
+    `bulk_tat` is the same for bulk sends alone (OUTBOX_RATE_PER_SECOND) and `paused_until`
+    holds bulk sends back after Telegram answered 429. `taker` marks who won the last grant.
+    """
+
+    key: str = Field(sa_type=String(16), primary_key=True)
+    tat: float = 0.0
+    bulk_tat: float = 0.0
+    paused_until: float = 0.0
+    taker: str = Field(default="", sa_type=String(16))

@@ -1,33 +1,94 @@
-"""PTB's AIORateLimiter, with its retries switchable off per call.
+"""PTB's rate-limiter hook, taking replies' turns from the shared send budget.
 
-Replies to a person who is using the bot should survive a 429: the limiter waits
-`retry_after` and tries again. The outbox must not wait inside a call: it records the 429
-in its row (durably, on the injectable clock) and moves on, so it asks for no retries.
+Every Bot API call the handlers make (replies to the person acting) passes through here.
+A call Telegram counts as a message (`counts_as_message`: send*, copies, forwards) first
+waits for its turn in `bot.services.send_budget` (replies come first there, so the wait is
+usually nothing), and only then asks for a connection: waiting for the budget never holds
+one. Answering a button press, edits and settings go straight through.
+
+A 429 is recorded in the budget (that chat and every process's bulk sends back off for
+`retry_after`) and only that call is tried again after `retry_after`: other replies keep
+going (PTB's AIORateLimiter would hold back every call meanwhile).
+
+The outbox asks for no retries (`NO_RETRY`): it has already taken a bulk turn, records a
+429 in its row (durably, on the injectable clock) and moves on.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import Callable, Coroutine
-from typing import Any, cast
+from typing import Any
 
-from telegram.ext import AIORateLimiter
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+from bot.services.send_budget import SendBudget, counts_as_message
+
+log = logging.getLogger("fellowship.budget")
 
 # Pass as `rate_limit_args` to get Telegram's answer, 429 included, at once. (Not 0: PTB
 # drops falsy rate_limit_args before they reach the limiter.)
 NO_RETRY = "no-retry"
 
+Result = bool | dict[str, Any] | list[dict[str, Any]]
 
-class RateLimiter(AIORateLimiter):
+
+class RateLimiter(BaseRateLimiter[int | str]):
+    """Replies take a turn from the shared budget; a 429 is retried for that call only."""
+
+    def __init__(self, budget: SendBudget, *, max_retries: int = 2) -> None:
+        self.budget = budget
+        self.max_retries = max_retries
+
+    async def initialize(self) -> None:
+        """Nothing to set up: the budget lives in the database."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
     async def process_request(
         self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        callback: Callable[..., Coroutine[Any, Any, Result]],
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
         rate_limit_args: int | str | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+    ) -> Result:
         if rate_limit_args == NO_RETRY:
             return await callback(*args, **kwargs)
-        max_retries = cast(int | None, rate_limit_args)  # NO_RETRY is the only string we pass
-        return await super().process_request(callback, args, kwargs, endpoint, data, max_retries)
+        chat_id = _chat_of(data)
+        counted = chat_id is not None and counts_as_message(endpoint)
+        retries = self.max_retries if rate_limit_args is None else int(rate_limit_args)
+        for attempt in range(retries + 1):
+            if counted:
+                assert chat_id is not None
+                await self.budget.reply_turn(chat_id)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                delay = _seconds(exc)
+                await self.budget.record_429(chat_id, delay)
+                if attempt == retries:
+                    raise
+                log.info("429 on %s: trying this call again in %.1f s", endpoint, delay)
+                await self.budget.sleep(delay + 0.1)
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def _chat_of(data: dict[str, Any]) -> int | str | None:
+    """The chat a call goes to: an int id, or a channel's @name; None when it has none."""
+    chat_id = data.get("chat_id")
+    if chat_id is None:
+        return None
+    with contextlib.suppress(TypeError, ValueError):
+        return int(chat_id)
+    return str(chat_id)
+
+
+def _seconds(exc: RetryAfter) -> float:
+    """`retry_after` in seconds (PTB 22 gives a timedelta, older versions an int)."""
+    value: Any = exc.retry_after
+    return float(value.total_seconds() if hasattr(value, "total_seconds") else value)

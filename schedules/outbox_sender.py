@@ -3,14 +3,26 @@
 Marked sent only after Telegram answers ok (at-least-once). 429 waits `retry_after`;
 5xx, timeouts and network errors back off; a blocked bot or a vanished chat marks the
 person unreachable and hands the message to the feature's re-router instead of dropping it.
+
+Pacing is the shared send budget's (bot/services/send_budget.py): each message asks for a
+bulk turn, which is granted only from what replies leave, in every process together. The
+sender keeps the budget's pace by doing nothing slow between turns: the next batch is
+claimed (one statement) while the last few of this one remain, and each message is sent
+and marked in its own task, so the next turn is asked for on time rather than after a
+round trip to Telegram and a commit. (Asking late loses the turn: 12% of the rate was lost
+that way before.) A chat whose turn isn't free yet (it had a message within the second)
+waits aside and goes when it is, in order, while everyone else's messages go on.
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
 import time
 import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -23,10 +35,14 @@ from bot.rate_limit import NO_RETRY
 from bot.runtime import Runtime
 from bot.services import outbox
 from bot.services.people import people
+from bot.sqlite_driver import inline_statements
 
 log = logging.getLogger("fellowship.outbox")
 TICK_SECONDS = 1.0
-DRAIN_SECONDS = 30.0  # the longest one run keeps sending full batches
+DRAIN_SECONDS = 120.0  # the longest one run keeps claiming batches (a new run waits for the next tick)
+LONGEST_PAUSE = 5.0  # a pause (after a 429) longer than this ends the run: rows go back
+IN_FLIGHT = 6  # messages being sent and marked at once (one per chat); each holds a database connection to mark
+ASKS_IN_FLIGHT = 2  # bulk turns being asked for at once (few: replies need database connections too)
 _GONE = ("chat not found", "user is deactivated", "bot was blocked", "bot can't initiate", "peer_id_invalid")
 
 
@@ -35,79 +51,148 @@ class Delivery(StrEnum):
 
     SENT = "sent"
     RETRY = "retry"  # later, with backoff
-    THROTTLED = "throttled"  # 429: later, and the rest of the batch too
+    THROTTLED = "throttled"  # 429: later; the budget holds back every bulk send meanwhile
     GONE = "gone"  # blocked bot or vanished chat: the feature hands the message on
     FAILED = "failed"  # Telegram refused the request itself
 
 
-class Pacer:
-    """Keeps bulk sends under Telegram's limits: an overall rate and 1 message/s per chat."""
+@dataclass
+class _Run:
+    """One run of the sender: rows claimed and not yet sent, in due order, those whose chat
+    is not free yet (by when it is, then due order), and chats with a turn being asked for
+    or a message being sent."""
 
-    def __init__(self, rate_per_second: float, per_chat_interval: float = 1.0) -> None:
-        self.interval = 1.0 / rate_per_second
-        self.per_chat_interval = per_chat_interval
-        self._next_slot = 0.0
-        self._last_by_chat: dict[int, float] = {}
-
-    def chat_ready(self, chat_id: int) -> bool:
-        return time.monotonic() >= self._last_by_chat.get(chat_id, -1e9) + self.per_chat_interval
-
-    def pause(self, seconds: float) -> None:
-        """Telegram said 429: send nothing more until `retry_after` has passed."""
-        self._next_slot = max(self._next_slot, time.monotonic() + seconds)
-
-    async def wait_turn(self, chat_id: int) -> None:
-        now = time.monotonic()
-        start = max(now, self._next_slot, self._last_by_chat.get(chat_id, -1e9) + self.per_chat_interval)
-        if start > now:
-            await asyncio.sleep(start - now)
-        self._next_slot = max(start, self._next_slot) + self.interval
-        self._last_by_chat[chat_id] = start
-        if len(self._last_by_chat) > 10_000:  # forget chats idle for a while
-            cutoff = time.monotonic() - 5 * self.per_chat_interval
-            self._last_by_chat = {c: t for c, t in self._last_by_chat.items() if t > cutoff}
+    rt: Runtime
+    bot: ExtBot[Any]
+    limit: int
+    queue: list[tuple[Outbox, int]] = field(default_factory=list)
+    aside: list[tuple[float, int, Outbox, int]] = field(default_factory=list)
+    chats: dict[int, int] = field(default_factory=dict)
+    busy: set[int] = field(default_factory=set)
+    more: bool = True  # the last claim was full: there may be more due
+    next_at: float = 0.0  # when to ask for the next bulk turn (Unix s, the budget's clock)
+    stop: bool = False  # paused for longer than a run waits (after a 429)
+    delivered: int = 0
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
 
-async def send_due(bot: ExtBot[Any], rt: Runtime, pacer: Pacer, *, limit: int) -> int:
-    """Deliver up to `limit` due rows; returns how many were delivered."""
-    async with rt.db.session() as session:
-        rows = await outbox.claim_due(session, rt.clock.now(), limit)
-        chats = await people.chat_ids(session, rt.vault, {r.person_id for r in rows})
-    delivered = 0
-    ordered = _spread_chats(rows, chats, pacer)
-    for index, row in enumerate(ordered):
-        chat_id = chats.get(row.person_id)
-        if chat_id is None:  # erased after the claim, or their stored chat id doesn't decrypt:
-            await _mark(rt, row, Delivery.GONE, "chat id unreadable")  # unreachable, handed on
-            continue
-        await pacer.wait_turn(chat_id)
-        outcome = await _deliver(bot, rt, pacer, row, chat_id)
-        delivered += outcome == Delivery.SENT
-        if outcome == Delivery.THROTTLED:  # Telegram asked us to slow down: release the rest
-            await _release(rt, ordered[index + 1 :])
-            break
-    return delivered
+async def send_due(
+    bot: ExtBot[Any], rt: Runtime, *, limit: int, seconds: float = DRAIN_SECONDS, running: Callable[[], bool] = lambda: True
+) -> int:
+    """Deliver what is due, claiming `limit` rows at a time, for at most `seconds` while
+    full batches keep coming and `running()` holds; returns how many were delivered.
+
+    Turns are asked for at the pace the budget expects, several at once: on a busy SQLite
+    database a statement may wait for other writers, and waiting for each answer before
+    asking again would make that wait the pace."""
+    run = _Run(rt, bot, limit, next_at=rt.budget.clock())
+    deadline = time.monotonic() + seconds
+    slots, asks = asyncio.Semaphore(IN_FLIGHT), asyncio.Semaphore(ASKS_IN_FLIGHT)
+    spacing = 1.0 / rt.budget.limits.bulk_per_second
+    claiming: asyncio.Task[None] | None = None
+    try:
+        await _claim(run)
+        while not run.stop and (time.monotonic() < deadline or run.queue or run.aside or run.busy):
+            if claiming is None and len(run.queue) < limit // 2 and run.more and time.monotonic() < deadline and running():
+                claiming = asyncio.create_task(_claim(run))  # the next batch, while this one goes
+            if claiming is not None and (claiming.done() or not run.queue):
+                await claiming
+                claiming = None
+            picked = _next(run)
+            if picked is None:
+                if not run.aside and not run.busy:
+                    break
+                await rt.budget.sleep(min(0.05, max(0.001, run.aside[0][0] - rt.budget.clock())) if run.aside else 0.01)
+                continue
+            if (wait := run.next_at - rt.budget.clock()) > 0:
+                await rt.budget.sleep(wait)
+            await asks.acquire()
+            run.next_at = max(run.next_at, rt.budget.clock()) + spacing
+            row, chat_id = picked
+            run.busy.add(chat_id)
+            task = asyncio.create_task(_turn_and_send(run, row, chat_id, asks, slots, deadline))
+            run.tasks.add(task)
+            task.add_done_callback(run.tasks.discard)
+    finally:
+        if claiming is not None:
+            await asyncio.gather(claiming, return_exceptions=True)
+        while run.tasks:
+            await asyncio.gather(*run.tasks, return_exceptions=True)
+        await _release(rt, [r for r, _ in run.queue] + [r for _, _, r, _ in run.aside])
+    return run.delivered
 
 
-def _spread_chats(rows: list[Outbox], chats: dict[int, int], pacer: Pacer) -> list[Outbox]:
-    """Order a batch so one chat's second message doesn't hold up everyone else's first:
-    rows whose chat may receive now come first (in due order), the rest after. Stable, so
-    one person's messages keep their order."""
-    first_seen: set[int] = set()
-    now_ready, later = [], []
+async def _turn_and_send(
+    run: _Run, row: Outbox, chat_id: int, asks: asyncio.Semaphore, slots: asyncio.Semaphore, deadline: float
+) -> None:
+    """Ask for this row's bulk turn; send it if granted, else put it back for later."""
+    budget = run.rt.budget
+    try:
+        try:
+            turn = await budget.bulk_turn(chat_id)
+        finally:
+            asks.release()
+        run.next_at = max(run.next_at, turn.retry_at)
+        if turn.granted:
+            async with slots:
+                await _send(run, row, chat_id)
+        elif turn.chat_busy:  # this chat had a message within the second: later, in order
+            heapq.heappush(run.aside, (turn.retry_at, row.id or 0, row, chat_id))
+        else:  # nothing free (replies took it, or a 429 paused bulk sends): ask again then
+            run.queue.insert(0, (row, chat_id))
+            wait = turn.retry_at - budget.clock()
+            if wait > LONGEST_PAUSE or time.monotonic() + wait > deadline:
+                run.stop = True  # give the rows back: a later tick carries on
+    except Exception:  # never lose the run over one row: its claim expires and it is retried
+        log.exception("outbox row %s: unexpected error while sending", row.id)
+    finally:
+        run.busy.discard(chat_id)
+
+
+async def _claim(run: _Run) -> None:
+    """Claim the next batch (ahead of need, so sending never waits for it)."""
+    async with run.rt.db.session() as session:
+        rows = await outbox.claim_due(session, run.rt.clock.now(), run.limit)
+        run.chats.update(await people.chat_ids(session, run.rt.vault, {r.person_id for r in rows}))
+    run.more = len(rows) == run.limit
     for row in rows:
-        chat_id = chats.get(row.person_id)
-        if chat_id is not None and chat_id not in first_seen and pacer.chat_ready(chat_id):
-            first_seen.add(chat_id)
-            now_ready.append(row)
-        else:
-            if chat_id is not None:
-                first_seen.add(chat_id)
-            later.append(row)
-    return now_ready + later
+        chat_id = run.chats.get(row.person_id)
+        if chat_id is None:  # erased after the claim, or their stored chat id doesn't decrypt:
+            await _mark(run.rt, row, Delivery.GONE, "chat id unreadable")  # unreachable, handed on
+            continue
+        run.queue.append((row, chat_id))
 
 
-async def _deliver(bot: ExtBot[Any], rt: Runtime, pacer: Pacer, row: Outbox, chat_id: int) -> Delivery:
+def _next(run: _Run) -> tuple[Outbox, int] | None:
+    """A row set aside whose chat is free by now goes first, else the next due row. A row
+    whose chat already has one waiting aside joins it there, so one person's messages keep
+    their order."""
+    now = run.rt.budget.clock()
+    if run.aside and run.aside[0][0] <= now:
+        _, _, row, chat_id = heapq.heappop(run.aside)
+        return row, chat_id
+    while run.queue:
+        row, chat_id = run.queue.pop(0)
+        waiting = [at for at, _, _, c in run.aside if c == chat_id]
+        if chat_id in run.busy:  # its turn is being asked for, or its message sent
+            waiting.append(now + 0.05)
+        if not waiting:
+            return row, chat_id
+        heapq.heappush(run.aside, (max(waiting), row.id or 0, row, chat_id))
+    return None
+
+
+async def _send(run: _Run, row: Outbox, chat_id: int) -> None:
+    """Deliver one row (its turn is already taken) and mark it. Its marking is a one-row
+    update: on SQLite it runs on the event loop (bot.sqlite_driver), sparing the sender a
+    trip to the database thread per message."""
+    # After a 429 the budget holds every process's bulk turns back for retry_after.
+    with inline_statements():
+        outcome = await _deliver(run.bot, run.rt, row, chat_id)
+    run.delivered += outcome == Delivery.SENT
+
+
+async def _deliver(bot: ExtBot[Any], rt: Runtime, row: Outbox, chat_id: int) -> Delivery:
     params = outbox.params_of(rt.vault, row)
     if not params:  # its payload doesn't decrypt for this recipient: never sent elsewhere
         await _mark(rt, row, Delivery.FAILED, "payload unreadable")
@@ -123,7 +208,7 @@ async def _deliver(bot: ExtBot[Any], rt: Runtime, pacer: Pacer, row: Outbox, cha
     except RetryAfter as exc:
         delay = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else float(exc.retry_after)
         await _mark(rt, row, Delivery.RETRY, "429 retry after", delay)
-        pacer.pause(delay)
+        await rt.budget.record_429(chat_id, delay)  # every process backs off
         return Delivery.THROTTLED
     except Forbidden as exc:
         await _mark(rt, row, Delivery.GONE, f"403 {_short(exc)}")
@@ -170,18 +255,10 @@ async def _release(rt: Runtime, rows: list[Outbox]) -> None:
 
 
 async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """JobQueue callback: batches at the configured overall rate, back to back while full
-    ones keep coming. (A run still sending makes the scheduler skip the next one, so a
-    single batch per run left the sender idle until the next whole interval: about a fifth
-    of the time at 25/s.) It stops at the budget, or when the bot is stopping: PTB waits
-    for running jobs before it shuts down."""
+    """JobQueue callback: sends while full batches keep coming, for up to DRAIN_SECONDS. (A
+    run still sending makes the scheduler skip the next one, so stopping after one batch
+    left the sender idle until the next whole interval.) It stops at that limit, or when
+    the bot is stopping: PTB waits for running jobs before it shuts down."""
     rt: Runtime = context.bot_data["runtime"]
-    pacer: Pacer = context.bot_data.setdefault("outbox_pacer", Pacer(rt.settings.outbox_rate_per_second))
-    limit = max(1, int(rt.settings.outbox_rate_per_second * TICK_SECONDS * 2))
-    deadline = time.monotonic() + DRAIN_SECONDS
-    while (
-        await send_due(context.bot, rt, pacer, limit=limit) == limit
-        and time.monotonic() < deadline
-        and context.application.running
-    ):
-        pass
+    limit = max(10, int(min(rt.settings.outbox_rate_per_second, rt.settings.send_budget_per_second) * TICK_SECONDS * 2))
+    await send_due(context.bot, rt, limit=limit, running=lambda: context.application.running)

@@ -81,6 +81,12 @@ def settings(database_url: str) -> Settings:
         # The test clock stands still, so a long story happens in one instant: far more
         # updates "in 10 s" than a person could send. tests/test_flood.py uses the defaults.
         flood_max_updates=1000,
+        # Telegram's limits would hold a story told in an instant back for seconds; the
+        # budget still runs (tests/test_send_budget.py tests it with Telegram's figures).
+        send_budget_per_second=1_000_000,
+        send_budget_per_chat_per_second=1_000_000,
+        send_budget_group_per_minute=1_000_000,
+        outbox_rate_per_second=1_000_000,
     )
 
 

@@ -21,7 +21,7 @@ from bot.db import Database
 from bot.models import AlertRecipient, Incident, Outbox
 from bot.standin import BotApiStandin, serve_standin
 from bot.standin.core import error_body
-from schedules.outbox_sender import Pacer, send_due
+from schedules.outbox_sender import send_due
 from tests.harness import TOKEN, Harness
 from tests.supporters_helpers import add_supporter, coordinator, person_id, supporter, tick_at
 from tests.test_alerts import THU_PROMPT, WED_PROMPT, WINDOW
@@ -99,7 +99,7 @@ async def deliver_through_the_weather(h: Harness, rounds: int = 200) -> None:
     """Run the sender as its ticks would, moving the clock on to each retry, until nothing waits."""
     assert h.app is not None
     for _ in range(rounds):
-        await send_due(h.app.bot, h.runtime, Pacer(10_000, per_chat_interval=0), limit=1000)
+        await send_due(h.app.bot, h.runtime, limit=1000)
         async with h.db.session() as session:
             waiting = (
                 await session.execute(select(func.min(Outbox.next_attempt_at)).where(Outbox.status == "pending"))

@@ -53,3 +53,22 @@ async def test_a_call_that_finds_every_connection_busy_too_long_times_out_unsent
         await bot.send_message(ada.id, "now")
 
     assert [t for t in standin.texts(ada.id) if t in ("too soon", "now")] == ["now"]
+
+
+async def test_replies_that_wait_over_a_second_for_a_busy_connection_are_all_sent_first_come_first_served(
+    server: RunningServer, standin: BotApiStandin, ada: SimUser
+) -> None:
+    async with _bot(server, ApiConnections(1)) as bot:
+        start = await bot.get_updates()
+        poll = asyncio.create_task(bot.get_updates(offset=start[-1].update_id + 1, timeout=5))
+        await asyncio.sleep(0.2)  # the long poll holds the only connection
+        replies = []
+        for n in range(5):
+            replies.append(asyncio.create_task(bot.send_message(ada.id, f"reply {n}")))
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(1.5)  # longer than a pool wait used to be allowed (1 s: TimedOut)
+        standin.send_text(ada.id, "hello")  # the poll returns, freeing the connection
+        await asyncio.wait_for(poll, 5)
+        await asyncio.wait_for(asyncio.gather(*replies), 10)  # no TimedOut: nobody is told "something went wrong"
+
+    assert [t for t in standin.texts(ada.id) if t.startswith("reply")] == [f"reply {n}" for n in range(5)]

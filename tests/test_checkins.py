@@ -386,6 +386,8 @@ async def test_forget_erases_check_ins_plans_milestones_and_support_requests(h: 
     await sam.press("Yes, erase everything")
     async with h.db.session() as session:
         for table in SQLModel.metadata.sorted_tables:
+            if table.name == "sendbudget":  # Telegram's limits: a 14-bit slot per chat, naming nobody
+                continue
             assert (await session.execute(select(func.count()).select_from(table))).scalar_one() == 0, table.name
 
 

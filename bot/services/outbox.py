@@ -25,7 +25,7 @@ from sqlmodel import col, select
 
 from bot import i18n
 from bot.crypto import OUTBOX_PAYLOAD, Undecryptable, Vault
-from bot.db import VAULT_INFO, rows_changed
+from bot.db import VAULT_INFO
 from bot.models import Outbox, Person
 
 
@@ -146,31 +146,36 @@ def params_of(vault: Vault, row: Outbox) -> dict[str, Any]:
 
 
 async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Outbox]:
-    """Claim up to `limit` due rows. Compare-and-set on `claimed_until` so two processes
-    never take the same row; a claim that expires (crash) makes the row due again."""
-    candidates = (
+    """Claim up to `limit` due rows, oldest first, in one statement: a compare-and-set on
+    `claimed_until` (unclaimed, or a claim that expired after a crash) so two processes
+    never take the same row. (PostgreSQL re-checks the condition on a row another process
+    has just claimed, and skips it; SQLite has one writer.)"""
+    due = (
+        select(col(Outbox.id))
+        .where(
+            col(Outbox.status) == OutboxStatus.PENDING,
+            col(Outbox.next_attempt_at) <= now,
+            or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) < now),
+        )
+        .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
+        .limit(limit)
+    )
+    candidates = [row_id for (row_id,) in (await session.execute(due)).all()]
+    if not candidates:
+        return []
+    claimed = (
         await session.execute(
-            select(col(Outbox.id), col(Outbox.claimed_until))
+            update(Outbox)
             .where(
+                col(Outbox.id).in_(candidates),
                 col(Outbox.status) == OutboxStatus.PENDING,
-                col(Outbox.next_attempt_at) <= now,
                 or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) < now),
             )
-            .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
-            .limit(limit)
+            .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS), attempts=col(Outbox.attempts) + 1)
+            .returning(col(Outbox.id))
+            .execution_options(synchronize_session=False)
         )
-    ).all()
-    claimed: list[int] = []
-    until = now + timedelta(seconds=CLAIM_SECONDS)
-    for row_id, seen in candidates:
-        same_claim = col(Outbox.claimed_until).is_(None) if seen is None else col(Outbox.claimed_until) == seen
-        result = await session.execute(
-            update(Outbox)
-            .where(col(Outbox.id) == row_id, col(Outbox.status) == OutboxStatus.PENDING, same_claim)
-            .values(claimed_until=until, attempts=col(Outbox.attempts) + 1)
-        )
-        if rows_changed(result) == 1 and row_id is not None:
-            claimed.append(row_id)
+    ).scalars().all()
     await session.commit()
     if not claimed:
         return []
