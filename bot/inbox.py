@@ -8,8 +8,9 @@ Why a table, and how it gives "no update lost, none handled twice" with several 
   Telegram to post the update again.
 - **Claimed with a lease.** Any worker claims pending rows: on PostgreSQL with
   `FOR UPDATE SKIP LOCKED` (workers never wait on each other's rows), on SQLite by
-  compare-and-set. A claim sets `leased_until` and a fresh `lease_token`; when a worker is
-  killed its lease runs out and another worker claims the row again.
+  compare-and-set. A claim sets `leased_until` and a fresh `lease_token`, and the worker
+  renews the leases it holds every third of a lease (`renew`), so a slow handler keeps its
+  update; when a worker is killed its leases run out and another worker claims the rows.
 - **One chat at a time, in order.** A row is claimable only while no earlier row of its chat
   (`chat_key`) is still pending, leased or not; different chats go concurrently.
 - **Exactly-once effects.** The row is marked done *inside the transaction of the handler's
@@ -217,6 +218,16 @@ async def finish(db: Database, claimed: Claimed, *, now: datetime) -> bool:
         return rows_changed(await session.execute(_done(claimed.update_id, claimed.token, now))) == 1
 
 
+async def renew(db: Database, tokens: list[str], *, until: datetime) -> int:
+    """Extend the leases this worker still holds (a slow handler is not a dead worker)."""
+    if not tokens:
+        return 0
+    async with db.session() as session:
+        return rows_changed(await session.execute(
+            update(Inbox).where(col(Inbox.lease_token).in_(tokens), col(Inbox.status) == PENDING).values(leased_until=until)
+        ))
+
+
 async def backlog(db: Database, *, now: datetime) -> tuple[int, float]:
     """(pending updates, age in seconds of the oldest) for /healthz and /metrics."""
     async with db.session() as session:
@@ -238,4 +249,4 @@ async def purge(db: Database, *, now: datetime) -> int:
         ))
 
 
-__all__ = ["ALLOWED_UPDATES", "Claimed", "LeaseLost", "backlog", "claim", "finish", "handling", "purge", "record"]
+__all__ = ["ALLOWED_UPDATES", "Claimed", "LeaseLost", "backlog", "claim", "finish", "handling", "purge", "record", "renew"]

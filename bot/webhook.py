@@ -120,12 +120,25 @@ class InboxWorker:
         self.slots = slots
         self.wake = asyncio.Event()
         self._inflight: set[asyncio.Task[None]] = set()
+        self._held: dict[int, str] = {}  # update_id -> lease token, while being handled
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self.worker_id = secrets.token_hex(4)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="inbox-worker")
+        self._renewer = asyncio.create_task(self._renew(), name="inbox-lease-renewal")
+
+    async def _renew(self) -> None:
+        """Every third of a lease, extend the leases of updates still being handled."""
+        lease = self.rt.settings.inbox_lease_seconds
+        while not self._stopping:
+            await asyncio.sleep(lease / 3)
+            try:
+                until = self.rt.clock.now() + timedelta(seconds=lease)
+                await inbox.renew(self.rt.db, list(self._held.values()), until=until)
+            except _DATABASE_ERRORS as exc:
+                log.warning("could not renew leases: %s", type(exc).__name__)
 
     async def stop(self) -> None:
         """Stop claiming, let updates being handled finish (their leases would expire anyway)."""
@@ -135,6 +148,7 @@ class InboxWorker:
             await self._task
         if self._inflight:
             await asyncio.wait(self._inflight, timeout=10)
+        self._renewer.cancel()
 
     async def _run(self) -> None:
         failures = 0
@@ -169,11 +183,13 @@ class InboxWorker:
         return await inbox.claim(self.rt.db, self.rt.vault, now=self.rt.clock.now(), lease=lease, limit=limit)
 
     async def _handle(self, claimed: inbox.Claimed) -> None:
+        self._held[claimed.update_id] = claimed.token
         try:
             await handle_one(self.app, claimed)
         except Exception as exc:  # never let one update stop the worker; its lease will expire
             log.warning("update not finished: %s", type(exc).__name__)
         finally:
+            self._held.pop(claimed.update_id, None)
             self.wake.set()  # this chat's next update may be claimable now
 
 

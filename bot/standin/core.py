@@ -749,6 +749,11 @@ class BotApiStandin:
                 self._pending = [u for u in self._pending if self._update_type(u) not in _OPT_IN_UPDATES]
             return [dict(u) for u in self._pending[: max(1, min(limit, 100))]]
 
+    @property
+    def updates_made(self) -> int:
+        """How many updates users have made so far (update ids count up from 1)."""
+        return self._next_update_id - 1
+
     def confirm_update(self, update_id: int) -> None:
         """A webhook delivery was answered 200: Telegram forgets that update."""
         with self._lock:
