@@ -137,7 +137,9 @@ def create_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "reset", _rollback_if_open)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # Kept open: a webhook worker handles several updates at once while it claims, stores and
+    # renews leases, and a connection opened and closed per overflow is a fork on the server.
+    return create_async_engine(url, pool_pre_ping=True, pool_size=12, max_overflow=8)
 
 
 def _connect_sqlite(engine: AsyncEngine, turn: sqlite_driver.WriterTurn) -> sqlite_driver.OneTripConnection:

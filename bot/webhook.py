@@ -19,6 +19,7 @@ import hmac
 import json
 import logging
 import secrets
+import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -36,8 +37,11 @@ from bot.runtime import Runtime
 log = logging.getLogger("fellowship.webhook")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY_BYTES = 256 * 1024  # a message is at most 4096 characters; updates are far below this
-CLAIM_BATCH = 16  # updates one worker handles at once
+# Updates one worker handles at once: as many as it has connections to the Bot API
+# (bot.app.HTTP_CONNECTIONS), so replies don't queue for a connection and time out.
+CLAIM_BATCH = 8
 IDLE_POLL_SECONDS = 0.5  # how often an idle worker looks for updates other workers stored
+SLOW_SECONDS = 2.0  # a handler slower than this is logged (its duration only)
 _DATABASE_ERRORS = (SQLAlchemyError, OSError, ConnectionError, TimeoutError)
 
 
@@ -184,8 +188,11 @@ class InboxWorker:
 
     async def _handle(self, claimed: inbox.Claimed) -> None:
         self._held[claimed.update_id] = claimed.token
+        started = time.monotonic()
         try:
             await handle_one(self.app, claimed)
+            if time.monotonic() - started > SLOW_SECONDS:
+                log.warning("an update took %.1f s to handle", time.monotonic() - started)
         except Exception as exc:  # never let one update stop the worker; its lease will expire
             log.warning("update not finished: %s", type(exc).__name__)
         finally:

