@@ -83,24 +83,21 @@ class Visitor:
         return tuple((m.message_id, m.text, m.source) for m in self.standin.messages(self.id)[-2:])
 
     def next_move(self) -> tuple[str, str] | None:
-        """What to do about the bot's newest question during set-up; None once set up."""
-        newest = (self.texts(max(0, self.count() - 1)) or [""])[-1]
+        """What to do about the bot's newest message during set-up: press one of its
+        buttons, answer its question, or wait ("wait": e.g. only an edit came so far);
+        None once set up."""
         latest = max(0, self.count() - 1)
+        newest = (self.texts(latest) or [""])[-1]
         if "You're all set" in newest:
             return None
-        if self.has_button("No date / skip", latest):
-            return ("press", "No date / skip")
-        if self.has_button("09:00", latest):
-            return ("press", "09:00")
+        for label in ("✅ I agree", "I'm in recovery", "09:00", "No date / skip"):
+            if self.has_button(label, latest):
+                return ("press", label)
         if "Which time zone" in newest:
             return ("text", "UK & Ireland")
-        if "What brings you here?" in newest:
-            return ("press", "I'm in recovery")
         if "What should we call you?" in newest:
             return ("text", self.name)
-        if self.has_button("✅ I agree", latest):
-            return ("press", "✅ I agree")
-        return ("text", "/start")  # anything else: ask the bot where we were
+        return ("wait", "")
 
     async def set_up(self) -> None:
         """Answer whatever the bot asks until set up; when an answer doesn't come (a reply
@@ -111,7 +108,7 @@ class Visitor:
             seen = self.last_seen()
             if move[0] == "press":
                 self.standin.press(self.id, move[1])
-            else:
+            elif move[0] == "text":
                 self.standin.send_text(self.id, move[1])
             await self.until(lambda seen=seen: self.last_seen() != seen, lambda: self.standin.send_text(self.id, "/start"))
 
