@@ -34,8 +34,9 @@ from tests.workers_cluster import Cluster
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU of these processes so far (those that exited count as 0)."""
+def cpu_seconds(pids: list[int], *, reaped: bool = False) -> float:
+    """User + system CPU of these processes so far (those that exited count as 0); with
+    `reaped`, also that of their children that have exited (PostgreSQL's backends)."""
     total = 0
     for pid in pids:
         try:
@@ -43,6 +44,9 @@ def cpu_seconds(pids: list[int]) -> float:
         except OSError:
             continue
         total += int(fields[11]) + int(fields[12])
+        if reaped:
+            total += int(fields[13]) + int(fields[14])
+            reaped = False  # only the first pid (the postmaster) waits for the others
     return total / TICKS
 
 
@@ -51,12 +55,14 @@ def children(pid: int) -> list[int]:
     return [pid, *(int(p) for p in found)]
 
 
-async def postgres_pids(db: Database) -> list[int]:
-    """The server's processes, from its postmaster.pid (needs read access to its data folder)."""
+async def postgres_pids(db: Database, folder: str | None) -> list[int]:
+    """The server's processes, postmaster first, from its postmaster.pid (`--postgres-data`,
+    or the server's own answer when we may ask it); [] if we can't tell."""
     try:
-        async with db.session() as session:
-            folder = (await session.execute(text("SELECT setting FROM pg_settings WHERE name = 'data_directory'"))).scalar_one()
-        return children(_postmaster(folder))
+        if folder is None:
+            async with db.session() as session:
+                folder = (await session.execute(text("SELECT setting FROM pg_settings WHERE name = 'data_directory'"))).scalar_one()
+        return children(_postmaster(str(folder)))
     except Exception:
         return []
 
@@ -70,7 +76,7 @@ async def done(db: Database) -> int:
         return int((await session.execute(select(func.count()).select_from(Inbox).where(Inbox.status == "done"))).scalar_one())  # type: ignore[arg-type]
 
 
-async def run(url: str, workers: int, people: int, updates: int, work: Path) -> dict[str, float]:
+async def run(url: str, workers: int, people: int, updates: int, work: Path, pg_data: str | None) -> dict[str, float]:
     async with fresh(url) as db:
         standin = BotApiStandin(token=TOKEN)
         server = await serve_standin(standin)
@@ -80,10 +86,10 @@ async def run(url: str, workers: int, people: int, updates: int, work: Path) -> 
         try:
             await cluster.start()
             users = [standin.add_user(f"P{i}").id for i in range(people)]
-            pg = await postgres_pids(db)
+            pg = await postgres_pids(db, pg_data)
             worker_pids = [p.pid for p in cluster.procs.values()]
             nginx = children(cluster.nginx.pid) if cluster.nginx else []
-            before = (cpu_seconds(worker_pids), cpu_seconds(pg), cpu_seconds(nginx), time.process_time())
+            before = (cpu_seconds(worker_pids), cpu_seconds(pg, reaped=True), cpu_seconds(nginx), time.process_time())
             started = time.monotonic()
             for _ in range(updates):
                 for user in users:
@@ -92,7 +98,7 @@ async def run(url: str, workers: int, people: int, updates: int, work: Path) -> 
             while await done(db) < total:  # noqa: ASYNC110 - the workers are other processes: poll their work
                 await asyncio.sleep(0.05)
             seconds = time.monotonic() - started
-            after = (cpu_seconds(worker_pids), cpu_seconds(pg), cpu_seconds(nginx), time.process_time())
+            after = (cpu_seconds(worker_pids), cpu_seconds(pg, reaped=True), cpu_seconds(nginx), time.process_time())
             replies = sum(len(standin.messages(u)) for u in users)
         finally:
             await cluster.stop()
@@ -111,6 +117,7 @@ async def main() -> None:
     parser.add_argument("--people", type=int, default=60)
     parser.add_argument("--updates", type=int, default=10, help="messages each person sends")
     parser.add_argument("--workers", default="1,2,3")
+    parser.add_argument("--postgres-data", help="the server's data folder, to count its CPU (e.g. /tmp/pg-.../data)")
     args = parser.parse_args()
     url = normalise_database_url(args.database_url)
     print(f"{args.people} people x {args.updates} updates, cores: {os.cpu_count()}, load: {os.getloadavg()[0]:.1f}")
@@ -118,7 +125,7 @@ async def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for n in (int(x) for x in args.workers.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
-            r = await run(url, n, args.people, args.updates, Path(tmp))
+            r = await run(url, n, args.people, args.updates, Path(tmp), args.postgres_data)
         assert r["replies"] >= r["total"], r
         print(
             f"| {n} | {r['updates_per_second']:.0f} | {r['seconds']:.1f} | {r['cpu_workers']:.1f} | "
