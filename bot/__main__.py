@@ -1,4 +1,4 @@
-"""Command line: `fellowship run | migrate | check | sandbox | meetings | backup | restore` (also `python -m bot`)."""
+"""Command line: `fellowship run | serve | migrate | check | sandbox | meetings | backup | restore` (also `python -m bot`)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,15 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("run", help="apply migrations, then serve Telegram by long polling until Ctrl+C")
+    run = commands.add_parser("run", help="apply migrations, then serve Telegram by long polling until Ctrl+C (one process)")
+    run.add_argument(
+        "--drop-webhook", action="store_true",
+        help="remove a webhook set by `fellowship serve` workers first (otherwise run refuses to start)",
+    )
+    serve = commands.add_parser(
+        "serve", help="a webhook worker: receive updates at WEBHOOK_URL on WEB_HOST:WEB_PORT (run several behind a proxy)"
+    )
+    serve.add_argument("--no-migrate", dest="migrate", action="store_false", help="don't apply migrations (run `fellowship migrate` first)")
     commands.add_parser("migrate", help="apply pending database migrations")
     commands.add_parser("check", help="validate settings and database, and say what was found")
     sandbox = commands.add_parser("sandbox", help="try the bot in a browser as several people, with no token or setup")
@@ -62,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         if args.command == "run":
-            return _run(settings)
+            return _run(settings, drop_webhook=args.drop_webhook)
+        if args.command == "serve":
+            return _serve(settings, migrate=args.migrate)
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
         if args.command == "check":
@@ -161,7 +171,7 @@ def _describe(settings: Settings) -> str:
     return make_url(settings.database_url).render_as_string(hide_password=True)
 
 
-def _run(settings: Settings) -> int:
+def _run(settings: Settings, *, drop_webhook: bool = False) -> int:
     from telegram import Update
 
     from bot.app import build_application, configure_logging
@@ -169,10 +179,56 @@ def _run(settings: Settings) -> int:
     token = settings.bot_token()
     configure_logging(settings.log_level)
     asyncio.run(_migrate(settings))
+    asyncio.run(_check_no_webhook(settings, token, drop=drop_webhook))
     app = build_application(settings, token=token)
     # run_polling handles SIGINT/SIGTERM: stops polling, finishes the current update,
     # runs post_shutdown (closes the database) and returns.
     app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    return 0
+
+
+async def _check_no_webhook(settings: Settings, token: str, *, drop: bool) -> None:
+    """Long polling and webhook workers must not both serve the bot: polling would delete
+    the workers' webhook. Refuse while one is set, unless told to remove it."""
+    from telegram import Bot
+
+    async with Bot(token, base_url=f"{settings.telegram_api_url}/bot") as bot:
+        url = (await bot.get_webhook_info()).url
+        if url and not drop:
+            raise SettingsError(
+                "A webhook is set for this bot, so `fellowship serve` workers are receiving its updates.\n"
+                "Stop them and run `fellowship run --drop-webhook` to switch to long polling (nothing is lost:\n"
+                "Telegram keeps the updates until they are fetched)."
+            )
+        if url:
+            await bot.delete_webhook(drop_pending_updates=False)
+
+
+def _serve(settings: Settings, *, migrate: bool) -> int:
+    """One webhook worker until SIGTERM or Ctrl+C (see bot/webhook.py)."""
+    import signal
+
+    from bot.app import build_application, configure_logging
+    from bot.webhook import InboxWorker, serve_forever, webhook_route
+
+    token = settings.bot_token()
+    _url, path, secret = settings.webhook()
+    configure_logging(settings.log_level)
+    if migrate:  # several workers may start at once: migrations take a lock (Database.migrate)
+        asyncio.run(_migrate(settings, quiet=True))
+
+    async def main() -> None:
+        app = build_application(settings, token=token)
+        worker = InboxWorker(app)
+        app.bot_data["inbox_worker"] = worker
+        app.bot_data["web_routes"] = [webhook_route(app.bot_data["runtime"], path, secret, worker.wake.set)]
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await serve_forever(app, stop)
+
+    asyncio.run(main())
     return 0
 
 

@@ -18,6 +18,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings, SettingsError
 from bot.db import Database
 from bot.flood import FloodGate
+from bot.metrics import CountingRequest
 from bot.rate_limit import RateLimiter
 from bot.runtime import Runtime
 from bot.services.people import role_changes
@@ -63,10 +64,8 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
-    if request is not None:
-        builder = builder.request(request)
-    else:
-        builder = builder.request(ApiConnections(HTTP_CONNECTIONS))
+    # Every send and every 429 is counted for /metrics on its way (bot/metrics.py).
+    builder = builder.request(CountingRequest(request if request is not None else ApiConnections(HTTP_CONNECTIONS)))
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     app = builder.build()

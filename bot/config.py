@@ -84,6 +84,14 @@ class Settings(BaseSettings):
     meeting_feed_sync_hours: float = Field(default=6.0, ge=0.25, le=168)
     web_host: str = "127.0.0.1"
     web_port: int | None = Field(default=None, ge=1, le=65535)
+    # Webhook workers (`fellowship serve`, issue 15): the public address Telegram posts to
+    # (https; http only for a local Bot API server or a stand-in), the secret it sends back in
+    # X-Telegram-Bot-Api-Secret-Token, how many connections Telegram may open at once, and
+    # how long a worker holds a claimed update before another may take it (bot/inbox.py).
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    inbox_lease_seconds: float = Field(default=30.0, ge=1, le=600)
     # Flood limit per person (bot/flood.py): more than FLOOD_MAX_UPDATES updates from one chat
     # in FLOOD_WINDOW_SECONDS are dropped (SOS, alert answers and crisis words never are).
     # Counted in each process's memory: with several processes, each applies it.
@@ -169,6 +177,29 @@ class Settings(BaseSettings):
             feeds.append(item)
         return tuple(feeds)
 
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _check_webhook_url(cls, value: object) -> object:
+        if value is None or value == "":
+            return None
+        text = str(value).strip()
+        if not re.match(r"^https?://[^\s/]+(/\S*)?$", text):
+            raise ValueError("must be the https:// address Telegram posts updates to, e.g. https://bot.example.org/telegram/webhook")
+        return text
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _check_webhook_secret(cls, value: object) -> object:
+        if value is None or value == "":
+            return None
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", raw.strip()):
+            raise ValueError(
+                "must be 16 to 256 letters, digits, _ or - (Telegram's rule); generate one with:\n"
+                '  python -c "import secrets; print(secrets.token_urlsafe(32))"'
+            )
+        return raw.strip()
+
     @field_validator("web_port", mode="before")
     @classmethod
     def _empty_port(cls, value: object) -> object:
@@ -227,6 +258,24 @@ class Settings(BaseSettings):
                 "copy it again from @BotFather."
             )
         return token
+
+    def webhook(self) -> tuple[str, str, str]:
+        """(URL, path the worker serves, secret) for `fellowship serve`; says what to set if
+        anything is missing."""
+        if not self.webhook_url:
+            raise SettingsError(
+                "WEBHOOK_URL is not set: the public https:// address Telegram should post updates to,\n"
+                "e.g. WEBHOOK_URL=https://bot.example.org/telegram/webhook (see README, Running it for a region)."
+            )
+        if self.webhook_secret is None:
+            raise SettingsError(
+                "WEBHOOK_SECRET is not set. Generate one with:\n"
+                '  python -c "import secrets; print(secrets.token_urlsafe(32))"'
+            )
+        if self.web_port is None:
+            raise SettingsError("WEB_PORT is not set: the port this worker listens on (behind the proxy), e.g. WEB_PORT=8081.")
+        path = "/" + self.webhook_url.split("://", 1)[1].partition("/")[2].split("?", 1)[0]
+        return self.webhook_url, path, self.webhook_secret.get_secret_value()
 
     def sqlite_path(self) -> Path | None:
         """The SQLite file, if the database is SQLite on disk."""

@@ -72,6 +72,9 @@ RELEASE_PERSON_NOTE = EncryptedField("releaserequest", "person_note_enc", "relea
 # (or its WAL) in clear even for a moment, so its payload is bound to the recipient
 # (`Outbox.person_id`) instead: copied into a row for someone else, it doesn't decrypt.
 OUTBOX_PAYLOAD = EncryptedField("outbox", "payload", "outbox_payload")
+# An update a webhook worker stored before answering Telegram (bot/inbox.py), bound to its
+# update_id. Not rotated with the others: it lives seconds, and is cleared once handled.
+INBOX_PAYLOAD = EncryptedField("inbox", "payload", "inbox_payload")
 ENCRYPTED_FIELDS = (CHAT_ID, CHECKIN_NOTE, RELEASE_PROBATION, RELEASE_NOTES, RELEASE_PERSON_NOTE, OUTBOX_PAYLOAD)
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +23,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import DateTime, Executable, event
 from sqlalchemy.engine import Connection, CursorResult, Dialect, Result
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.pool import PoolResetState
 from sqlalchemy.types import TypeDecorator
 
@@ -30,6 +31,7 @@ from bot import sqlite_driver
 from bot.crypto import Vault
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 0x66656C6C  # pg_advisory_xact_lock key held while migrating ("fell")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -135,7 +137,9 @@ def create_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "reset", _rollback_if_open)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # Kept open: a webhook worker handles several updates at once while it claims, stores and
+    # renews leases, and a connection opened and closed per overflow is a fork on the server.
+    return create_async_engine(url, pool_pre_ping=True, pool_size=12, max_overflow=8)
 
 
 def _connect_sqlite(engine: AsyncEngine, turn: sqlite_driver.WriterTurn) -> sqlite_driver.OneTripConnection:
@@ -181,6 +185,62 @@ def defer_until_commit(action: Callable[[], Awaitable[object]]) -> bool:
     return True
 
 
+# --- the first write of an update carries its inbox mark (bot/inbox.py) -------------------
+# A webhook worker handles each stored update inside `first_write_hook(...)`. The first
+# transaction of that update that writes anything runs the hook just before it commits, so the
+# update is marked handled in the same transaction as its effects: both, or neither.
+FirstWriteHook = Callable[[Session], None]
+# A one-element list (the hook) emptied when it runs: mutable, so the sync session's events,
+# run in SQLAlchemy's greenlet, and the task that set it see the same state.
+_first_write: ContextVar[list[FirstWriteHook] | None] = ContextVar("first_write", default=None)
+_WROTE = "wrote"  # session.info flag: this transaction changed something
+
+
+@contextmanager
+def first_write_hook(hook: FirstWriteHook) -> Iterator[None]:
+    """Run `hook(session)` inside the first writing transaction committed in this context
+    (it may raise to refuse the commit); it is dropped after it has run once."""
+    token = _first_write.set([hook])
+    try:
+        yield
+    finally:
+        _first_write.reset(token)
+
+
+def first_write_pending() -> bool:
+    """True while a hook set by `first_write_hook` has not run yet."""
+    return bool(_first_write.get())
+
+
+class TrackedSession(Session):
+    """The sync session behind every AsyncSession: notes whether a transaction wrote."""
+
+
+@event.listens_for(TrackedSession, "after_flush")
+def _flushed(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(TrackedSession, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if not state.is_select:  # UPDATE, INSERT, DELETE, or text we can't tell: count it as a write
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(TrackedSession, "before_commit")
+def _before_commit(session: Session) -> None:
+    pending = _first_write.get()
+    if pending and session.info.get(_WROTE):
+        hook = pending.pop()  # once; a refused commit rolls back, and nothing else may run it
+        hook(session)
+    session.info.pop(_WROTE, None)
+
+
+@event.listens_for(TrackedSession, "after_soft_rollback")
+def _rolled_back(session: Session, _previous: Any) -> None:
+    session.info.pop(_WROTE, None)
+
+
 class Database:
     """Engine plus session factory; the only way code reaches the database."""
 
@@ -189,7 +249,7 @@ class Database:
         self.engine = create_engine(url)
         # On SQLite, writers in this process take turns (see bot.sqlite_driver); sessions
         # hold a write transaction briefly because replies wait until after the commit.
-        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, sync_session_class=TrackedSession)
         if vault is not None:
             self.use_vault(vault)
 
@@ -236,8 +296,15 @@ class Database:
     # --- migrations ---------------------------------------------------------------------
 
     async def migrate(self) -> tuple[str | None, str]:
-        """Apply pending migrations; returns (revision before, revision after)."""
+        """Apply pending migrations; returns (revision before, revision after).
+
+        On PostgreSQL the whole upgrade runs under a transaction-scoped advisory lock, so
+        workers started together take turns: the first migrates, the others then find the
+        schema at head and change nothing (DDL is transactional there). SQLite's one writer
+        at a time does the same for a single machine."""
         async with self.engine.begin() as conn:
+            if self.dialect == "postgresql":
+                await conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
             before = await conn.run_sync(_current_revision)
             await conn.run_sync(_upgrade_to_head)
             after = await conn.run_sync(_current_revision)

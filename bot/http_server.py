@@ -60,9 +60,14 @@ class RunningServer:
         await self.task
 
 
-async def start(app: ASGIApp, sock: socket.socket, *, name: str) -> RunningServer:
-    """Serve `app` on a bound socket until `stop()`; returns once it accepts connections."""
-    config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False, timeout_graceful_shutdown=2)
+async def start(app: ASGIApp, sock: socket.socket, *, name: str, limit_concurrency: int | None = None) -> RunningServer:
+    """Serve `app` on a bound socket until `stop()`; returns once it accepts connections.
+    `limit_concurrency`: beyond this many connections and requests at once, answer 503 at
+    once instead of queueing (a flood never exhausts the process)."""
+    config = uvicorn.Config(
+        app, lifespan="off", log_level="warning", access_log=False, timeout_graceful_shutdown=2,
+        limit_concurrency=limit_concurrency,
+    )
     server = _EmbeddedServer(config)
     task = asyncio.create_task(server.serve(sockets=[sock]), name=name)
     while not server.started:

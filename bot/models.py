@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.db import UTCDateTime
@@ -671,3 +671,31 @@ class SendBudget(SQLModel, table=True):
     bulk_tat: float = 0.0
     paused_until: float = 0.0
     taker: str = Field(default="", sa_type=String(16))
+# --- Webhook workers (issue 15): updates received, durably, before Telegram is answered ---
+
+
+class Inbox(SQLModel, table=True):
+    """One update Telegram posted to a webhook worker, stored before the worker answers 200.
+
+    Keyed by Telegram's `update_id`, so a second delivery of the same update is ignored. Any
+    worker claims a pending row with a lease (`leased_until`, `lease_token`); a chat's rows are
+    claimed one at a time in `update_id` order. The payload (the update, with what the person
+    wrote) is encrypted and cleared, with `chat_key`, once handled; the bare row stays a day so
+    late duplicates are still recognised. See bot/inbox.py.
+    """
+
+    __table_args__ = (
+        Index("ix_inbox_pending", "status", "chat_key", "update_id"),
+        Index("ix_inbox_handled", "handled_at"),
+    )
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    chat_key: str = Field(sa_type=String(64))  # keyed hash of the chat (as Person.telegram_hash); "" once handled
+    kind: str = Field(sa_type=String(32))  # message, callback_query...: for counts, never content
+    payload: str = Field(sa_type=Text)  # the update's JSON, encrypted (bot.crypto.INBOX_PAYLOAD); "" once handled
+    status: str = Field(default="pending", sa_type=String(16))  # pending/done
+    received_at: datetime = Field(sa_type=UTCDateTime)
+    leased_until: datetime | None = _utc()
+    lease_token: str | None = Field(default=None, sa_type=String(32))
+    attempts: int = 0
+    handled_at: datetime | None = _utc()

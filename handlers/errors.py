@@ -8,7 +8,8 @@ from telegram import Update
 from telegram.error import Forbidden
 from telegram.ext import ContextTypes
 
-from bot import texts
+from bot import metrics, texts
+from bot.inbox import LeaseLost
 from handlers.common import answer_callback, reply
 
 log = logging.getLogger("fellowship.errors")
@@ -23,6 +24,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     while tb is not None:
         where = f"{tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}"
         tb = tb.tb_next
+    if isinstance(error, LeaseLost):  # another worker took this update over and answers it
+        log.info("update handed to another worker; this worker's changes were rolled back")
+        return
+    metrics.HANDLER_ERRORS.inc()
     log.error("update failed: %s at %s", type(error).__name__, where)
     if not isinstance(update, Update) or isinstance(error, Forbidden):
         return

@@ -475,6 +475,8 @@ class BotApiStandin:
         self.rate_limits = rate_limits or (RateLimits(clock=now) if enforce_rate_limits else None)
         self.rate_limited = 0
         self.webhook_url = ""
+        self.webhook_secret: str | None = None
+        self.webhook_max_connections = 40
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.menu_buttons: dict[int | None, dict[str, Any]] = {}
         self.profile: dict[tuple[str, str], str] = {}
@@ -748,6 +750,16 @@ class BotApiStandin:
             return [dict(u) for u in self._pending[: max(1, min(limit, 100))]]
 
     @property
+    def updates_made(self) -> int:
+        """How many updates users have made so far (update ids count up from 1)."""
+        return self._next_update_id - 1
+
+    def confirm_update(self, update_id: int) -> None:
+        """A webhook delivery was answered 200: Telegram forgets that update."""
+        with self._lock:
+            self._pending = [u for u in self._pending if u["update_id"] != update_id]
+
+    @property
     def pending_updates(self) -> list[dict[str, Any]]:
         return list(self._pending)
 
@@ -948,12 +960,18 @@ class BotApiStandin:
 
     def _set_webhook(self, p: dict[str, Any], files: dict[str, FileUpload]) -> bool:
         self.webhook_url = p["url"]
+        self.webhook_secret = p.get("secret_token")
+        self.webhook_max_connections = int(p.get("max_connections") or 40)
+        if "allowed_updates" in p:
+            self._allowed_updates = frozenset(p["allowed_updates"]) or None
+        self._wake()  # a webhook poster waiting for work (bot.standin.webhook) starts posting
         if p.get("drop_pending_updates"):
             self._pending.clear()
         return True
 
     def _delete_webhook(self, p: dict[str, Any], files: dict[str, FileUpload]) -> bool:
         self.webhook_url = ""
+        self.webhook_secret = None
         if p.get("drop_pending_updates"):
             self._pending.clear()
         return True

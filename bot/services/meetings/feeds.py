@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import insert, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -868,6 +869,8 @@ async def note_error(db: Database, source: str, error: str, now: datetime) -> No
 async def claim_due(db: Database, specs: list[tuple[str | None, str]], *, now: datetime, every: timedelta) -> list[tuple[str | None, str]]:
     """The configured feeds whose turn it is, each claimed for this process by a
     compare-and-set on `next_sync_at`, so two processes never import the same feed at once."""
+    for _, location in specs:
+        await _ensure_source(db, normalise_source(location), now=now)
     due = []
     async with db.session() as session:
         for fellowship, location in specs:
@@ -882,6 +885,16 @@ async def claim_due(db: Database, specs: list[tuple[str | None, str]], *, now: d
             if rows_changed(claimed) == 1:
                 due.append((fellowship, location))
     return due
+
+
+async def _ensure_source(db: Database, source: str, *, now: datetime) -> None:
+    """Create a feed's source row on first sight, in its own transaction: workers that start
+    together all try, one wins, the others' insert is refused by the unique URL and ignored."""
+    try:
+        async with db.session() as session:
+            await source_row(session, source, now=now)
+    except IntegrityError:
+        pass
 
 
 async def sync_due(
