@@ -41,7 +41,7 @@ log = logging.getLogger("fellowship.outbox")
 TICK_SECONDS = 1.0
 DRAIN_SECONDS = 120.0  # the longest one run keeps claiming batches (a new run waits for the next tick)
 LONGEST_PAUSE = 5.0  # a pause (after a 429) longer than this ends the run: rows go back
-IN_FLIGHT = 6  # messages being sent and marked at once (one per chat); each holds a database connection to mark
+IN_FLIGHT = 16  # messages being sent and marked at once (one per chat; a database connection only to mark)
 ASKS_IN_FLIGHT = 2  # bulk turns being asked for at once (few: replies need database connections too)
 _GONE = ("chat not found", "user is deactivated", "bot was blocked", "bot can't initiate", "peer_id_invalid")
 
