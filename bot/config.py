@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     # them on behalf of many people leaving prison (a busy Friday can bring dozens).
     daily_release_requests: int = Field(default=5, ge=1, le=1000)
     daily_release_requests_coordinator: int = Field(default=30, ge=1, le=1000)
+    # Outcome reports (issue 16): counts from 1 up to this are shown as "*" (NHS Digital uses
+    # 7 for sub-national health statistics); never below 5, so a setting can't weaken it.
+    report_suppression_threshold: int = Field(default=7, ge=5, le=100)
 
     @field_validator("telegram_api_url")
     @classmethod
