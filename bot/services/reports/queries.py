@@ -59,10 +59,10 @@ class Sql:
         return f"strftime('%Y-%m', {column})"
 
     def minutes_between(self, later: str, earlier: str) -> str:
-        """Whole minutes from `earlier` to `later` (two timestamp columns)."""
+        """Minutes from `earlier` to `later` (two timestamp columns), to the nearest minute."""
         if self.postgres:
-            return f"CAST(floor(extract(epoch from ({later} - {earlier})) / 60) AS INTEGER)"
-        return f"CAST((julianday({later}) - julianday({earlier})) * 1440 AS INTEGER)"
+            return f"CAST(round(extract(epoch from ({later} - {earlier})) / 60) AS INTEGER)"
+        return f"CAST(round((julianday({later}) - julianday({earlier})) * 1440) AS INTEGER)"
 
     def greatest(self, a: str, b: str) -> str:
         return f"GREATEST({a}, {b})" if self.postgres else f"max({a}, {b})"

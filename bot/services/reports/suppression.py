@@ -18,6 +18,7 @@ outside this module ever shows a true count.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 Ref = tuple[int, int]  # (row, column) in a table
@@ -138,13 +139,14 @@ def _percent(table: Table, cell: Percent, hidden: set[Ref]) -> str:
     num, den = _count(table, cell.num), _count(table, cell.den)
     if den < MIN_GROUP_FOR_PERCENT:
         return NOT_SHOWN
-    return f"{round(100 * num / den)}%"
+    return f"{int(100 * num / den + 0.5)}%"  # halves up, as people expect
 
 
 def _stat(cell: Stat) -> str:
     if cell.n < MIN_GROUP_FOR_PERCENT or cell.value is None:
         return NOT_SHOWN
-    return f"{cell.value:.{cell.decimals}f}"
+    scale = 10 ** cell.decimals  # halves up, not to even
+    return f"{math.floor(cell.value * scale + 0.5) / scale:.{cell.decimals}f}"
 
 
 def rule_text(threshold: int) -> str:
