@@ -93,6 +93,7 @@ HELP_COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("help", "What you can do"),
         ("checkin", "Check in for today"),
         ("progress", "Clean time, streak, meetings and mood chart"),
+        ("wellbeing", "Optional monthly wellbeing check"),
         ("sos", "Help numbers, right now"),
         ("meetings", "Find a meeting near you or online"),
         ("supporters", "People alerted if you go quiet or need help"),
@@ -116,6 +117,7 @@ HELP_COMMANDS: dict[str, list[tuple[str, str]]] = {
     "coordinator": [
         ("coordinators", "See coordinators, add one, see requests"),
         ("releases", "Release requests: new, assign, change, close"),
+        ("report", "Anonymous outcome report (PDF, tables, charts)"),
     ],
 }
 HELP_FOOTER = "\n" + CRISIS_LINE

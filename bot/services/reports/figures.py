@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.reports.queries import Sql, bounds, day_number, histogram_quantile, rows, sql_for
-from bot.services.reports.suppression import Count, Percent, Stat, Sum, Table
+from bot.services.reports.suppression import Cell, Count, Percent, Stat, Sum, Table
 
 FOLLOW_UP_DAYS = (30, 90, 180)
 RELEASE_FOLLOW_UP_DAYS = (14, 30, 90)
@@ -123,7 +123,7 @@ async def _still_checking_in(session: AsyncSession, sql: Sql, p: dict[str, Any],
 
 
 async def _abstinence(session: AsyncSession, sql: Sql, p: dict[str, Any]) -> tuple[list[Table], int]:
-    at_rows = []
+    at_rows: list[list[Cell]] = []
     for i, days in enumerate(FOLLOW_UP_DAYS):
         followed, clean = await _clean_at(session, sql, p, days)
         at_rows.append([str(days), Count(followed), Count(clean), Percent((i, 2), (i, 1))])
@@ -134,16 +134,17 @@ async def _abstinence(session: AsyncSession, sql: Sql, p: dict[str, Any]) -> tup
         SELECT count(*) FROM checkin WHERE clean IN ('yes', 'slip') AND local_date >= :d_from AND local_date <= :d_to""", p))[0][0]
     milestones = await rows(session, """
         SELECT key, count(*) FROM milestone WHERE reached_on >= :d_from AND reached_on <= :d_to GROUP BY key""", p)
-    clean = Table("self_reported_clean", "Self-reported: clean after joining (from their own check-ins)",
+    clean_table = Table("self_reported_clean", "Self-reported: clean after joining (from their own check-ins)",
                   ["days_after_joining", "people_followed", "reporting_clean", "percent"], at_rows)
-    events = Table("slips_and_milestones", "Self-reported slips and clean-time milestones", ["measure", "value"], [
+    event_rows: list[list[Cell]] = [
         ["Check-ins answering 'clean today?' (yes or slip)", Count(int(answered))],
         ["Slips reported", Count(int(slips[0]))],
         ["People who reported a slip", Count(int(slips[1]))],
         ["Clean dates restarted after a slip", Count(int(slips[2]))],
-        *[[f"Milestone reached: {key}", Count(int(n))] for key, n in sorted(milestones, key=lambda m: _milestone_order(m[0]))],
-    ])
-    return [clean, events], int(answered) + sum(int(n) for _, n in milestones)
+    ]
+    event_rows += [[f"Milestone reached: {key}", Count(int(n))] for key, n in sorted(milestones, key=lambda m: _milestone_order(m[0]))]
+    events = Table("slips_and_milestones", "Self-reported slips and clean-time milestones", ["measure", "value"], event_rows)
+    return [clean_table, events], int(answered) + sum(int(n) for _, n in milestones)
 
 
 def _milestone_order(key: str) -> tuple[int, int]:

@@ -15,18 +15,19 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
 
-from bot import texts  # noqa: E402
-from bot.services.reports.figures import Figures  # noqa: E402
-from bot.services.reports.suppression import HIDDEN, render, rule_text  # noqa: E402
+from bot import texts
+from bot.services.reports.figures import Figures
+from bot.services.reports.suppression import HIDDEN, render, rule_text
 
 GREYS = ("0.35", "0.65", "0.88", "white")
 HATCHES = ("", "//", "..", "xx")
@@ -106,7 +107,7 @@ def _bars(ax: Axes, labels: list[str], series: list[tuple[str, list[str]]], *, h
     for s, (name, values) in enumerate(series):
         positions = [i + (s - (len(series) - 1) / 2) * width for i in range(len(labels))]
         heights = [_number(v) for v in values]
-        style = {"color": GREYS[s % len(GREYS)], "hatch": HATCHES[s % len(HATCHES)], "edgecolor": "black", "label": name}
+        style: dict[str, Any] = {"color": GREYS[s % len(GREYS)], "hatch": HATCHES[s % len(HATCHES)], "edgecolor": "black", "label": name}
         drawn = (ax.barh(positions, heights, height=width, **style) if horizontal
                  else ax.bar(positions, heights, width=width, **style))
         ax.bar_label(drawn, labels=values, padding=2, fontsize=7)
