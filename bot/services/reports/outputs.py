@@ -59,14 +59,12 @@ def write_all(figures: Figures, threshold: int, out: Path, made_on: date) -> lis
     tables = shown_tables(figures, threshold)
     written = [_write_csv(t, out) for t in tables]
     charts = [] if figures.empty else _charts(tables)
-    for name, fig in charts:
+    for name, png in charts:
         path = out / f"{name}.png"
-        fig.savefig(path, dpi=150)
+        path.write_bytes(png)
         written.append(path)
     pdf = out / PDF_NAME
     _write_pdf(figures, tables, charts, threshold, made_on, pdf)
-    for _, fig in charts:
-        plt.close(fig)
     written.append(pdf)
     return written
 
@@ -123,16 +121,21 @@ def _bars(ax: Axes, labels: list[str], series: list[tuple[str, list[str]]], *, h
     ax.margins(y=0.15) if not horizontal else ax.margins(x=0.15)
 
 
-def _chart(name: str, title: str, draw: object) -> tuple[str, Figure]:
-    fig, ax = plt.subplots(figsize=(7, 3.2), layout="constrained")
+def _chart(name: str, title: str, draw: object) -> tuple[str, bytes]:
+    """One chart, drawn once into PNG bytes (the file and the PDF use the same picture)."""
+    fig, ax = plt.subplots(figsize=(7, 3.2))
     assert callable(draw)
     draw(ax)
+    fig.subplots_adjust(left=0.2 if name == "chart_alerts" else 0.08, right=0.97, top=0.88, bottom=0.2)
     ax.set_title(title, fontsize=10, loc="left")
     fig.text(0.99, 0.01, "* hidden (small number)", ha="right", fontsize=6, color="0.3")
-    return name, fig
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=140)
+    plt.close(fig)
+    return name, buffer.getvalue()
 
 
-def _charts(tables: list[Shown]) -> list[tuple[str, Figure]]:
+def _charts(tables: list[Shown]) -> list[tuple[str, bytes]]:
     by = {t.name: t for t in tables}
     active, share, keep, clean = by["active_per_week"], by["checkin_share"], by["still_checking_in"], by["self_reported_clean"]
     alerts, release = by["alerts"], by["release_by_month"]
@@ -197,13 +200,10 @@ def _text_block(fig: Figure, top: float, title: str, body: list[str] | str, *, w
     return y - 0.012
 
 
-def _image(fig: Figure, chart: Figure, rect: tuple[float, float, float, float]) -> None:
+def _image(fig: Figure, png: bytes, rect: tuple[float, float, float, float]) -> None:
     """Place a rendered chart on a PDF page."""
-    buffer = io.BytesIO()
-    chart.savefig(buffer, format="png", dpi=160)
-    buffer.seek(0)
     ax = fig.add_axes(rect)
-    ax.imshow(plt.imread(buffer))
+    ax.imshow(plt.imread(io.BytesIO(png)))
     ax.axis("off")
 
 
@@ -214,7 +214,7 @@ def _page(title_lines: list[str]) -> tuple[Figure, float]:
     return fig, 0.905
 
 
-def _write_pdf(figures: Figures, tables: list[Shown], charts: list[tuple[str, Figure]], threshold: int,
+def _write_pdf(figures: Figures, tables: list[Shown], charts: list[tuple[str, bytes]], threshold: int,
                made_on: date, path: Path) -> None:
     period = texts.REPORT_PERIOD.format(start=figures.start.isoformat(), end=figures.end.isoformat(), made=made_on.isoformat())
     with PdfPages(path, metadata={"Title": texts.REPORT_TITLE, "Subject": period}) as pdf:
