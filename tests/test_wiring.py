@@ -59,7 +59,7 @@ def test_a_process_running_only_the_schedules_is_wired_as_the_whole_bot() -> Non
     only_schedules = wired("import schedules")
     whole_bot = wired("import bot.app, handlers, schedules")
     assert only_schedules == whole_bot
-    assert len(only_schedules["erasers"]) == 7 and "alert" in only_schedules["rerouters"]
+    assert len(only_schedules["erasers"]) == 8 and "alert" in only_schedules["rerouters"]
     assert "relay_message" in only_schedules["rerouters"] or any("relay" in r for r in only_schedules["rerouters"])
 
 
