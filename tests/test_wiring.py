@@ -113,7 +113,7 @@ SHOWN_IN = {
     "meetingcancellation": "meetings", "supportlink": "supporters", "alertplan": "supporters", "incident": "alerts",
     "alertrecipient": "alerts", "coordinatorduty": "alerts", "relaysession": "messages_through_the_bot",
     "companionprofile": "companion_profile", "releaserequest": "release_day", "releaseoffer": "release_day",
-    "releaseevent": "release_day", "cardcodetry": "release_day",
+    "releaseevent": "release_day", "cardcodetry": "release_day", "wellbeingcheck": "wellbeing_checks",
 }
 
 
