@@ -176,8 +176,8 @@ class Checkin(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("person_id", "local_date"),
-        # The report's "who checked in this week" reads a range of days, not everyone's rows.
-        Index("ix_checkin_day_person", "local_date", "person_id"),
+        # The report reads a range of days from this index alone (covering), not everyone's rows.
+        Index("ix_checkin_day_person", "local_date", "person_id", "clean", "went_to_meeting"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

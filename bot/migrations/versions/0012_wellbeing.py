@@ -34,7 +34,7 @@ def upgrade() -> None:
     )
     op.create_index('ix_wellbeingcheck_month', 'wellbeingcheck', ['month'], unique=False)
     op.create_index('ix_person_created_at', 'person', ['created_at'], unique=False)
-    op.create_index('ix_checkin_day_person', 'checkin', ['local_date', 'person_id'], unique=False)
+    op.create_index('ix_checkin_day_person', 'checkin', ['local_date', 'person_id', 'clean', 'went_to_meeting'], unique=False)
     op.create_index('ix_incident_opened_at', 'incident', ['opened_at'], unique=False)
     op.create_index('ix_releaserequest_release_date', 'releaserequest', ['release_date'], unique=False)
 

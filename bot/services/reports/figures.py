@@ -127,20 +127,22 @@ async def _abstinence(session: AsyncSession, sql: Sql, p: dict[str, Any]) -> tup
     for i, days in enumerate(FOLLOW_UP_DAYS):
         followed, clean = await _clean_at(session, sql, p, days)
         at_rows.append([str(days), Count(followed), Count(clean), Percent((i, 2), (i, 1))])
-    slips = (await rows(session, """
-        SELECT count(*), count(DISTINCT person_id), coalesce(sum(CASE WHEN slip_reset_clean_date THEN 1 ELSE 0 END), 0)
-        FROM checkin WHERE clean = 'slip' AND local_date >= :d_from AND local_date <= :d_to""", p))[0]
-    answered = (await rows(session, """
-        SELECT count(*) FROM checkin WHERE clean IN ('yes', 'slip') AND local_date >= :d_from AND local_date <= :d_to""", p))[0][0]
+    answered, slipped, slippers = (await rows(session, """
+        SELECT count(*), coalesce(sum(CASE WHEN clean = 'slip' THEN 1 ELSE 0 END), 0),
+               count(DISTINCT CASE WHEN clean = 'slip' THEN person_id END)
+        FROM checkin WHERE clean IN ('yes', 'slip') AND local_date >= :d_from AND local_date <= :d_to""", p))[0]
+    restarted = (await rows(session, """
+        SELECT count(*) FROM checkin
+        WHERE clean = 'slip' AND slip_reset_clean_date AND local_date >= :d_from AND local_date <= :d_to""", p))[0][0]
     milestones = await rows(session, """
         SELECT key, count(*) FROM milestone WHERE reached_on >= :d_from AND reached_on <= :d_to GROUP BY key""", p)
     clean_table = Table("self_reported_clean", "Self-reported: clean after joining (from their own check-ins)",
                   ["days_after_joining", "people_followed", "reporting_clean", "percent"], at_rows)
     event_rows: list[list[Cell]] = [
         ["Check-ins answering 'clean today?' (yes or slip)", Count(int(answered))],
-        ["Slips reported", Count(int(slips[0]))],
-        ["People who reported a slip", Count(int(slips[1]))],
-        ["Clean dates restarted after a slip", Count(int(slips[2]))],
+        ["Slips reported", Count(int(slipped))],
+        ["People who reported a slip", Count(int(slippers))],
+        ["Clean dates restarted after a slip", Count(int(restarted))],
     ]
     event_rows += [[f"Milestone reached: {key}", Count(int(n))] for key, n in sorted(milestones, key=lambda m: _milestone_order(m[0]))]
     events = Table("slips_and_milestones", "Self-reported slips and clean-time milestones", ["measure", "value"], event_rows)
