@@ -30,6 +30,7 @@ The rules, and where each lives:
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from pathlib import Path
 
@@ -42,4 +43,5 @@ async def make(db: Database, start: date, end: date, out: Path, *, threshold: in
     """Compute the figures for the period (one read-only session) and write every file into `out`."""
     async with db.session() as session:
         found = await report_figures.compute(session, start, end)
-    return outputs.write_all(found, threshold, out, made_on)
+    # Drawing takes seconds: off the event loop, so the bot keeps answering everyone else.
+    return await asyncio.to_thread(outputs.write_all, found, threshold, out, made_on)

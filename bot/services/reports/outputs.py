@@ -17,13 +17,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
+from matplotlib.image import imread
 
 from bot import texts
 from bot.services.reports.figures import Figures
@@ -123,7 +120,8 @@ def _bars(ax: Axes, labels: list[str], series: list[tuple[str, list[str]]], *, h
 
 def _chart(name: str, title: str, draw: object) -> tuple[str, bytes]:
     """One chart, drawn once into PNG bytes (the file and the PDF use the same picture)."""
-    fig, ax = plt.subplots(figsize=(7, 3.2))
+    fig = Figure(figsize=(7, 3.2))  # no pyplot: safe to draw off the event loop's thread
+    ax = fig.subplots()
     assert callable(draw)
     draw(ax)
     fig.subplots_adjust(left=0.2 if name == "chart_alerts" else 0.08, right=0.97, top=0.88, bottom=0.2)
@@ -131,7 +129,6 @@ def _chart(name: str, title: str, draw: object) -> tuple[str, bytes]:
     fig.text(0.99, 0.01, "* hidden (small number)", ha="right", fontsize=6, color="0.3")
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=140)
-    plt.close(fig)
     return name, buffer.getvalue()
 
 
@@ -203,12 +200,12 @@ def _text_block(fig: Figure, top: float, title: str, body: list[str] | str, *, w
 def _image(fig: Figure, png: bytes, rect: tuple[float, float, float, float]) -> None:
     """Place a rendered chart on a PDF page."""
     ax = fig.add_axes(rect)
-    ax.imshow(plt.imread(io.BytesIO(png)))
+    ax.imshow(imread(io.BytesIO(png)))
     ax.axis("off")
 
 
 def _page(title_lines: list[str]) -> tuple[Figure, float]:
-    fig = plt.figure(figsize=A4)
+    fig = Figure(figsize=A4)
     fig.text(0.06, 0.965, title_lines[0], fontsize=16, weight="bold", va="top")
     fig.text(0.06, 0.935, title_lines[1], fontsize=9, va="top", color="0.2")
     return fig, 0.905
@@ -224,7 +221,6 @@ def _write_pdf(figures: Figures, tables: list[Shown], charts: list[tuple[str, by
             y = _text_block(fig, y, texts.REPORT_SUPPRESSION_TITLE, rule_text(threshold))
             _text_block(fig, y, texts.REPORT_NOTES_TITLE, texts.REPORT_NOTES)
             pdf.savefig(fig)
-            plt.close(fig)
             return
         y = _text_block(fig, y, texts.REPORT_HEADLINES, ["• " + line for line in _headlines(tables)], width=120)
         y = _text_block(fig, y, texts.REPORT_SUPPRESSION_TITLE, rule_text(threshold), width=120)
@@ -233,7 +229,6 @@ def _write_pdf(figures: Figures, tables: list[Shown], charts: list[tuple[str, by
         _image(fig, chart["chart_active_per_week"], (0.05, y - space, 0.9, space - 0.01))
         _image(fig, chart["chart_follow_up"], (0.05, y - 2 * space, 0.9, space - 0.01))
         pdf.savefig(fig)
-        plt.close(fig)
 
         fig, y = _page([texts.REPORT_TITLE + " (continued)", period])
         second = [name for name in ("chart_alerts", "chart_release_by_month", "chart_checkin_share") if name in chart]
@@ -244,7 +239,6 @@ def _write_pdf(figures: Figures, tables: list[Shown], charts: list[tuple[str, by
         y = _text_block(fig, y - 0.01, texts.REPORT_DEFINITIONS_TITLE, texts.REPORT_DEFINITIONS, width=125, size=7)
         _text_block(fig, y, texts.REPORT_NOTES_TITLE, texts.REPORT_NOTES, width=125, size=7)
         pdf.savefig(fig)
-        plt.close(fig)
 
 
 __all__ = ["HIDDEN", "PDF_NAME", "Shown", "shown_tables", "write_all", "zip_of"]
