@@ -25,7 +25,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from bot.db import Database
 from bot.models import (
@@ -83,6 +83,10 @@ class Seed:
             for model in order:
                 if self.rows.get(model):
                     await session.execute(insert(model), self.rows[model])
+            if db.dialect == "postgresql":  # ids were given: move the sequences past them
+                for table in ("person", "incident", "releaserequest"):
+                    await session.execute(text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
 
 
 def build() -> Seed:
