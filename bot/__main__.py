@@ -1,4 +1,4 @@
-"""Command line: `fellowship run | serve | migrate | check | sandbox | meetings | backup | restore` (also `python -m bot`)."""
+"""Command line: `fellowship run | serve | migrate | check | sandbox | meetings | backup | restore | report` (also `python -m bot`)."""
 
 from __future__ import annotations
 
@@ -51,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     rotate = commands.add_parser("rotate-key", help="re-encrypt everything under a new FELLOWSHIP_SECRET_KEY (bot stopped)")
     rotate.add_argument("--old-key-file", type=Path, required=True, help="file holding the current key")
     rotate.add_argument("--new-key-file", type=Path, required=True, help="file holding the new key")
+    report = commands.add_parser("report", help="write the anonymous outcome report (CSV, charts, PDF) for a period")
+    report.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD")
+    report.add_argument("--to", dest="end", required=True, help="last day, YYYY-MM-DD (not after today)")
+    report.add_argument("--out", type=Path, required=True, help="folder to write the files into (created if needed)")
     meetings_cli.add_commands(commands)
     backup.add_commands(commands)
     return parser
@@ -81,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
             return meetings_cli.run(args, settings)
         if args.command == "rotate-key":
             return asyncio.run(_rotate_key(settings, args.old_key_file, args.new_key_file))
+        if args.command == "report":
+            return asyncio.run(_report(settings, args.start, args.end, args.out))
         if args.command in ("backup", "restore"):
             return backup.run(args, settings)
     except SettingsError as exc:
@@ -107,6 +113,32 @@ async def _rotate_key(settings: Settings, old_file: Path, new_file: Path) -> int
         print(f"{name}: {count} opened with neither key (left as they were)")
     print("Done. Now set FELLOWSHIP_SECRET_KEY to the new key and OLD_FELLOWSHIP_SECRET_KEY to the old one\n"
           "(people are found by their old hash until they next write), then start the bot.")
+    return 0
+
+
+async def _report(settings: Settings, start_text: str, end_text: str, out: Path) -> int:
+    """`fellowship report`: check the period, then write the files; a bad period is said plainly."""
+    from datetime import UTC, datetime
+
+    from bot.services import reports
+    from bot.services.reports import period
+    from bot.services.validation import InvalidInput
+
+    today = datetime.now(UTC).date()
+    try:
+        start, end = period.parse_day(start_text), period.parse_day(end_text)
+        period.check(start, end, today)
+    except InvalidInput as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    db = Database(settings.database_url)
+    try:
+        written = await reports.make(db, start, end, out, threshold=settings.report_suppression_threshold, made_on=today)
+    finally:
+        await db.dispose()
+    print(f"Report for {start} to {end}: {len(written)} files in {out}")
+    for path in written:
+        print(f"  {path.name}")
     return 0
 
 

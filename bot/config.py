@@ -113,6 +113,9 @@ class Settings(BaseSettings):
     # Accountability (issue 16): how long the audit log of views and changes to release
     # requests and escalated alerts is kept (rows also go with their record).
     audit_retention_days: int = Field(default=365, ge=30, le=3650)
+    # Outcome reports (issue 16): counts from 1 up to this are shown as "*" (NHS Digital uses
+    # 7 for sub-national health statistics); never below 5, so a setting can't weaken it.
+    report_suppression_threshold: int = Field(default=7, ge=5, le=100)
 
     @field_validator("telegram_api_url")
     @classmethod

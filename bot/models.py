@@ -29,6 +29,7 @@ def _person_fk(*, nullable: bool = False, ondelete: str = "CASCADE", index: bool
 class Person(SQLModel, table=True):
     """Someone who agreed to use the bot. Created only when they press Agree."""
 
+    __table_args__ = (Index("ix_person_created_at", "created_at"),)  # the report's "joined in the period"
     id: int | None = Field(default=None, primary_key=True)
     telegram_hash: str = Field(sa_type=String(64), unique=True, index=True)
     chat_id_enc: str = Field(sa_type=Text)
@@ -176,7 +177,11 @@ class CheckinPlan(SQLModel, table=True):
 class Checkin(SQLModel, table=True):
     """One member's answers for one local day; each step is saved as it is answered."""
 
-    __table_args__ = (UniqueConstraint("person_id", "local_date"),)
+    __table_args__ = (
+        UniqueConstraint("person_id", "local_date"),
+        # The report reads a range of days from this index alone (covering), not everyone's rows.
+        Index("ix_checkin_day_person", "local_date", "person_id", "clean", "went_to_meeting"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = _person_fk(index=False)
@@ -413,7 +418,10 @@ class ReleaseRequest(SQLModel, table=True):
     coordinators (and the person themselves); probation details and notes are encrypted.
     """
 
-    __table_args__ = (Index("ix_releaserequest_status_date", "status", "release_date"),)
+    __table_args__ = (
+        Index("ix_releaserequest_status_date", "status", "release_date"),
+        Index("ix_releaserequest_release_date", "release_date"),  # the report's releases in a period
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int | None = _person_fk(nullable=True, ondelete="SET NULL")
@@ -569,6 +577,7 @@ class Incident(SQLModel, table=True):
     __table_args__ = (
         Index("ix_incident_escalation", "next_escalation_at", "id"),
         Index("ix_incident_member_status", "member_id", "status"),
+        Index("ix_incident_opened_at", "opened_at"),  # the report's alerts in a period
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -699,3 +708,24 @@ class Inbox(SQLModel, table=True):
     lease_token: str | None = Field(default=None, sa_type=String(32))
     attempts: int = 0
     handled_at: datetime | None = _utc()
+# --- Monthly wellbeing check (issue 16) ---------------------------------------------------
+
+
+class WellbeingCheck(SQLModel, table=True):
+    """One member's monthly wellbeing check (BARC-10): offered once a month, optional.
+
+    `answers` holds the answers given so far, one digit 1-6 per statement in order, so a
+    check can be left and finished later the same month; `total` (10-60) is set once all
+    ten are answered. Skipped or stopped checks keep no answers. Erased with the person.
+    """
+
+    __table_args__ = (UniqueConstraint("person_id", "month"), Index("ix_wellbeingcheck_month", "month"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = _person_fk(index=False)
+    month: str = Field(sa_type=String(7))  # "2026-12", the member's local month
+    status: str = Field(default="offered", sa_type=String(10))  # offered / started / done / skipped / stopped
+    answers: str = Field(default="", sa_type=String(10))
+    total: int | None = None
+    offered_at: datetime = Field(sa_type=UTCDateTime)
+    completed_at: datetime | None = _utc()

@@ -106,6 +106,7 @@ HELP_COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("help", "What you can do"),
         ("checkin", "Check in for today"),
         ("progress", "Clean time, streak, meetings and mood chart"),
+        ("wellbeing", "Optional monthly wellbeing check"),
         ("sos", "Help numbers, right now"),
         ("meetings", "Find a meeting near you or online"),
         ("supporters", "People alerted if you go quiet or need help"),
@@ -129,6 +130,7 @@ HELP_COMMANDS: dict[str, list[tuple[str, str]]] = {
     "coordinator": [
         ("coordinators", "What needs you now, who's on call, requests, coordinators"),
         ("releases", "Release requests: new, assign, change, close"),
+        ("report", "Anonymous outcome report (PDF, tables, charts)"),
     ],
 }
 HELP_FOOTER = "\n" + CRISIS_LINE
@@ -1486,3 +1488,69 @@ SOS_OR = "{first}, or {second}"
 
 
 _i18n.make_translatable(__name__)
+
+# --- Outcome reports and the monthly wellbeing check (issue 16) ---------------------------
+
+REPORT_TITLE = "Outcome report: anonymous figures"
+REPORT_PERIOD = "Period: {start} to {end} · Made on {made}"
+REPORT_EMPTY = (
+    "No activity was recorded in this period: nobody joined, checked in, raised an alert or "
+    "was released. There are no figures or charts to show."
+)
+REPORT_HEADLINES = "Headline figures"
+REPORT_DEFINITIONS_TITLE = "Definitions"
+REPORT_DEFINITIONS = (
+    "Joined: agreed to use the bot in the period. A check-in: any answer to the daily check-in "
+    "that day. Still checking in at N days: a check-in on day N to N+6 after joining (or after "
+    "release), counted only for people whose day N+6 falls in the period. Clean at N days (self-"
+    "reported): checked in on day N to N+6 and reported no slip from joining until then. Alerts: "
+    "went quiet, asked for help, shared a slip, three very low days; time to acknowledge is "
+    "from the alert to the first \"I'll reach out\". Meetings: \"I went\" and check-in meeting "
+    "ticks, one per person per day. Wellbeing: the Brief Assessment of Recovery Capital "
+    "(BARC-10, total 10-60), optional, at most once a month; change is latest minus first "
+    "score in the period, by month joined. Weeks start on the period's first day. Days are UTC dates "
+    "(check-ins: the member's own date)."
+)
+REPORT_NOTES_TITLE = "Notes"
+REPORT_NOTES = (
+    "Abstinence figures are self-reports from people's own check-ins and clean-date resets; "
+    "they are not tested or verified. People who stop checking in are not counted as clean. "
+    "No claim about reoffending is made from these figures: that needs the Ministry of "
+    "Justice's Justice Data Lab, which compares cohorts of at least 60 people with matched "
+    "comparison groups. Release requests are erased 30 days after they close; for those only a "
+    "count per month closed and outcome remains, shown separately. Whether someone who left "
+    "prison reoffended, was recalled or found housing is not recorded by the bot. The report "
+    "holds no names, pseudonyms, Telegram ids, notes, prisons of individuals or free text."
+)
+REPORT_SUPPRESSION_TITLE = "Small numbers"
+
+REPORT_CHOOSE = "📊 <b>Outcome report</b>\nWhich period? You'll get a PDF summary and a ZIP of tables (CSV) and charts. Only anonymous totals, small numbers hidden."
+REPORT_LAST_MONTH = "Last month"
+REPORT_LAST_MONTHS = "Last {months} months"
+REPORT_MAKING = "⏳ Making the report for {start} to {end}…"
+REPORT_CAPTION_PDF = "Outcome report, {start} to {end} (anonymous totals)."
+REPORT_CAPTION_ZIP = "Tables (CSV) and charts (PNG) for {start} to {end}."
+REPORT_COORDINATORS_ONLY = "Sorry, reports are for coordinators."
+REPORT_FAILED = "Sorry, the report couldn't be made just now. Please try again in a few minutes."
+REPORT_BUTTON = "📊 Outcome report"
+REPORT_BAD_DATE = "{value} isn't a date I can read. Please write it as YYYY-MM-DD, e.g. 2026-01-31."
+REPORT_REVERSED = "The period ends before it starts. Please give the earlier date first."
+REPORT_FUTURE = "The period can't end after today ({today}): there is nothing to count yet."
+REPORT_TOO_LONG = "A report covers at most {years} years. Please choose a shorter period."
+
+WELLBEING_OFFER = (
+    "🌱 <b>Monthly wellbeing check</b> (optional)\n"
+    "Ten short statements about your life and recovery, answered with buttons. About two minutes. "
+    "It helps show what support does; only totals for everyone are ever shared, never yours."
+)
+WELLBEING_START = "✅ Start"
+WELLBEING_NOT_NOW = "Not this month"
+WELLBEING_STOP = "🔕 Don't ask me again"
+WELLBEING_STATEMENT = "<b>{number} of {count}</b>\n{statement}\n\nHow much do you agree?"
+WELLBEING_SCALE = ("Strongly disagree", "Disagree", "Somewhat disagree", "Somewhat agree", "Agree", "Strongly agree")
+WELLBEING_DONE = "🙏 Thank you. Your score is {total} out of 60. I'll ask again next month; /wellbeing any time."
+WELLBEING_SKIPPED = "No problem. I'll ask again next month. /wellbeing whenever you like."
+WELLBEING_STOPPED = "Okay, I won't ask again. You can still send /wellbeing whenever you like."
+WELLBEING_ALREADY = "You've done this month's wellbeing check, thank you. The next one is in {month}."
+WELLBEING_UNAVAILABLE = "The wellbeing check isn't available yet."
+WELLBEING_EXPORT_NOTE = "Your monthly wellbeing checks (BARC-10): the month and your answers (1-6 each)."

@@ -18,6 +18,7 @@ from bot.services.meetings import search as meetings
 from bot.services.people import privacy, roles
 from bot.services.release import aftercare, companions, duties
 from bot.services.release import requests as releases
+from bot.services.reports import wellbeing
 from bot.services.support import alerts, crisis, relay, supporters
 
 
@@ -32,6 +33,7 @@ def wire_domain() -> None:
     privacy.register_exporter("companion_profile", companions._export)
     privacy.register_exporter("release_day", releases._export)
     privacy.register_exporter("accountability", audit.export)
+    privacy.register_exporter("wellbeing_checks", wellbeing.export)
 
     # /forget: first the other side of every link hears it ended, then each feature's rows go.
     privacy.register_link_ender(supporters.end_every_link)
@@ -44,6 +46,7 @@ def wire_domain() -> None:
     privacy.register_eraser(companions._erase)
     privacy.register_eraser(releases._erase)
     privacy.register_eraser(audit.forget_actor)  # kept without them: it is about the record's person
+    privacy.register_eraser(wellbeing.erase)
 
     # A message that can never be delivered (blocked bot, chat gone, refused) is handed on.
     outbox.on_undeliverable(alerts.ALERT, alerts.reroute)  # to the next person in the chain

@@ -15,9 +15,10 @@ from bot.services.meetings import buttons as meeting_buttons
 from bot.services.people import buttons as people_buttons
 from bot.services.release import buttons as release_buttons
 from bot.services.release import connect as release_connect
+from bot.services.reports import buttons as report_buttons
 from bot.services.support import buttons as support_buttons
 from bot.services.support import supporters as supporter_service
-from handlers import answers, errors, fallback, follow_ups
+from handlers import answers, errors, fallback, follow_ups, reports
 from handlers.answers import register_answer, register_free_text, register_location_answer
 from handlers.checkins import checkin as checkins
 from handlers.deeplinks import register_deep_link, register_typed_code
@@ -149,6 +150,12 @@ def register(app: Application) -> None:
     # The release card typed by hand (/card), and a coordinator confirming who opened it (rk).
     app.add_handler(CommandHandler("card", releases.card_command), group=FEATURES)
     app.add_handler(CallbackQueryHandler(releases.on_confirm_button, pattern=release_buttons.RK.pattern), group=FEATURES)
+
+    # Outcome reports for coordinators (rp) and the monthly wellbeing check (wb): issue 16.
+    app.add_handler(CommandHandler("report", reports.report_command), group=FEATURES)
+    app.add_handler(CommandHandler("wellbeing", reports.wellbeing_command), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(reports.on_report_button, pattern=report_buttons.REPORT.pattern), group=FEATURES)
+    app.add_handler(CallbackQueryHandler(reports.on_wellbeing_button, pattern=report_buttons.WELLBEING.pattern), group=FEATURES)
 
     # Fallbacks: anything no feature took (keep these last).
     app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command), group=FEATURES)

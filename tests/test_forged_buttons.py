@@ -153,6 +153,10 @@ async def busy_service(h: Harness) -> dict[str, User]:
     await h.deliver()
     await saoirse.send("/checkin")
     await saoirse.press("🙂 good")
+    # Issue 16: a coordinator's report periods (rp) and a member's wellbeing check (wb).
+    await cassius.send("/report")
+    await saoirse.send("/wellbeing")
+    await saoirse.press("4 Somewhat agree")
 
     # Links opened and not yet answered (after the clock moved, so they are live).
     await cassius.press("➕ Add a coordinator", message=cassius.find("Coordinators"))

@@ -59,7 +59,7 @@ def test_a_process_running_only_the_schedules_is_wired_as_the_whole_bot() -> Non
     only_schedules = wired("import schedules")
     whole_bot = wired("import bot.app, handlers, schedules")
     assert only_schedules == whole_bot
-    assert len(only_schedules["erasers"]) == 8  # the 8th: the audit log keeps its rows without the actor
+    assert len(only_schedules["erasers"]) == 9  # the audit log keeps its rows without the actor; wellbeing checks go
     assert "alert" in only_schedules["rerouters"]
     assert "relay_message" in only_schedules["rerouters"] or any("relay" in r for r in only_schedules["rerouters"])
 
@@ -114,7 +114,7 @@ SHOWN_IN = {
     "meetingcancellation": "meetings", "supportlink": "supporters", "alertplan": "supporters", "incident": "alerts",
     "alertrecipient": "alerts", "coordinatorduty": "alerts", "relaysession": "messages_through_the_bot",
     "companionprofile": "companion_profile", "releaserequest": "release_day", "releaseoffer": "release_day",
-    "releaseevent": "release_day", "cardcodetry": "release_day", "auditentry": "accountability",
+    "releaseevent": "release_day", "cardcodetry": "release_day", "auditentry": "accountability", "wellbeingcheck": "wellbeing_checks",
 }
 
 

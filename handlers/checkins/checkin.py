@@ -30,6 +30,7 @@ from bot.services.checkins.states import Awaiting
 from bot.services.schedule_times import local_date, zone_named
 from bot.services.support.escalation import Windows
 from bot.services.validation import InvalidInput
+from handlers import reports
 from handlers.common import (
     answer_callback,
     edit_or_reply,
@@ -116,10 +117,13 @@ async def on_checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await answer_callback(update, outcome.toast)
         if outcome.closed_day is None:
             await edit_or_reply(update, outcome.card.text, outcome.card.markup)
-            return
-        # yesterday's card: close it and offer today's below
-        await edit_or_reply(update, texts.CHECKIN_CLOSED.format(day=texts.day_label(outcome.closed_day)))
-        await reply(update, outcome.card.text, outcome.card.markup)
+            finished = pressed.action is buttons.CardAction.DONE
+        else:  # yesterday's card: close it and offer today's below
+            await edit_or_reply(update, texts.CHECKIN_CLOSED.format(day=texts.day_label(outcome.closed_day)))
+            await reply(update, outcome.card.text, outcome.card.markup)
+            finished = False
+    if finished:  # issue 16: the monthly wellbeing check, offered at most once a month
+        await reports.offer_after_checkin(update, context)
 
 
 async def answer_note(

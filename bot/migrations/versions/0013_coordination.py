@@ -1,7 +1,7 @@
 """coordination: the on-call rota's weekdays, and the audit log of views and changes
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0012
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import bot.db
 
 revision: str = "0013"
-down_revision: str | None = "0009"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
