@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlmodel import SQLModel
 from telegram.ext import CallbackQueryHandler
 
+from tests.conftest import SHARED_TABLES
 from tests.harness import Harness
 from tests.harness import Person as User
 from tests.meeting_factory import LS6, add_meeting, open_result
@@ -180,7 +181,7 @@ async def snapshot(h: Harness) -> dict[str, dict[Any, tuple[Any, ...]]]:
     tables: dict[str, dict[Any, tuple[Any, ...]]] = {}
     async with h.db.session() as session:
         for table in SQLModel.metadata.sorted_tables:
-            if table.name == "sendbudget":  # Telegram's limits, shared by every send: nobody's data
+            if table.name in SHARED_TABLES:
                 continue
             rows = (await session.execute(select(table))).all()
             tables[table.name] = {row.id: tuple(row) for row in rows}
