@@ -108,7 +108,7 @@ def _bars(ax: Axes, labels: list[str], series: list[tuple[str, list[str]]], *, h
         ax.bar_label(drawn, labels=values, padding=2, fontsize=7)
     ticks = list(range(len(labels)))
     if horizontal:
-        ax.set_yticks(ticks, labels, fontsize=8)
+        ax.set_yticks(ticks, ["\n".join(textwrap.wrap(label, 20)) for label in labels], fontsize=8)  # Welsh runs longer
         ax.invert_yaxis()
     else:
         ax.set_xticks(ticks, labels, fontsize=7, rotation=45 if len(labels) > 6 else 0, ha="right" if len(labels) > 6 else "center")
