@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD")
     report.add_argument("--to", dest="end", required=True, help="last day, YYYY-MM-DD (not after today)")
     report.add_argument("--out", type=Path, required=True, help="folder to write the files into (created if needed)")
+    report.add_argument("--language", choices=("en", "cy"), default="en",
+                        help="language of the titles, row labels, charts and PDF (CSV column names stay the same)")
     meetings_cli.add_commands(commands)
     backup.add_commands(commands)
     return parser
@@ -86,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "rotate-key":
             return asyncio.run(_rotate_key(settings, args.old_key_file, args.new_key_file))
         if args.command == "report":
-            return asyncio.run(_report(settings, args.start, args.end, args.out))
+            return asyncio.run(_report(settings, args.start, args.end, args.out, args.language))
         if args.command in ("backup", "restore"):
             return backup.run(args, settings)
     except SettingsError as exc:
@@ -116,10 +118,11 @@ async def _rotate_key(settings: Settings, old_file: Path, new_file: Path) -> int
     return 0
 
 
-async def _report(settings: Settings, start_text: str, end_text: str, out: Path) -> int:
+async def _report(settings: Settings, start_text: str, end_text: str, out: Path, language: str = "en") -> int:
     """`fellowship report`: check the period, then write the files; a bad period is said plainly."""
     from datetime import UTC, datetime
 
+    from bot import i18n
     from bot.services import reports
     from bot.services.reports import period
     from bot.services.validation import InvalidInput
@@ -133,7 +136,8 @@ async def _report(settings: Settings, start_text: str, end_text: str, out: Path)
         return 2
     db = Database(settings.database_url)
     try:
-        written = await reports.make(db, start, end, out, threshold=settings.report_suppression_threshold, made_on=today)
+        with i18n.speaking(language):  # the files' words; asyncio.to_thread carries the language along
+            written = await reports.make(db, start, end, out, threshold=settings.report_suppression_threshold, made_on=today)
     finally:
         await db.dispose()
     print(f"Report for {start} to {end}: {len(written)} files in {out}")

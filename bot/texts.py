@@ -1554,3 +1554,82 @@ WELLBEING_STOPPED = "Okay, I won't ask again. You can still send /wellbeing when
 WELLBEING_ALREADY = "You've done this month's wellbeing check, thank you. The next one is in {month}."
 WELLBEING_UNAVAILABLE = "The wellbeing check isn't available yet."
 WELLBEING_EXPORT_NOTE = "Your monthly wellbeing checks (BARC-10): the month and your answers (1-6 each)."
+
+# The report's tables, rows and charts (CSV titles and row labels, chart words, the PDF's
+# headlines). CSV column names are machine identifiers and stay in English.
+REPORT_TABLE_TITLES = {
+    "engagement": "Engagement",
+    "active_per_week": "Active people per week",
+    "checkin_share": "Share of days with a check-in (people who checked in)",
+    "still_checking_in": "Still checking in after joining",
+    "self_reported_clean": "Self-reported: clean after joining (from their own check-ins)",
+    "slips_and_milestones": "Self-reported slips and clean-time milestones",
+    "alerts": "Alerts to supporters and coordinators",
+    "release_by_month": "Release day, by month of release",
+    "release_closed_and_erased": "Release requests closed and erased, by month closed and outcome",
+    "wellbeing_by_cohort": "Monthly wellbeing check (BARC-10, 10–60), by month joined",
+}
+REPORT_ROWS = {
+    "joined": "People who joined",
+    "checked_in": "People who checked in at least once",
+    "median_share": "Median share of days with a check-in (%)",
+    "meetings": "Meetings attended (recorded)",
+    "meeting_people": "People who recorded a meeting",
+    "all_checked_in": "All who checked in",
+    "answered_clean": "Check-ins answering 'clean today?' (yes or slip)",
+    "slips": "Slips reported",
+    "slip_people": "People who reported a slip",
+    "restarted": "Clean dates restarted after a slip",
+    "lapse": "Went quiet (lapse)",
+    "sos": "Asked for help (SOS)",
+    "slip": "Shared a slip",
+    "low_mood": "Three very low days",
+    "all_alerts": "All alerts",
+    "all_months": "All months",
+}
+REPORT_ROW_NINETY = "People with {meetings} meetings in the last 90 days of the period"
+REPORT_ROW_MILESTONE = "Milestone reached: {key}"
+REPORT_CLOSED_OUTCOMES = {
+    "met": "met",
+    "not_released": "not released",
+    "not_found": "not found",
+    "cancelled": "cancelled",
+    "not_recorded": "not recorded",
+}
+REPORT_CHART_TITLES = {
+    "chart_active_per_week": "People checking in, per week (week starting)",
+    "chart_checkin_share": "Share of days with a check-in (people)",
+    "chart_follow_up": "After joining: followed, still checking in, reporting clean (self-reported)",
+    "chart_alerts": "Alerts raised and acknowledged, by kind",
+    "chart_release_by_month": "Release day, by month of release",
+}
+REPORT_SERIES = {
+    "people": "people",
+    "followed": "followed",
+    "still": "still checking in",
+    "clean": "reporting clean (self-report)",
+    "raised": "raised",
+    "acknowledged": "acknowledged",
+    "never": "never acknowledged",
+    "requests": "requests",
+    "matched": "matched",
+    "met": "met at the gate",
+}
+REPORT_CHART_DAYS = Plural("{count} day", "{count} days")
+REPORT_CHART_HIDDEN = "* hidden (small number)"
+REPORT_CONTINUED = "{title} (continued)"
+REPORT_HEADLINE_STILL = "Still checking in {days} days after joining: {still} of {followed} ({percent})"
+REPORT_HEADLINE_CLEAN = "Self-reported clean {days} days after joining: {clean} of {followed} ({percent})"
+REPORT_HEADLINE_ALERTS = (
+    "Alerts raised: {raised}; never acknowledged: {never} ({percent}); "
+    "median minutes to acknowledge: {median}, 90th percentile: {p90}"
+)
+REPORT_HEADLINE_RELEASE = "Release requests: {requests}; matched: {matched}; met at the gate: {met}; enrolled in check-ins: {enrolled}"
+REPORT_HEADLINE_WELLBEING = "Wellbeing (BARC-10) median change by month joined: {cohorts}"
+REPORT_SUPPRESSION_RULE = (
+    "Counts from 1 to {threshold} are shown as *; other counts are rounded to the nearest 5 "
+    "(so rows may not add up to their totals). Where a hidden count could be worked out from "
+    "a total, another count is hidden too. Percentages are shown only for groups of 10 or "
+    "more, medians and 90th percentiles likewise; – means the group was too small."
+)
+WELLBEING_ENGLISH_NOTE = "(The statements are in English: the questionnaire has only been tested in English.)"

@@ -14,6 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from bot import __main__ as cli
+from bot import i18n
 from bot.config import SettingsError, load_settings
 from bot.db import Database
 from bot.services import reports
@@ -217,6 +218,43 @@ async def test_the_report_files_are_tidy_csvs_charts_and_a_two_page_pdf(db: Data
     assert b"LEI" not in everything
 
 
+async def test_a_welsh_report_has_welsh_titles_labels_and_charts_and_english_stays_english(
+    db: Database, tmp_path: Path
+) -> None:
+    """Issue 17: the report follows the language it is made in (the coordinator's, or
+    `fellowship report --language cy`); CSV column names are identifiers and stay the same."""
+    await build().write(db)
+
+    def read(folder: Path) -> tuple[str, list[list[str]], list[list[str]]]:
+        text = " ".join(" ".join(page.extract_text() for page in PdfReader(folder / "report.pdf").pages).split())
+        with (folder / "alerts.csv").open(encoding="utf-8", newline="") as handle:
+            alerts = list(csv.reader(handle))
+        with (folder / "engagement.csv").open(encoding="utf-8", newline="") as handle:
+            engagement = list(csv.reader(handle))
+        return text, alerts, engagement
+
+    with i18n.speaking("cy"):
+        await reports.make(db, START, END, tmp_path / "cy", threshold=THRESHOLD, made_on=date(2026, 12, 4))
+    await reports.make(db, START, END, tmp_path / "en", threshold=THRESHOLD, made_on=date(2026, 12, 4))
+
+    text, alerts, engagement = read(tmp_path / "cy")
+    for needed in ("Adroddiad canlyniadau: ffigurau dienw", "Gwnaed ar 2026-12-04", "Prif ffigurau", "Niferoedd bach",
+                   "Diffiniadau", "Pobl a ymunodd: 55", "Yn dal i wirio i mewn 30 diwrnod ar ôl ymuno", "(parhad)"):
+        assert needed in text, needed
+    for english in ("Outcome report", "Headline figures", "People who joined", "Small numbers", "(continued)"):
+        assert english not in text, english
+    assert alerts[0][:3] == ["alert", "raised", "acknowledged"]  # column names: stable identifiers
+    assert [row[0] for row in alerts[1:]] == ["Wedi mynd yn dawel (dim gwiriad)", "Wedi gofyn am help (SOS)",
+                                              "Wedi rhannu llithriad", "Tri diwrnod isel iawn", "Pob rhybudd"]
+    assert engagement[0] == ["measure", "value"] and engagement[1] == ["Pobl a ymunodd", "55"]
+
+    text, alerts, engagement = read(tmp_path / "en")
+    for needed in ("Outcome report: anonymous figures", "Headline figures", "People who joined: 55", "(continued)"):
+        assert needed in text, needed
+    assert "Adroddiad" not in text and "Prif ffigurau" not in text
+    assert alerts[1][0] == "Went quiet (lapse)" and engagement[1] == ["People who joined", "55"]
+
+
 async def test_an_empty_period_says_so_instead_of_drawing_empty_charts(db: Database, tmp_path: Path) -> None:
     files = await reports.make(db, START, END, tmp_path, threshold=THRESHOLD, made_on=date(2026, 12, 4))
     assert not [p for p in files if p.suffix == ".png"]
@@ -251,6 +289,9 @@ def test_fellowship_report_writes_the_files_and_refuses_a_reversed_period(
     assert "ends before it starts" in capsys.readouterr().err and not (tmp_path / "bad").exists()
     assert cli.main(["report", "--from", "2026-01-01", "--to", "2026-06-30", "--out", str(tmp_path / "ok")]) == 0
     assert (tmp_path / "ok" / "report.pdf").exists()
+    assert cli.main(["report", "--from", "2026-01-01", "--to", "2026-06-30", "--out", str(tmp_path / "cy"), "--language", "cy"]) == 0
+    first_page = PdfReader(tmp_path / "cy" / "report.pdf").pages[0].extract_text()
+    assert "Adroddiad canlyniadau" in first_page and i18n.current() == "en"
 
 
 # --- /report in the bot ---------------------------------------------------------------------

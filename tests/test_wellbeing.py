@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot import i18n
 from bot.models import WellbeingCheck
 from bot.services.reports import wellbeing
 from tests.harness import Harness
@@ -31,6 +32,21 @@ async def rows(h: Harness) -> list[WellbeingCheck]:
 def test_the_ten_statements_are_shipped_with_their_source() -> None:
     items = wellbeing.statements()
     assert len(items) == 10 and items[0].startswith("There are more important things")
+
+
+def test_welsh_readers_get_the_validated_english_statements_and_are_told_why() -> None:
+    """The BARC-10 is validated in English; a translation of it would not be (docs/translation.md),
+    so Welsh readers see the English statements and answers, with a note in Welsh."""
+    english = wellbeing._statement("2026-01", 0)
+    with i18n.speaking("cy"):
+        welsh = wellbeing._statement("2026-01", 0)
+    assert wellbeing.statements()[0] in welsh.text and "1 o 10" in welsh.text
+    assert "dim ond yn Saesneg mae'r holiadur wedi'i brofi" in welsh.text
+    assert "questionnaire" not in english.text and "1 of 10" in english.text
+    assert welsh.markup is not None and english.markup is not None
+    scale = [row[0]["text"] for row in welsh.markup["inline_keyboard"]]
+    assert scale[:6] == [row[0]["text"] for row in english.markup["inline_keyboard"]][:6]  # the questionnaire's own answers
+    assert scale[0] == "1 Strongly disagree" and scale[6] == "Dim y mis hwn"
 
 
 async def test_a_new_member_is_not_asked_in_their_first_week(h: Harness) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import texts
 from bot.services.reports.queries import Sql, bounds, histogram_quantile, rows, sql_for
 from bot.services.reports.suppression import Cell, Count, Percent, Stat, Sum, Table
 
@@ -20,8 +21,7 @@ FOLLOW_UP_DAYS = (30, 90, 180)
 RELEASE_FOLLOW_UP_DAYS = (14, 30, 90)
 WINDOW_DAYS = 7  # "still checking in at N days": a check-in on day N to N+6
 SHARE_BANDS = ((0, 24, "0–24%"), (25, 49, "25–49%"), (50, 74, "50–74%"), (75, 100, "75–100%"))
-ALERT_KINDS = (("lapse", "Went quiet (lapse)"), ("sos", "Asked for help (SOS)"), ("slip", "Shared a slip"),
-               ("low_mood", "Three very low days"))
+ALERT_KINDS = ("lapse", "sos", "slip", "low_mood")  # labels: texts.REPORT_ROWS
 MEETINGS_IN_90 = 90
 
 
@@ -49,6 +49,11 @@ async def compute(session: AsyncSession, start: date, end: date) -> Figures:
         activity += seen
     figures.empty = activity == 0
     return figures
+
+
+def _title(name: str) -> str:
+    """A table's title in the current language (read when the report is made, never at import)."""
+    return str(texts.REPORT_TABLE_TITLES[name])
 
 
 # --- Engagement and continuity ------------------------------------------------------------
@@ -81,22 +86,23 @@ async def _engagement(session: AsyncSession, sql: Sql, p: dict[str, Any]) -> tup
     retention = [await _still_checking_in(session, sql, p, days) for days in FOLLOW_UP_DAYS]
 
     checked_in = sum(n for _, n in shares)
-    headline = Table("engagement", "Engagement", ["measure", "value"], [
-        ["People who joined", Count(joined)],
-        ["People who checked in at least once", Count(checked_in)],
-        ["Median share of days with a check-in (%)", Stat(histogram_quantile(shares, 0.5), checked_in)],
-        ["Meetings attended (recorded)", Count(int(meetings[0] or 0))],
-        ["People who recorded a meeting", Count(int(meetings[1] or 0))],
-        [f"People with {MEETINGS_IN_90} meetings in the last 90 days of the period", Count(int(ninety or 0))],
+    label = texts.REPORT_ROWS
+    headline = Table("engagement", _title("engagement"), ["measure", "value"], [
+        [label["joined"], Count(joined)],
+        [label["checked_in"], Count(checked_in)],
+        [label["median_share"], Stat(histogram_quantile(shares, 0.5), checked_in)],
+        [label["meetings"], Count(int(meetings[0] or 0))],
+        [label["meeting_people"], Count(int(meetings[1] or 0))],
+        [texts.REPORT_ROW_NINETY.format(meetings=MEETINGS_IN_90), Count(int(ninety or 0))],
     ])
-    active = Table("active_per_week", "Active people per week", ["week_starting", "people_checking_in"],
+    active = Table("active_per_week", _title("active_per_week"), ["week_starting", "people_checking_in"],
                    [[start.isoformat(), Count(n)] for start, n in weekly])
     band_rows: list[list[Any]] = [[label, Count(sum(n for v, n in shares if lo <= min(int(v), 100) <= hi))]
                                   for lo, hi, label in SHARE_BANDS]
-    band_rows.append(["All who checked in", Count(checked_in)])
-    share = Table("checkin_share", "Share of days with a check-in (people who checked in)", ["share_of_days", "people"],
+    band_rows.append([label["all_checked_in"], Count(checked_in)])
+    share = Table("checkin_share", _title("checkin_share"), ["share_of_days", "people"],
                   band_rows, [Sum((len(SHARE_BANDS), 1), tuple((i, 1) for i in range(len(SHARE_BANDS))))])
-    keep = Table("still_checking_in", "Still checking in after joining",
+    keep = Table("still_checking_in", _title("still_checking_in"),
                  ["days_after_joining", "people_followed", "still_checking_in", "percent"],
                  [[str(days), Count(eligible), Count(still), Percent((i, 2), (i, 1))]
                   for i, (days, (eligible, still)) in enumerate(zip(FOLLOW_UP_DAYS, retention, strict=True))])
@@ -148,16 +154,17 @@ async def _abstinence(session: AsyncSession, sql: Sql, p: dict[str, Any]) -> tup
         WHERE clean = 'slip' AND slip_reset_clean_date AND local_date >= :d_from AND local_date <= :d_to""", p))[0][0]
     milestones = await rows(session, """
         SELECT key, count(*) FROM milestone WHERE reached_on >= :d_from AND reached_on <= :d_to GROUP BY key""", p)
-    clean_table = Table("self_reported_clean", "Self-reported: clean after joining (from their own check-ins)",
+    clean_table = Table("self_reported_clean", _title("self_reported_clean"),
                   ["days_after_joining", "people_followed", "reporting_clean", "percent"], at_rows)
+    label = texts.REPORT_ROWS
     event_rows: list[list[Cell]] = [
-        ["Check-ins answering 'clean today?' (yes or slip)", Count(int(answered))],
-        ["Slips reported", Count(int(slipped))],
-        ["People who reported a slip", Count(int(slippers))],
-        ["Clean dates restarted after a slip", Count(int(restarted))],
+        [label["answered_clean"], Count(int(answered))],
+        [label["slips"], Count(int(slipped))],
+        [label["slip_people"], Count(int(slippers))],
+        [label["restarted"], Count(int(restarted))],
     ]
-    event_rows += [[f"Milestone reached: {key}", Count(int(n))] for key, n in sorted(milestones, key=lambda m: _milestone_order(m[0]))]
-    events = Table("slips_and_milestones", "Self-reported slips and clean-time milestones", ["measure", "value"], event_rows)
+    event_rows += [[texts.REPORT_ROW_MILESTONE.format(key=key), Count(int(n))] for key, n in sorted(milestones, key=lambda m: _milestone_order(m[0]))]
+    events = Table("slips_and_milestones", _title("slips_and_milestones"), ["measure", "value"], event_rows)
     return [clean_table, events], int(answered) + sum(int(n) for _, n in milestones)
 
 
@@ -211,9 +218,10 @@ async def _support(session: AsyncSession, sql: Sql, p: dict[str, Any]) -> tuple[
     for kind, minutes, n in waits:
         wait_hist[kind].append((max(0, int(minutes)), int(n)))
         wait_hist["*all"].append((max(0, int(minutes)), int(n)))
-    kinds = [*ALERT_KINDS, *[(k, k) for k in sorted(by_kind) if k not in dict(ALERT_KINDS)]]
+    names = texts.REPORT_ROWS
+    kinds = [*[(k, names[k]) for k in ALERT_KINDS], *[(k, k) for k in sorted(by_kind) if k not in ALERT_KINDS]]
     table_rows: list[list[Any]] = []
-    for r, (kind, label) in enumerate([*kinds, ("*all", "All alerts")]):
+    for r, (kind, label) in enumerate([*kinds, ("*all", names["all_alerts"])]):
         values = ([sum(v[i] for v in by_kind.values()) for i in range(5)] if kind == "*all"
                   else by_kind.get(kind, [0, 0, 0, 0, 0]))
         acknowledged = values[1]
@@ -226,7 +234,7 @@ async def _support(session: AsyncSession, sql: Sql, p: dict[str, Any]) -> tuple[
     total_row, n_kinds = len(kinds), len(kinds)
     sums = [Sum((r, 1), ((r, 2), (r, 3))) for r in range(n_kinds + 1)]  # raised = acknowledged + never
     sums += [Sum((total_row, c), tuple((r, c) for r in range(n_kinds))) for c in range(1, 6)]  # the "All" row
-    alerts = Table("alerts", "Alerts to supporters and coordinators", [
+    alerts = Table("alerts", _title("alerts"), [
         "alert", "raised", "acknowledged", "never_acknowledged", "passed_to_a_second_supporter", "passed_to_coordinators",
         "percent_to_second_supporter", "percent_to_coordinators", "percent_never_acknowledged",
         "median_minutes_to_acknowledge", "p90_minutes_to_acknowledge",
@@ -262,15 +270,16 @@ async def _release(session: AsyncSession, sql: Sql, p: dict[str, Any]) -> tuple[
     months = [[month, *[Count(int(v or 0)) for v in values]] for month, *values in found]
     n_values = len(columns) - 1
     totals = [sum(row[c].value for row in months) for c in range(1, n_values + 1)]
-    by_month = Table("release_by_month", "Release day, by month of release", columns,
-                     [*months, ["All months", *[Count(v) for v in totals]]],
+    by_month = Table("release_by_month", _title("release_by_month"), columns,
+                     [*months, [texts.REPORT_ROWS["all_months"], *[Count(v) for v in totals]]],
                      [Sum((len(months), c), tuple((r, c) for r in range(len(months)))) for c in range(1, n_values + 1)]
                      if months else [])
     tally = await rows(session, """
         SELECT month, outcome, count FROM releasetally WHERE month >= :m_from AND month <= :m_to ORDER BY month, outcome""", p)
-    erased = Table("release_closed_and_erased", "Release requests closed and erased, by month closed and outcome",
+    outcomes = texts.REPORT_CLOSED_OUTCOMES
+    erased = Table("release_closed_and_erased", _title("release_closed_and_erased"),
                    ["month_closed", "outcome", "requests"],
-                   [[month, outcome.replace("_", " "), Count(int(n))] for month, outcome, n in tally])
+                   [[month, outcomes.get(outcome) or outcome.replace("_", " "), Count(int(n))] for month, outcome, n in tally])
     return [by_month, erased], (totals[0] if months else 0) + sum(int(n) for *_, n in tally)
 
 
@@ -306,7 +315,7 @@ async def _wellbeing(session: AsyncSession, sql: Sql, p: dict[str, Any]) -> tupl
                            Stat(histogram_quantile(first[cohort], 0.5), twice, 1),
                            Stat(histogram_quantile(last[cohort], 0.5), twice, 1),
                            Stat(histogram_quantile(change[cohort], 0.5), twice, 1)])
-    table = Table("wellbeing_by_cohort", "Monthly wellbeing check (BARC-10, 10–60), by month joined",
+    table = Table("wellbeing_by_cohort", _title("wellbeing_by_cohort"),
                   ["month_joined", "people_answering", "people_answering_twice_or_more",
                    "median_first_score", "median_latest_score", "median_change"], table_rows)
     return [table], sum(once.values())

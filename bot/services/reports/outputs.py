@@ -108,7 +108,7 @@ def _bars(ax: Axes, labels: list[str], series: list[tuple[str, list[str]]], *, h
         ax.bar_label(drawn, labels=values, padding=2, fontsize=7)
     ticks = list(range(len(labels)))
     if horizontal:
-        ax.set_yticks(ticks, labels, fontsize=8)
+        ax.set_yticks(ticks, ["\n".join(textwrap.wrap(label, 20)) for label in labels], fontsize=8)  # Welsh runs longer
         ax.invert_yaxis()
     else:
         ax.set_xticks(ticks, labels, fontsize=7, rotation=45 if len(labels) > 6 else 0, ha="right" if len(labels) > 6 else "center")
@@ -118,15 +118,15 @@ def _bars(ax: Axes, labels: list[str], series: list[tuple[str, list[str]]], *, h
     ax.margins(y=0.15) if not horizontal else ax.margins(x=0.15)
 
 
-def _chart(name: str, title: str, draw: object) -> tuple[str, bytes]:
+def _chart(name: str, draw: object) -> tuple[str, bytes]:
     """One chart, drawn once into PNG bytes (the file and the PDF use the same picture)."""
     fig = Figure(figsize=(7, 3.2))  # no pyplot: safe to draw off the event loop's thread
     ax = fig.subplots()
     assert callable(draw)
     draw(ax)
     fig.subplots_adjust(left=0.2 if name == "chart_alerts" else 0.08, right=0.97, top=0.88, bottom=0.2)
-    ax.set_title(title, fontsize=10, loc="left")
-    fig.text(0.99, 0.01, "* hidden (small number)", ha="right", fontsize=6, color="0.3")
+    ax.set_title(texts.REPORT_CHART_TITLES[name], fontsize=10, loc="left")
+    fig.text(0.99, 0.01, texts.REPORT_CHART_HIDDEN, ha="right", fontsize=6, color="0.3")
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=140)
     return name, buffer.getvalue()
@@ -136,27 +136,28 @@ def _charts(tables: list[Shown]) -> list[tuple[str, bytes]]:
     by = {t.name: t for t in tables}
     active, share, keep, clean = by["active_per_week"], by["checkin_share"], by["still_checking_in"], by["self_reported_clean"]
     alerts, release = by["alerts"], by["release_by_month"]
+    series = texts.REPORT_SERIES
     charts = [
-        _chart("chart_active_per_week", "People checking in, per week (week starting)", lambda ax: _bars(
-            ax, [w[5:] for w in active.column("week_starting")], [("people", active.column("people_checking_in"))])),
-        _chart("chart_checkin_share", "Share of days with a check-in (people)", lambda ax: _bars(
-            ax, share.column("share_of_days")[:-1], [("people", share.column("people")[:-1])])),
-        _chart("chart_follow_up", "After joining: followed, still checking in, reporting clean (self-reported)", lambda ax: _bars(
-            ax, [f"{d} days" for d in keep.column("days_after_joining")],
-            [("followed", keep.column("people_followed")), ("still checking in", keep.column("still_checking_in")),
-             ("reporting clean (self-report)", clean.column("reporting_clean"))])),
-        _chart("chart_alerts", "Alerts raised and acknowledged, by kind", lambda ax: _bars(
-            ax, alerts.column("alert")[:-1], [("raised", alerts.column("raised")[:-1]),
-                                             ("acknowledged", alerts.column("acknowledged")[:-1]),
-                                             ("never acknowledged", alerts.column("never_acknowledged")[:-1])],
+        _chart("chart_active_per_week", lambda ax: _bars(
+            ax, [w[5:] for w in active.column("week_starting")], [(series["people"], active.column("people_checking_in"))])),
+        _chart("chart_checkin_share", lambda ax: _bars(
+            ax, share.column("share_of_days")[:-1], [(series["people"], share.column("people")[:-1])])),
+        _chart("chart_follow_up", lambda ax: _bars(
+            ax, [texts.REPORT_CHART_DAYS.format(count=int(d)) for d in keep.column("days_after_joining")],
+            [(series["followed"], keep.column("people_followed")), (series["still"], keep.column("still_checking_in")),
+             (series["clean"], clean.column("reporting_clean"))])),
+        _chart("chart_alerts", lambda ax: _bars(
+            ax, alerts.column("alert")[:-1], [(series["raised"], alerts.column("raised")[:-1]),
+                                             (series["acknowledged"], alerts.column("acknowledged")[:-1]),
+                                             (series["never"], alerts.column("never_acknowledged")[:-1])],
             horizontal=True)),
     ]
     if len(release.rows) > 1:
         months = release.column("month_of_release")[:-1]
-        charts.append(_chart("chart_release_by_month", "Release day, by month of release", lambda ax: _bars(
-            ax, months, [("requests", release.column("requests")[:-1]),
-                         ("matched", release.column("matched_with_a_companion")[:-1]),
-                         ("met at the gate", release.column("met_at_the_gate")[:-1])])))
+        charts.append(_chart("chart_release_by_month", lambda ax: _bars(
+            ax, months, [(series["requests"], release.column("requests")[:-1]),
+                         (series["matched"], release.column("matched_with_a_companion")[:-1]),
+                         (series["met"], release.column("met_at_the_gate")[:-1])])))
     return charts
 
 
@@ -168,20 +169,22 @@ def _headlines(tables: list[Shown]) -> list[str]:
     by = {t.name: t for t in tables}
     lines = [f"{label}: {value}" for label, value in by["engagement"].rows]
     for days, followed, still, percent in by["still_checking_in"].rows:
-        lines.append(f"Still checking in {days} days after joining: {still} of {followed} ({percent})")
+        lines.append(texts.REPORT_HEADLINE_STILL.format(days=days, still=still, followed=followed, percent=percent))
     for days, followed, clean, percent in by["self_reported_clean"].rows:
-        lines.append(f"Self-reported clean {days} days after joining: {clean} of {followed} ({percent})")
+        lines.append(texts.REPORT_HEADLINE_CLEAN.format(days=days, clean=clean, followed=followed, percent=percent))
     everything = by["alerts"].rows[-1]
     a = dict(zip(by["alerts"].columns, everything, strict=True))
-    lines.append(f"Alerts raised: {a['raised']}; never acknowledged: {a['never_acknowledged']} ({a['percent_never_acknowledged']}); "
-                 f"median minutes to acknowledge: {a['median_minutes_to_acknowledge']}, 90th percentile: {a['p90_minutes_to_acknowledge']}")
+    lines.append(texts.REPORT_HEADLINE_ALERTS.format(
+        raised=a["raised"], never=a["never_acknowledged"], percent=a["percent_never_acknowledged"],
+        median=a["median_minutes_to_acknowledge"], p90=a["p90_minutes_to_acknowledge"]))
     release = dict(zip(by["release_by_month"].columns, by["release_by_month"].rows[-1], strict=True))
-    lines.append(f"Release requests: {release['requests']}; matched: {release['matched_with_a_companion']}; "
-                 f"met at the gate: {release['met_at_the_gate']}; enrolled in check-ins: {release['enrolled_in_check_ins']}")
+    lines.append(texts.REPORT_HEADLINE_RELEASE.format(
+        requests=release["requests"], matched=release["matched_with_a_companion"],
+        met=release["met_at_the_gate"], enrolled=release["enrolled_in_check_ins"]))
     wellbeing = by["wellbeing_by_cohort"].rows
     if wellbeing:
-        lines.append("Wellbeing (BARC-10) median change by month joined: "
-                     + "; ".join(f"{row[0]}: {row[5]} (n={row[2]})" for row in wellbeing))
+        lines.append(texts.REPORT_HEADLINE_WELLBEING.format(
+            cohorts="; ".join(f"{row[0]}: {row[5]} (n={row[2]})" for row in wellbeing)))
     return lines
 
 
@@ -230,7 +233,7 @@ def _write_pdf(figures: Figures, tables: list[Shown], charts: list[tuple[str, by
         _image(fig, chart["chart_follow_up"], (0.05, y - 2 * space, 0.9, space - 0.01))
         pdf.savefig(fig)
 
-        fig, y = _page([texts.REPORT_TITLE + " (continued)", period])
+        fig, y = _page([texts.REPORT_CONTINUED.format(title=texts.REPORT_TITLE), period])
         second = [name for name in ("chart_alerts", "chart_release_by_month", "chart_checkin_share") if name in chart]
         height = 0.21
         for name in second:

@@ -21,6 +21,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from bot import texts
+
 Ref = tuple[int, int]  # (row, column) in a table
 MIN_GROUP_FOR_PERCENT = 10
 HIDDEN = "*"
@@ -151,9 +153,4 @@ def _stat(cell: Stat) -> str:
 
 def rule_text(threshold: int) -> str:
     """The rule, as stated in the report (PDF and notes)."""
-    return (
-        f"Counts from 1 to {threshold} are shown as *; other counts are rounded to the nearest 5 "
-        "(so rows may not add up to their totals). Where a hidden count could be worked out from "
-        "a total, another count is hidden too. Percentages are shown only for groups of 10 or "
-        "more, medians and 90th percentiles likewise; – means the group was too small."
-    )
+    return texts.REPORT_SUPPRESSION_RULE.format(threshold=threshold)

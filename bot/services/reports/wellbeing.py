@@ -21,7 +21,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from bot import texts
+from bot import i18n, texts
 from bot.buttons import inline
 from bot.data_files import DATA_DIR
 from bot.models import Person, WellbeingCheck
@@ -107,7 +107,10 @@ def _statement(month: str, index: int) -> Screen:
     scale = [(f"{n} {label}", wellbeing(WellbeingAction.ANSWER, month, index, n)) for n, label in enumerate(texts.WELLBEING_SCALE, 1)]
     rows = [[button] for button in scale]
     rows.append([(texts.WELLBEING_NOT_NOW, wellbeing(WellbeingAction.NOT_NOW, month))])
-    return Screen(texts.WELLBEING_STATEMENT.format(number=index + 1, count=len(items), statement=texts.h(items[index])), inline(rows))
+    text = texts.WELLBEING_STATEMENT.format(number=index + 1, count=len(items), statement=texts.h(items[index]))
+    if i18n.current() != i18n.SOURCE:  # the validated English wording, said so in their language (docs/translation.md)
+        text += "\n\n" + texts.WELLBEING_ENGLISH_NOTE
+    return Screen(text, inline(rows))
 
 
 async def press(session: AsyncSession, person: Person, pressed: WellbeingPress, today: date, now: datetime) -> Screen | None:
