@@ -33,6 +33,7 @@ from telegram.ext import Application
 
 from bot import inbox, metrics
 from bot.runtime import Runtime
+from bot.services.validation import is_digits
 
 log = logging.getLogger("fellowship.webhook")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -52,7 +53,7 @@ class _TooLarge(Exception):
 async def _read_capped(request: Request) -> bytes:
     """The body, refused once it passes MAX_BODY_BYTES (declared or actually sent)."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    if is_digits(declared) and int(declared) > MAX_BODY_BYTES:
         raise _TooLarge
     body = bytearray()
     async for chunk in request.stream():

@@ -20,6 +20,7 @@ from bot.buttons import Family
 from bot.crypto import Vault
 from bot.models import Invitation, Person
 from bot.runtime import Runtime
+from bot.services.validation import is_digits
 
 # (update, context, session, onboarded person, invitation) -> None
 DeepLink = Callable[[Update, ContextTypes.DEFAULT_TYPE, AsyncSession, Person, Invitation], Awaitable[None]]
@@ -69,7 +70,7 @@ def sealed_invitation_id(rt: Runtime, kind: str, args: list[str], telegram_id: i
     this person; None for anything else (forged, copied, stale or malformed)."""
     from bot.services.people import invitations
 
-    if telegram_id is None or len(args) != 2 or not args[0].isdigit() or len(args[0]) > 12:
+    if telegram_id is None or len(args) != 2 or not is_digits(args[0]) or len(args[0]) > 12:
         return None
     invitation_id = int(args[0])
     if not rt.vault.seal_matches(invitations.seal_subject(kind, invitation_id), telegram_id, args[1]):

@@ -17,9 +17,11 @@ button in this scenario fails the test until the scenario shows one.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlmodel import SQLModel
 from telegram.ext import CallbackQueryHandler
@@ -75,6 +77,8 @@ def transplants(corpus: set[str], every_family: set[str]) -> set[str]:
                 made.add(f"v1:{target}:{tail}")
                 arguments = tail.split(":", 1)[1] if ":" in tail and not tail.split(":", 1)[0].isdigit() else tail
                 made.update(f"v1:{target}:{action}:{arguments}" for action in actions.get(target, [])[:ACTIONS_PER_FAMILY])
+    # Every id written in digits that are not 0-9 ("²" passes `str.isdigit`, `int` refuses it).
+    made.update(re.sub(r"[0-9]+", "²", data) for data in corpus)
     return {d for d in made if len(d.encode()) <= 64}
 
 
@@ -271,3 +275,27 @@ async def test_no_forged_or_copied_button_changes_or_reveals_anything_of_anyone_
     )
     for secret in (*VICTIMS, PROBATION, NOTES, "Leeds (HMP)"):
         assert secret not in shown_to_mallory, f"Mallory was shown {secret!r}"
+
+
+# Digits that `str.isdigit` accepts and `int` refuses, and other non-ASCII digits.
+ODD_DIGITS = ("²", "¹", "①", "١٢", "𝟕")
+
+
+async def test_ids_in_odd_digits_are_answered_as_stale_buttons_for_every_family_and_role(
+    h: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found by the long fuzz run: `v1:rs:²` passed `str.isdigit` and `int("²")` raised, so a
+    coordinator pressing it was told "something went wrong". Each family, each shape, pressed
+    by a coordinator, a companion and a member: answered, and nothing logged as an error."""
+    cassius = await release_coordinator(h, "Cassius")
+    leopold = await companion(h, cassius, "Leopold", fellowship="NA")
+    saoirse = await onboard(h, "Saoirse")
+    for family in sorted(families(h)):
+        for odd in ODD_DIGITS:
+            for shape in (f"{odd}", f"{odd}:{odd}", f"{odd}:x", f"x:{odd}", f"x:{odd}:{odd}", f"{odd}:today"):
+                for person in (cassius, leopold, saoirse):
+                    await person.press_data(f"v1:{family}:{shape}")
+                    failed = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+                    assert not failed, (f"v1:{family}:{shape}", failed)
+    for person in (cassius, leopold, saoirse):
+        assert not any("went wrong" in m.text.lower() for m in person.messages()), person.name

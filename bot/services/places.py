@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bot.data_files import DATA_DIR
+from bot.services.validation import is_digits
 
 DATA = DATA_DIR
 _FULL_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
@@ -212,7 +213,7 @@ def by_key(key: str) -> Place | None:
     """The place behind a button (`oLS6`, `t1234`); None for anything forged or stale."""
     if key.startswith("o") and _DISTRICT.match(key[1:]):
         return _district_place(key[1:])
-    if key.startswith("t") and key[1:].isdigit():
+    if key.startswith("t") and is_digits(key[1:]):
         index = int(key[1:])
         if 0 <= index < len(_gazetteer().towns):
             return _town(index, qualified=True)

@@ -8,6 +8,12 @@ from datetime import date, datetime, time
 
 from bot import texts
 
+
+def is_digits(text: str) -> bool:
+    """Only the ASCII digits 0-9: `str.isdigit` also says yes to "²" and "①", which `int`
+    then refuses (a forged button's "v1:rs:²" once raised instead of being answered)."""
+    return text.isascii() and text.isdigit()
+
 MAX_TEXT = 4096
 PSEUDONYM_MAX = 32
 

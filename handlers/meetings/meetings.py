@@ -35,6 +35,7 @@ from bot.services.meetings import times as meeting_times
 from bot.services.meetings.buttons import FindAction, Picker
 from bot.services.meetings.search import Filters, Order, Page, When
 from bot.services.meetings.states import Attendance, MeetingStatus, Went
+from bot.services.validation import is_digits
 from handlers.common import (
     answer_callback,
     edit_or_reply,
@@ -246,7 +247,7 @@ def _describe(filters: Filters) -> str:
     parts = []
     if filters.when in texts.MEETINGS_WHEN_LABELS and filters.when != When.ANY:
         parts.append(texts.MEETINGS_WHEN_LABELS[filters.when])
-    elif filters.when.isdigit():
+    elif is_digits(filters.when):
         parts.append(meeting_times.day_name(int(filters.when)))
     if filters.fellowship:
         parts.append(texts.FELLOWSHIP_NAMES[filters.fellowship])
@@ -270,7 +271,7 @@ def _list_buttons(anchor: Anchor, filters: Filters, found: Page) -> list[list[Bu
         [
             (mark(b["soon"], filters.when == When.SOON), go(filters.with_(when=_toggle(filters.when, When.SOON)))),
             (mark(b["today"], filters.when == When.TODAY), go(filters.with_(when=_toggle(filters.when, When.TODAY)))),
-            (mark(b["day"], filters.when.isdigit()), mb.picker(anchor.code, filters.encode(), Picker.DAY)),
+            (mark(b["day"], is_digits(filters.when)), mb.picker(anchor.code, filters.encode(), Picker.DAY)),
         ]
     )
     mode_row: list[Button] = []

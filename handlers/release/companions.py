@@ -21,7 +21,7 @@ from bot.services.release import requests as releases
 from bot.services.release import text as release_text
 from bot.services.release.asking import asked, expect
 from bot.services.release.buttons import ApplicationAction, DayAction
-from bot.services.validation import InvalidInput
+from bot.services.validation import InvalidInput, is_digits
 from handlers.common import (
     answer_callback,
     edit_or_reply,
@@ -167,7 +167,7 @@ async def answer_vetting_date(
         await reply(update, str(exc))
         return
     expect(person, None)
-    request_id = int(raw_id) if raw_id.isdigit() else 0
+    request_id = int(raw_id) if is_digits(raw_id) else 0
     outcome = await companions.approve(session, person, request_id, vetted_on, now=rt.clock.now())
     await reply(update, outcome.message)
 

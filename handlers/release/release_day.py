@@ -21,7 +21,7 @@ from bot.services.release import day as release_day
 from bot.services.release import matching as release_matching
 from bot.services.release.asking import asked, expect
 from bot.services.release.buttons import AftercareAnswer, DayAction, OfferAnswer
-from bot.services.validation import InvalidInput, parse_time_of_day
+from bot.services.validation import InvalidInput, is_digits, parse_time_of_day
 from handlers.common import (
     answer_callback,
     edit_or_reply,
@@ -106,7 +106,7 @@ async def answer_delay(
         await reply(update, str(exc))
         return
     expect(person, None)
-    reported = await release_day.delay(session, int(raw_id) if raw_id.isdigit() else 0, new_time, person, rt.vault, now=rt.clock.now())
+    reported = await release_day.delay(session, int(raw_id) if is_digits(raw_id) else 0, new_time, person, rt.vault, now=rt.clock.now())
     await reply(update, reported.message, reported.markup)
 
 

@@ -37,7 +37,7 @@ from bot.services.release import text as release_text
 from bot.services.release.asking import asked, expect
 from bot.services.release.buttons import DraftAction, DraftPress, ManageAction, NewFor, NewRequest
 from bot.services.release.states import ClaimProblem, Outcome, RequestStatus
-from bot.services.validation import InvalidInput, parse_time_of_day
+from bot.services.validation import InvalidInput, is_digits, parse_time_of_day
 from handlers.common import (
     answer_callback,
     edit_or_reply,
@@ -187,7 +187,7 @@ def _example_date(now: datetime) -> str:
 def _asked(person: Person) -> tuple[int, str, bool] | None:
     """(request id, step, editing) from `release:<id>:<step>[:e]`."""
     parts = asked(person, DRAFT)
-    if parts is None or len(parts) < 2 or not parts[0].isdigit():
+    if parts is None or len(parts) < 2 or not is_digits(parts[0]):
         return None
     return int(parts[0]), parts[1], parts[2:] == ["e"]
 
@@ -469,7 +469,7 @@ async def _manage(update: Update, session: AsyncSession, rt: Runtime, person: Pe
         await edit_or_reply(update, texts.RELEASE_MOVED.format(when=when))
     elif action == ManageAction.PICK_COMPANION:
         await _pick_companion(update, session, request)
-    elif action == ManageAction.ASSIGN_TO and value.isdigit():
+    elif action == ManageAction.ASSIGN_TO and is_digits(value):
         answer = await release_matching.assign(session, request, int(value), person, rt.vault, now=now)
         await edit_or_reply(update, answer.message)
     elif action == ManageAction.NEW_CARD and request.on_behalf and request.person_id is None:
@@ -502,7 +502,7 @@ async def answer_move(
     """A typed new date or time for a sent request (`release_move:<id>:<date|time>`)."""
     rt = runtime(context)
     parts = asked(person, MOVE) or []
-    request = await releases.to_move(session, int(parts[0]), person) if len(parts) == 2 and parts[0].isdigit() else None
+    request = await releases.to_move(session, int(parts[0]), person) if len(parts) == 2 and is_digits(parts[0]) else None
     if request is None:
         expect(person, None)
         await reply(update, texts.RELEASE_STATUS_CLOSED)

@@ -19,6 +19,7 @@ from bot.runtime import Runtime
 from bot.services.caps import Caps
 from bot.services.support import buttons, lapses, supporters
 from bot.services.support.buttons import LINK_ACTIONS, SupportersAction, supporters_data
+from bot.services.validation import is_digits
 from handlers.common import (
     answer_callback,
     edit_or_reply,
@@ -159,7 +160,7 @@ async def _threshold(update: Update, rt: Runtime, session: AsyncSession, member:
         await answer_callback(update)
         await edit_or_reply(update, texts.THRESHOLD_ASK.format(hours=hours), inline([choices[:3], choices[3:], [back]]))
         return
-    hours_chosen = int(value) if value.isdigit() else None
+    hours_chosen = int(value) if is_digits(value) else None
     if hours_chosen not in lapses.THRESHOLD_CHOICES:
         await answer_callback(update, texts.STALE_BUTTON)
         return

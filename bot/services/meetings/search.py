@@ -40,6 +40,7 @@ from bot.services import outbox
 from bot.services.meetings import times as meeting_times
 from bot.services.meetings.states import Attendance, MeetingStatus, NoticeKind, Went
 from bot.services.meetings.times import Occurrence
+from bot.services.validation import is_digits
 
 FELLOWSHIPS = ("AA", "NA", "CA", "CMA", "other")
 PAGE_SIZE = 5
@@ -229,7 +230,7 @@ def _matching_occurrence(
             return occurrence, None
         if filters.when == When.TODAY and local == today:
             return occurrence, None
-        if filters.when.isdigit() and meeting_times.spec_weekday(local) == int(filters.when):
+        if is_digits(filters.when) and meeting_times.spec_weekday(local) == int(filters.when):
             return occurrence, None
         if occurrence.start > now + timedelta(days=7):
             break

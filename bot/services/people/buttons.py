@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import Generic, TypeVar
 
 from bot.buttons import Family
+from bot.services.validation import is_digits
 
 ONBOARDING = Family("ob")
 SETTINGS = Family("set")
@@ -95,7 +96,7 @@ class Pressed(Generic[A]):
 
     def number(self, index: int = 0) -> int | None:
         """The id at `args[index]`, or None when missing or not a plain number."""
-        if len(self.args) <= index or not self.args[index].isdigit() or len(self.args[index]) > 12:
+        if len(self.args) <= index or not is_digits(self.args[index]) or len(self.args[index]) > 12:
             return None
         return int(self.args[index])
 
@@ -151,7 +152,7 @@ def decision(request_id: int | None, choice: Decision) -> str:
 def parse_decision(data: object) -> tuple[int, Decision] | None:
     """(request id, decision), or None for anything forged or stale."""
     parts = ROLE_DECISION.parts(data)
-    if parts is None or len(parts) != 2 or not parts[0].isdigit() or len(parts[0]) > 12:
+    if parts is None or len(parts) != 2 or not is_digits(parts[0]) or len(parts[0]) > 12:
         return None
     try:
         return int(parts[0]), Decision(parts[1])
@@ -220,7 +221,7 @@ def parse_desk(data: object) -> DeskPress | None:
     args = pressed.args
     if pressed.action == DeskAction.HOME:
         return DeskPress(DeskAction.HOME) if not args else None
-    if len(args) != 2 or not args[1].isdigit() or len(args[1]) > (_MAX_PAGE_DIGITS if pressed.action == DeskAction.SECTION else 12):
+    if len(args) != 2 or not is_digits(args[1]) or len(args[1]) > (_MAX_PAGE_DIGITS if pressed.action == DeskAction.SECTION else 12):
         return None
     if pressed.action == DeskAction.SECTION and args[0] in Section._value2member_map_:
         return DeskPress(DeskAction.SECTION, section=Section(args[0]), page=int(args[1]))

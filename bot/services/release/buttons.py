@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Generic, TypeVar
 
 from bot.buttons import Family
+from bot.services.validation import is_digits
 
 CM = Family("cm")
 CV = Family("cv")
@@ -44,7 +45,7 @@ def _member(kind: type[_E], code: str) -> _E | None:
 
 
 def _number(part: str) -> int | None:
-    return int(part) if part.isdigit() else None
+    return int(part) if is_digits(part) else None
 
 
 # --- cm: the application and profile -----------------------------------------------------------

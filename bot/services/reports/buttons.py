@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from bot.buttons import Family
 from bot.services.reports.period import CHOICES
+from bot.services.validation import is_digits
 
 REPORT = Family("rp")
 WELLBEING = Family("wb")
@@ -25,7 +26,7 @@ def report_period(months: int) -> str:
 def parse_report_period(data: object) -> int | None:
     """The number of months pressed, or None for anything that isn't one of the choices."""
     parts = REPORT.parts(data)
-    if parts is None or len(parts) != 1 or not parts[0].isdigit() or int(parts[0]) not in CHOICES:
+    if parts is None or len(parts) != 1 or not is_digits(parts[0]) or int(parts[0]) not in CHOICES:
         return None
     return int(parts[0])
 
@@ -52,7 +53,7 @@ def wellbeing(action: WellbeingAction, month: str, statement: int = 0, answer: i
 def parse_wellbeing(data: object) -> WellbeingPress | None:
     """A well-formed press (it may still be stale: the service checks it against the row)."""
     parts = WELLBEING.parts(data)
-    if parts is None or len(parts) != 4 or not all(p.isdigit() for p in parts[1:]):
+    if parts is None or len(parts) != 4 or not all(is_digits(p) for p in parts[1:]):
         return None
     try:
         action = WellbeingAction(parts[0])

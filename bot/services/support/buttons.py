@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.buttons import Family
+from bot.services.validation import is_digits
 
 SUPPORTERS = Family("su")  # /supporters, /supporting and the invitation's Yes / No
 ALERTS = Family("al")  # "I'll reach out" / "I can't right now" on an alert
@@ -23,7 +24,7 @@ _MAX_ID_DIGITS = 12  # ids are database integers; longer digit strings are forge
 
 
 def _id(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) <= _MAX_ID_DIGITS else None
+    return int(value) if is_digits(value) and len(value) <= _MAX_ID_DIGITS else None
 
 
 # --- su: supporters ---------------------------------------------------------------------------

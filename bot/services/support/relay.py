@@ -30,6 +30,7 @@ from bot.services.people.roles import Outcome
 from bot.services.support import alerts, buttons
 from bot.services.support.buttons import RelayAction
 from bot.services.support.states import OutboxKind, RelayStatus
+from bot.services.validation import is_digits
 
 log = logging.getLogger("fellowship.relay")
 
@@ -249,7 +250,7 @@ def is_writing(person: Person) -> bool:
 def _asked(awaiting: str | None) -> tuple[int, int] | None:
     """(relay id, minute asked) from what the person is awaited for, or None."""
     parts = (awaiting or "").split(":")
-    if len(parts) != 3 or parts[0] != AWAITING or not parts[1].isdigit() or not parts[2].isdigit():
+    if len(parts) != 3 or parts[0] != AWAITING or not is_digits(parts[1]) or not is_digits(parts[2]):
         return None
     return int(parts[1]), int(parts[2])
 
