@@ -128,10 +128,12 @@ def test_a_member_is_onboarded_in_the_browser_and_the_clock_moves(browser: objec
     sam.get_by_role("button", name="Send").click()
     expect(sam.locator(".composer-error")).to_contain_text("Type a message first")
 
-    # Pressing the inline button: the welcome is edited in place (buttons gone), next question.
+    # Pressing the inline button: the welcome is edited in place, next question; its buttons
+    # are now only the language choice (Cymraeg / English, issue 17).
     welcome.get_by_role("button", name="✅ I agree").click()
     expect(chat).to_contain_text("What should we call you?")
-    expect(welcome.locator(".inline-button")).to_have_count(0)
+    expect(welcome.get_by_role("button", name="✅ I agree")).to_have_count(0)
+    expect(welcome.locator(".inline-button")).to_have_text(["Cymraeg", "English"])
     expect(welcome.locator(".edited")).to_be_visible()
 
     # Typing a name, then choosing a purpose with an inline button.
