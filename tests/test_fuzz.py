@@ -32,7 +32,7 @@ from bot import texts
 from bot.clock import ManualClock
 from bot.config import load_settings, normalise_database_url
 from bot.db import Database
-from bot.models import AlertRecipient, Checkin, Person, RelaySession
+from bot.models import AlertRecipient, Checkin, Person, RelaySession, RoleGrant, RoleRequest
 from bot.services.checkins.checkins import read_note
 from bot.standin import BotApiStandin
 from schedules import checkin_prompts, lapse_alerts, listing_checks, meeting_reminders, release_reminders
@@ -184,8 +184,9 @@ class FellowshipMachine(RuleBasedStateMachine):
             FuzzRun.progress()
 
     async def _relay_pairs(self) -> set[frozenset[str]]:
-        """Pairs (by Telegram hash) with a conversation through the bot: what one types may
-        rightly reach the other, so private-text checks leave those pairs out."""
+        """Pairs (by Telegram hash) with a conversation through the bot, and applicants with the
+        coordinators who read their application: what one types may rightly reach the other,
+        so private-text checks leave those pairs out."""
         member, helper = aliased(Person), aliased(Person)
         async with self.db.session() as session:
             rows = (await session.execute(
@@ -193,7 +194,18 @@ class FellowshipMachine(RuleBasedStateMachine):
                 .join(RelaySession, RelaySession.member_id == member.id)
                 .join(helper, RelaySession.helper_id == helper.id)
             )).all()
-        return {frozenset((str(a), str(b))) for a, b in rows}
+            # A role application's answer is written for the coordinators ("The coordinator
+            # will see what you write"): applicant and coordinators may share that text.
+            applicants = (await session.execute(
+                select(Person.telegram_hash).join(RoleRequest, RoleRequest.person_id == Person.id)
+                .where(RoleRequest.answer.is_not(None))  # type: ignore[union-attr]
+            )).scalars().all()
+            coordinators = (await session.execute(
+                select(Person.telegram_hash).join(RoleGrant, RoleGrant.person_id == Person.id)
+                .where(RoleGrant.role == "coordinator")
+            )).scalars().all()
+        pairs = {frozenset((str(a), str(b))) for a, b in rows}
+        return pairs | {frozenset((str(a), str(c))) for a in applicants for c in coordinators}
 
     def _talked(self, one: User, other: User) -> bool:
         vault = self.h.runtime.vault

@@ -58,7 +58,7 @@ REPLY_BURST = 3  # sends beyond the steady rate that only replies may take at on
 SPARE = 2  # turns a second left unused, for sends that reach Telegram a little late
 REFUSED_WAIT = 0.002  # a refused bulk send asks again no sooner (clocks of processes differ a little)
 BULK_AHEAD = 2  # turns bulk may take ahead of the steady rate (< REPLY_BURST: replies keep the rest)
-CHAT_REPLY_AHEAD = 1.5  # seconds a chat's replies may run ahead of 1/s (Telegram allows ~2 s)
+CHAT_REPLY_AHEAD = 1.0  # seconds a chat's replies may run ahead of 1/s (Telegram allows ~2 s; a second kept for sends that arrive late)
 
 # The Bot API methods Telegram counts as messages (its limits are on messages): every
 # send* but the "typing…" action, and copies and forwards. Answering a button press,
