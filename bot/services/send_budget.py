@@ -27,7 +27,7 @@ other gives the row it won back (rare: the sender asks when the budget said to).
 Sums, for `PER_SECOND` = 30: the steady rate is 30 - REPLY_BURST - SPARE = 25 a second, so
 any one second holds at most 25 + 3 (reply burst) + 1 = 29 sends even when replies and bulk
 both run flat out, leaving room for a send that reaches Telegram up to ~80 ms late. A chat's replies may burst
-2.5 messages ahead (Telegram tolerates 3); bulk waits until the chat had a second's rest.
+2 messages ahead (Telegram tolerates 3: the third is kept for a send that arrives late); bulk waits until the chat had a second's rest.
 
 Times are Unix seconds from this machine's clock (kept by NTP where several machines share
 the database). A chat's row is named by a keyed hash of its id cut to 14 bits (`slot_of`),
