@@ -159,7 +159,7 @@ async def run_chaos(db: Database, tmp_path: Path, *, standin: BotApiStandin, ext
         await asyncio.sleep(4)
         for index in range(cluster.size):  # a rolling deploy
             await cluster.restart(index)
-        await asyncio.wait_for(lives, timeout=120)
+        await asyncio.wait_for(lives, timeout=200)  # workers start slowly on a loaded machine
         for _ in range(100):  # the last updates finish
             if await count(db, Inbox, Inbox.status == "pending") == 0:  # type: ignore[arg-type]
                 break
