@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from bot.buttons import Family
+from bot.services.validation import is_digits
 
 FIND = Family("mt")
 LISTING = Family("sc")
@@ -151,7 +152,7 @@ MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL: a larger one would 
 def number(text: str) -> int | None:
     """A plain ASCII id or page from a button, or None ("²" passes `isdigit` but is no
     number, and one past `MAX_ID` is no row of ours)."""
-    if not (text.isascii() and text.isdigit() and len(text) <= 10):
+    if not (is_digits(text) and len(text) <= 10):
         return None
     value = int(text)
     return value if value <= MAX_ID else None

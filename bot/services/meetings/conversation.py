@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.models import Person
 from bot.services.meetings.states import Mode
 from bot.services.people.people import expect as expect  # the one way to set `Person.awaiting`
+from bot.services.validation import is_digits
 
 PLACE = "meetings_place"
 LISTING = "mtg"
@@ -39,7 +40,7 @@ def ask_listing(person: Person, step: str, meeting_id: int, mode: Mode, extra: s
 def listing_question(person: Person) -> Question | None:
     """The open listing question, or None (nothing asked, or an unreadable old value)."""
     parts = (person.awaiting or "").split(":")
-    if len(parts) < 4 or parts[0] != LISTING or not parts[2].isascii() or not parts[2].isdigit():
+    if len(parts) < 4 or parts[0] != LISTING or not is_digits(parts[2]):
         return None
     if parts[3] not in Mode.__members__.values():
         return None

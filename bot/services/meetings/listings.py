@@ -31,7 +31,7 @@ from bot.services.meetings import text as meeting_text
 from bot.services.meetings import times as meeting_times
 from bot.services.meetings.states import Attendance, MeetingStatus, NoticeKind
 from bot.services.people import people
-from bot.services.validation import InvalidInput, parse_time_of_day
+from bot.services.validation import InvalidInput, is_digits, parse_time_of_day
 
 CONFIRM_EVERY = timedelta(days=30)
 NAME_MIN, NAME_MAX = 3, 100
@@ -188,7 +188,7 @@ def toggle_day(meeting: Meeting, day: int) -> None:
 
 def days_ticked(meeting: Meeting, ticked: str) -> int:
     """The days ticked so far on the days question (kept in the open question until Done)."""
-    return int(ticked) if ticked.isascii() and ticked.isdigit() else meeting.days
+    return int(ticked) if is_digits(ticked) else meeting.days
 
 
 def set_day_mask(meeting: Meeting, days: int) -> None:
