@@ -11,6 +11,7 @@ entries instead of every row (see bench/nearest.py for figures).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Callable
@@ -44,7 +45,7 @@ from bot.services.validation import is_digits
 
 FELLOWSHIPS = ("AA", "NA", "CA", "CMA", "other")
 PAGE_SIZE = 5
-INITIAL_RADIUS_KM = 2.0
+INITIAL_RADIUS_KM = 3.0
 MAX_RADIUS_KM = 80.0
 SOON = timedelta(hours=3)
 # "What's next" orders by start time the nearest matches (up to this many) within a walk
@@ -266,6 +267,43 @@ def _slots() -> Select[int | None, float | None, float | None, int, str | None, 
     )
 
 
+# Building a statement costs more than running it (a search runs in a few milliseconds), so
+# each shape is built once, with the box and the page as bound values. Statements are
+# immutable, so sharing them between searches is safe; the shapes are few (the filters a
+# button can carry), and the cache bounds them anyway.
+@functools.lru_cache(maxsize=256)
+def _in_box(filters: Filters, days_mask: int | None) -> Select[int | None, float | None, float | None, int, str | None, str]:
+    """Candidates in a box (bound as south, north, west, east) one can walk into."""
+    return _slots().where(
+        col(Meeting.latitude).between(bindparam("south"), bindparam("north")),
+        col(Meeting.longitude).between(bindparam("west"), bindparam("east")),
+        col(Meeting.attendance) != Attendance.ONLINE,
+        *_sql_filters(filters, days_mask),
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _online(filters: Filters, days_mask: int | None) -> Select[int | None, float | None, float | None, int, str | None, str]:
+    return _slots().where(col(Meeting.attendance).in_((Attendance.ONLINE, Attendance.HYBRID)), *_sql_filters(filters, days_mask))
+
+
+@functools.cache
+def _page_rows() -> Select[Meeting, date | None]:
+    """A page's rows and their cancellations since `since` (a row per cancelled date, or one
+    with None): a page is read in one round trip."""
+    return (
+        select(Meeting, col(MeetingCancellation.on_date))
+        .outerjoin(
+            MeetingCancellation,
+            and_(
+                col(MeetingCancellation.meeting_id) == col(Meeting.id),
+                col(MeetingCancellation.on_date) >= bindparam("since"),
+            ),
+        )
+        .where(col(Meeting.id).in_(bindparam("ids", expanding=True)))
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class _Match:
     slot: _Slot
@@ -290,18 +328,14 @@ async def search_near(
     needed = (page + 1) * page_size + 1  # one more tells whether there is a next page
     if filters.order == Order.SOONEST:
         needed = max(needed, SOONEST_POOL)
-    conditions = _sql_filters(filters, _days_prefilter(filters, now, viewer_zone))
-    conditions.append(col(Meeting.attendance) != Attendance.ONLINE)
-    # Built once and re-run with a wider box: building a statement costs more than running it.
-    in_box = _slots().where(
-        col(Meeting.latitude).between(bindparam("south"), bindparam("north")),
-        col(Meeting.longitude).between(bindparam("west"), bindparam("east")),
-        *conditions,
-    )
+    in_box = _in_box(filters, _days_prefilter(filters, now, viewer_zone))
     radius = INITIAL_RADIUS_KM
+    # Plain columns, no entities: the Core connection skips the ORM's per-statement set-up,
+    # which costs more than the query itself when a sparse area takes a few rounds.
+    connection = await session.connection()
     while True:
         south, north, west, east = bounding_box(latitude, longitude, radius)
-        rows = await session.execute(in_box, {"south": south, "north": north, "west": west, "east": east})
+        rows = await connection.execute(in_box, {"south": south, "north": north, "west": west, "east": east})
         near: list[tuple[float | None, _Slot]] = []
         for row in rows.all():
             slot = _slot(row)
@@ -363,19 +397,7 @@ async def _results(session: AsyncSession, matches: list[_Match], now: datetime) 
     if not matches:
         return []
     ids = [m.slot.id for m in matches]
-    # One statement for the rows and their cancellations (a row per cancelled date, or one
-    # with None): a page is read in one round trip.
-    rows = await session.execute(
-        select(Meeting, col(MeetingCancellation.on_date))
-        .outerjoin(
-            MeetingCancellation,
-            and_(
-                col(MeetingCancellation.meeting_id) == col(Meeting.id),
-                col(MeetingCancellation.on_date) >= now.date() - timedelta(days=2),
-            ),
-        )
-        .where(col(Meeting.id).in_(ids))
-    )
+    rows = await session.execute(_page_rows(), {"ids": ids, "since": now.date() - timedelta(days=2)})
     loaded: dict[int | None, Meeting] = {}
     off_dates: dict[int, set[date]] = defaultdict(set)
     for found, on_date in rows.all():
@@ -400,9 +422,7 @@ async def search_online(
     session: AsyncSession, filters: Filters, *, now: datetime, viewer_zone: str, page: int = 0, page_size: int = PAGE_SIZE
 ) -> Page:
     """Online and hybrid meetings, soonest first, wherever they are."""
-    conditions = _sql_filters(filters, _days_prefilter(filters, now, viewer_zone))
-    conditions.append(col(Meeting.attendance).in_((Attendance.ONLINE, Attendance.HYBRID)))
-    rows = await session.execute(_slots().where(*conditions))
+    rows = await session.execute(_online(filters, _days_prefilter(filters, now, viewer_zone)))
     candidates: list[tuple[float | None, _Slot]] = [(None, _slot(row)) for row in rows.all()]
     matched = await _timed(session, candidates, filters, now, viewer_zone)  # soonest first: every start is needed
     matched.sort(key=lambda m: (_on_next(m), m.slot.id))
