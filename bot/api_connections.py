@@ -18,6 +18,8 @@ from typing import Any
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
+from bot.rate_limit import LATE_TURN
+
 # How long a call waits for a free connection when the caller doesn't say. Long: a reply
 # waits its turn in the send budget before it asks for a connection, so what it waits for
 # here is only other calls' round trips; an error after a second (HTTPXRequest's default)
@@ -62,6 +64,9 @@ class ApiConnections(BaseRequest):
             POOL_TIMEOUT if pool_timeout is BaseRequest.DEFAULT_NONE else pool_timeout
         )
         try:
+            late_turn = LATE_TURN.get()
+            if late_turn is not None:  # a reply's budget turn may have passed while it waited here
+                await late_turn()
             return await member.do_request(
                 url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
             )

@@ -4,7 +4,8 @@ Every Bot API call the handlers make (replies to the person acting) passes throu
 A call Telegram counts as a message (`counts_as_message`: send*, copies, forwards) first
 waits for its turn in `bot.services.send_budget` (replies come first there, so the wait is
 usually nothing), and only then asks for a connection: waiting for the budget never holds
-one. Answering a button press, edits and settings go straight through.
+one. A turn missed while waiting for a connection is taken again (`LATE`), so sends reach
+Telegram no closer together than their turns. Answering a button press, edits and settings go straight through.
 
 A 429 is recorded in the budget (that chat and every process's bulk sends back off for
 `retry_after`) and only that call is tried again after `retry_after`: other replies keep
@@ -17,8 +18,10 @@ The outbox asks for no retries (`NO_RETRY`): it has already taken a bulk turn, r
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import functools
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram.error import RetryAfter
@@ -27,6 +30,13 @@ from telegram.ext import BaseRateLimiter
 from bot.services.send_budget import SendBudget, counts_as_message
 
 log = logging.getLogger("fellowship.budget")
+
+# A reply sent this long after its turn is counted again (see `RateLimiter._on_time`).
+LATE = 0.05
+
+# Set while a counted call is under way: what the connection layer awaits, once it holds a
+# connection, to be sure the turn is still good (`bot.api_connections`).
+LATE_TURN: contextvars.ContextVar[Callable[[], Awaitable[None]] | None] = contextvars.ContextVar("late_turn", default=None)
 
 # Pass as `rate_limit_args` to get Telegram's answer, 429 included, at once. (Not 0: PTB
 # drops falsy rate_limit_args before they reach the limiter.)
@@ -63,9 +73,11 @@ class RateLimiter(BaseRateLimiter[int | str]):
         counted = chat_id is not None and counts_as_message(endpoint)
         retries = self.max_retries if rate_limit_args is None else int(rate_limit_args)
         for attempt in range(retries + 1):
+            token = None
             if counted:
                 assert chat_id is not None
-                await self.budget.reply_turn(chat_id)
+                turn_at = await self.budget.reply_turn(chat_id)
+                token = LATE_TURN.set(functools.partial(self._on_time, chat_id, turn_at))
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
@@ -75,7 +87,19 @@ class RateLimiter(BaseRateLimiter[int | str]):
                     raise
                 log.info("429 on %s: trying this call again in %.1f s", endpoint, delay)
                 await self.budget.sleep(delay + 0.1)
+            finally:
+                if token is not None:
+                    LATE_TURN.reset(token)
         raise AssertionError("unreachable")  # the loop returns or raises
+
+    async def _on_time(self, chat_id: int | str, turn_at: float) -> None:
+        """Called with a connection in hand, just before the send: a turn missed by more than
+        LATE (the machine was busy, or every connection was) is given up and a fresh one
+        taken, so Telegram never sees more sends in a second than the budget gave out."""
+        for _ in range(3):  # a busy machine may be late again; then the send goes anyway
+            if self.budget.clock() - turn_at <= LATE:
+                return
+            turn_at = await self.budget.reply_turn(chat_id)
 
 
 def _chat_of(data: dict[str, Any]) -> int | str | None:

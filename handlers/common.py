@@ -85,7 +85,14 @@ async def answer_callback(update: Update, text: str | None = None, *, alert: boo
         return
 
     async def answer() -> None:
-        await query.answer(text[:200] if text else None, show_alert=alert)
+        try:
+            await query.answer(text[:200] if text else None, show_alert=alert)
+        except BadRequest as exc:
+            # Too late (the update waited out a worker's restart, or was handed over after its
+            # first answer): the spinner has stopped by itself; what the press does still counts.
+            if "query is too old" not in str(exc).lower() and "query id is invalid" not in str(exc).lower():
+                raise
+            log.info("a button's answer came too late to show")
 
     if not defer_until_commit(answer):
         await answer()

@@ -453,3 +453,21 @@ async def test_checkin_twice_leaves_one_live_card(h: Harness) -> None:
     assert len([m for m in sam.messages() if "😟 low" in m.buttons()]) == 1
     await sam.press("🙂 good")
     assert (await stored_checkins(h))[0].mood == 4
+
+
+async def test_a_press_answered_too_late_for_its_spinner_still_counts_and_nobody_is_told_something_went_wrong(
+    h: Harness,
+) -> None:
+    """A press that waited out a worker's restart can no longer be answered ("query is too
+    old"); the check-in is still saved and the message still moves on."""
+    sam = await onboard(h, "Sam")
+    await tick_at(h, utc(2026, 11, 25, 9, 0))
+    h.standin.fail_next(
+        "answerCallbackQuery", status=400,
+        description="Bad Request: query is too old and response timeout expired or query ID is invalid",
+    )
+    await sam.press("😟 low")
+    (checkin,) = await stored_checkins(h)
+    assert checkin.mood == 2
+    assert "Did you stay clean and sober today?" in sam.last().text
+    assert not any("went wrong" in m.text.lower() for m in sam.messages())

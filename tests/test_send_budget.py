@@ -16,10 +16,13 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from bot.crypto import Vault
 from bot.db import Database
 from bot.models import Outbox
+from bot.models import SendBudget as SendBudgetRow
+from bot.rate_limit import LATE_TURN, RateLimiter
 from bot.services.send_budget import Limits, SendBudget, counts_as_message
 from bot.standin import RateLimits, error_body
 from tests.conftest import TEST_SECRET
@@ -220,3 +223,29 @@ async def test_a_reply_that_gets_a_429_is_sent_once_after_retry_after(h: Harness
     assert [c.status for c in sends] == [429, 200]  # tried again once, after retry_after
     assert skipped.skipped >= 2.0
     assert sam.last().text  # the help arrived
+
+
+async def test_a_reply_that_waited_past_its_turn_for_a_connection_takes_a_fresh_turn_when_it_goes(db: Database) -> None:
+    """On a busy machine a reply may get its connection well after its turn; counted at the
+    old time, it would reach Telegram bunched up with the sends after it (the 429s the chaos
+    test saw). It is counted again when it actually goes."""
+    fake = FakeTime()
+    budget = SendBudget(db, TELEGRAM, slot_of=Vault(TEST_SECRET).budget_slot, clock=fake.clock, sleep=fake.sleep)
+    limiter = RateLimiter(budget)
+    started = fake.now
+
+    async def send(late_by: float) -> bool:  # the connection layer, as bot.api_connections calls it
+        fake.now += late_by
+        check = LATE_TURN.get()
+        assert check is not None
+        await check()
+        return True
+
+    async def overall_tat() -> float:
+        async with db.session() as session:
+            return (await session.execute(select(col(SendBudgetRow.tat)).where(col(SendBudgetRow.key) == "all"))).scalar_one()
+
+    await limiter.process_request(send, (0.3,), {}, "sendMessage", {"chat_id": 42}, None)
+    assert await overall_tat() == pytest.approx(started + 0.3 + TELEGRAM.interval)  # the missed turn, then one at 0.3 s
+    await limiter.process_request(send, (0.0,), {}, "sendMessage", {"chat_id": 43}, None)
+    assert await overall_tat() == pytest.approx(started + 0.3 + 2 * TELEGRAM.interval)  # on time: one turn
