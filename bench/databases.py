@@ -38,8 +38,9 @@ def _remove_sqlite_files(url: str) -> None:
 
 
 @asynccontextmanager
-async def fresh(url: str) -> AsyncIterator[Database]:
-    """A migrated, empty database; emptied again afterwards so a shared one stays small."""
+async def fresh(url: str, *, empty_after: bool = True) -> AsyncIterator[Database]:
+    """A migrated, empty database; emptied again afterwards so a shared one stays small
+    (unless told to keep what was put in it)."""
     if url.startswith("sqlite"):
         _remove_sqlite_files(url)
     else:
@@ -55,7 +56,7 @@ async def fresh(url: str) -> AsyncIterator[Database]:
     try:
         yield db
     finally:
-        if db.dialect == "postgresql":
+        if db.dialect == "postgresql" and empty_after:
             async with db.engine.begin() as conn:
                 for table in reversed(SQLModel.metadata.sorted_tables):
                     await conn.execute(table.delete())

@@ -9,7 +9,10 @@ twice: the figures (every query) and the files (CSV, charts, PDF). Finally every
 report ran is shown with its plan (EXPLAIN QUERY PLAN / EXPLAIN), so one can see that
 per-person look-ups are index searches, never a scan per person.
 
-    .venv/bin/python -m bench.report [--members 100000] [--postgres URL] [--no-plans]
+    .venv/bin/python -m bench.report [--members 100000] [--postgres URL] [--no-plans] [--keep DIR [--fill-only]]
+
+With `--keep DIR` the filled databases are kept (SQLite in DIR, PostgreSQL as it is) and a
+later run with the same `--keep` times the report on them without filling again.
 
 The PostgreSQL database given is wiped (use the throwaway one from scripts/postgres-test.sh).
 """
@@ -20,16 +23,18 @@ import argparse
 import asyncio
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 import bot.models  # noqa: F401  (every table known to the metadata)
 from bench import databases
 from bench.tick import _sqlite_value
+from bot.crypto import Vault, generate_secret_key
 from bot.db import Database
 from bot.services.reports import figures, outputs
 
@@ -165,12 +170,34 @@ async def _plans(db: Database, statements: list[tuple[str, Any]], seconds: list[
                 print("      " + (str(row[-1]) if db.dialect == "sqlite" else str(row[0])))
 
 
-async def run(name: str, url: str, members: int, plans: bool) -> None:
-    async with databases.fresh(url) as db:
+@asynccontextmanager
+async def _filled(name: str, url: str, members: int, keep: bool) -> AsyncIterator[Database]:
+    """A database holding the service. With `keep`, one filled by an earlier run with
+    `--keep` is used as it is, and this one is left filled for the next (filling takes
+    10 to 20 minutes; only the report is timed)."""
+    if keep:
+        db = Database(url, vault=Vault(generate_secret_key()))
+        await db.migrate()
+        async with db.session() as session:
+            found = (await session.execute(text("SELECT count(*) FROM person"))).scalar_one()
+        if found == members:
+            print(f"\n{name}: using the service a run with --keep left ({found:,} members)")
+            try:
+                yield db
+            finally:
+                await db.dispose()
+            return
+        await db.dispose()
+    async with databases.fresh(url, empty_after=not keep) as db:
         started = time.perf_counter()
         counts = await _fill(db, members)
         print(f"\n{name}: filled in {time.perf_counter() - started:.0f} s: "
               + ", ".join(f"{table} {n:,}" for table, n in counts.items()))
+        yield db
+
+
+async def run(name: str, url: str, members: int, plans: bool, keep: bool = False) -> None:
+    async with _filled(name, url, members, keep) as db:
         capture = Capture()
         for attempt in (1, 2):
             if attempt == 2:
@@ -196,10 +223,20 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--postgres", help="a throwaway PostgreSQL URL (it is wiped)")
     parser.add_argument("--no-plans", dest="plans", action="store_false")
+    parser.add_argument("--keep", metavar="DIR", help="fill once, keep the databases (SQLite in DIR), reuse them next time")
+    parser.add_argument("--fill-only", action="store_true", help="with --keep: fill, don't time the report")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        for name, url in databases.backends(tmp, args.postgres):
-            asyncio.run(run(name, url, args.members, args.plans))
+        for name, url in databases.backends(args.keep or tmp, args.postgres):
+            if args.fill_only:
+                asyncio.run(_fill_only(name, url, args.members))
+            else:
+                asyncio.run(run(name, url, args.members, args.plans, keep=bool(args.keep)))
+
+
+async def _fill_only(name: str, url: str, members: int) -> None:
+    async with _filled(name, url, members, keep=True):
+        pass
 
 
 if __name__ == "__main__":

@@ -22,24 +22,26 @@ the connections to the Bot API.
 One process on SQLite, then one process on PostgreSQL when `--postgres URL` is given (that
 database is wiped), in the same run:
 
-    .venv/bin/python -m bench.surge [--quick] [--members 2000] [--postgres URL]
+    .venv/bin/python -m bench.surge [--quick] [--members 2000] [--postgres URL [--workers 3]]
 
-TODO(issue 15, at merge with the webhook workers of 15a): a third mode, "3 workers on
-PostgreSQL": start three `fellowship serve` processes on the `--postgres` database behind the
-stand-in's webhook delivery, drive the same members through the stand-in, and report the
-same figures from the stand-in's record. It plugs in as one more `Mode` in `modes()` with a
-`start` that launches the processes and a `stop` that ends them; nothing else here changes.
+and, with `--workers 3`, three `fellowship serve` processes on that PostgreSQL database behind
+Debian's nginx (`tests.workers_cluster`, as the chaos test runs them), fed by the stand-in's
+webhook delivery: the same members, the same figures from the stand-in's record.
+
+    .venv/bin/python -m bench.surge --postgres URL --workers 3
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import logging
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bench.databases import fresh
 from bench.pacing import TOKEN, _members
@@ -50,6 +52,8 @@ from bot.config import Settings, load_settings, normalise_database_url
 from bot.crypto import Vault, generate_secret_key
 from bot.services.send_budget import Limits, counts_as_message
 from bot.standin import BotApiStandin, serve_standin
+from bot.standin.webhook import WebhookPoster
+from tests.workers_cluster import Cluster
 
 PROMPT = "How are you feeling today?"
 TAPS = ("🙂 good", "✅ Yes", "✅ Done")
@@ -99,18 +103,35 @@ class Mode:
 
     name: str
     database_url: str
-    start: Callable[[Settings], Awaitable[Callable[[], Awaitable[None]]]]
+    start: Callable[[Settings, BotApiStandin, Path], Awaitable[Callable[[], Awaitable[None]]]]
 
 
-def modes(tmp: str, postgres: str | None) -> list[Mode]:
+def modes(tmp: str, postgres: str | None, workers: int = 0) -> list[Mode]:
     found = [Mode("1 process, SQLite", f"sqlite+aiosqlite:///{tmp}/surge.sqlite3", one_process)]
     if postgres:
         found.append(Mode("1 process, PostgreSQL", normalise_database_url(postgres), one_process))
-        # TODO(issue 15, 15a's workers): Mode("3 workers, PostgreSQL", ..., three_workers)
+        if workers:
+            found.append(Mode(f"{workers} workers, PostgreSQL", normalise_database_url(postgres), functools.partial(n_workers, workers)))
     return found
 
 
-async def one_process(settings: Settings) -> Callable[[], Awaitable[None]]:
+async def n_workers(size: int, settings: Settings, standin: BotApiStandin, work: Path) -> Callable[[], Awaitable[None]]:
+    """The bot as a region runs it: `size` webhook workers behind nginx, one database."""
+    key = settings.fellowship_secret_key
+    assert key is not None
+    cluster = Cluster(work, settings.database_url, settings.telegram_api_url, key.get_secret_value(), TOKEN, size=size)
+    poster = WebhookPoster(standin)
+    poster.start()
+    await cluster.start()
+
+    async def stop() -> None:
+        await cluster.stop()
+        await poster.stop()
+
+    return stop
+
+
+async def one_process(settings: Settings, standin: BotApiStandin, work: Path) -> Callable[[], Awaitable[None]]:
     """The bot as `fellowship run` runs it: one process, long polling, its JobQueue."""
     app = build_application(settings, token=TOKEN, clock=SystemClock())
     await app.initialize()
@@ -131,7 +152,7 @@ async def one_process(settings: Settings) -> Callable[[], Awaitable[None]]:
     return stop
 
 
-async def run(mode: Mode, members: int) -> Surge:
+async def run(mode: Mode, members: int, work: Path) -> Surge:
     standin = BotApiStandin(token=TOKEN, enforce_rate_limits=True)
     server = await serve_standin(standin)
     secret = generate_secret_key()
@@ -147,20 +168,20 @@ async def run(mode: Mode, members: int) -> Surge:
     standin.take_updates(offset=10**9)  # those /starts were only to open the chats
     async with fresh(settings.database_url) as db:  # emptied again when the run ends
         await _members(db, Vault(secret), user_ids)
-        await _surge(mode, settings, standin, user_ids, result)
+        await _surge(mode, settings, standin, user_ids, result, work)
     await server.stop()
     _read_record(standin, result)
     return result
 
 
-async def _surge(mode: Mode, settings: Settings, standin: BotApiStandin, user_ids: list[int], result: Surge) -> None:
+async def _surge(mode: Mode, settings: Settings, standin: BotApiStandin, user_ids: list[int], result: Surge, work: Path) -> None:
     """Start the bot, answer prompts as they arrive (every other member), wait for the rest."""
     replies = Replies(standin)
     prompts = standin.subscribe(kinds=("message",))
-    stop = await mode.start(settings)
+    stop = await mode.start(settings, standin, work)
     try:
         answerers = set(user_ids[::2])
-        tasks = []
+        tasks: list[asyncio.Task[None]] = []
         deadline = time.monotonic() + len(user_ids) / settings.outbox_rate_per_second * 2 + 120
         while len(tasks) < result.answering and time.monotonic() < deadline:
             try:
@@ -242,13 +263,16 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="500 members instead of 2,000")
     parser.add_argument("--members", type=int, help="members due at 09:00 (half of them answer)")
     parser.add_argument("--postgres", help="also run on this PostgreSQL database (it is wiped)")
+    parser.add_argument("--workers", type=int, default=0, help="with --postgres: also run this many webhook workers behind nginx")
     args = parser.parse_args()
     members = args.members or (500 if args.quick else 2_000)
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        for mode in modes(tmp, args.postgres):
+        for number, mode in enumerate(modes(tmp, args.postgres, args.workers)):
             print(f"{mode.name}: {members:,} prompts due, {members // 2:,} members answering ...", flush=True)
-            results.append(asyncio.run(run(mode, members)))
+            work = Path(tmp) / f"mode-{number}"
+            work.mkdir()
+            results.append(asyncio.run(run(mode, members, work)))
     raise SystemExit(0 if report(results) else 1)
 
 
