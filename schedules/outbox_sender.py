@@ -69,6 +69,7 @@ class _Run:
     aside: list[tuple[float, int, Outbox, int]] = field(default_factory=list)
     chats: dict[int, int] = field(default_factory=dict)
     busy: set[int] = field(default_factory=set)
+    order: dict[int, int] = field(default_factory=dict)  # row id -> its place in claim order
     more: bool = True  # the last claim was full: there may be more due
     next_at: float = 0.0  # when to ask for the next bulk turn (Unix s, the budget's clock)
     stop: bool = False  # paused for longer than a run waits (after a 429)
@@ -137,9 +138,10 @@ async def _turn_and_send(
             async with slots:
                 await _send(run, row, chat_id)
         elif turn.chat_busy:  # this chat had a message within the second: later, in order
-            heapq.heappush(run.aside, (turn.retry_at, row.id or 0, row, chat_id))
-        else:  # nothing free (replies took it, or a 429 paused bulk sends): ask again then
-            run.queue.insert(0, (row, chat_id))
+            heapq.heappush(run.aside, (turn.retry_at, run.order.get(row.id or 0, 0), row, chat_id))
+        else:  # nothing free (replies took it, or a 429 paused bulk sends): ask again then,
+            # aside, so a later row of this chat set aside meanwhile can't go first
+            heapq.heappush(run.aside, (turn.retry_at, run.order.get(row.id or 0, 0), row, chat_id))
             wait = turn.retry_at - budget.clock()
             if wait > LONGEST_PAUSE or time.monotonic() + wait > deadline:
                 run.stop = True  # give the rows back: a later tick carries on
@@ -160,6 +162,7 @@ async def _claim(run: _Run) -> None:
         if chat_id is None:  # erased after the claim, or their stored chat id doesn't decrypt:
             await _mark(run.rt, row, Delivery.GONE, "chat id unreadable")  # unreachable, handed on
             continue
+        run.order[row.id or 0] = len(run.order)
         run.queue.append((row, chat_id))
 
 
@@ -168,9 +171,8 @@ def _next(run: _Run) -> tuple[Outbox, int] | None:
     whose chat already has one waiting aside joins it there, so one person's messages keep
     their order."""
     now = run.rt.budget.clock()
-    if run.aside and run.aside[0][0] <= now:
-        _, _, row, chat_id = heapq.heappop(run.aside)
-        return row, chat_id
+    if run.aside and run.aside[0][0] <= now and (found := _due_aside(run, now)) is not None:
+        return found
     while run.queue:
         row, chat_id = run.queue.pop(0)
         waiting = [at for at, _, _, c in run.aside if c == chat_id]
@@ -178,8 +180,27 @@ def _next(run: _Run) -> tuple[Outbox, int] | None:
             waiting.append(now + 0.05)
         if not waiting:
             return row, chat_id
-        heapq.heappush(run.aside, (max(waiting), row.id or 0, row, chat_id))
+        heapq.heappush(run.aside, (max(waiting), run.order.get(row.id or 0, 0), row, chat_id))
     return None
+
+
+def _due_aside(run: _Run, now: float) -> tuple[Outbox, int] | None:
+    """The next row set aside that may go now: each chat's first in claim order, once its
+    time has come and nothing of that chat is being asked for or sent. (Taking the heap's top
+    alone broke a person's order: a row refused for its chat comes back with a later time
+    than the row behind it, and two rows of one chat could be asked for at once.)"""
+    first: dict[int, tuple[float, int, Outbox, int]] = {}
+    for entry in run.aside:
+        chat_id = entry[3]
+        if chat_id not in first or entry[1] < first[chat_id][1]:
+            first[chat_id] = entry
+    ready = [entry for entry in first.values() if entry[0] <= now and entry[3] not in run.busy]
+    if not ready:
+        return None
+    entry = min(ready, key=lambda e: (e[0], e[1]))
+    run.aside.remove(entry)
+    heapq.heapify(run.aside)
+    return entry[2], entry[3]
 
 
 async def _send(run: _Run, row: Outbox, chat_id: int) -> None:
