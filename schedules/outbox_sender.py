@@ -103,7 +103,9 @@ async def send_due(
             if picked is None:
                 if not run.aside and not run.busy:
                     break
-                await rt.budget.sleep(min(0.05, max(0.001, run.aside[0][0] - rt.budget.clock())) if run.aside else 0.01)
+                # Until the next row aside is due; 10 ms when it is due but its chat has a send in flight.
+                wait = run.aside[0][0] - rt.budget.clock() if run.aside else 0.0
+                await rt.budget.sleep(min(0.05, wait) if wait > 0 else 0.01)
                 continue
             if (wait := run.next_at - rt.budget.clock()) > 0:
                 await rt.budget.sleep(wait)
@@ -137,13 +139,12 @@ async def _turn_and_send(
         if turn.granted:
             async with slots:
                 await _send(run, row, chat_id)
-        elif turn.chat_busy:  # this chat had a message within the second: later, in order
-            heapq.heappush(run.aside, (turn.retry_at, run.order.get(row.id or 0, 0), row, chat_id))
-        else:  # nothing free (replies took it, or a 429 paused bulk sends): ask again then,
-            # aside, so a later row of this chat set aside meanwhile can't go first
+        else:
+            # Later, aside, and before this chat's later rows: the chat had a message within
+            # the second, or nothing was free (replies took it, or a 429 paused bulk sends).
             heapq.heappush(run.aside, (turn.retry_at, run.order.get(row.id or 0, 0), row, chat_id))
             wait = turn.retry_at - budget.clock()
-            if wait > LONGEST_PAUSE or time.monotonic() + wait > deadline:
+            if not turn.chat_busy and (wait > LONGEST_PAUSE or time.monotonic() + wait > deadline):
                 run.stop = True  # give the rows back: a later tick carries on
     except Exception:  # never lose the run over one row: its claim expires and it is retried
         log.exception("outbox row %s: unexpected error while sending", row.id)
