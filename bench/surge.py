@@ -70,6 +70,7 @@ class Surge:
     prompts: list[float] = field(default_factory=list)  # when each prompt was accepted
     counted_replies: list[float] = field(default_factory=list)  # other messages (Telegram counts them)
     too_many: int = 0
+    crowding: list[str] = field(default_factory=list)  # for each 429, what went before it
     violations: int = 0
     unanswered: int = 0
     steady_rate: float = 0.0
@@ -233,6 +234,7 @@ def _read_record(standin: BotApiStandin, result: Surge) -> None:
             result.counted_replies.append(call.at)
     result.prompts.sort()
     result.violations = len(standin.violations)
+    result.crowding = standin.crowding()
 
 
 def _steady_interval(settings: Settings) -> float:
@@ -252,6 +254,8 @@ def report(results: list[Surge]) -> bool:
             f"{'':<24}{len(r.prompts):,} prompts in {r.span:.1f} s; {r.answering:,} answering, {r.unanswered} taps unanswered; "
             f"other messages {r.replies_rate:.2f}/s; spec violations {r.violations}"
         )
+        for line in r.crowding:
+            print(f"{'':<24}429 on {line}")
         ok &= r.too_many == 0 and r.percentile(0.95) < 1.5 and share >= 0.9 and r.unanswered == 0
     print("targets: 0 × 429; reply p95 < 1.5 s; bulk >= 90% of what replies leave" + ("" if ok else "  -- MISSED"))
     return ok

@@ -297,6 +297,9 @@ async def test_rate_limits_answer_429_once_a_chat_gets_more_than_a_short_burst()
         await bot.send_message(user.id, "after a second")
 
     assert limited.rate_limited == 1 and len(limited.texts(user.id)) == 4
+    (refused,) = limited.crowding()  # what a test or benchmark prints to tell a burst from a rate
+    assert refused.startswith("sendMessage: overall 3 in the second before; to the chat in the 3 s before [")
+    assert refused.count(",") == 2  # the three messages of the burst
 
 
 async def test_a_scripted_failure_hits_only_the_next_call_of_that_method(

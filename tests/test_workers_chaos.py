@@ -132,18 +132,6 @@ class Visitor:
             await asyncio.sleep(1.0)
 
 
-def _crowding(standin: BotApiStandin) -> list[str]:
-    """For each 429: how many messages went to that chat, and overall, in the second before."""
-    sent = [c for c in standin.calls if c.status == 200 and c.method.startswith("send")]
-    found = []
-    for refused in (c for c in standin.calls if c.status == 429):
-        chat = refused.params.get("chat_id")
-        window = [c for c in sent if refused.at - 1.0 <= c.at <= refused.at]
-        to_chat = [round(refused.at - c.at, 2) for c in sent if c.params.get("chat_id") == chat and refused.at - 3 <= c.at <= refused.at]
-        found.append(f"{refused.method}: {refused.description}; overall in the second before {len(window)}; to the chat in 3 s before {to_chat}")
-    return found
-
-
 async def count(db: Database, model: Any, *where: Any) -> int:
     async with db.session() as session:
         return int((await session.execute(select(func.count()).select_from(model).where(*where))).scalar_one())
@@ -227,6 +215,6 @@ async def test_the_same_crowd_against_telegrams_limits_sees_no_429_across_the_wo
     never has to say 429, even with people asking for more than 30 messages a second."""
     standin = BotApiStandin(token=TOKEN, enforce_rate_limits=True)
     result = await run_chaos(db, tmp_path, standin=standin)
-    assert standin.rate_limited == 0, _crowding(standin)
+    assert standin.rate_limited == 0, standin.crowding()
     assert await count(db, Person) == PEOPLE
     assert all(p.rounds >= 2 for p in result["people"])

@@ -763,6 +763,19 @@ class BotApiStandin:
     def pending_updates(self) -> list[dict[str, Any]]:
         return list(self._pending)
 
+    def crowding(self) -> list[str]:
+        """For each 429 answered: the method, and how many messages had gone to that chat in
+        the 3 s before (how long before, in s) and to anyone in the second before. Tells a
+        chat's burst from the whole bot's rate when a test or benchmark saw 429s."""
+        sent = [c for c in self.calls if c.status == 200 and c.method.startswith("send")]
+        found = []
+        for refused in (c for c in self.calls if c.status == 429):
+            chat = refused.params.get("chat_id")
+            overall = sum(1 for c in sent if refused.at - 1.0 <= c.at <= refused.at)
+            to_chat = [round(refused.at - c.at, 2) for c in sent if c.params.get("chat_id") == chat and refused.at - 3 <= c.at <= refused.at]
+            found.append(f"{refused.method}: overall {overall} in the second before; to the chat in the 3 s before {to_chat}")
+        return found
+
     async def wait_for_updates(
         self,
         offset: int | None = None,
