@@ -21,7 +21,6 @@ from bot.buttons import inline
 from bot.services import reports
 from bot.services.people import people
 from bot.services.reports import buttons, outputs, period, wellbeing
-from bot.services.schedule_times import local_date, zone_named
 from handlers.common import (
     answer_callback,
     edit_or_reply,
@@ -93,7 +92,7 @@ async def wellbeing_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         person = await onboarded_person(session, update, rt)
         if person is None:
             return
-        today = local_date(rt.clock.now(), zone_named(person.timezone, rt.settings.default_timezone))
+        today = people.local_today(person, rt.clock.now(), rt.settings.default_timezone)
         screen = await wellbeing.begin(session, person, today, rt.clock.now())
         await reply(update, screen.text, screen.markup)
 
@@ -108,7 +107,7 @@ async def on_wellbeing_button(update: Update, context: ContextTypes.DEFAULT_TYPE
         person = await onboarded_person(session, update, rt)
         if person is None:
             return
-        today = local_date(rt.clock.now(), zone_named(person.timezone, rt.settings.default_timezone))
+        today = people.local_today(person, rt.clock.now(), rt.settings.default_timezone)
         screen = await wellbeing.press(session, person, pressed, today, rt.clock.now())
         if screen is None:
             await tell(update, texts.STALE_BUTTON)
@@ -124,7 +123,7 @@ async def offer_after_checkin(update: Update, context: ContextTypes.DEFAULT_TYPE
         person = await onboarded_person(session, update, rt)
         if person is None:
             return
-        today = local_date(rt.clock.now(), zone_named(person.timezone, rt.settings.default_timezone))
+        today = people.local_today(person, rt.clock.now(), rt.settings.default_timezone)
         screen = await wellbeing.offer(session, person, today, rt.clock.now())
         if screen is not None:
             await reply(update, screen.text, screen.markup)

@@ -14,6 +14,7 @@ from bot import i18n
 from bot.crypto import Undecryptable, Vault
 from bot.models import Person, RoleChange, RoleGrant
 from bot.runtime import Runtime
+from bot.services import schedule_times
 from bot.services.people.states import GrantSource, Purpose, Role, RoleChangeKind, Step
 
 log = logging.getLogger("fellowship.people")
@@ -177,9 +178,8 @@ async def chat_ids(session: AsyncSession, vault: Vault, person_ids: Iterable[int
 
 
 def local_today(person: Person, now: datetime, default_tz: str) -> date:
-    from zoneinfo import ZoneInfo
-
-    return now.astimezone(ZoneInfo(person.timezone or default_tz)).date()
+    """The person's local day now (the bot's default zone if theirs is missing or unknown)."""
+    return schedule_times.local_date(now, schedule_times.zone_named(person.timezone, default_tz))
 
 
 def format_time(value: time) -> str:
