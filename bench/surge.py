@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import gc
 import logging
 import tempfile
 import time
@@ -43,9 +44,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
 from bench.databases import fresh
 from bench.pacing import TOKEN, _members
 from bench.updates import Replies
+from bot import metrics
 from bot.app import build_application
 from bot.clock import SystemClock
 from bot.config import Settings, load_settings, normalise_database_url
@@ -56,6 +61,7 @@ from bot.standin.webhook import WebhookPoster
 from tests.workers_cluster import Cluster
 
 PROMPT = "How are you feeling today?"
+LATE_TURNS = "fellowship_send_turns_late_total"
 TAPS = ("🙂 good", "✅ Yes", "✅ Done")
 
 
@@ -70,6 +76,8 @@ class Surge:
     prompts: list[float] = field(default_factory=list)  # when each prompt was accepted
     counted_replies: list[float] = field(default_factory=list)  # other messages (Telegram counts them)
     too_many: int = 0
+    late_turns: dict[str, float] = field(default_factory=dict)  # sends that asked again (bot.metrics)
+    other_texts: dict[str, int] = field(default_factory=dict)  # the bot's own words, to tell what they were
     crowding: list[str] = field(default_factory=list)  # for each 429, what went before it
     violations: int = 0
     unanswered: int = 0
@@ -104,7 +112,8 @@ class Mode:
 
     name: str
     database_url: str
-    start: Callable[[Settings, BotApiStandin, Path], Awaitable[Callable[[], Awaitable[None]]]]
+    # Starts the bot; returns what stops it, which returns the bot's count of late turns.
+    start: Callable[[Settings, BotApiStandin, Path], Awaitable[Callable[[], Awaitable[dict[str, float]]]]]
 
 
 def modes(tmp: str, postgres: str | None, workers: int = 0) -> list[Mode]:
@@ -116,7 +125,7 @@ def modes(tmp: str, postgres: str | None, workers: int = 0) -> list[Mode]:
     return found
 
 
-async def n_workers(size: int, settings: Settings, standin: BotApiStandin, work: Path) -> Callable[[], Awaitable[None]]:
+async def n_workers(size: int, settings: Settings, standin: BotApiStandin, work: Path) -> Callable[[], Awaitable[dict[str, float]]]:
     """The bot as a region runs it: `size` webhook workers behind nginx, one database."""
     key = settings.fellowship_secret_key
     assert key is not None
@@ -125,15 +134,28 @@ async def n_workers(size: int, settings: Settings, standin: BotApiStandin, work:
     poster.start()
     await cluster.start()
 
-    async def stop() -> None:
+    async def stop() -> dict[str, float]:
+        late: dict[str, float] = {}
+        async with httpx.AsyncClient() as client:
+            for port in cluster.ports:  # each worker's own /metrics, summed as Prometheus would
+                for family in text_string_to_metric_families((await client.get(f"http://127.0.0.1:{port}/metrics")).text):
+                    for sample in family.samples:
+                        if sample.name == LATE_TURNS:
+                            late[sample.labels["kind"]] = late.get(sample.labels["kind"], 0.0) + sample.value
         await cluster.stop()
         await poster.stop()
+        return late
 
     return stop
 
 
-async def one_process(settings: Settings, standin: BotApiStandin, work: Path) -> Callable[[], Awaitable[None]]:
+def _late_turns_here() -> dict[str, float]:
+    return {kind: metrics.REGISTRY.get_sample_value(LATE_TURNS, {"kind": kind}) or 0.0 for kind in ("reply", "bulk")}
+
+
+async def one_process(settings: Settings, standin: BotApiStandin, work: Path) -> Callable[[], Awaitable[dict[str, float]]]:
     """The bot as `fellowship run` runs it: one process, long polling, its JobQueue."""
+    before = _late_turns_here()  # this process's counters also hold earlier modes' counts
     app = build_application(settings, token=TOKEN, clock=SystemClock())
     await app.initialize()
     assert app.post_init is not None
@@ -142,13 +164,14 @@ async def one_process(settings: Settings, standin: BotApiStandin, work: Path) ->
     assert app.updater is not None
     await app.updater.start_polling(poll_interval=0, timeout=10)
 
-    async def stop() -> None:
+    async def stop() -> dict[str, float]:
         assert app.updater is not None
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
         assert app.post_shutdown is not None
         await app.post_shutdown(app)
+        return {kind: count - before[kind] for kind, count in _late_turns_here().items()}
 
     return stop
 
@@ -180,6 +203,12 @@ async def _surge(mode: Mode, settings: Settings, standin: BotApiStandin, user_id
     replies = Replies(standin)
     prompts = standin.subscribe(kinds=("message",))
     stop = await mode.start(settings, standin, work)
+    # As `fellowship run` and `serve` do once started: what exists now (the members, the
+    # stand-in's chats, the bot's startup objects) is kept out of the collector's sight, so
+    # its full collections don't stall this process: the stand-in would then stamp the
+    # requests that waited meanwhile as arriving together.
+    gc.collect()
+    gc.freeze()
     try:
         answerers = set(user_ids[::2])
         tasks: list[asyncio.Task[None]] = []
@@ -199,9 +228,10 @@ async def _surge(mode: Mode, settings: Settings, standin: BotApiStandin, user_id
             await asyncio.sleep(0.5)
         await asyncio.gather(*tasks)
     finally:
+        gc.unfreeze()
         replies.close()
         standin.unsubscribe(prompts)
-        await stop()
+        result.late_turns = await stop()
 
 
 async def _answer(standin: BotApiStandin, replies: Replies, chat: int, result: Surge) -> None:
@@ -232,6 +262,8 @@ def _read_record(standin: BotApiStandin, result: Surge) -> None:
             result.prompts.append(call.at)
         else:
             result.counted_replies.append(call.at)
+            text = str(call.params.get("text", ""))[:60]
+            result.other_texts[text] = result.other_texts.get(text, 0) + 1
     result.prompts.sort()
     result.violations = len(standin.violations)
     result.crowding = standin.crowding()
@@ -252,8 +284,11 @@ def report(results: list[Surge]) -> bool:
         )
         print(
             f"{'':<24}{len(r.prompts):,} prompts in {r.span:.1f} s; {r.answering:,} answering, {r.unanswered} taps unanswered; "
-            f"other messages {r.replies_rate:.2f}/s; spec violations {r.violations}"
+            f"other messages {r.replies_rate:.2f}/s; spec violations {r.violations}; "
+            f"late turns asked again: {r.late_turns.get('bulk', 0):.0f} bulk, {r.late_turns.get('reply', 0):.0f} replies"
         )
+        if 0 < len(r.other_texts) <= 5:
+            print(f"{'':<24}other messages: {r.other_texts}")
         for line in r.crowding:
             print(f"{'':<24}429 on {line}")
         ok &= r.too_many == 0 and r.percentile(0.95) < 1.5 and share >= 0.9 and r.unanswered == 0

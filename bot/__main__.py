@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import sys
 from pathlib import Path
 
@@ -217,10 +218,21 @@ def _run(settings: Settings, *, drop_webhook: bool = False) -> int:
     asyncio.run(_migrate(settings))
     asyncio.run(_check_no_webhook(settings, token, drop=drop_webhook))
     app = build_application(settings, token=token)
+    _freeze_startup_objects()
     # run_polling handles SIGINT/SIGTERM: stops polling, finishes the current update,
     # runs post_shutdown (closes the database) and returns.
     app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
     return 0
+
+
+def _freeze_startup_objects() -> None:
+    """What is built at start (modules, data files, SQLAlchemy's mappings, the translations:
+    some 230,000 objects) lives as long as the process, so it is moved out of the garbage
+    collector's sight (`gc.freeze`). Otherwise every full collection walks it: 0.13 s on an
+    idle machine, more on a busy one, during which no reply or send goes, and the sends
+    held up then reach Telegram bunched together."""
+    gc.collect()
+    gc.freeze()
 
 
 async def _check_no_webhook(settings: Settings, token: str, *, drop: bool) -> None:
@@ -255,6 +267,7 @@ def _serve(settings: Settings, *, migrate: bool) -> int:
 
     async def main() -> None:
         app = build_application(settings, token=token)
+        _freeze_startup_objects()
         worker = InboxWorker(app)
         app.bot_data["inbox_worker"] = worker
         app.bot_data["web_routes"] = [webhook_route(app.bot_data["runtime"], path, secret, worker.wake.set)]

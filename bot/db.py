@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
@@ -22,7 +23,14 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import DateTime, Executable, event
 from sqlalchemy.engine import Connection, CursorResult, Dialect, Result
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.pool import PoolResetState
 from sqlalchemy.types import TypeDecorator
@@ -139,7 +147,36 @@ def create_engine(url: str) -> AsyncEngine:
         return engine
     # Kept open: a webhook worker handles several updates at once while it claims, stores and
     # renews leases, and a connection opened and closed per overflow is a fork on the server.
-    return create_async_engine(url, pool_pre_ping=True, pool_size=12, max_overflow=8)
+    engine = create_async_engine(url, pool_size=12, max_overflow=8)
+    event.listen(engine.sync_engine, "checkout", _ping_if_idle)
+    event.listen(engine.sync_engine, "checkin", _note_use)
+    return engine
+
+
+# A pooled PostgreSQL connection idle longer than this is checked before use. SQLAlchemy's
+# pool_pre_ping checks every checkout, and on asyncpg its check is three round trips (BEGIN,
+# an empty query, ROLLBACK): half of all the trips a busy webhook worker made. A connection
+# in steady use needs no check; one that sat idle (the server may have restarted) gets it,
+# and a connection lost in between fails once and SQLAlchemy then replaces every connection
+# opened before the loss (a disconnect invalidates the pool).
+IDLE_PING_SECONDS = 10.0
+_USED_AT = "used_at"
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    last = record.info.get(_USED_AT)
+    now = time.monotonic()
+    if last is not None and now - last > IDLE_PING_SECONDS:
+        try:
+            dbapi_connection.ping()
+        except Exception as exc:  # the pool drops this connection and opens another
+            raise DisconnectionError("a pooled connection was lost while idle") from exc
+    record.info[_USED_AT] = now
+
+
+def _note_use(_dbapi_connection: Any, record: Any) -> None:
+    if record is not None:
+        record.info[_USED_AT] = time.monotonic()
 
 
 def _connect_sqlite(engine: AsyncEngine, turn: sqlite_driver.WriterTurn) -> sqlite_driver.OneTripConnection:
@@ -250,6 +287,7 @@ class Database:
         # On SQLite, writers in this process take turns (see bot.sqlite_driver); sessions
         # hold a write transaction briefly because replies wait until after the commit.
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, sync_session_class=TrackedSession)
+        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         if vault is not None:
             self.use_vault(vault)
 
@@ -282,6 +320,20 @@ class Database:
         finally:
             if token is not None:
                 _after_commit.reset(token)
+
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for statements that each stand alone (an upsert, a claim, a
+        compare-and-set), each committed by itself. On PostgreSQL that is one round trip a
+        statement instead of three (BEGIN, it, COMMIT): the send budget, the inbox and the
+        outbox's marks run one for every message. On SQLite, one transaction as usual (its
+        statements are calls in this process, not trips)."""
+        if self.dialect == "postgresql":
+            async with self._autocommit.connect() as conn:
+                yield conn
+        else:
+            async with self.engine.begin() as conn:
+                yield conn
 
     async def truncate_write_ahead_log(self) -> None:
         """SQLite keeps recent page versions in its WAL file, old texts included, until the

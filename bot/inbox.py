@@ -108,76 +108,46 @@ async def record(db: Database, vault: Vault, update: Mapping[str, Any], *, now: 
         "attempts": 0,
     }
     statement = (pg_insert if db.dialect == "postgresql" else sqlite_insert)(Inbox).values(**values)
-    async with db.session() as session:
-        result = await session.execute(statement.on_conflict_do_nothing(index_elements=["update_id"]))
+    async with db.autocommit() as conn:  # committed before the worker answers 200
+        result = await conn.execute(statement.on_conflict_do_nothing(index_elements=["update_id"]))
         return rows_changed(result) == 1
 
 
-def _claimable(now: datetime) -> Any:
+def _claimable(row: Any, now: datetime) -> Any:
     """Pending, not held by a live lease, and no earlier update of its chat still pending."""
     earlier = aliased(Inbox)
     return and_(
-        col(Inbox.status) == PENDING,
-        or_(col(Inbox.leased_until).is_(None), col(Inbox.leased_until) < now),
+        row.status == PENDING,
+        or_(row.leased_until.is_(None), row.leased_until < now),
         ~exists().where(
-            col(earlier.chat_key) == col(Inbox.chat_key),
+            col(earlier.chat_key) == row.chat_key,
             col(earlier.status) == PENDING,
-            col(earlier.update_id) < col(Inbox.update_id),
+            col(earlier.update_id) < row.update_id,
         ),
     )
 
 
 async def claim(db: Database, vault: Vault, *, now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
-    """Claim up to `limit` updates (at most one per chat), oldest first, until `now + lease`."""
-    until = now + lease
+    """Claim up to `limit` updates (at most one per chat), oldest first, until `now + lease`.
+
+    One statement: an UPDATE of the oldest claimable rows, returning their payloads. On
+    PostgreSQL the candidates are locked with `FOR UPDATE SKIP LOCKED`, so workers never wait
+    on rows another worker is claiming (and a row claimed meanwhile fails the re-check of its
+    lease); SQLite has one writer. The rows of one claim share a fresh lease token."""
+    candidate = aliased(Inbox)
+    oldest = select(col(candidate.update_id)).where(_claimable(candidate, now)).order_by(col(candidate.update_id)).limit(limit)
     if db.dialect == "postgresql":
-        claimed = await _claim_skip_locked(db, now=now, until=until, limit=limit)
-    else:
-        claimed = await _claim_compare_and_set(db, now=now, until=until, limit=limit)
-    if not claimed:
-        return []
-    async with db.session() as session:
-        rows = (await session.execute(
-            select(col(Inbox.update_id), col(Inbox.payload)).where(col(Inbox.update_id).in_(list(claimed)))
-        )).all()
-    out = []
-    for update_id, payload in sorted(rows):
-        out.append(Claimed(update_id, claimed[update_id], _open(vault, update_id, payload)))
-    return out
-
-
-async def _claim_skip_locked(db: Database, *, now: datetime, until: datetime, limit: int) -> dict[int, str]:
-    """PostgreSQL: lock candidates, skipping rows another worker is claiming right now."""
-    async with db.session() as session:
-        ids = (await session.execute(
-            select(col(Inbox.update_id)).where(_claimable(now)).order_by(col(Inbox.update_id))
-            .limit(limit).with_for_update(skip_locked=True)
-        )).scalars().all()
-        claimed = {int(i): secrets.token_hex(16) for i in ids}
-        for update_id, token in claimed.items():
-            await session.execute(
-                update(Inbox).where(col(Inbox.update_id) == update_id)
-                .values(leased_until=until, lease_token=token, attempts=col(Inbox.attempts) + 1)
-            )
-    return claimed
-
-
-async def _claim_compare_and_set(db: Database, *, now: datetime, until: datetime, limit: int) -> dict[int, str]:
-    """SQLite (one writer at a time): take each candidate only if it is still claimable."""
-    claimed: dict[int, str] = {}
-    async with db.session() as session:
-        ids = (await session.execute(
-            select(col(Inbox.update_id)).where(_claimable(now)).order_by(col(Inbox.update_id)).limit(limit)
-        )).scalars().all()
-        for update_id in ids:
-            token = secrets.token_hex(16)
-            won = await session.execute(
-                update(Inbox).where(col(Inbox.update_id) == update_id, _claimable(now))
-                .values(leased_until=until, lease_token=token, attempts=col(Inbox.attempts) + 1)
-            )
-            if rows_changed(won) == 1:
-                claimed[int(update_id)] = token
-    return claimed
+        oldest = oldest.with_for_update(skip_locked=True)
+    token = secrets.token_hex(16)
+    statement = (
+        update(Inbox)
+        .where(col(Inbox.update_id).in_(oldest.scalar_subquery()))
+        .values(leased_until=now + lease, lease_token=token, attempts=col(Inbox.attempts) + 1)
+        .returning(col(Inbox.update_id), col(Inbox.payload))
+    )
+    async with db.autocommit() as conn:
+        rows = (await conn.execute(statement)).all()
+    return [Claimed(update_id, token, _open(vault, update_id, payload)) for update_id, payload in sorted(rows)]
 
 
 def _open(vault: Vault, update_id: int, payload: str) -> dict[str, Any]:
@@ -214,17 +184,17 @@ def handling(claimed: Claimed, *, now: datetime) -> Iterator[None]:
 async def finish(db: Database, claimed: Claimed, *, now: datetime) -> bool:
     """Mark done an update whose handler wrote nothing (or failed); False if another worker
     holds it now or it was already marked with the handler's write."""
-    async with db.session() as session:
-        return rows_changed(await session.execute(_done(claimed.update_id, claimed.token, now))) == 1
+    async with db.autocommit() as conn:
+        return rows_changed(await conn.execute(_done(claimed.update_id, claimed.token, now))) == 1
 
 
 async def renew(db: Database, tokens: list[str], *, until: datetime) -> int:
     """Extend the leases this worker still holds (a slow handler is not a dead worker)."""
     if not tokens:
         return 0
-    async with db.session() as session:
-        return rows_changed(await session.execute(
-            update(Inbox).where(col(Inbox.lease_token).in_(tokens), col(Inbox.status) == PENDING).values(leased_until=until)
+    async with db.autocommit() as conn:
+        return rows_changed(await conn.execute(
+            update(Inbox).where(col(Inbox.lease_token).in_(set(tokens)), col(Inbox.status) == PENDING).values(leased_until=until)
         ))
 
 

@@ -33,6 +33,11 @@ UPDATES_HANDLED = Counter("fellowship_updates_handled", "Stored updates handled 
 HANDLER_ERRORS = Counter("fellowship_handler_errors", "Updates whose handler raised", registry=REGISTRY)
 SENDS = Counter("fellowship_telegram_sends", "Messages sent or edited through the Bot API", registry=REGISTRY)
 RATE_LIMITED = Counter("fellowship_telegram_429", "Bot API calls answered 429 Too Many Requests", registry=REGISTRY)
+LATE_TURNS = Counter(
+    "fellowship_send_turns_late",
+    "Sends whose budget turn went by before they held a connection, so they asked again (kind: reply, bulk)",
+    ["kind"], registry=REGISTRY,
+)
 SENDS_PER_SECOND = Gauge("fellowship_telegram_sends_per_second", "Sends by this process over the last 10 s", registry=REGISTRY)
 OUTBOX_DEPTH = Gauge("fellowship_outbox_depth", "Outbox messages waiting to be sent", registry=REGISTRY)
 OUTBOX_OLDEST = Gauge("fellowship_outbox_oldest_age_seconds", "Age of the oldest waiting outbox message", registry=REGISTRY)

@@ -17,6 +17,7 @@ waits aside and goes when it is, in order, while everyone else's messages go on.
 from __future__ import annotations
 
 import asyncio
+import functools
 import heapq
 import logging
 import time
@@ -30,11 +31,13 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from telegram.ext import ContextTypes, ExtBot
 from telegram.warnings import PTBUserWarning
 
+from bot import metrics
 from bot.models import Outbox
-from bot.rate_limit import NO_RETRY
+from bot.rate_limit import LATE, LATE_TURN, NO_RETRY, TurnMissed
 from bot.runtime import Runtime
 from bot.services import outbox
 from bot.services.people import people
+from bot.services.send_budget import SendBudget
 from bot.sqlite_driver import inline_statements
 
 log = logging.getLogger("fellowship.outbox")
@@ -103,9 +106,10 @@ async def send_due(
             if picked is None:
                 if not run.aside and not run.busy:
                     break
-                # Until the next row aside is due; 10 ms when it is due but its chat has a send in flight.
+                # Until the next row aside is due (the budget's time); 10 ms when it is due but
+                # its chat has a send in flight (real work, so real time).
                 wait = run.aside[0][0] - rt.budget.clock() if run.aside else 0.0
-                await rt.budget.sleep(min(0.05, wait) if wait > 0 else 0.01)
+                await (rt.budget.sleep(min(0.05, wait)) if wait > 0 else asyncio.sleep(0.01))
                 continue
             if (wait := run.next_at - rt.budget.clock()) > 0:
                 await rt.budget.sleep(wait)
@@ -138,7 +142,7 @@ async def _turn_and_send(
         run.next_at = max(run.next_at, turn.retry_at)
         if turn.granted:
             async with slots:
-                await _send(run, row, chat_id)
+                await _send(run, row, chat_id, turn.at)
         else:
             # Later, aside, and before this chat's later rows: the chat had a message within
             # the second, or nothing was free (replies took it, or a 429 paused bulk sends).
@@ -204,14 +208,35 @@ def _due_aside(run: _Run, now: float) -> tuple[Outbox, int] | None:
     return entry[2], entry[3]
 
 
-async def _send(run: _Run, row: Outbox, chat_id: int) -> None:
+async def _send(run: _Run, row: Outbox, chat_id: int, granted_at: float) -> None:
     """Deliver one row (its turn is already taken) and mark it. Its marking is a one-row
     update: on SQLite it runs on the event loop (bot.sqlite_driver), sparing the sender a
-    trip to the database thread per message."""
+    trip to the database thread per message. A row whose turn went by before it held a
+    connection goes back aside, before this chat's later rows (see `_on_time`)."""
     # After a 429 the budget holds every process's bulk turns back for retry_after.
-    with inline_statements():
-        outcome = await _deliver(run.bot, run.rt, row, chat_id)
+    on_time = LATE_TURN.set(functools.partial(_on_time, run.rt.budget, chat_id, granted_at))
+    try:
+        with inline_statements():
+            outcome = await _deliver(run.bot, run.rt, row, chat_id)
+    except TurnMissed as missed:
+        heapq.heappush(run.aside, (missed.retry_at, run.order.get(row.id or 0, 0), row, chat_id))
+        return
+    finally:
+        LATE_TURN.reset(on_time)
     run.delivered += outcome == Delivery.SENT
+
+
+async def _on_time(budget: SendBudget, chat_id: int, granted_at: float) -> None:
+    """Called with a connection in hand, just before the send (bot.api_connections). A turn
+    granted more than LATE ago (the worker was busy: every connection in use, or no CPU) is
+    not used: sends that each waited would reach Telegram bunched, past its limit. The send
+    asks for a fresh overall turn (it keeps its chat's) and goes now, or waits aside."""
+    if budget.clock() - granted_at <= LATE:
+        return
+    metrics.LATE_TURNS.labels("bulk").inc()
+    turn = await budget.bulk_turn(chat_id, chat_taken=True)
+    if not turn.granted:
+        raise TurnMissed(turn.retry_at)
 
 
 async def _deliver(bot: ExtBot[Any], rt: Runtime, row: Outbox, chat_id: int) -> Delivery:
@@ -259,10 +284,12 @@ def _short(exc: Exception) -> str:
 async def _mark(rt: Runtime, row: Outbox, outcome: Delivery, error: str, delay: float | None = None) -> None:
     now = rt.clock.now()
     assert row.id is not None
+    if outcome == Delivery.SENT:  # one statement, once for every message: committed by itself
+        async with rt.db.autocommit() as conn:
+            await outbox.mark_sent(conn, row.id, now)
+        return
     async with rt.db.session() as session:
-        if outcome == Delivery.SENT:
-            await outbox.mark_sent(session, row.id, now)
-        elif outcome == Delivery.RETRY:
+        if outcome == Delivery.RETRY:
             await outbox.mark_retry(session, row, now, error, delay)
         elif outcome == Delivery.GONE:
             log.info("person %s is unreachable; outbox row %s re-routed", row.person_id, row.id)

@@ -249,3 +249,73 @@ async def test_a_reply_that_waited_past_its_turn_for_a_connection_takes_a_fresh_
     assert await overall_tat() == pytest.approx(started + 0.3 + TELEGRAM.interval)  # the missed turn, then one at 0.3 s
     await limiter.process_request(send, (0.0,), {}, "sendMessage", {"chat_id": 43}, None)
     assert await overall_tat() == pytest.approx(started + 0.3 + 2 * TELEGRAM.interval)  # on time: one turn
+
+
+async def test_a_prompt_whose_turn_went_by_while_it_waited_for_a_connection_waits_for_a_free_turn_instead(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same for bulk sends, which never take a turn that isn't free: a prompt whose
+    connection came 0.3 s after its turn, while replies took every turn since, is not sent
+    then (it would reach Telegram bunched up with them); it goes once bulk has a turn again,
+    exactly once, and the next person's prompt goes after it."""
+    sam = await onboard(h, "Sam")
+    jo = await onboard(h, "Jo")
+    h.runtime.budget.limits = TELEGRAM
+    skipped = skip_budget_waits(h.runtime)
+    await queue_note(h, "Sam", "for Sam")
+    await queue_note(h, "Jo", "for Jo")
+    request = h.app.bot.request  # type: ignore[union-attr]
+    to_telegram = request.do_request
+    reached: list[tuple[str, float]] = []
+    came_late_at: list[float] = []
+
+    async def busy_machine(*args: object, **kwargs: object) -> tuple[int, bytes]:
+        """The connection layer as bot.api_connections runs it, on a busy machine."""
+        if not came_late_at:  # the first send's connection comes late; replies went meanwhile
+            skipped.skipped += 0.3
+            for person in range(5):
+                await h.runtime.budget.reply_turn(1000 + person)
+            came_late_at.append(skipped.now())
+        check = LATE_TURN.get()
+        assert check is not None
+        await check()
+        reached.append((kwargs["request_data"].parameters.get("text", ""), skipped.now()))  # type: ignore[attr-defined]
+        return await to_telegram(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(request, "do_request", busy_machine)
+    assert await h.deliver() == 2
+    (first, first_at), (second, _) = reached
+    assert (first, second) == ("for Sam", "for Jo")
+    assert first_at - came_late_at[0] >= 2 * TELEGRAM.interval  # after the replies' turns, not among them
+    assert [m.text for m in sam.messages()].count("for Sam") == 1
+    assert [m.text for m in jo.messages()].count("for Jo") == 1
+
+
+async def test_a_prompt_a_little_late_for_its_turn_takes_a_fresh_one_and_goes_at_once(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await onboard(h, "Sam")
+    h.runtime.budget.limits = TELEGRAM
+    skipped = skip_budget_waits(h.runtime)
+    await queue_note(h, "Sam", "for Sam")
+    request = h.app.bot.request  # type: ignore[union-attr]
+    to_telegram = request.do_request
+    tats: list[float] = []
+
+    async def overall_tat() -> float:
+        async with h.db.session() as session:
+            return (await session.execute(select(col(SendBudgetRow.tat)).where(col(SendBudgetRow.key) == "all"))).scalar_one()
+
+    async def late_connection(*args: object, **kwargs: object) -> tuple[int, bytes]:
+        tats.append(await overall_tat())
+        skipped.skipped += 0.3
+        check = LATE_TURN.get()
+        assert check is not None
+        await check()
+        tats.append(await overall_tat())
+        return await to_telegram(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(request, "do_request", late_connection)
+    assert await h.deliver() == 1
+    assert tats[1] == pytest.approx(skipped.now() + TELEGRAM.interval, abs=0.05)  # a fresh turn, counted now
+    assert tats[1] > tats[0] + 0.25

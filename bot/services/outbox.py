@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import or_, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlmodel import col, select
 
 from bot import i18n
@@ -183,7 +183,8 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Ou
     return list(rows)
 
 
-async def mark_sent(session: AsyncSession, row_id: int, now: datetime) -> None:
+async def mark_sent(session: AsyncSession | AsyncConnection, row_id: int, now: datetime) -> None:
+    """Delivered (one statement: the sender runs it on an autocommit connection)."""
     # The text is not kept once delivered: relay messages and alerts are personal.
     await session.execute(
         update(Outbox)

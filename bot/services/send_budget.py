@@ -108,6 +108,7 @@ class BulkTurn:
     granted: bool
     retry_at: float
     chat_busy: bool = False
+    at: float = 0.0  # when it was granted (Unix s): a send that goes much later asks again
 
 
 class SendBudget:
@@ -144,16 +145,14 @@ class SendBudget:
         """Wait until a reply to `chat_id` may go; returns the time of its turn (Unix s).
         Never refused: a reply reserves its turn and bulk sends fit around it."""
         overall, chat = self._overall(), self._chat(chat_id)
-        now = self.clock()
-        found = await self._take([overall, chat], now, bulk=False, token="")
+        found, now = await self._take([overall, chat], bulk=False, token="")
         at_overall = max(now, found[OVERALL][0] - overall.interval - overall.reply_ahead)
         at_chat = max(now, found[chat.key][0] - chat.interval - chat.reply_ahead)
         if at_chat > at_overall + overall.interval:
             # The chat is the limit: the overall turn we hold comes too early to use. Wait for
             # the chat, then take a fresh overall turn, so the send is counted when it happens.
             await self.sleep(at_chat - now)
-            now = self.clock()
-            again = await self._take([overall], now, bulk=False, token="")
+            again, now = await self._take([overall], bulk=False, token="")
             at_overall = max(now, again[OVERALL][0] - overall.interval - overall.reply_ahead)
             at_chat = now
         at = max(at_overall, at_chat)
@@ -163,21 +162,22 @@ class SendBudget:
 
     # --- bulk ---------------------------------------------------------------------------
 
-    async def bulk_turn(self, chat_id: int | str) -> BulkTurn:
+    async def bulk_turn(self, chat_id: int | str, *, chat_taken: bool = False) -> BulkTurn:
         """Ask for a bulk send to `chat_id` now: granted only if every limit is free without
-        touching what replies keep; otherwise when to ask again."""
+        touching what replies keep; otherwise when to ask again. `chat_taken`: this send
+        already holds its chat's turn (its first overall turn went by unused), so only the
+        overall limit is asked."""
         overall, chat = self._overall(), self._chat(chat_id)
-        now = self.clock()
         token = secrets.token_hex(8)
-        found = await self._take([overall, chat], now, bulk=True, token=token)
+        found, now = await self._take([overall] if chat_taken else [overall, chat], bulk=True, token=token)
         won = {key for key, (_, _, _, taker) in found.items() if taker == token}
         tat, bulk_tat, paused, _ = found[OVERALL]
         # The earliest the next bulk send may be granted: asking then (not later) keeps the
         # pace, as a turn asked for late is lost.
         next_at = max(tat - overall.bulk_ahead, bulk_tat - self._bulk_ahead(), paused, now)
-        if won == {OVERALL, chat.key}:
-            return BulkTurn(True, next_at)
-        chat_busy = chat.key not in won
+        if won == ({OVERALL} if chat_taken else {OVERALL, chat.key}):
+            return BulkTurn(True, next_at, at=now)
+        chat_busy = not chat_taken and chat.key not in won
         if won:  # half a grant: give back the turn we won, so nobody loses it
             await self._give_back([overall if key == OVERALL else chat for key in won], token)
         if chat_busy:  # when the chat is free (the overall limit may be free sooner)
@@ -209,7 +209,7 @@ class SendBudget:
                 "paused_until": _greatest(table.c.paused_until, insert.excluded.paused_until),
             },
         )
-        async with self.db.engine.begin() as conn:
+        async with self.db.autocommit() as conn:
             await conn.execute(statement)
 
     # --- the statements ---------------------------------------------------------------
@@ -219,29 +219,32 @@ class SendBudget:
         table = BudgetRow.__table__  # type: ignore[attr-defined]
         return (postgresql.insert if self.db.dialect == "postgresql" else sqlite.insert)(table)
 
-    async def _take(self, rows: list[_Row], now: float, *, bulk: bool, token: str) -> dict[str, tuple[float, float, float, str]]:
+    async def _take(self, rows: list[_Row], *, bulk: bool, token: str) -> tuple[dict[str, tuple[float, float, float, str]], float]:
         """The one statement of a send: for each row, move `tat` on by its interval (a reply
         always; bulk only where every condition holds, marking it with `token`). Returns each
-        row's (tat, bulk_tat, paused_until, taker) after the statement."""
+        row's (tat, bulk_tat, paused_until, taker) after the statement, and the time it ran
+        at: read once the connection is held, as waiting for one (or, on SQLite, for another
+        writer) would make an earlier reading stale and refuse a turn that is free."""
         bulk_interval = 1.0 / self.limits.bulk_per_second
-        params: dict[str, Any] = {
-            "now": now, "token": token, "bulk_interval": bulk_interval, "overall_ahead": self._overall().bulk_ahead,
-            "bulk_ahead": self._bulk_ahead(),
-        }
-        for n, row in enumerate(sorted(rows, key=lambda r: r.key)):
-            # A new row is free, so this turn is taken now; its `tat` also carries the row's
-            # own interval into the update (excluded.tat - now).
-            params[f"key{n}"], params[f"tat{n}"] = row.key, now + row.interval
-            params[f"bulk{n}"] = now + bulk_interval if bulk and row.key == OVERALL else 0.0
         with inline_statements():  # one indexed upsert: on SQLite, on the event loop (bot.sqlite_driver)
-            async with self.db.engine.begin() as conn:
+            async with self.db.autocommit() as conn:
+                now = self.clock()
+                params: dict[str, Any] = {
+                    "now": now, "token": token, "bulk_interval": bulk_interval, "overall_ahead": self._overall().bulk_ahead,
+                    "bulk_ahead": self._bulk_ahead(),
+                }
+                for n, row in enumerate(sorted(rows, key=lambda r: r.key)):
+                    # A new row is free, so this turn is taken now; its `tat` also carries the
+                    # row's own interval into the update (excluded.tat - now).
+                    params[f"key{n}"], params[f"tat{n}"] = row.key, now + row.interval
+                    params[f"bulk{n}"] = now + bulk_interval if bulk and row.key == OVERALL else 0.0
                 result = await conn.execute(_take_statement(len(rows), bulk), params)
-        return {key: (tat, bulk_tat, paused, taker) for key, tat, bulk_tat, paused, taker in result.all()}
+        return {key: (tat, bulk_tat, paused, taker) for key, tat, bulk_tat, paused, taker in result.all()}, now
 
     async def _give_back(self, rows: list[_Row], token: str) -> None:
         """Undo a turn this caller won but can't use, if nobody has taken one since."""
         table = BudgetRow.__table__  # type: ignore[attr-defined]
-        async with self.db.engine.begin() as conn:
+        async with self.db.autocommit() as conn:
             for row in rows:
                 back = {"tat": table.c.tat - row.interval, "taker": ""}
                 if row.key == OVERALL:
