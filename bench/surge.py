@@ -1,9 +1,9 @@
 """09:00: thousands of check-in prompts go out while people answer them, against a stand-in
 that enforces Telegram's limits.
 
-2,000 members have their daily check-in due at once. The real application (the one factory,
-its JobQueue, long polling and HTTP to the stand-in on loopback, production settings) sends
-the prompts through the outbox; half of the members answer theirs as it arrives, with three
+2,000 members have their daily check-in due at once. The real application (`fellowship run`
+in a process of its own: long polling, its JobQueue, HTTP to the stand-in on loopback,
+production settings) sends the prompts through the outbox; half of the members answer theirs as it arrives, with three
 taps (a mood, "✅ Yes", "✅ Done"), each waiting for the bot's answer before the next. The
 stand-in (`BotApiStandin(enforce_rate_limits=True)`) answers 429 above ~30 messages/s overall
 or ~1/s per chat, as Telegram does. Reported, from the stand-in's own record:
@@ -50,9 +50,6 @@ from prometheus_client.parser import text_string_to_metric_families
 from bench.databases import fresh
 from bench.pacing import TOKEN, _members
 from bench.updates import Replies
-from bot import metrics
-from bot.app import build_application
-from bot.clock import SystemClock
 from bot.config import Settings, load_settings, normalise_database_url
 from bot.crypto import Vault, generate_secret_key
 from bot.services.send_budget import Limits, counts_as_message
@@ -127,21 +124,13 @@ def modes(tmp: str, postgres: str | None, workers: int = 0) -> list[Mode]:
 
 async def n_workers(size: int, settings: Settings, standin: BotApiStandin, work: Path) -> Callable[[], Awaitable[dict[str, float]]]:
     """The bot as a region runs it: `size` webhook workers behind nginx, one database."""
-    key = settings.fellowship_secret_key
-    assert key is not None
-    cluster = Cluster(work, settings.database_url, settings.telegram_api_url, key.get_secret_value(), TOKEN, size=size)
+    cluster = _cluster(settings, work, size=size)
     poster = WebhookPoster(standin)
     poster.start()
     await cluster.start()
 
     async def stop() -> dict[str, float]:
-        late: dict[str, float] = {}
-        async with httpx.AsyncClient() as client:
-            for port in cluster.ports:  # each worker's own /metrics, summed as Prometheus would
-                for family in text_string_to_metric_families((await client.get(f"http://127.0.0.1:{port}/metrics")).text):
-                    for sample in family.samples:
-                        if sample.name == LATE_TURNS:
-                            late[sample.labels["kind"]] = late.get(sample.labels["kind"], 0.0) + sample.value
+        late = await _late_turns(cluster)
         await cluster.stop()
         await poster.stop()
         return late
@@ -149,31 +138,37 @@ async def n_workers(size: int, settings: Settings, standin: BotApiStandin, work:
     return stop
 
 
-def _late_turns_here() -> dict[str, float]:
-    return {kind: metrics.REGISTRY.get_sample_value(LATE_TURNS, {"kind": kind}) or 0.0 for kind in ("reply", "bulk")}
-
-
 async def one_process(settings: Settings, standin: BotApiStandin, work: Path) -> Callable[[], Awaitable[dict[str, float]]]:
-    """The bot as `fellowship run` runs it: one process, long polling, its JobQueue."""
-    before = _late_turns_here()  # this process's counters also hold earlier modes' counts
-    app = build_application(settings, token=TOKEN, clock=SystemClock())
-    await app.initialize()
-    assert app.post_init is not None
-    await app.post_init(app)
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=10)
+    """The bot as `fellowship run` runs it: one process of its own (long polling, its JobQueue),
+    as in production: sharing this process's event loop with the stand-in and a thousand
+    members tapping would measure the benchmark as much as the bot."""
+    cluster = _cluster(settings, work, size=1, polling=True)
+    await cluster.start()
 
     async def stop() -> dict[str, float]:
-        assert app.updater is not None
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        assert app.post_shutdown is not None
-        await app.post_shutdown(app)
-        return {kind: count - before[kind] for kind, count in _late_turns_here().items()}
+        late = await _late_turns(cluster)
+        await cluster.stop()
+        return late
 
     return stop
+
+
+def _cluster(settings: Settings, work: Path, *, size: int, polling: bool = False) -> Cluster:
+    key = settings.fellowship_secret_key
+    assert key is not None
+    return Cluster(work, settings.database_url, settings.telegram_api_url, key.get_secret_value(), TOKEN, size=size, polling=polling)
+
+
+async def _late_turns(cluster: Cluster) -> dict[str, float]:
+    """Sends that asked the budget again, from each process's /metrics, summed as Prometheus would."""
+    late: dict[str, float] = {}
+    async with httpx.AsyncClient() as client:
+        for port in cluster.ports:
+            for family in text_string_to_metric_families((await client.get(f"http://127.0.0.1:{port}/metrics")).text):
+                for sample in family.samples:
+                    if sample.name == LATE_TURNS:
+                        late[sample.labels["kind"]] = late.get(sample.labels["kind"], 0.0) + sample.value
+    return late
 
 
 async def run(mode: Mode, members: int, work: Path) -> Surge:
@@ -204,9 +199,9 @@ async def _surge(mode: Mode, settings: Settings, standin: BotApiStandin, user_id
     prompts = standin.subscribe(kinds=("message",))
     stop = await mode.start(settings, standin, work)
     # As `fellowship run` and `serve` do once started: what exists now (the members, the
-    # stand-in's chats, the bot's startup objects) is kept out of the collector's sight, so
-    # its full collections don't stall this process: the stand-in would then stamp the
-    # requests that waited meanwhile as arriving together.
+    # stand-in's chats) is kept out of the collector's sight, so its full collections don't
+    # stall this process: the stand-in would then stamp the requests that waited meanwhile
+    # as arriving together, and answer some with a 429 Telegram would not have sent.
     gc.collect()
     gc.freeze()
     try:

@@ -1,6 +1,8 @@
 """Three real `fellowship serve` processes behind Debian's nginx on loopback, sharing one
 PostgreSQL database, with the Bot API stand-in posting updates to them as Telegram's webhook
-does (bot.standin.webhook). Used by tests/test_workers_chaos.py and bench/workers.py."""
+does (bot.standin.webhook). Used by tests/test_workers_chaos.py and bench/workers.py.
+With `polling=True`: one `fellowship run` process (long polling, no proxy), as bench/surge.py
+runs the bot in one process."""
 
 from __future__ import annotations
 
@@ -62,6 +64,7 @@ class Cluster:
     size: int = 3
     lease_seconds: float = 10.0
     extra_env: dict[str, str] = field(default_factory=dict)
+    polling: bool = False  # `fellowship run` (size 1): long polling, no webhook, no nginx
     proxy_port: int = field(default_factory=free_port)
     ports: list[int] = field(default_factory=list)
     procs: dict[int, subprocess.Popen[bytes]] = field(default_factory=dict)
@@ -72,6 +75,7 @@ class Cluster:
         return f"http://127.0.0.1:{self.proxy_port}{WEBHOOK_PATH}"
 
     def env(self, port: int) -> dict[str, str]:
+        webhook = {} if self.polling else {"WEBHOOK_URL": self.webhook_url, "WEBHOOK_SECRET": SECRET}
         return {
             **{k: v for k, v in os.environ.items() if not k.startswith(("TEST_", "PYTEST"))},
             "PYTHONPATH": str(ROOT),
@@ -79,8 +83,7 @@ class Cluster:
             "FELLOWSHIP_SECRET_KEY": self.secret_key,
             "TELEGRAM_BOT_TOKEN": self.token,
             "TELEGRAM_API_URL": self.api_url,
-            "WEBHOOK_URL": self.webhook_url,
-            "WEBHOOK_SECRET": SECRET,
+            **webhook,
             "WEB_HOST": "127.0.0.1",
             "WEB_PORT": str(port),
             "INBOX_LEASE_SECONDS": str(self.lease_seconds),
@@ -94,8 +97,9 @@ class Cluster:
         for index in range(self.size):
             self.spawn(index)
         await asyncio.gather(*(self.wait_ready(i) for i in range(self.size)))
-        self.start_nginx()
-        await self.wait_http(f"http://127.0.0.1:{self.proxy_port}/healthz")
+        if not self.polling:
+            self.start_nginx()
+            await self.wait_http(f"http://127.0.0.1:{self.proxy_port}/healthz")
 
     def start_nginx(self) -> None:
         """Check the configuration with `nginx -t`, then run nginx in the foreground."""
@@ -109,8 +113,9 @@ class Cluster:
     def spawn(self, index: int) -> None:
         port = self.ports[index]
         log = open(self.work / f"worker-{index}.log", "ab")
+        command = ["run"] if self.polling else ["serve", "--no-migrate"]
         self.procs[index] = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--no-migrate"], env=self.env(port), cwd=self.work,
+            [sys.executable, "-m", "bot", *command], env=self.env(port), cwd=self.work,
             stdout=log, stderr=subprocess.STDOUT,
         )
 
