@@ -6,6 +6,10 @@ Every person sends `--updates` messages at once; the stand-in posts them one cha
 (as Telegram does), so the workers see `--people` chats in parallel. Each update is stored by
 a worker, claimed, handled (the person's record looked up, a reply sent) and marked done.
 
+The send budget is set out of the way, as in bench.updates: every reply still takes its turn
+(the same statement), but at Telegram's ~25 replies a second the figure would be the budget's,
+whatever the workers could do. `--telegram-limits` keeps Telegram's.
+
     .venv/bin/python -m bench.workers --database-url postgresql://... [--people 60] [--updates 10]
 """
 
@@ -22,6 +26,7 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 
 from bench.databases import fresh
+from bench.updates import OUT_OF_THE_WAY
 from bot.config import normalise_database_url
 from bot.crypto import generate_secret_key
 from bot.db import Database
@@ -76,11 +81,14 @@ async def done(db: Database) -> int:
         return int((await session.execute(select(func.count()).select_from(Inbox).where(Inbox.status == "done"))).scalar_one())  # type: ignore[arg-type]
 
 
-async def run(url: str, workers: int, people: int, updates: int, work: Path, pg_data: str | None) -> dict[str, float]:
+async def run(
+    url: str, workers: int, people: int, updates: int, work: Path, pg_data: str | None, telegram_limits: bool = False
+) -> dict[str, float]:
     async with fresh(url) as db:
         standin = BotApiStandin(token=TOKEN)
         server = await serve_standin(standin)
-        cluster = Cluster(work, url, server.url, generate_secret_key(), TOKEN, size=workers, lease_seconds=30)
+        limits = {} if telegram_limits else {key.upper(): str(value) for key, value in OUT_OF_THE_WAY.items()}
+        cluster = Cluster(work, url, server.url, generate_secret_key(), TOKEN, size=workers, lease_seconds=30, extra_env=limits)
         poster = WebhookPoster(standin)
         poster.start()
         try:
@@ -118,6 +126,7 @@ async def main() -> None:
     parser.add_argument("--updates", type=int, default=10, help="messages each person sends")
     parser.add_argument("--workers", default="1,2,3")
     parser.add_argument("--postgres-data", help="the server's data folder, to count its CPU (e.g. /tmp/pg-.../data)")
+    parser.add_argument("--telegram-limits", action="store_true", help="keep the send budget at Telegram's limits")
     args = parser.parse_args()
     url = normalise_database_url(args.database_url)
     print(f"{args.people} people x {args.updates} updates, cores: {os.cpu_count()}, load: {os.getloadavg()[0]:.1f}")
@@ -125,7 +134,7 @@ async def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for n in (int(x) for x in args.workers.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
-            r = await run(url, n, args.people, args.updates, Path(tmp), args.postgres_data)
+            r = await run(url, n, args.people, args.updates, Path(tmp), args.postgres_data, args.telegram_limits)
         assert r["replies"] >= r["total"], r
         print(
             f"| {n} | {r['updates_per_second']:.0f} | {r['seconds']:.1f} | {r['cpu_workers']:.1f} | "

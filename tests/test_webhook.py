@@ -331,3 +331,32 @@ async def test_old_handled_updates_are_purged_after_a_day(h: Harness, rig: Webho
     async with h.db.session() as session:
         assert (await session.execute(select(func.count()).select_from(Inbox))).scalar_one() == 0
     assert Person  # the model module is loaded with the inbox table
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgres"), reason="PostgreSQL only")
+async def test_a_pooled_connection_the_server_dropped_while_it_sat_idle_is_replaced_before_use(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Connections are checked only after sitting idle (bot.db.IDLE_PING_SECONDS), not at every
+    use: a server restart or an idle timeout that dropped one costs nobody an error."""
+    from bot import db as db_module
+
+    db = Database(database_url)
+    try:
+        async with db.autocommit() as conn:
+            pid = (await conn.exec_driver_sql("SELECT pg_backend_pid()")).scalar_one()
+        other = Database(database_url)
+        async with other.autocommit() as conn:
+            await conn.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
+        await other.dispose()
+        monkeypatch.setattr(db_module, "IDLE_PING_SECONDS", 0.0)  # it has sat idle long enough
+        async with db.session() as session:
+            assert await people_count_in(session) >= 0
+        async with db.autocommit() as conn:
+            assert (await conn.exec_driver_sql("SELECT pg_backend_pid()")).scalar_one() != pid
+    finally:
+        await db.dispose()
+
+
+async def people_count_in(session: Any) -> int:
+    return int((await session.execute(select(func.count()).select_from(Person))).scalar_one())
