@@ -11,7 +11,7 @@ import os
 import stat
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, contextmanager, suppress
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +23,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import DateTime, Executable, event
 from sqlalchemy.engine import Connection, CursorResult, Dialect, Result
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -334,6 +334,23 @@ class Database:
         else:
             async with self.engine.begin() as conn:
                 yield conn
+
+    @asynccontextmanager
+    async def elected(self, key: int) -> AsyncIterator[bool]:
+        """True in one process at a time for `key`, on PostgreSQL: a session advisory lock,
+        held (on a connection outside any transaction) until the block ends, and released by
+        the server if this process dies. On SQLite, always True (one process)."""
+        if self.dialect != "postgresql":
+            yield True
+            return
+        async with self._autocommit.connect() as conn:
+            won = bool((await conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({int(key)})")).scalar())
+            try:
+                yield won
+            finally:
+                if won:
+                    with suppress(SQLAlchemyError):  # a session the server ended holds no lock
+                        await conn.exec_driver_sql(f"SELECT pg_advisory_unlock({int(key)})")
 
     async def truncate_write_ahead_log(self) -> None:
         """SQLite keeps recent page versions in its WAL file, old texts included, until the

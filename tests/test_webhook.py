@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bot import inbox, metrics, web
 from bot.__main__ import _check_no_webhook
@@ -360,3 +360,33 @@ async def test_a_pooled_connection_the_server_dropped_while_it_sat_idle_is_repla
 
 async def people_count_in(session: Any) -> int:
     return int((await session.execute(select(func.count()).select_from(Person))).scalar_one())
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgres"), reason="PostgreSQL only")
+async def test_one_worker_at_a_time_sends_the_outbox_and_another_takes_over_when_it_dies(database_url: str) -> None:
+    from schedules.outbox_sender import SENDER_LOCK
+
+    workers = [Database(database_url) for _ in range(3)]
+    try:
+        async with workers[0].elected(SENDER_LOCK) as first:
+            async with workers[1].elected(SENDER_LOCK) as second:
+                assert (first, second) == (True, False)
+        async with workers[1].elected(SENDER_LOCK) as second:  # the first's run ended
+            assert second
+            async with workers[1].autocommit() as conn:
+                pid = (await conn.exec_driver_sql("SELECT pg_backend_pid()")).scalar_one()
+            async with workers[2].autocommit() as conn:  # the holder's session dies (a SIGKILLed worker)
+                holders = (await conn.execute(
+                    text("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = :key"), {"key": SENDER_LOCK}
+                )).scalars().all()
+                assert holders and pid not in holders  # the lock is held on a connection of its own
+                await conn.exec_driver_sql(f"SELECT pg_terminate_backend({int(holders[0])})")
+            for _ in range(50):
+                async with workers[2].elected(SENDER_LOCK) as third:
+                    if third:
+                        break
+                await asyncio.sleep(0.05)
+            assert third
+    finally:
+        for db in workers:
+            await db.dispose()
