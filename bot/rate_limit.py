@@ -43,7 +43,6 @@ LATE = 0.08
 LATE_TURN: contextvars.ContextVar[Callable[[], Awaitable[None]] | None] = contextvars.ContextVar("late_turn", default=None)
 
 
-
 class TurnMissed(TelegramError):
     """A bulk send whose turn went by while it waited for a connection, with no fresh turn
     free: it was not sent, and may ask again at `retry_at`. (A TelegramError, so PTB hands
