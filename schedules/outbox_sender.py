@@ -33,7 +33,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import metrics
 from bot.models import Outbox
-from bot.rate_limit import LATE, LATE_TURN, NO_RETRY, TurnMissed
+from bot.rate_limit import BULK_LATE, LATE_TURN, NO_RETRY, TurnMissed
 from bot.runtime import Runtime
 from bot.services import outbox
 from bot.services.people import people
@@ -233,10 +233,10 @@ async def _send(run: _Run, row: Outbox, chat_id: int, granted_at: float) -> None
 
 async def _on_time(budget: SendBudget, chat_id: int, granted_at: float) -> None:
     """Called with a connection in hand, just before the send (bot.api_connections). A turn
-    granted more than LATE ago (the worker was busy: every connection in use, or no CPU) is
+    granted more than BULK_LATE ago (the worker was busy: every connection in use, or no CPU) is
     not used: sends that each waited would reach Telegram bunched, past its limit. The send
     asks for a fresh overall turn (it keeps its chat's) and goes now, or waits aside."""
-    if budget.clock() - granted_at <= LATE:
+    if budget.clock() - granted_at <= BULK_LATE:
         return
     metrics.LATE_TURNS.labels("bulk").inc()
     turn = await budget.bulk_turn(chat_id, chat_taken=True)
