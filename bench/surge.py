@@ -3,10 +3,10 @@ that enforces Telegram's limits.
 
 2,000 members have their daily check-in due at once. The real application (`fellowship run`
 in a process of its own: long polling, its JobQueue, HTTP to the stand-in on loopback,
-production settings) sends the prompts through the outbox; half of the members answer theirs as it arrives, with three
-taps (a mood, "✅ Yes", "✅ Done"), each waiting for the bot's answer before the next. The
-stand-in (`BotApiStandin(enforce_rate_limits=True)`) answers 429 above ~30 messages/s overall
-or ~1/s per chat, as Telegram does. Reported, from the stand-in's own record:
+production settings) sends the prompts through the outbox; half of the members answer
+theirs as it arrives, with three taps (a mood, "✅ Yes", "✅ Done"), each waiting for the
+bot's answer before the next. The stand-in (`BotApiStandin(enforce_rate_limits=True)`)
+answers 429 above ~30 messages/s overall or ~1/s per chat, as Telegram does. Reported, from the stand-in's own record:
 
 - reply latency for the taps (press to the bot's answer), p50 and p95 (target p95 < 1.5 s)
 - 429 answers (target 0)
